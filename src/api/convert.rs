@@ -1,0 +1,379 @@
+//! The one place that converts between protobuf messages and the pipeline's
+//! domain types, validating requests on the way in (every problem becomes an
+//! [`Error::InvalidArgument`] naming the field) and mapping spans to the
+//! requested offset encoding on the way out. The server and the CLI both use
+//! it, so they print the same records.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::v1;
+use crate::error::Error;
+use crate::pipeline::{
+    self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
+    PublishedAtSource, RemovedKind, Span,
+};
+
+/// Validates an `Article` message. Field paths in errors are relative to the
+/// article (`content.text`, `time_zone`); callers prefix them.
+pub fn article_from_proto(article: v1::Article) -> Result<ArticleInput, Error> {
+    let content = match article.content {
+        None => {
+            return Err(Error::invalid(
+                "content",
+                "is missing: set either text or html",
+            ));
+        }
+        Some(v1::article::Content::Text(t)) => Content::Text(t),
+        Some(v1::article::Content::Html(h)) => Content::Html(h),
+    };
+    if content.as_str().is_empty() {
+        return Err(Error::invalid(content.field_name(), "is empty"));
+    }
+    let time_zone =
+        parse_time_zone(&article.time_zone).map_err(|p| Error::invalid("time_zone", p))?;
+    let language = match article.language.trim() {
+        "" => None,
+        tag => {
+            Some(pipeline::language::parse_hint(tag).map_err(|p| Error::invalid("language", p))?)
+        }
+    };
+    let published_at = article
+        .published_at
+        .map(|ts| timestamp_to_chrono(&ts).map_err(|p| Error::invalid("published_at", p)))
+        .transpose()?;
+    Ok(ArticleInput {
+        id: article.id,
+        url: non_empty(article.url),
+        title: non_empty(article.title.trim().to_string()),
+        content,
+        published_at,
+        language,
+        time_zone,
+    })
+}
+
+/// Validates the article and options of an `EnrichArticle` or stream
+/// request; field paths in errors start at `article` and `options`.
+pub fn request_from_proto(
+    article: Option<v1::Article>,
+    options: Option<v1::EnrichOptions>,
+) -> Result<(ArticleInput, EnrichOptions), Error> {
+    let options = options_from_proto(options).map_err(|e| e.in_field("options"))?;
+    let article = article.ok_or_else(|| Error::invalid("article", "is missing"))?;
+    let article = article_from_proto(article).map_err(|e| e.in_field("article"))?;
+    Ok((article, options))
+}
+
+/// Parses an IANA time-zone name; empty means UTC.
+pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(Tz::UTC);
+    }
+    Tz::from_str(name).map_err(|_| format!("{name:?} is not a known IANA time-zone name"))
+}
+
+/// Validates `EnrichOptions`; absent means defaults. Field paths are relative
+/// to the options (`offset_encoding`); callers prefix them with `options`.
+pub fn options_from_proto(options: Option<v1::EnrichOptions>) -> Result<EnrichOptions, Error> {
+    let Some(options) = options else {
+        return Ok(EnrichOptions::default());
+    };
+    let offset_encoding = match v1::OffsetEncoding::try_from(options.offset_encoding) {
+        Ok(v1::OffsetEncoding::Unspecified | v1::OffsetEncoding::CodePoints) => {
+            OffsetEncoding::CodePoints
+        }
+        Ok(v1::OffsetEncoding::Utf8) => OffsetEncoding::Utf8,
+        Ok(v1::OffsetEncoding::Utf16) => OffsetEncoding::Utf16,
+        Err(_) => {
+            return Err(Error::invalid(
+                "offset_encoding",
+                format!("unknown value {}", options.offset_encoding),
+            ));
+        }
+    };
+    let features = features_from_proto(&options.features)?;
+    Ok(EnrichOptions {
+        offset_encoding,
+        skip_cleaning: options.skip_cleaning,
+        features,
+    })
+}
+
+fn features_from_proto(values: &[i32]) -> Result<Features, Error> {
+    if values.is_empty() {
+        return Ok(Features::all());
+    }
+    let mut set = Features::none();
+    let mut none = false;
+    for (i, &value) in values.iter().enumerate() {
+        match v1::Feature::try_from(value) {
+            Ok(v1::Feature::Entities) => set.insert(Feature::Entities),
+            Ok(v1::Feature::Quotes) => set.insert(Feature::Quotes),
+            Ok(v1::Feature::Dates) => set.insert(Feature::Dates),
+            Ok(v1::Feature::None) => none = true,
+            Ok(v1::Feature::Unspecified) => {}
+            Err(_) => {
+                return Err(Error::invalid(
+                    format!("features[{i}]"),
+                    format!("unknown value {value}"),
+                ));
+            }
+        }
+    }
+    if none && set != Features::none() {
+        return Err(Error::invalid(
+            "features",
+            "FEATURE_NONE cannot be combined with other features",
+        ));
+    }
+    Ok(set)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Converts a protobuf timestamp, rejecting values outside the range the
+/// proto3 JSON mapping allows (0001-01-01 to 9999-12-31) or with bad nanos.
+pub fn timestamp_to_chrono(ts: &pbjson_types::Timestamp) -> Result<DateTime<Utc>, String> {
+    const MIN: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
+    const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    if !(MIN..=MAX).contains(&ts.seconds) {
+        return Err(format!(
+            "seconds {} is outside 0001-01-01..9999-12-31",
+            ts.seconds
+        ));
+    }
+    let nanos = u32::try_from(ts.nanos)
+        .ok()
+        .filter(|n| *n < 1_000_000_000)
+        .ok_or_else(|| format!("nanos {} is outside 0..999999999", ts.nanos))?;
+    DateTime::from_timestamp(ts.seconds, nanos).ok_or_else(|| "is not a valid time".to_string())
+}
+
+/// Converts a chrono time to a protobuf timestamp.
+pub fn chrono_to_timestamp(t: DateTime<Utc>) -> pbjson_types::Timestamp {
+    pbjson_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// Converts a std duration to a protobuf duration.
+pub fn duration_to_proto(d: std::time::Duration) -> pbjson_types::Duration {
+    pbjson_types::Duration {
+        seconds: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: i32::try_from(d.subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// Converts an enriched record to its message, spans in the requested encoding.
+pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
+    let doc = &e.document;
+    let span = |s: Span| {
+        let (start, end) = doc.span(s, e.offset_encoding);
+        v1::TextSpan { start, end }
+    };
+    v1::EnrichedArticle {
+        id: e.id.clone(),
+        title: e.title.clone().unwrap_or_default(),
+        authors: e.authors.clone(),
+        dateline: e.dateline.as_ref().map(|d| v1::Dateline {
+            location: d.location.clone(),
+            source: d.source.clone(),
+            date: d.date.clone(),
+            text: d.text.clone(),
+        }),
+        published_at: e.published_at.map(chrono_to_timestamp),
+        published_at_source: published_at_source_to_proto(e.published_at_source) as i32,
+        language: e.language.clone(),
+        text: doc.text().to_string(),
+        paragraphs: doc.paragraphs().iter().map(|&p| span(p)).collect(),
+        removed: e
+            .removed
+            .iter()
+            .map(|r| v1::RemovedBlock {
+                text: r.text.clone(),
+                kind: removed_kind_to_proto(r.kind) as i32,
+            })
+            .collect(),
+        entities: Vec::new(),
+        quotes: Vec::new(),
+        dates: Vec::new(),
+        simhash: e.simhash,
+        warnings: e.warnings.clone(),
+        url: e.url.clone().unwrap_or_default(),
+        site_name: e.site_name.clone().unwrap_or_default(),
+    }
+}
+
+fn published_at_source_to_proto(s: PublishedAtSource) -> v1::PublishedAtSource {
+    match s {
+        PublishedAtSource::Unknown => v1::PublishedAtSource::Unspecified,
+        PublishedAtSource::Request => v1::PublishedAtSource::Request,
+        PublishedAtSource::ArticleContent => v1::PublishedAtSource::ArticleContent,
+        PublishedAtSource::HtmlMetadata => v1::PublishedAtSource::HtmlMetadata,
+    }
+}
+
+fn removed_kind_to_proto(k: RemovedKind) -> v1::RemovedKind {
+    match k {
+        RemovedKind::ShareWidget => v1::RemovedKind::ShareWidget,
+        RemovedKind::Navigation => v1::RemovedKind::Navigation,
+        RemovedKind::RelatedLinks => v1::RemovedKind::RelatedLinks,
+        RemovedKind::Newsletter => v1::RemovedKind::Newsletter,
+        RemovedKind::Comments => v1::RemovedKind::Comments,
+        RemovedKind::Caption => v1::RemovedKind::Caption,
+        RemovedKind::Credit => v1::RemovedKind::Credit,
+        RemovedKind::Disclaimer => v1::RemovedKind::Disclaimer,
+        RemovedKind::MetadataLine => v1::RemovedKind::MetadataLine,
+        RemovedKind::Advertisement => v1::RemovedKind::Advertisement,
+        RemovedKind::Tags => v1::RemovedKind::Tags,
+        RemovedKind::Other => v1::RemovedKind::Other,
+    }
+}
+
+/// The gRPC status code of an error. This is the only mapping from library
+/// errors to gRPC codes; `to_status` and `article_error` use it.
+pub fn grpc_code(err: &Error) -> tonic::Code {
+    match err {
+        Error::InvalidArgument { .. } => tonic::Code::InvalidArgument,
+        Error::Overloaded(_) => tonic::Code::ResourceExhausted,
+        Error::DeadlineExceeded(_) => tonic::Code::DeadlineExceeded,
+        Error::Cancelled => tonic::Code::Cancelled,
+        Error::ShuttingDown | Error::NotReady => tonic::Code::Unavailable,
+        Error::Internal(_) => tonic::Code::Internal,
+    }
+}
+
+/// The gRPC status of an error that fails a whole call.
+pub fn to_status(err: &Error) -> tonic::Status {
+    tonic::Status::new(grpc_code(err), err.to_string())
+}
+
+/// The per-article error of a batch or stream result.
+pub fn article_error(article_id: &str, err: &Error) -> v1::ArticleError {
+    v1::ArticleError {
+        article_id: article_id.to_string(),
+        code: grpc_code(err) as i32,
+        message: err.to_string(),
+    }
+}
+
+/// The protobuf value of a domain feature.
+pub fn feature_to_proto(f: Feature) -> v1::Feature {
+    match f {
+        Feature::Entities => v1::Feature::Entities,
+        Feature::Quotes => v1::Feature::Quotes,
+        Feature::Dates => v1::Feature::Dates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_article(text: &str) -> v1::Article {
+        v1::Article {
+            content: Some(v1::article::Content::Text(text.into())),
+            ..Default::default()
+        }
+    }
+
+    fn problem(a: v1::Article) -> String {
+        article_from_proto(a)
+            .expect_err("must be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn missing_and_empty_content_name_the_field() {
+        assert!(problem(v1::Article::default()).starts_with("content: is missing"));
+        assert_eq!(problem(text_article("")), "content.text: is empty");
+        let html = v1::Article {
+            content: Some(v1::article::Content::Html(String::new())),
+            ..Default::default()
+        };
+        assert_eq!(problem(html), "content.html: is empty");
+    }
+
+    #[test]
+    fn time_zone_defaults_to_utc_and_unknown_names_are_rejected() {
+        let a = article_from_proto(text_article("x")).unwrap();
+        assert_eq!(a.time_zone, Tz::UTC);
+        let mut bad = text_article("x");
+        bad.time_zone = "Mars/Olympus".into();
+        assert!(problem(bad).starts_with("time_zone: \"Mars/Olympus\""));
+        let mut ok = text_article("x");
+        ok.time_zone = "Europe/Madrid".into();
+        assert_eq!(
+            article_from_proto(ok).unwrap().time_zone,
+            Tz::Europe__Madrid
+        );
+    }
+
+    #[test]
+    fn out_of_range_timestamps_are_rejected() {
+        let mut a = text_article("x");
+        a.published_at = Some(pbjson_types::Timestamp {
+            seconds: 0,
+            nanos: -1,
+        });
+        assert!(problem(a).starts_with("published_at: nanos -1"));
+        let mut b = text_article("x");
+        b.published_at = Some(pbjson_types::Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        });
+        assert!(problem(b).starts_with("published_at: seconds"));
+    }
+
+    #[test]
+    fn features_none_and_unknown_values() {
+        let opts = |features: Vec<i32>| {
+            options_from_proto(Some(v1::EnrichOptions {
+                features,
+                ..Default::default()
+            }))
+        };
+        assert_eq!(opts(vec![]).unwrap().features, Features::all());
+        assert_eq!(opts(vec![4]).unwrap().features, Features::none());
+        let only_dates = opts(vec![3]).unwrap().features;
+        assert!(only_dates.contains(Feature::Dates) && !only_dates.contains(Feature::Quotes));
+        assert_eq!(
+            opts(vec![1, 4]).unwrap_err().to_string(),
+            "features: FEATURE_NONE cannot be combined with other features"
+        );
+        assert_eq!(
+            opts(vec![1, 99]).unwrap_err().to_string(),
+            "features[1]: unknown value 99"
+        );
+    }
+
+    #[test]
+    fn every_error_kind_has_its_code() {
+        assert_eq!(
+            grpc_code(&Error::invalid("a", "b")),
+            tonic::Code::InvalidArgument
+        );
+        assert_eq!(
+            grpc_code(&Error::Overloaded("x".into())),
+            tonic::Code::ResourceExhausted
+        );
+        assert_eq!(
+            grpc_code(&Error::DeadlineExceeded(5)),
+            tonic::Code::DeadlineExceeded
+        );
+        assert_eq!(grpc_code(&Error::ShuttingDown), tonic::Code::Unavailable);
+        assert_eq!(
+            grpc_code(&Error::Internal("p".into())),
+            tonic::Code::Internal
+        );
+        let e = article_error("a1", &Error::invalid("article.language", "bad"));
+        assert_eq!((e.article_id.as_str(), e.code), ("a1", 3));
+    }
+}

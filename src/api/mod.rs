@@ -1,0 +1,15 @@
+//! The wire contract: code generated from `proto/newsenrich/v1/enrichment.proto`
+//! and the single place that converts between protobuf and domain types.
+
+pub mod convert;
+
+/// Generated protobuf messages, tonic client and server, and proto3 JSON impls.
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+pub mod v1 {
+    tonic::include_proto!("newsenrich.v1");
+    include!(concat!(env!("OUT_DIR"), "/newsenrich.v1.serde.rs"));
+}
+
+/// Encoded `FileDescriptorSet` of the API and its imports, for gRPC reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/newsenrich_descriptor.bin"));

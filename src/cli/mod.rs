@@ -1,0 +1,163 @@
+//! The command line: `newsenrich serve` and `newsenrich enrich`, parsed with
+//! clap. Every `serve` flag is also an environment variable `NEWSENRICH_*`.
+//! Parsing produces validated library configuration ([`ServeArgs::to_config`]),
+//! so `main` stays a few lines.
+
+pub mod enrich;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::server::ServerConfig;
+
+/// newsenrich: turns raw news articles into enriched records over gRPC.
+#[derive(Debug, Parser)]
+#[command(name = "newsenrich", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC server.
+    Serve(ServeArgs),
+    /// Enrich articles from files or standard input and print one
+    /// EnrichedArticle per line as proto3 JSON.
+    Enrich(enrich::EnrichArgs),
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line (for log collectors).
+    Json,
+    /// Human-readable text.
+    Text,
+}
+
+/// Settings of `newsenrich serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// gRPC listen address.
+    #[arg(long, env = "NEWSENRICH_LISTEN_ADDR", default_value = "0.0.0.0:50051")]
+    pub listen_addr: SocketAddr,
+    /// Prometheus metrics listen address (GET /metrics).
+    #[arg(long, env = "NEWSENRICH_METRICS_ADDR", default_value = "0.0.0.0:9090")]
+    pub metrics_addr: SocketAddr,
+    /// Largest accepted gRPC request message, in bytes.
+    #[arg(long, env = "NEWSENRICH_MAX_MESSAGE_BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_message_bytes: usize,
+    /// Largest accepted article content (text or html), in bytes.
+    #[arg(long, env = "NEWSENRICH_MAX_ARTICLE_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_article_bytes: usize,
+    /// Most articles in one BatchEnrichArticles call.
+    #[arg(long, env = "NEWSENRICH_MAX_BATCH_SIZE", default_value_t = 256)]
+    pub max_batch_size: usize,
+    /// Threads running the pipeline [default: available cores].
+    #[arg(long, env = "NEWSENRICH_WORKER_THREADS")]
+    pub worker_threads: Option<usize>,
+    /// Most articles queued or running over all calls; past it unary and
+    /// batch calls get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "NEWSENRICH_MAX_IN_FLIGHT", default_value_t = 1024)]
+    pub max_in_flight: usize,
+    /// Most articles of one stream processed at once [default: 2 x worker threads].
+    #[arg(long, env = "NEWSENRICH_STREAM_CONCURRENCY")]
+    pub stream_concurrency: Option<usize>,
+    /// Time budget of one article; past it later stages are skipped with a
+    /// warning ("0s" for none).
+    #[arg(long, env = "NEWSENRICH_ARTICLE_TIME_BUDGET", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub article_time_budget: Duration,
+    /// After SIGTERM: time spent NOT_SERVING before the listener closes, so
+    /// load balancers stop sending traffic.
+    #[arg(long, env = "NEWSENRICH_DRAIN_DELAY", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub drain_delay: Duration,
+    /// After SIGTERM: total time for shutdown, drain delay included; calls
+    /// still running then are dropped.
+    #[arg(long, env = "NEWSENRICH_SHUTDOWN_GRACE_PERIOD", default_value = "25s", value_parser = humantime::parse_duration)]
+    pub shutdown_grace_period: Duration,
+    /// Age after which a client connection is told to reconnect (HTTP/2
+    /// GOAWAY), spreading long-lived connections over replicas ("0s": never).
+    #[arg(long, env = "NEWSENRICH_MAX_CONNECTION_AGE", default_value = "0s", value_parser = humantime::parse_duration)]
+    pub max_connection_age: Duration,
+    /// Log format.
+    #[arg(long, env = "NEWSENRICH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Json)]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    /// The server configuration these flags describe (validated by `server::start`).
+    pub fn to_config(&self) -> ServerConfig {
+        let defaults = ServerConfig::default();
+        let workers = self.worker_threads.unwrap_or(defaults.worker_threads);
+        let nonzero = |d: Duration| (!d.is_zero()).then_some(d);
+        ServerConfig {
+            listen_addr: self.listen_addr,
+            metrics_addr: self.metrics_addr,
+            max_message_bytes: self.max_message_bytes,
+            max_article_bytes: self.max_article_bytes,
+            max_batch_size: self.max_batch_size,
+            worker_threads: workers,
+            max_in_flight: self.max_in_flight,
+            stream_concurrency: self.stream_concurrency.unwrap_or(2 * workers),
+            article_time_budget: nonzero(self.article_time_budget),
+            drain_delay: self.drain_delay,
+            shutdown_grace_period: self.shutdown_grace_period,
+            max_connection_age: nonzero(self.max_connection_age),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_defaults_match_the_documented_ones() {
+        let cli = Cli::try_parse_from(["newsenrich", "serve", "--worker-threads", "3"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected")
+        };
+        let c = args.to_config();
+        assert_eq!(c.listen_addr.to_string(), "0.0.0.0:50051");
+        assert_eq!(c.metrics_addr.to_string(), "0.0.0.0:9090");
+        assert_eq!(c.max_message_bytes, 16 * 1024 * 1024);
+        assert_eq!(c.max_batch_size, 256);
+        assert_eq!(c.stream_concurrency, 6);
+        assert_eq!(c.article_time_budget, Some(Duration::from_secs(10)));
+        assert_eq!(c.max_connection_age, None);
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn durations_parse_human_units() {
+        let cli = Cli::try_parse_from([
+            "newsenrich",
+            "serve",
+            "--drain-delay",
+            "250ms",
+            "--max-connection-age",
+            "5m",
+            "--article-time-budget",
+            "0s",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected")
+        };
+        let c = args.to_config();
+        assert_eq!(c.drain_delay, Duration::from_millis(250));
+        assert_eq!(c.max_connection_age, Some(Duration::from_secs(300)));
+        assert_eq!(c.article_time_budget, None);
+    }
+}

@@ -1,0 +1,454 @@
+//! The enrichment pipeline: plain synchronous Rust, no gRPC types.
+//!
+//! [`Pipeline::enrich`] takes one validated [`ArticleInput`] through the
+//! stages in order: input decoding (text or HTML), normalisation and
+//! paragraphs, language identification, publication date, and fingerprint
+//! (SimHash). Boilerplate removal, entities, quotes and dates are later
+//! stages; until they exist their output stays empty and
+//! [`Pipeline::features`] reports them as not enabled.
+
+pub mod budget;
+pub mod document;
+pub mod html;
+pub mod language;
+pub mod normalize;
+pub mod simhash;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+pub use budget::{Budget, Interrupted};
+pub use document::{Document, OffsetEncoding, Span};
+
+use crate::error::Error;
+
+/// The content of an article as it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Plain text, paragraphs separated by line breaks.
+    Text(String),
+    /// A full HTML page.
+    Html(String),
+}
+
+impl Content {
+    /// The raw content, whatever its kind.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Content::Text(s) | Content::Html(s) => s,
+        }
+    }
+
+    /// The request field that carries this content, for error messages.
+    pub fn field_name(&self) -> &'static str {
+        match self {
+            Content::Text(_) => "content.text",
+            Content::Html(_) => "content.html",
+        }
+    }
+}
+
+/// One article, validated: every field has a usable value.
+#[derive(Debug, Clone)]
+pub struct ArticleInput {
+    /// Caller's identifier, echoed back.
+    pub id: String,
+    /// The article's URL, if known.
+    pub url: Option<String>,
+    /// Title override.
+    pub title: Option<String>,
+    /// Text or HTML.
+    pub content: Content,
+    /// Publication time given by the caller.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Language hint, a well-formed BCP-47 tag.
+    pub language: Option<String>,
+    /// Time zone in which relative dates are resolved.
+    pub time_zone: Tz,
+}
+
+/// The analysis stages a caller can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feature {
+    /// Named entities.
+    Entities,
+    /// Quotations with speakers.
+    Quotes,
+    /// Temporal expressions.
+    Dates,
+}
+
+impl Feature {
+    /// Every feature, in API order.
+    pub const ALL: [Feature; 3] = [Feature::Entities, Feature::Quotes, Feature::Dates];
+}
+
+/// A set of [`Feature`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    bits: u8,
+}
+
+impl Features {
+    /// Every feature.
+    pub fn all() -> Self {
+        Features::ALL_BITS
+    }
+
+    /// No feature.
+    pub fn none() -> Self {
+        Features { bits: 0 }
+    }
+
+    const ALL_BITS: Features = Features { bits: 0b111 };
+
+    fn bit(feature: Feature) -> u8 {
+        match feature {
+            Feature::Entities => 1,
+            Feature::Quotes => 2,
+            Feature::Dates => 4,
+        }
+    }
+
+    /// Adds a feature.
+    pub fn insert(&mut self, feature: Feature) {
+        self.bits |= Self::bit(feature);
+    }
+
+    /// Whether the set holds `feature`.
+    pub fn contains(&self, feature: Feature) -> bool {
+        self.bits & Self::bit(feature) != 0
+    }
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features::all()
+    }
+}
+
+impl FromIterator<Feature> for Features {
+    fn from_iter<I: IntoIterator<Item = Feature>>(iter: I) -> Self {
+        let mut set = Features::none();
+        for f in iter {
+            set.insert(f);
+        }
+        set
+    }
+}
+
+/// How to enrich an article.
+#[derive(Debug, Clone, Default)]
+pub struct EnrichOptions {
+    /// Unit of the offsets in the output.
+    pub offset_encoding: OffsetEncoding,
+    /// The input text is already the body: no normalisation, no cleaning.
+    pub skip_cleaning: bool,
+    /// Which analyses to run.
+    pub features: Features,
+}
+
+/// Where the publication date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PublishedAtSource {
+    /// Unknown.
+    #[default]
+    Unknown,
+    /// The request.
+    Request,
+    /// Text printed in the article.
+    ArticleContent,
+    /// HTML metadata.
+    HtmlMetadata,
+}
+
+/// A dateline ("WASHINGTON (AP) —").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dateline {
+    /// Place.
+    pub location: String,
+    /// News agency.
+    pub source: String,
+    /// Date as written.
+    pub date: String,
+    /// The dateline as written.
+    pub text: String,
+}
+
+/// Kinds of removed boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovedKind {
+    /// Share widgets.
+    ShareWidget,
+    /// Navigation.
+    Navigation,
+    /// Related links.
+    RelatedLinks,
+    /// Newsletter prompts.
+    Newsletter,
+    /// Comment forms.
+    Comments,
+    /// Captions.
+    Caption,
+    /// Credits.
+    Credit,
+    /// Disclaimers.
+    Disclaimer,
+    /// Metadata lines.
+    MetadataLine,
+    /// Advertisements.
+    Advertisement,
+    /// Tag lists.
+    Tags,
+    /// Anything else.
+    Other,
+}
+
+/// A block removed as boilerplate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovedBlock {
+    /// The removed text.
+    pub text: String,
+    /// Its kind.
+    pub kind: RemovedKind,
+}
+
+/// The enriched record of one article. Spans are UTF-8 byte ranges of
+/// `document.text()`; the API layer converts them to the requested encoding.
+#[derive(Debug, Clone)]
+pub struct Enriched {
+    /// Caller's identifier.
+    pub id: String,
+    /// URL: the request's, else one from the page.
+    pub url: Option<String>,
+    /// Site name from HTML metadata.
+    pub site_name: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Dateline.
+    pub dateline: Option<Dateline>,
+    /// Publication time.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Where `published_at` came from.
+    pub published_at_source: PublishedAtSource,
+    /// BCP-47 language tag, `und` when undecided.
+    pub language: String,
+    /// The clean text and its paragraphs.
+    pub document: Document,
+    /// Removed boilerplate.
+    pub removed: Vec<RemovedBlock>,
+    /// SimHash of the clean text.
+    pub simhash: u64,
+    /// What was truncated or skipped, and why.
+    pub warnings: Vec<String>,
+    /// Offset unit the caller asked for.
+    pub offset_encoding: OffsetEncoding,
+    /// Wall time spent per stage, for metrics.
+    pub stage_timings: Vec<(&'static str, Duration)>,
+}
+
+/// Limits and settings of a [`Pipeline`].
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    /// Largest accepted content, in UTF-8 bytes.
+    pub max_article_bytes: usize,
+    /// Most HTML elements parsed before the rest of a page is ignored.
+    pub max_html_elements: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            max_article_bytes: 2 * 1024 * 1024,
+            max_html_elements: 100_000,
+        }
+    }
+}
+
+/// Whether a feature is available in this build, and why not.
+#[derive(Debug, Clone)]
+pub struct FeatureStatus {
+    /// The feature.
+    pub feature: Feature,
+    /// Whether the pipeline runs it.
+    pub enabled: bool,
+    /// What it does or why it is off.
+    pub description: &'static str,
+}
+
+/// Anything that can enrich an article. Field paths in the
+/// [`Error::InvalidArgument`]s it returns are relative to the article
+/// (`content.text`); callers prefix them (`article`, `articles[3]`). The server holds one of these, so
+/// tests can wrap the real [`Pipeline`] (to slow it down or make it fail)
+/// and drive the real server around it.
+pub trait Enricher: Send + Sync + 'static {
+    /// Enriches one article within `budget`.
+    fn enrich(
+        &self,
+        article: &ArticleInput,
+        options: &EnrichOptions,
+        budget: &Budget,
+    ) -> Result<Enriched, Error>;
+}
+
+/// The enrichment pipeline with its embedded resources loaded.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    config: PipelineConfig,
+}
+
+/// Version of the resources of this pipeline, as `(name, version)`.
+pub const MODEL_VERSIONS: &[(&str, &str)] = &[("language-identification", language::MODEL_VERSION)];
+
+impl Pipeline {
+    /// Loads the pipeline's resources.
+    pub fn new(config: PipelineConfig) -> Result<Self, Error> {
+        Ok(Pipeline { config })
+    }
+
+    /// The pipeline's configuration.
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    /// Which analysis features this build runs.
+    pub fn features() -> Vec<FeatureStatus> {
+        vec![
+            FeatureStatus {
+                feature: Feature::Entities,
+                enabled: false,
+                description: "named entities: not enabled in this release",
+            },
+            FeatureStatus {
+                feature: Feature::Quotes,
+                enabled: false,
+                description: "quotations with speakers: not enabled in this release",
+            },
+            FeatureStatus {
+                feature: Feature::Dates,
+                enabled: false,
+                description: "temporal expressions: not enabled in this release",
+            },
+        ]
+    }
+
+    /// Checks the limits that depend on the pipeline's configuration.
+    fn check_limits(&self, article: &ArticleInput) -> Result<(), Error> {
+        let content = article.content.as_str();
+        if content.len() > self.config.max_article_bytes {
+            return Err(Error::invalid(
+                article.content.field_name(),
+                format!(
+                    "is {} bytes, over the maximum article size of {} bytes",
+                    content.len(),
+                    self.config.max_article_bytes
+                ),
+            ));
+        }
+        if content.trim().is_empty() {
+            return Err(Error::invalid(
+                article.content.field_name(),
+                "is empty or only white space",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Enricher for Pipeline {
+    fn enrich(
+        &self,
+        article: &ArticleInput,
+        options: &EnrichOptions,
+        budget: &Budget,
+    ) -> Result<Enriched, Error> {
+        self.check_limits(article)?;
+        if options.skip_cleaning && matches!(article.content, Content::Html(_)) {
+            return Err(Error::invalid(
+                "content.html",
+                "cannot be used with options.skip_cleaning, which applies to text only (HTML always needs extraction)",
+            ));
+        }
+        let mut timings = Vec::with_capacity(4);
+        let mut warnings = Vec::new();
+
+        // Stage 1: decode the input into text with paragraphs.
+        let started = Instant::now();
+        let mut page = None;
+        let document = match &article.content {
+            Content::Text(text) if options.skip_cleaning => {
+                let paragraphs = normalize::paragraph_spans(text);
+                Document::new(text.clone(), paragraphs)
+            }
+            Content::Text(text) => {
+                let (clean, paragraphs) = normalize::clean_text(text);
+                Document::new(clean, paragraphs)
+            }
+            Content::Html(html) => {
+                let extracted = html::extract(html, self.config.max_html_elements);
+                warnings.extend(extracted.warnings.iter().cloned());
+                let (clean, paragraphs) = normalize::clean_text(&extracted.text);
+                page = Some(extracted);
+                Document::new(clean, paragraphs)
+            }
+        };
+        timings.push(("normalize", started.elapsed()));
+        budget.check_cancelled()?;
+
+        // Stage 2: language.
+        let started = Instant::now();
+        let language = match &article.language {
+            Some(hint) => hint.clone(),
+            None => page
+                .as_ref()
+                .and_then(|p| p.lang.as_deref())
+                .and_then(|l| language::parse_hint(l).ok())
+                .or_else(|| language::detect(document.text()).map(|d| d.tag.to_string()))
+                .unwrap_or_else(|| "und".to_string()),
+        };
+        timings.push(("language", started.elapsed()));
+
+        // Stage 3: publication date.
+        let (published_at, published_at_source) = match article.published_at {
+            Some(t) => (Some(t), PublishedAtSource::Request),
+            None => (None, PublishedAtSource::Unknown),
+        };
+
+        // Stage 4: fingerprint. Cheap and linear, so it runs even past the
+        // time budget: a record without its fingerprint would be useless
+        // for de-duplication.
+        let started = Instant::now();
+        let simhash = simhash::simhash(document.text());
+        timings.push(("simhash", started.elapsed()));
+        budget.check_cancelled()?;
+        if let Some(warning) = budget.overrun_warning("fingerprint") {
+            warnings.push(warning);
+        }
+
+        let title = article
+            .title
+            .clone()
+            .or_else(|| page.as_ref().and_then(|p| p.title.clone()));
+        Ok(Enriched {
+            id: article.id.clone(),
+            url: article.url.clone(),
+            site_name: None,
+            title,
+            authors: Vec::new(),
+            dateline: None,
+            published_at,
+            published_at_source,
+            language,
+            document,
+            removed: Vec::new(),
+            simhash,
+            warnings,
+            offset_encoding: options.offset_encoding,
+            stage_timings: timings,
+        })
+    }
+}

@@ -1,0 +1,585 @@
+//! The `newsenrich.v1.EnrichmentService` handlers: admission, deadlines,
+//! batching and streaming around the synchronous pipeline, with one log
+//! span and one metrics record per call.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesOrdered;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status, Streaming};
+use tracing::Instrument;
+
+use super::ServerConfig;
+use super::metrics::{Metrics, code_name};
+use super::workers::{Admission, Admitted, WorkerPool};
+use crate::api::convert::{self, grpc_code, to_status};
+use crate::api::v1;
+use crate::error::Error;
+use crate::pipeline::budget::CancelFlag;
+use crate::pipeline::{ArticleInput, Budget, EnrichOptions, Enricher, Pipeline};
+
+/// How much earlier than the caller's deadline a call gives up, so that the
+/// caller sees DEADLINE_EXCEEDED from us rather than the transport's own
+/// timer (which tonic reports as CANCELLED).
+const DEADLINE_MARGIN: Duration = Duration::from_millis(2);
+
+/// State shared by all calls of one server.
+pub struct State {
+    config: ServerConfig,
+    pool: WorkerPool,
+    admission: Admission,
+    metrics: Arc<Metrics>,
+    enricher: OnceLock<Arc<dyn Enricher>>,
+    shutting_down: AtomicBool,
+    stream_stop: CancellationToken,
+}
+
+impl State {
+    pub(super) fn new(
+        config: ServerConfig,
+        pool: WorkerPool,
+        admission: Admission,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        State {
+            config,
+            pool,
+            admission,
+            metrics,
+            enricher: OnceLock::new(),
+            shutting_down: AtomicBool::new(false),
+            stream_stop: CancellationToken::new(),
+        }
+    }
+
+    pub(super) fn set_enricher(&self, enricher: Arc<dyn Enricher>) {
+        let _ = self.enricher.set(enricher);
+    }
+
+    pub(super) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub(super) fn stop_streams(&self) {
+        self.stream_stop.cancel();
+    }
+
+    pub(super) fn articles_in_flight(&self) -> usize {
+        self.admission.in_flight()
+    }
+
+    /// The pipeline, if the server takes new calls.
+    fn accepting(&self) -> Result<Arc<dyn Enricher>, Error> {
+        if self.is_shutting_down() {
+            return Err(Error::ShuttingDown);
+        }
+        self.enricher.get().cloned().ok_or(Error::NotReady)
+    }
+
+    /// Runs one admitted article on the pool and converts the record there
+    /// too, so no CPU work lands on the runtime.
+    async fn process(
+        &self,
+        enricher: Arc<dyn Enricher>,
+        article: ArticleInput,
+        options: EnrichOptions,
+        admitted: Admitted,
+    ) -> Result<v1::EnrichedArticle, Error> {
+        self.metrics
+            .article_bytes
+            .inc_by(article.content.as_str().len() as u64);
+        let cancel = CancelFlag::new();
+        let job_cancel = cancel.clone();
+        let limit = self.config.article_time_budget;
+        let metrics = Arc::clone(&self.metrics);
+        let result = self
+            .pool
+            .run(admitted, cancel, move || {
+                let budget = Budget::new(limit, job_cancel);
+                let enriched = enricher.enrich(&article, &options, &budget)?;
+                metrics.record_article(tonic::Code::Ok, &enriched.stage_timings);
+                Ok(convert::enriched_to_proto(&enriched))
+            })
+            .await;
+        if let Err(e) = &result {
+            self.metrics.record_article(grpc_code(e), &[]);
+        }
+        result
+    }
+
+    /// Validates, admits (waiting) and processes one stream message.
+    async fn stream_item(
+        self: Arc<Self>,
+        req: v1::StreamEnrichArticlesRequest,
+    ) -> v1::StreamEnrichArticlesResponse {
+        let id = req
+            .article
+            .as_ref()
+            .map(|a| a.id.clone())
+            .unwrap_or_default();
+        let outcome = async {
+            let enricher = self.enricher.get().cloned().ok_or(Error::NotReady)?;
+            let (article, options) = convert::request_from_proto(req.article, req.options)?;
+            let admitted = self.admission.admit().await;
+            self.process(enricher, article, options, admitted)
+                .await
+                .map_err(|e| e.in_field("article"))
+        }
+        .await;
+        use v1::stream_enrich_articles_response::Result as R;
+        let result = match outcome {
+            Ok(article) => R::Article(article),
+            Err(e) => R::Error(convert::article_error(&id, &e)),
+        };
+        v1::StreamEnrichArticlesResponse {
+            result: Some(result),
+        }
+    }
+}
+
+/// The service implementation handed to tonic.
+#[derive(Clone)]
+pub struct EnrichmentApi {
+    state: Arc<State>,
+}
+
+impl EnrichmentApi {
+    pub(super) fn new(state: Arc<State>) -> Self {
+        EnrichmentApi { state }
+    }
+
+    async fn enrich_one(
+        &self,
+        req: v1::EnrichArticleRequest,
+    ) -> Result<v1::EnrichArticleResponse, Error> {
+        let enricher = self.state.accepting()?;
+        let (article, options) = convert::request_from_proto(req.article, req.options)?;
+        let admitted = self.state.admission.try_admit(1)?.pop();
+        let admitted = admitted.ok_or_else(|| Error::Internal("no permit".into()))?;
+        let article = self
+            .state
+            .process(enricher, article, options, admitted)
+            .await
+            .map_err(|e| e.in_field("article"))?;
+        Ok(v1::EnrichArticleResponse {
+            article: Some(article),
+        })
+    }
+
+    async fn enrich_batch(
+        &self,
+        req: v1::BatchEnrichArticlesRequest,
+    ) -> Result<v1::BatchEnrichArticlesResponse, Error> {
+        use v1::batch_enrich_articles_result::Result as R;
+        let enricher = self.state.accepting()?;
+        let max = self.state.config.max_batch_size;
+        if req.articles.len() > max {
+            return Err(Error::invalid(
+                "articles",
+                format!(
+                    "has {} articles, over the maximum batch size of {max}",
+                    req.articles.len()
+                ),
+            ));
+        }
+        let options =
+            convert::options_from_proto(req.options).map_err(|e| e.in_field("options"))?;
+        // Bad articles get their error in place; the good ones are admitted together.
+        let mut slots: Vec<Result<(String, ArticleInput), R>> =
+            Vec::with_capacity(req.articles.len());
+        for (i, a) in req.articles.into_iter().enumerate() {
+            let id = a.id.clone();
+            slots.push(
+                convert::article_from_proto(a)
+                    .map(|a| (format!("articles[{i}]"), a))
+                    .map_err(|e| {
+                        R::Error(convert::article_error(
+                            &id,
+                            &e.in_field(&format!("articles[{i}]")),
+                        ))
+                    }),
+            );
+        }
+        let valid = slots.iter().filter(|s| s.is_ok()).count();
+        let mut permits = self.state.admission.try_admit(valid)?;
+        let jobs = slots.into_iter().map(|slot| {
+            let enricher = Arc::clone(&enricher);
+            let options = options.clone();
+            let permit = match &slot {
+                Ok(_) => permits.pop(),
+                Err(_) => None,
+            };
+            async move {
+                let result = match (slot, permit) {
+                    (Err(r), _) => r,
+                    (Ok((field, article)), Some(permit)) => {
+                        let id = article.id.clone();
+                        match self.state.process(enricher, article, options, permit).await {
+                            Ok(a) => R::Article(a),
+                            Err(e) => R::Error(convert::article_error(&id, &e.in_field(&field))),
+                        }
+                    }
+                    (Ok((_, article)), None) => R::Error(convert::article_error(
+                        &article.id,
+                        &Error::Internal("batch admission miscounted".into()),
+                    )),
+                };
+                v1::BatchEnrichArticlesResult {
+                    result: Some(result),
+                }
+            }
+        });
+        let results = futures::future::join_all(jobs).await;
+        Ok(v1::BatchEnrichArticlesResponse { results })
+    }
+
+    fn service_info(&self) -> v1::GetServiceInfoResponse {
+        let c = &self.state.config;
+        let features = Pipeline::features()
+            .into_iter()
+            .map(|f| v1::FeatureInfo {
+                feature: convert::feature_to_proto(f.feature) as i32,
+                enabled: f.enabled,
+                description: f.description.to_string(),
+                languages: Vec::new(),
+            })
+            .collect();
+        v1::GetServiceInfoResponse {
+            version: crate::VERSION.to_string(),
+            features,
+            entity_types: Vec::new(),
+            supported_languages: crate::pipeline::language::supported_languages()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            model_versions: crate::pipeline::MODEL_VERSIONS
+                .iter()
+                .map(|(name, version)| v1::ModelVersion {
+                    name: (*name).to_string(),
+                    version: (*version).to_string(),
+                })
+                .collect(),
+            limits: Some(v1::ServiceLimits {
+                max_message_bytes: c.max_message_bytes as u64,
+                max_article_bytes: c.max_article_bytes as u64,
+                max_batch_size: u32::try_from(c.max_batch_size).unwrap_or(u32::MAX),
+                max_articles_in_flight: u32::try_from(c.max_in_flight).unwrap_or(u32::MAX),
+                max_stream_articles_in_flight: u32::try_from(c.stream_concurrency)
+                    .unwrap_or(u32::MAX),
+                article_time_budget: c.article_time_budget.map(convert::duration_to_proto),
+                worker_threads: u32::try_from(c.worker_threads).unwrap_or(u32::MAX),
+            }),
+        }
+    }
+}
+
+/// One call's log span and metrics record. Dropping it unfinished (the
+/// caller went away) records CANCELLED.
+struct Call {
+    method: &'static str,
+    started: Instant,
+    span: tracing::Span,
+    metrics: Arc<Metrics>,
+    done: bool,
+}
+
+impl Call {
+    fn new(method: &'static str, metrics: &Arc<Metrics>, article_id: &str, bytes: usize) -> Self {
+        let span = tracing::info_span!(
+            "rpc",
+            method,
+            article_id,
+            bytes,
+            articles = tracing::field::Empty,
+        );
+        Call {
+            method,
+            started: Instant::now(),
+            span,
+            metrics: Arc::clone(metrics),
+            done: false,
+        }
+    }
+
+    fn finish(mut self, code: tonic::Code, message: &str) {
+        self.record(code, message);
+    }
+
+    fn record(&mut self, code: tonic::Code, message: &str) {
+        self.done = true;
+        let elapsed = self.started.elapsed();
+        self.metrics.record_call(self.method, code, elapsed);
+        let duration_ms = elapsed.as_secs_f64() * 1e3;
+        let code = code_name(code);
+        self.span.in_scope(|| {
+            if message.is_empty() {
+                tracing::info!(duration_ms, code, "call finished");
+            } else {
+                tracing::info!(duration_ms, code, message, "call finished");
+            }
+        });
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if !self.done {
+            self.record(tonic::Code::Cancelled, "the caller went away");
+        }
+    }
+}
+
+/// The caller's deadline from the `grpc-timeout` header, if any.
+pub fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
+    parse_grpc_timeout(metadata.get("grpc-timeout")?.to_str().ok()?)
+}
+
+/// Parses a `grpc-timeout` value: up to 8 digits and a unit (H M S m u n).
+pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// Runs `fut`, ending it with [`Error::DeadlineExceeded`] just before the
+/// caller's deadline. Dropping `fut` raises the cancel flags of its jobs.
+async fn with_deadline<T>(
+    timeout: Option<Duration>,
+    fut: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match timeout {
+        None => fut.await,
+        Some(t) => tokio::time::timeout(t.saturating_sub(DEADLINE_MARGIN), fut)
+            .await
+            .unwrap_or(Err(Error::DeadlineExceeded(t.as_millis()))),
+    }
+}
+
+fn content_len(article: Option<&v1::Article>) -> usize {
+    match article.and_then(|a| a.content.as_ref()) {
+        Some(v1::article::Content::Text(s) | v1::article::Content::Html(s)) => s.len(),
+        None => 0,
+    }
+}
+
+fn respond<T>(call: Call, result: Result<T, Error>) -> Result<Response<T>, Status> {
+    match result {
+        Ok(v) => {
+            call.finish(tonic::Code::Ok, "");
+            Ok(Response::new(v))
+        }
+        Err(e) => {
+            let status = to_status(&e);
+            call.finish(status.code(), status.message());
+            Err(status)
+        }
+    }
+}
+
+type ResponseStream =
+    Pin<Box<dyn futures::Stream<Item = Result<v1::StreamEnrichArticlesResponse, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl v1::enrichment_service_server::EnrichmentService for EnrichmentApi {
+    async fn enrich_article(
+        &self,
+        request: Request<v1::EnrichArticleRequest>,
+    ) -> Result<Response<v1::EnrichArticleResponse>, Status> {
+        let timeout = grpc_timeout(request.metadata());
+        let req = request.into_inner();
+        let id = req
+            .article
+            .as_ref()
+            .map(|a| a.id.as_str())
+            .unwrap_or_default();
+        let call = Call::new(
+            "EnrichArticle",
+            &self.state.metrics,
+            id,
+            content_len(req.article.as_ref()),
+        );
+        let span = call.span.clone();
+        let result = with_deadline(timeout, self.enrich_one(req))
+            .instrument(span)
+            .await;
+        respond(call, result)
+    }
+
+    async fn batch_enrich_articles(
+        &self,
+        request: Request<v1::BatchEnrichArticlesRequest>,
+    ) -> Result<Response<v1::BatchEnrichArticlesResponse>, Status> {
+        let timeout = grpc_timeout(request.metadata());
+        let req = request.into_inner();
+        let bytes = req.articles.iter().map(|a| content_len(Some(a))).sum();
+        let call = Call::new("BatchEnrichArticles", &self.state.metrics, "", bytes);
+        call.span.record("articles", req.articles.len());
+        let span = call.span.clone();
+        let result = with_deadline(timeout, self.enrich_batch(req))
+            .instrument(span)
+            .await;
+        respond(call, result)
+    }
+
+    type StreamEnrichArticlesStream = ResponseStream;
+
+    async fn stream_enrich_articles(
+        &self,
+        request: Request<Streaming<v1::StreamEnrichArticlesRequest>>,
+    ) -> Result<Response<Self::StreamEnrichArticlesStream>, Status> {
+        let timeout = grpc_timeout(request.metadata());
+        let call = Call::new("StreamEnrichArticles", &self.state.metrics, "", 0);
+        if let Err(e) = self.state.accepting() {
+            return respond(call, Err(e));
+        }
+        let window = self.state.config.stream_concurrency;
+        let (tx, rx) = mpsc::channel(window);
+        let span = call.span.clone();
+        tokio::spawn(
+            drive_stream(
+                Arc::clone(&self.state),
+                request.into_inner(),
+                tx,
+                timeout,
+                call,
+            )
+            .instrument(span),
+        );
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_service_info(
+        &self,
+        _request: Request<v1::GetServiceInfoRequest>,
+    ) -> Result<Response<v1::GetServiceInfoResponse>, Status> {
+        let call = Call::new("GetServiceInfo", &self.state.metrics, "", 0);
+        respond(call, Ok(self.service_info()))
+    }
+}
+
+/// Reads requests while fewer than `stream_concurrency` are being processed,
+/// and sends the responses in request order. Ends when the caller has sent
+/// everything and got every answer; on shutdown it stops reading, answers
+/// what it accepted and ends with UNAVAILABLE; at the caller's deadline it
+/// ends with DEADLINE_EXCEEDED.
+async fn drive_stream(
+    state: Arc<State>,
+    mut inbound: Streaming<v1::StreamEnrichArticlesRequest>,
+    tx: mpsc::Sender<Result<v1::StreamEnrichArticlesResponse, Status>>,
+    timeout: Option<Duration>,
+    call: Call,
+) {
+    let window = state.config.stream_concurrency;
+    let stop = state.stream_stop.clone();
+    let deadline = tokio::time::sleep(
+        timeout.map_or(Duration::MAX / 4, |t| t.saturating_sub(DEADLINE_MARGIN)),
+    );
+    tokio::pin!(deadline);
+    let mut pending = FuturesOrdered::new();
+    let mut received = 0usize;
+    let mut inbound_done = false;
+    let mut stopping = false;
+    let ending: Result<(), Status> = loop {
+        if (inbound_done || stopping) && pending.is_empty() {
+            break if stopping && !inbound_done {
+                Err(Status::unavailable(format!(
+                    "server is shutting down: all {received} articles received were answered; send the rest to another instance"
+                )))
+            } else {
+                Ok(())
+            };
+        }
+        tokio::select! {
+            biased;
+            () = stop.cancelled(), if !stopping => stopping = true,
+            () = &mut deadline => {
+                break Err(to_status(&Error::DeadlineExceeded(timeout.unwrap_or_default().as_millis())));
+            }
+            Some(response) = pending.next(), if !pending.is_empty() => {
+                if tx.send(Ok(response)).await.is_err() {
+                    // The caller went away; `call` records CANCELLED.
+                    return;
+                }
+            }
+            message = inbound.message(), if !inbound_done && !stopping && pending.len() < window => {
+                match message {
+                    Ok(Some(req)) => {
+                        received += 1;
+                        pending.push_back(Arc::clone(&state).stream_item(req));
+                    }
+                    Ok(None) => inbound_done = true,
+                    Err(status) => {
+                        // A message that cannot be decoded cannot be
+                        // answered in place: answer the ones before it,
+                        // then end the stream with the decoding error.
+                        while let Some(response) = pending.next().await {
+                            if tx.send(Ok(response)).await.is_err() {
+                                return;
+                            }
+                        }
+                        break Err(status);
+                    }
+                }
+            }
+        }
+    };
+    call.span.record("articles", received);
+    match ending {
+        Ok(()) => call.finish(tonic::Code::Ok, ""),
+        Err(status) => {
+            call.finish(status.code(), status.message());
+            let _ = tx.send(Err(status)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_units() {
+        assert_eq!(parse_grpc_timeout("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(parse_grpc_timeout("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_grpc_timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_grpc_timeout("5u"), Some(Duration::from_micros(5)));
+        assert_eq!(parse_grpc_timeout("123456789S"), None, "at most 8 digits");
+        assert_eq!(parse_grpc_timeout("S"), None);
+        assert_eq!(parse_grpc_timeout("10x"), None);
+        assert_eq!(parse_grpc_timeout(""), None);
+    }
+
+    #[tokio::test]
+    async fn deadline_turns_into_deadline_exceeded() {
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok::<_, Error>(())
+        };
+        let r = with_deadline(Some(Duration::from_millis(20)), slow).await;
+        assert!(matches!(r, Err(Error::DeadlineExceeded(20))));
+        let fast = with_deadline(Some(Duration::from_secs(5)), async { Ok::<_, Error>(7) }).await;
+        assert_eq!(fast.unwrap(), 7);
+    }
+}

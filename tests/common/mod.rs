@@ -1,0 +1,221 @@
+//! Test harness: starts the real server on 127.0.0.1:0 around the real
+//! pipeline, wrapped in a [`TestEnricher`] that can hold articles at a gate
+//! (to test overload, deadlines and shutdown with work in flight) or panic
+//! (to test that one article's failure stays its own), chosen by the id
+//! prefix of the article.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use newsenrich::api::v1;
+use newsenrich::api::v1::enrichment_service_client::EnrichmentServiceClient;
+use newsenrich::error::Error;
+use newsenrich::pipeline::{
+    ArticleInput, Budget, EnrichOptions, Enriched, Enricher, Pipeline, PipelineConfig,
+};
+use newsenrich::server::{self, RunningServer, ServerConfig};
+use tonic::transport::Channel;
+
+/// Articles whose id starts with this wait at the gate.
+pub const WAIT: &str = "wait";
+/// Articles whose id starts with this make the pipeline panic.
+pub const PANIC: &str = "panic";
+
+/// A gate that held articles pass once opened.
+#[derive(Default)]
+pub struct Gate {
+    open: Mutex<bool>,
+    cv: Condvar,
+    entered: AtomicUsize,
+}
+
+impl Gate {
+    pub fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.cv.notify_all();
+    }
+
+    /// How many held articles reached the gate.
+    pub fn entered(&self) -> usize {
+        self.entered.load(Ordering::SeqCst)
+    }
+
+    /// Waits (async) until `n` articles reached the gate.
+    pub async fn wait_entered(&self, n: usize) {
+        for _ in 0..500 {
+            if self.entered() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("only {} of {n} articles reached the gate", self.entered());
+    }
+
+    fn pass(&self, budget: &Budget) -> Result<(), Error> {
+        self.entered.fetch_add(1, Ordering::SeqCst);
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            if budget.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            open = self
+                .cv
+                .wait_timeout(open, Duration::from_millis(5))
+                .unwrap()
+                .0;
+        }
+        Ok(())
+    }
+}
+
+/// The real pipeline with a gate and a panic switch in front.
+pub struct TestEnricher {
+    pub pipeline: Pipeline,
+    pub gate: Arc<Gate>,
+}
+
+impl Enricher for TestEnricher {
+    fn enrich(
+        &self,
+        article: &ArticleInput,
+        options: &EnrichOptions,
+        budget: &Budget,
+    ) -> Result<Enriched, Error> {
+        if article.id.starts_with(PANIC) {
+            panic!("deliberate test panic for {}", article.id);
+        }
+        if article.id.starts_with(WAIT) {
+            self.gate.pass(budget)?;
+        }
+        self.pipeline.enrich(article, options, budget)
+    }
+}
+
+/// A running test server and what tests need to reach it.
+pub struct TestServer {
+    pub server: RunningServer,
+    pub gate: Arc<Gate>,
+    /// Opens to let the pipeline load (already open unless `slow_load`).
+    pub load_gate: Arc<Gate>,
+}
+
+/// A configuration for tests: loopback, ephemeral ports, short delays.
+pub fn test_config() -> ServerConfig {
+    ServerConfig {
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        metrics_addr: "127.0.0.1:0".parse().unwrap(),
+        max_article_bytes: 64 * 1024,
+        max_batch_size: 16,
+        worker_threads: 2,
+        max_in_flight: 64,
+        stream_concurrency: 4,
+        drain_delay: Duration::from_millis(100),
+        shutdown_grace_period: Duration::from_secs(10),
+        ..ServerConfig::default()
+    }
+}
+
+/// Starts a server with `config`, waiting until it serves.
+pub async fn start(config: ServerConfig) -> TestServer {
+    let ts = start_with(config, false).await;
+    assert!(ts.server.ready().await, "pipeline loaded");
+    ts
+}
+
+/// Starts a server; with `slow_load` the pipeline only loads once
+/// `load_gate` opens.
+pub async fn start_with(config: ServerConfig, slow_load: bool) -> TestServer {
+    let gate = Arc::new(Gate::default());
+    let load_gate = Arc::new(Gate::default());
+    if !slow_load {
+        load_gate.open();
+    }
+    let pipeline_config = PipelineConfig {
+        max_article_bytes: config.max_article_bytes,
+        ..PipelineConfig::default()
+    };
+    let (g, lg) = (Arc::clone(&gate), Arc::clone(&load_gate));
+    let loader: server::Loader = Box::new(move || {
+        lg.pass(&Budget::unlimited())?;
+        let pipeline = Pipeline::new(pipeline_config)?;
+        Ok(Arc::new(TestEnricher { pipeline, gate: g }) as Arc<dyn Enricher>)
+    });
+    let server = server::start(config, loader).await.expect("server starts");
+    TestServer {
+        server,
+        gate,
+        load_gate,
+    }
+}
+
+impl TestServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.server.grpc_addr())
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(self.url())
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect")
+    }
+
+    pub async fn client(&self) -> EnrichmentServiceClient<Channel> {
+        EnrichmentServiceClient::new(self.channel().await)
+    }
+}
+
+/// A text article.
+pub fn text_article(id: &str, text: &str) -> v1::Article {
+    v1::Article {
+        id: id.to_string(),
+        content: Some(v1::article::Content::Text(text.to_string())),
+        ..Default::default()
+    }
+}
+
+/// The folder of the sample articles, if present beside the checkout.
+pub fn seeds_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: ../shared/seeds is not beside the checkout");
+        None
+    }
+}
+
+/// A sample article's text.
+pub fn seed(name_prefix: &str) -> Option<String> {
+    let dir = seeds_dir()?;
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(name_prefix))?;
+    Some(std::fs::read_to_string(entry.path()).unwrap())
+}
+
+/// A plain-HTTP GET on loopback, returning the body.
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}

@@ -1,0 +1,265 @@
+//! Server life cycle over loopback TCP: health while loading, serving and
+//! shutting down; overload; client deadlines; and a graceful shutdown with
+//! unary calls and a stream in flight that loses none of the accepted work.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures::StreamExt;
+use newsenrich::api::v1;
+use tonic::Code;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+async fn health(ts: &TestServer, service: &str) -> ServingStatus {
+    let mut c = HealthClient::new(ts.channel().await);
+    let r = c
+        .check(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    ServingStatus::try_from(r.status).unwrap()
+}
+
+fn request(article: v1::Article) -> v1::EnrichArticleRequest {
+    v1::EnrichArticleRequest {
+        article: Some(article),
+        options: None,
+    }
+}
+
+#[tokio::test]
+async fn health_follows_loading_serving_and_shutdown() {
+    let ts = start_with(test_config(), true).await;
+    assert_eq!(
+        health(&ts, "").await,
+        ServingStatus::NotServing,
+        "not ready while loading"
+    );
+    assert_eq!(health(&ts, "liveness").await, ServingStatus::Serving);
+    let status = ts
+        .client()
+        .await
+        .enrich_article(request(text_article("early", "x")))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(status.message().contains("still loading"), "{status:?}");
+
+    ts.load_gate.open();
+    assert!(ts.server.ready().await);
+    assert_eq!(health(&ts, "").await, ServingStatus::Serving);
+    assert_eq!(
+        health(&ts, "newsenrich.v1.EnrichmentService").await,
+        ServingStatus::Serving
+    );
+
+    // Keep one connection open to look at health during the drain delay.
+    let mut c = HealthClient::new(ts.channel().await);
+    ts.server.begin_shutdown();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let r = c
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.status, ServingStatus::NotServing as i32);
+    let r = c
+        .check(HealthCheckRequest {
+            service: "liveness".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.status, ServingStatus::Serving as i32);
+    let report = ts.server.wait().await.unwrap();
+    assert!(!report.forced);
+}
+
+#[tokio::test]
+async fn overload_gives_resource_exhausted_instead_of_queueing() {
+    let mut config = test_config();
+    config.worker_threads = 1;
+    config.max_in_flight = 2;
+    config.max_batch_size = 2;
+    let ts = start(config).await;
+    let mut c1 = ts.client().await;
+    let mut c2 = ts.client().await;
+    let first = tokio::spawn(async move {
+        c1.enrich_article(request(text_article("wait-1", "One.")))
+            .await
+    });
+    ts.gate.wait_entered(1).await;
+    let second = tokio::spawn(async move {
+        c2.enrich_article(request(text_article("wait-2", "Two.")))
+            .await
+    });
+    // Wait until the second one is admitted (queued behind the first).
+    let mut c = ts.client().await;
+    let mut refused = None;
+    for _ in 0..200 {
+        match c
+            .enrich_article(request(text_article("third", "Three.")))
+            .await
+        {
+            Err(s) if s.code() == Code::ResourceExhausted => {
+                refused = Some(s);
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+    let refused = refused.expect("a third article is refused while two are in flight");
+    assert!(
+        refused.message().contains("2 of 2 articles in flight"),
+        "{refused:?}"
+    );
+    let batch = c
+        .batch_enrich_articles(v1::BatchEnrichArticlesRequest {
+            articles: vec![text_article("b", "x")],
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(batch.code(), Code::ResourceExhausted);
+
+    ts.gate.open();
+    assert_eq!(
+        first
+            .await
+            .unwrap()
+            .unwrap()
+            .into_inner()
+            .article
+            .unwrap()
+            .id,
+        "wait-1"
+    );
+    assert_eq!(
+        second
+            .await
+            .unwrap()
+            .unwrap()
+            .into_inner()
+            .article
+            .unwrap()
+            .id,
+        "wait-2"
+    );
+    c.enrich_article(request(text_article("later", "Room again.")))
+        .await
+        .expect("capacity is back");
+}
+
+#[tokio::test]
+async fn a_client_deadline_gives_deadline_exceeded_and_frees_the_worker() {
+    let ts = start(test_config()).await;
+    let mut c = ts.client().await;
+    let mut req = tonic::Request::new(request(text_article("wait-deadline", "Slow.")));
+    req.set_timeout(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let status = c.enrich_article(req).await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The held job saw the cancellation and gave its slot back.
+    let mut freed = false;
+    for _ in 0..200 {
+        let (_, body) = http_get(ts.server.metrics_addr(), "/metrics").await;
+        if body.contains("newsenrich_articles_in_flight 0") {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(freed, "in-flight gauge back to 0");
+    let mut ok = tonic::Request::new(request(text_article("fast", "Quick.")));
+    ok.set_timeout(Duration::from_secs(10));
+    assert!(
+        c.enrich_article(ok).await.is_ok(),
+        "a call within its deadline succeeds"
+    );
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_accepted_work_and_ends_streams_with_unavailable() {
+    let mut config = test_config();
+    config.worker_threads = 8;
+    config.stream_concurrency = 4;
+    config.drain_delay = Duration::from_millis(300);
+    let ts = start(config).await;
+
+    // Two unary calls in flight.
+    let mut unary = Vec::new();
+    for i in 0..2 {
+        let mut c = ts.client().await;
+        unary.push(tokio::spawn(async move {
+            c.enrich_article(request(text_article(&format!("wait-u{i}"), "Unary.")))
+                .await
+        }));
+    }
+    // A stream with three accepted articles, left open by the client.
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    for i in 0..3 {
+        tx.send(v1::StreamEnrichArticlesRequest {
+            article: Some(text_article(&format!("wait-s{i}"), "Streamed.")),
+            options: None,
+        })
+        .await
+        .unwrap();
+    }
+    let mut sc = ts.client().await;
+    let mut responses = sc
+        .stream_enrich_articles(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .unwrap()
+        .into_inner();
+    ts.gate.wait_entered(5).await;
+
+    let mut late = ts.client().await;
+    ts.server.begin_shutdown();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let refused = late
+        .enrich_article(request(text_article("late", "Too late.")))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+
+    ts.gate.open();
+    for (i, call) in unary.into_iter().enumerate() {
+        let a = call
+            .await
+            .unwrap()
+            .expect("in-flight unary call finishes")
+            .into_inner()
+            .article
+            .unwrap();
+        assert_eq!(a.id, format!("wait-u{i}"));
+    }
+    use v1::stream_enrich_articles_response::Result as R;
+    for i in 0..3 {
+        let r = responses
+            .next()
+            .await
+            .expect("answer")
+            .expect("not an error");
+        assert!(matches!(r.result, Some(R::Article(a)) if a.id == format!("wait-s{i}")));
+    }
+    let end = responses.next().await.expect("a final status").unwrap_err();
+    assert_eq!(end.code(), Code::Unavailable);
+    assert!(
+        end.message()
+            .contains("all 3 articles received were answered"),
+        "{end:?}"
+    );
+    drop(tx);
+    let report = ts.server.wait().await.unwrap();
+    assert!(!report.forced, "nothing was dropped");
+    assert_eq!(report.articles_in_flight, 0);
+}

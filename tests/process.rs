@@ -1,0 +1,365 @@
+//! The `newsenrich` binary as users run it: `enrich` prints the same record
+//! as the server, `serve` exits 0 on SIGTERM under load without losing
+//! accepted work, and `buf curl` works against the server through reflection.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use futures::StreamExt;
+use newsenrich::api::v1;
+use tonic::Code;
+
+const BIN: &str = env!("CARGO_BIN_EXE_newsenrich");
+
+#[tokio::test]
+async fn cli_enrich_prints_the_same_record_as_the_server() {
+    let Some(dir) = seeds_dir() else { return };
+    let path = dir.join("001_5e9356d5c448efd6.txt");
+    let out = Command::new(BIN)
+        .args([
+            "enrich",
+            "--published-at",
+            "2022-12-19",
+            "--time-zone",
+            "Europe/Madrid",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one line per article");
+    let cli: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+
+    let ts = start(test_config()).await;
+    let mut article = text_article(
+        &path.display().to_string(),
+        &std::fs::read_to_string(&path).unwrap(),
+    );
+    article.time_zone = "Europe/Madrid".into();
+    article.published_at = Some(pbjson_types::Timestamp {
+        seconds: 1_671_404_400,
+        nanos: 0,
+    }); // 2022-12-19T00:00+01:00
+    let r = ts
+        .client()
+        .await
+        .enrich_article(v1::EnrichArticleRequest {
+            article: Some(article),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let server = serde_json::to_value(r.article.unwrap()).unwrap();
+    assert_eq!(cli, server);
+    assert_eq!(cli["publishedAt"], "2022-12-18T23:00:00+00:00");
+    assert_eq!(cli["publishedAtSource"], "PUBLISHED_AT_SOURCE_REQUEST");
+    assert!(
+        cli["simhash"].is_string(),
+        "fixed64 is a JSON string in proto3 JSON"
+    );
+}
+
+#[test]
+fn cli_enrich_reports_bad_input_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("articles.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"id\":\"ok\",\"text\":\"Fine text.\",\"publishedAt\":\"2023-02-25T00:00:00Z\"}\n{\"id\":\"bad\",\"text\":\"x\",\"timeZone\":\"Mars/Base\"}\nnot json\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["enrich", "--articles"])
+        .arg(&lines)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["id"], "ok");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("articles.jsonl:2: article.time_zone: \"Mars/Base\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("articles.jsonl:3: not a proto3-JSON Article"),
+        "{stderr}"
+    );
+
+    let out = Command::new(BIN)
+        .args(["enrich", "--published-at", "last week"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--published-at"));
+}
+
+/// Reads the JSON log of a starting server until it says where it listens.
+fn listening_addr(child: &mut std::process::Child) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if let Some(addr) = v["fields"]["grpc_addr"].as_str() {
+            let addr = addr.to_string();
+            // Keep draining the log so the server never blocks on stdout.
+            std::thread::spawn(move || for _ in lines {});
+            return addr;
+        }
+    }
+    panic!("server exited before listening");
+}
+
+#[tokio::test]
+async fn sigterm_under_load_exits_zero_and_loses_nothing() {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen-addr",
+            "127.0.0.1:0",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--drain-delay",
+            "200ms",
+        ])
+        .args([
+            "--shutdown-grace-period",
+            "20s",
+            "--worker-threads",
+            "2",
+            "--log-format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = format!("http://{}", listening_addr(&mut child));
+    let channel = tonic::transport::Channel::from_shared(addr).unwrap();
+    let mut client = None;
+    for _ in 0..100 {
+        if let Ok(ch) = channel.connect().await {
+            let mut c = v1::enrichment_service_client::EnrichmentServiceClient::new(ch);
+            if c.get_service_info(v1::GetServiceInfoRequest {})
+                .await
+                .is_ok()
+            {
+                client = Some(c);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = client.expect("server answers");
+    let body = "A paragraph of news text that takes a little work.\n".repeat(400);
+
+    // A stream that keeps sending until the server ends it.
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let producer_body = body.clone();
+    let producer = tokio::spawn(async move {
+        let mut sent = 0usize;
+        while tx
+            .send(v1::StreamEnrichArticlesRequest {
+                article: Some(text_article(&format!("s{sent}"), &producer_body)),
+                options: None,
+            })
+            .await
+            .is_ok()
+        {
+            sent += 1;
+            if sent == 100_000 {
+                break;
+            }
+        }
+        sent
+    });
+    let mut sc = client.clone();
+    let mut responses = sc
+        .stream_enrich_articles(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .unwrap()
+        .into_inner();
+    // Unary calls running in a loop beside it.
+    let mut unary = Vec::new();
+    for w in 0..4 {
+        let mut c = client.clone();
+        let body = body.clone();
+        unary.push(tokio::spawn(async move {
+            let (mut ok, mut refused) = (0, 0);
+            for i in 0.. {
+                let req = v1::EnrichArticleRequest {
+                    article: Some(text_article(&format!("u{w}-{i}"), &body)),
+                    options: None,
+                };
+                match c.enrich_article(req).await {
+                    Ok(r) => {
+                        assert_eq!(r.into_inner().article.unwrap().id, format!("u{w}-{i}"));
+                        ok += 1;
+                    }
+                    Err(s)
+                        if s.code() == Code::Unavailable || s.code() == Code::ResourceExhausted =>
+                    {
+                        refused += 1;
+                        if s.code() == Code::Unavailable {
+                            break;
+                        }
+                    }
+                    Err(s) => panic!("unexpected {s:?}"),
+                }
+            }
+            (ok, refused)
+        }));
+    }
+    let mut answered = 0usize;
+    for _ in 0..20 {
+        let r = responses.next().await.unwrap().unwrap();
+        assert!(
+            matches!(r.result, Some(v1::stream_enrich_articles_response::Result::Article(a)) if a.id == format!("s{answered}"))
+        );
+        answered += 1;
+    }
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    let end = loop {
+        match responses.next().await {
+            Some(Ok(r)) => {
+                assert!(
+                    matches!(r.result, Some(v1::stream_enrich_articles_response::Result::Article(a)) if a.id == format!("s{answered}")),
+                    "in order, none skipped"
+                );
+                answered += 1;
+            }
+            Some(Err(status)) => break status,
+            None => panic!("the stream must end with a status naming what was answered"),
+        }
+    };
+    assert_eq!(end.code(), Code::Unavailable, "{end:?}");
+    assert!(
+        end.message()
+            .contains(&format!("all {answered} articles received were answered")),
+        "{end:?} after {answered}"
+    );
+    for u in unary {
+        let (ok, _refused) = u.await.unwrap();
+        assert!(ok > 0, "unary calls were served before the shutdown");
+    }
+    let sent = producer.await.unwrap();
+    assert!(sent >= answered);
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+/// `buf` on PATH or in NEWSENRICH_BUF; `.ci/run` installs a pinned one.
+fn buf() -> Option<String> {
+    let candidate = std::env::var("NEWSENRICH_BUF").unwrap_or_else(|_| "buf".into());
+    match Command::new(&candidate).arg("--version").output() {
+        Ok(o) if o.status.success() => Some(candidate),
+        _ => {
+            eprintln!(
+                "skipped: buf is not installed (npm @bufbuild/buf; .ci/run installs it) — set NEWSENRICH_BUF or put buf on PATH"
+            );
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn buf_curl_lists_methods_and_enriches_through_reflection() {
+    let Some(buf) = buf() else { return };
+    let ts = start(test_config()).await;
+    let url = ts.url();
+    let run = |args: Vec<String>| {
+        let buf = buf.clone();
+        async move {
+            tokio::task::spawn_blocking(move || Command::new(&buf).args(&args).output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    for reflect in ["grpc-v1", "grpc-v1alpha"] {
+        let out = run(vec![
+            "curl".into(),
+            "--protocol".into(),
+            "grpc".into(),
+            "--http2-prior-knowledge".into(),
+            "--reflect-protocol".into(),
+            reflect.into(),
+            "--list-methods".into(),
+            url.clone(),
+        ])
+        .await;
+        assert!(
+            out.status.success(),
+            "{reflect}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listed = String::from_utf8(out.stdout).unwrap();
+        for m in [
+            "EnrichArticle",
+            "BatchEnrichArticles",
+            "StreamEnrichArticles",
+            "GetServiceInfo",
+        ] {
+            assert!(
+                listed.contains(&format!("newsenrich.v1.EnrichmentService/{m}")),
+                "{reflect}: {listed}"
+            );
+        }
+    }
+    let data = r#"{"article":{"id":"curl-1","text":"First line.\nSecond line.","publishedAt":"2023-02-25T00:00:00Z"}}"#;
+    let out = run(vec![
+        "curl".into(),
+        "--protocol".into(),
+        "grpc".into(),
+        "--http2-prior-knowledge".into(),
+        "-d".into(),
+        data.into(),
+        format!("{url}/newsenrich.v1.EnrichmentService/EnrichArticle"),
+    ])
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["article"]["id"], "curl-1");
+    assert_eq!(v["article"]["paragraphs"].as_array().unwrap().len(), 2);
+    let out = run(vec![
+        "curl".into(),
+        "--protocol".into(),
+        "grpc".into(),
+        "--http2-prior-knowledge".into(),
+        "-d".into(),
+        "{}".into(),
+        format!("{url}/grpc.health.v1.Health/Check"),
+    ])
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "SERVING");
+}
