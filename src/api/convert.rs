@@ -376,4 +376,85 @@ mod tests {
         let e = article_error("a1", &Error::invalid("article.language", "bad"));
         assert_eq!((e.article_id.as_str(), e.code), ("a1", 3));
     }
+
+    mod spans {
+        //! Property: every span of a record slices its text on character
+        //! boundaries in all three encodings, and the three slices agree.
+        use super::*;
+        use crate::pipeline::{Budget, Enricher, Pipeline, PipelineConfig};
+        use proptest::prelude::*;
+
+        fn slice(text: &str, span: &v1::TextSpan, encoding: OffsetEncoding) -> Option<String> {
+            let (s, e) = (span.start as usize, span.end as usize);
+            match encoding {
+                OffsetEncoding::Utf8 => text.get(s..e).map(str::to_string),
+                OffsetEncoding::CodePoints => {
+                    let chars: Vec<char> = text.chars().collect();
+                    chars.get(s..e).map(|c| c.iter().collect())
+                }
+                OffsetEncoding::Utf16 => {
+                    let units: Vec<u16> = text.encode_utf16().collect();
+                    units.get(s..e).and_then(|u| String::from_utf16(u).ok())
+                }
+            }
+        }
+
+        fn messy() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("\n".to_string()),
+                    Just("\r\n\r\n".to_string()),
+                    Just(" \u{00A0}\t".to_string()),
+                    Just("\u{200B}\u{FEFF}\u{00AD}".to_string()),
+                    Just("e\u{0301}".to_string()),
+                    Just("\u{201C}quote\u{201D}".to_string()),
+                    Just("😀👍🏽".to_string()),
+                    Just("日本語".to_string()),
+                    "[a-zA-Z .,]{1,30}",
+                    any::<String>(),
+                ],
+                1..40,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn every_paragraph_span_slices_the_text_in_every_encoding(
+                input in messy(),
+                skip_cleaning in any::<bool>(),
+            ) {
+                prop_assume!(!input.trim().is_empty());
+                let pipeline = Pipeline::new(PipelineConfig::default()).unwrap();
+                let article = ArticleInput {
+                    id: "p".into(),
+                    url: None,
+                    title: None,
+                    content: Content::Text(input.clone()),
+                    published_at: None,
+                    language: None,
+                    time_zone: Tz::UTC,
+                };
+                let mut slices: Vec<Vec<String>> = Vec::new();
+                for encoding in [OffsetEncoding::CodePoints, OffsetEncoding::Utf8, OffsetEncoding::Utf16] {
+                    let options = EnrichOptions { offset_encoding: encoding, skip_cleaning, ..Default::default() };
+                    let e = pipeline.enrich(&article, &options, &Budget::unlimited()).unwrap();
+                    let record = enriched_to_proto(&e);
+                    if skip_cleaning {
+                        prop_assert_eq!(&record.text, &input);
+                    }
+                    let mut these = Vec::new();
+                    for span in &record.paragraphs {
+                        prop_assert!(span.start < span.end);
+                        let s = slice(&record.text, span, encoding);
+                        prop_assert!(s.is_some(), "{:?} does not slice in {:?}", span, encoding);
+                        these.push(s.unwrap_or_default());
+                    }
+                    slices.push(these);
+                }
+                prop_assert_eq!(&slices[0], &slices[1]);
+                prop_assert_eq!(&slices[1], &slices[2]);
+            }
+        }
+    }
 }
