@@ -163,7 +163,7 @@ async fn a_client_deadline_gives_deadline_exceeded_and_frees_the_worker() {
     let ts = start(test_config()).await;
     let mut c = ts.client().await;
     let mut req = tonic::Request::new(request(text_article("wait-deadline", "Slow.")));
-    req.set_timeout(Duration::from_millis(200));
+    req.set_timeout(Duration::from_secs(1));
     let started = std::time::Instant::now();
     let status = c.enrich_article(req).await.unwrap_err();
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
@@ -173,6 +173,10 @@ async fn a_client_deadline_gives_deadline_exceeded_and_frees_the_worker() {
     for _ in 0..200 {
         let (_, body) = http_get(ts.server.metrics_addr(), "/metrics").await;
         if body.contains("newsenrich_articles_in_flight 0") {
+            assert!(
+                body.contains(r#"newsenrich_requests_total{method="EnrichArticle",code="DEADLINE_EXCEEDED"} 1"#),
+                "the server itself ended the call with DEADLINE_EXCEEDED: {body}"
+            );
             freed = true;
             break;
         }

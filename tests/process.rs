@@ -45,7 +45,7 @@ async fn cli_enrich_prints_the_same_record_as_the_server() {
         &std::fs::read_to_string(&path).unwrap(),
     );
     article.time_zone = "Europe/Madrid".into();
-    article.published_at = Some(pbjson_types::Timestamp {
+    article.published_at = Some(newsenrich::api::Timestamp {
         seconds: 1_671_404_400,
         nanos: 0,
     }); // 2022-12-19T00:00+01:00
@@ -61,7 +61,10 @@ async fn cli_enrich_prints_the_same_record_as_the_server() {
         .into_inner();
     let server = serde_json::to_value(r.article.unwrap()).unwrap();
     assert_eq!(cli, server);
-    assert_eq!(cli["publishedAt"], "2022-12-18T23:00:00+00:00");
+    assert_eq!(
+        cli["publishedAt"], "2022-12-18T23:00:00Z",
+        "the canonical proto3 JSON form"
+    );
     assert_eq!(cli["publishedAtSource"], "PUBLISHED_AT_SOURCE_REQUEST");
     assert!(
         cli["simhash"].is_string(),
@@ -331,14 +334,22 @@ async fn buf_curl_lists_methods_and_enriches_through_reflection() {
             );
         }
     }
-    let data = r#"{"article":{"id":"curl-1","text":"First line.\nSecond line.","publishedAt":"2023-02-25T00:00:00Z"}}"#;
+    // The same article through buf curl and through `newsenrich enrich`:
+    // the records must be identical JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("article.txt");
+    let text =
+        seed("001_").unwrap_or_else(|| "First line \u{201c}quoted\u{201d}.\nSecond line.".into());
+    std::fs::write(&file, &text).unwrap();
+    let id = file.display().to_string();
+    let data = serde_json::json!({"article": {"id": id, "text": text, "publishedAt": "2022-12-19T00:00:00Z"}}).to_string();
     let out = run(vec![
         "curl".into(),
         "--protocol".into(),
         "grpc".into(),
         "--http2-prior-knowledge".into(),
         "-d".into(),
-        data.into(),
+        data,
         format!("{url}/newsenrich.v1.EnrichmentService/EnrichArticle"),
     ])
     .await;
@@ -348,8 +359,16 @@ async fn buf_curl_lists_methods_and_enriches_through_reflection() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["article"]["id"], "curl-1");
-    assert_eq!(v["article"]["paragraphs"].as_array().unwrap().len(), 2);
+    assert_eq!(v["article"]["id"], id.as_str());
+    assert!(v["article"]["paragraphs"].as_array().unwrap().len() >= 2);
+    let cli = Command::new(BIN)
+        .args(["enrich", "--published-at", "2022-12-19"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(cli.status.success());
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(cli, v["article"], "the CLI prints what buf curl prints");
     let out = run(vec![
         "curl".into(),
         "--protocol".into(),

@@ -26,7 +26,7 @@ async fn enrich_article_returns_clean_paragraphs_and_echoes_metadata() {
         "a-1",
         "  First paragraph\u{200B} here.\r\n\r\nSecond\u{00A0}\u{00A0}one.\r\n",
     );
-    a.published_at = Some(pbjson_types::Timestamp {
+    a.published_at = Some(newsenrich::api::Timestamp {
         seconds: 1_677_283_200,
         nanos: 0,
     });

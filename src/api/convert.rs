@@ -139,7 +139,7 @@ fn non_empty(s: String) -> Option<String> {
 
 /// Converts a protobuf timestamp, rejecting values outside the range the
 /// proto3 JSON mapping allows (0001-01-01 to 9999-12-31) or with bad nanos.
-pub fn timestamp_to_chrono(ts: &pbjson_types::Timestamp) -> Result<DateTime<Utc>, String> {
+pub fn timestamp_to_chrono(ts: &super::Timestamp) -> Result<DateTime<Utc>, String> {
     const MIN: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
     const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
     if !(MIN..=MAX).contains(&ts.seconds) {
@@ -156,11 +156,8 @@ pub fn timestamp_to_chrono(ts: &pbjson_types::Timestamp) -> Result<DateTime<Utc>
 }
 
 /// Converts a chrono time to a protobuf timestamp.
-pub fn chrono_to_timestamp(t: DateTime<Utc>) -> pbjson_types::Timestamp {
-    pbjson_types::Timestamp {
-        seconds: t.timestamp(),
-        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
-    }
+pub fn chrono_to_timestamp(t: DateTime<Utc>) -> super::Timestamp {
+    super::Timestamp::from(t)
 }
 
 /// Converts a std duration to a protobuf duration.
@@ -319,13 +316,13 @@ mod tests {
     #[test]
     fn out_of_range_timestamps_are_rejected() {
         let mut a = text_article("x");
-        a.published_at = Some(pbjson_types::Timestamp {
+        a.published_at = Some(crate::api::Timestamp {
             seconds: 0,
             nanos: -1,
         });
         assert!(problem(a).starts_with("published_at: nanos -1"));
         let mut b = text_article("x");
-        b.published_at = Some(pbjson_types::Timestamp {
+        b.published_at = Some(crate::api::Timestamp {
             seconds: i64::MAX,
             nanos: 0,
         });

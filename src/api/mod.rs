@@ -2,6 +2,9 @@
 //! and the single place that converts between protobuf and domain types.
 
 pub mod convert;
+mod wkt;
+
+pub use wkt::Timestamp;
 
 /// Generated protobuf messages, tonic client and server, and proto3 JSON impls.
 #[allow(clippy::all, clippy::pedantic, missing_docs)]

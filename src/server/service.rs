@@ -25,10 +25,20 @@ use crate::error::Error;
 use crate::pipeline::budget::CancelFlag;
 use crate::pipeline::{ArticleInput, Budget, EnrichOptions, Enricher, Pipeline};
 
-/// How much earlier than the caller's deadline a call gives up, so that the
-/// caller sees DEADLINE_EXCEEDED from us rather than the transport's own
-/// timer (which tonic reports as CANCELLED).
-const DEADLINE_MARGIN: Duration = Duration::from_millis(2);
+/// How much earlier than the caller's deadline a call gives up: 5% of the
+/// time the caller allowed, at most 50 ms. The deadline is counted from when
+/// the request arrives, later than the caller started its own timer, so
+/// without a margin the caller's timer would fire first and the caller
+/// would never see our DEADLINE_EXCEEDED (tonic clients report their own
+/// timer as CANCELLED).
+fn deadline_margin(timeout: Duration) -> Duration {
+    (timeout / 20).min(Duration::from_millis(50))
+}
+
+/// How long to work on a call whose caller allowed `timeout`.
+fn work_time(timeout: Duration) -> Duration {
+    timeout.saturating_sub(deadline_margin(timeout))
+}
 
 /// State shared by all calls of one server.
 pub struct State {
@@ -371,7 +381,7 @@ async fn with_deadline<T>(
 ) -> Result<T, Error> {
     match timeout {
         None => fut.await,
-        Some(t) => tokio::time::timeout(t.saturating_sub(DEADLINE_MARGIN), fut)
+        Some(t) => tokio::time::timeout(work_time(t), fut)
             .await
             .unwrap_or(Err(Error::DeadlineExceeded(t.as_millis()))),
     }
@@ -493,9 +503,7 @@ async fn drive_stream(
 ) {
     let window = state.config.stream_concurrency;
     let stop = state.stream_stop.clone();
-    let deadline = tokio::time::sleep(
-        timeout.map_or(Duration::MAX / 4, |t| t.saturating_sub(DEADLINE_MARGIN)),
-    );
+    let deadline = tokio::time::sleep(timeout.map_or(Duration::MAX / 4, work_time));
     tokio::pin!(deadline);
     let mut pending = FuturesOrdered::new();
     let mut received = 0usize;
@@ -571,14 +579,32 @@ mod tests {
         assert_eq!(parse_grpc_timeout(""), None);
     }
 
+    #[test]
+    fn margin_is_five_percent_up_to_fifty_ms() {
+        assert_eq!(
+            work_time(Duration::from_millis(200)),
+            Duration::from_millis(190)
+        );
+        assert_eq!(
+            work_time(Duration::from_secs(10)),
+            Duration::from_millis(9950)
+        );
+        assert_eq!(work_time(Duration::ZERO), Duration::ZERO);
+    }
+
     #[tokio::test]
     async fn deadline_turns_into_deadline_exceeded() {
         let slow = async {
             tokio::time::sleep(Duration::from_secs(5)).await;
             Ok::<_, Error>(())
         };
-        let r = with_deadline(Some(Duration::from_millis(20)), slow).await;
-        assert!(matches!(r, Err(Error::DeadlineExceeded(20))));
+        let started = tokio::time::Instant::now();
+        let r = with_deadline(Some(Duration::from_millis(200)), slow).await;
+        assert!(matches!(r, Err(Error::DeadlineExceeded(200))));
+        assert!(
+            started.elapsed() < Duration::from_millis(200),
+            "answers before the caller's timer"
+        );
         let fast = with_deadline(Some(Duration::from_secs(5)), async { Ok::<_, Error>(7) }).await;
         assert_eq!(fast.unwrap(), 7);
     }
