@@ -5,12 +5,14 @@
 //! - [`api`]: the generated protobuf types and the one place that converts
 //!   between them and the pipeline's domain types;
 //! - [`server`]: the tonic gRPC server, health, reflection, metrics, shutdown;
-//! - [`cli`]: the command line (`serve`, `enrich`), parsed with clap;
+//! - [`cli`]: the command line (`serve`, `enrich`, `eval`), parsed with clap;
+//! - [`eval`]: measurement on annotated development data (`newsenrich eval`);
 //! - [`error`]: the library's error type.
 
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod eval;
 pub mod pipeline;
 pub mod server;
 

@@ -48,7 +48,7 @@ async fn enrich_article_returns_clean_paragraphs_and_echoes_metadata() {
 }
 
 #[tokio::test]
-async fn enrich_article_on_a_seed_keeps_every_paragraph() {
+async fn enrich_article_on_a_seed_accounts_for_every_line() {
     let Some(text) = seed("000_") else { return };
     let ts = start(test_config()).await;
     let mut client = ts.client().await;

@@ -1,4 +1,4 @@
-//! The command line: `newsenrich serve` and `newsenrich enrich`, parsed with
+//! The command line: `newsenrich serve`, `enrich` and `eval`, parsed with
 //! clap. Every `serve` flag is also an environment variable `NEWSENRICH_*`.
 //! Parsing produces validated library configuration ([`ServeArgs::to_config`]),
 //! so `main` stays a few lines.
@@ -29,6 +29,25 @@ pub enum Command {
     /// Enrich articles from files or standard input and print one
     /// EnrichedArticle per line as proto3 JSON.
     Enrich(enrich::EnrichArgs),
+    /// Measure the pipeline on annotated development data.
+    Eval(EvalArgs),
+}
+
+/// Settings of `newsenrich eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// What to measure.
+    #[command(subcommand)]
+    pub task: EvalTask,
+}
+
+/// `newsenrich eval` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EvalTask {
+    /// Main-content extraction and cleaning, on the trafilatura evaluation
+    /// set: precision, recall and F1 for HTML input and for naively
+    /// flattened text input.
+    Cleaning(crate::eval::cleaning::CleaningArgs),
 }
 
 /// Log output format.
@@ -137,6 +156,32 @@ mod tests {
         assert_eq!(c.article_time_budget, Some(Duration::from_secs(10)));
         assert_eq!(c.max_connection_age, None);
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn eval_cleaning_flags() {
+        let cli = Cli::try_parse_from([
+            "newsenrich",
+            "eval",
+            "cleaning",
+            "--trafilatura-eval",
+            "dir",
+            "--mode",
+            "text",
+            "--limit",
+            "5",
+        ])
+        .unwrap();
+        let Command::Eval(EvalArgs {
+            task: EvalTask::Cleaning(args),
+        }) = cli.command
+        else {
+            panic!("eval cleaning expected")
+        };
+        assert_eq!(args.trafilatura_eval, std::path::PathBuf::from("dir"));
+        assert_eq!(args.mode, crate::eval::cleaning::Mode::Text);
+        assert_eq!(args.limit, Some(5));
+        assert!(!args.verbose);
     }
 
     #[test]

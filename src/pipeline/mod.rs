@@ -8,6 +8,7 @@
 //! [`Pipeline::features`] reports them as not enabled.
 
 pub mod budget;
+pub mod cleaning;
 pub mod document;
 pub mod html;
 pub mod language;
@@ -359,6 +360,151 @@ impl Pipeline {
     }
 }
 
+/// What the decoding stage produced: the clean body and the metadata found
+/// on the way.
+#[derive(Debug)]
+struct Decoded {
+    document: Document,
+    removed: Vec<RemovedBlock>,
+    title: Option<String>,
+    authors: Vec<String>,
+    dateline: Option<Dateline>,
+    published_at: Option<(DateTime<Utc>, PublishedAtSource)>,
+    /// Language found while decoding (page `lang`, or detected for cleaning).
+    language: Option<String>,
+    url: Option<String>,
+    site_name: Option<String>,
+    warnings: Vec<String>,
+}
+
+impl Decoded {
+    fn new(document: Document) -> Self {
+        Decoded {
+            document,
+            removed: Vec::new(),
+            title: None,
+            authors: Vec::new(),
+            dateline: None,
+            published_at: None,
+            language: None,
+            url: None,
+            site_name: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Pipeline {
+    /// Plain text: normalise, split into blocks, classify them, keep the body.
+    fn decode_text(&self, article: &ArticleInput, text: &str) -> Decoded {
+        let (clean, spans) = normalize::clean_text(text);
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        // The cleaner weighs stop words of the article's language, so the
+        // language is decided first, on the longest blocks (boilerplate is
+        // short).
+        let detected = match &article.language {
+            Some(_) => None,
+            None => language::detect(&longest_blocks_sample(&blocks)).map(|d| d.tag.to_string()),
+        };
+        let lang = article
+            .language
+            .as_deref()
+            .or(detected.as_deref())
+            .unwrap_or("und");
+        let cleaned = cleaning::classify(
+            &blocks,
+            &cleaning::Context {
+                language: lang,
+                title_hint: article.title.as_deref(),
+                time_zone: article.time_zone,
+            },
+        );
+        let mut decoded = assemble(&blocks, cleaned);
+        decoded.language = detected;
+        decoded
+    }
+
+    /// HTML: extract the text of the page.
+    fn decode_html(&self, html: &str, _budget: &Budget) -> Decoded {
+        let extracted = html::extract(html, self.config.max_html_elements);
+        let (clean, paragraphs) = normalize::clean_text(&extracted.text);
+        let mut decoded = Decoded::new(Document::new(clean, paragraphs));
+        decoded.title = extracted.title;
+        decoded.language = extracted
+            .lang
+            .as_deref()
+            .and_then(|l| language::parse_hint(l).ok());
+        decoded.warnings = extracted.warnings;
+        decoded
+    }
+}
+
+/// Up to about a thousand characters from the longest blocks, in order.
+fn longest_blocks_sample(blocks: &[&str]) -> String {
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(blocks[i].len()));
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut size = 0;
+    for i in order {
+        if size >= language::MAX_CHARS {
+            break;
+        }
+        size += blocks[i].len();
+        chosen.push(i);
+    }
+    chosen.sort_unstable();
+    chosen
+        .iter()
+        .map(|&i| blocks[i])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The body document and the removed blocks from the classifier's verdicts.
+fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
+    let mut text = String::with_capacity(blocks.iter().map(|b| b.len() + 2).sum());
+    let mut paragraphs = Vec::new();
+    let mut removed = Vec::new();
+    for (i, (block, verdict)) in blocks.iter().zip(&cleaned.verdicts).enumerate() {
+        let kind = match verdict {
+            cleaning::Verdict::Body => {
+                let mut body = *block;
+                if let Some((at, len, d)) = &cleaned.dateline {
+                    if *at == i {
+                        removed.push(RemovedBlock {
+                            text: d.text.clone(),
+                            kind: RemovedKind::MetadataLine,
+                        });
+                        body = block.get(*len..).unwrap_or(block).trim_start();
+                    }
+                }
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                let start = text.len();
+                text.push_str(body);
+                paragraphs.push(Span::new(start, text.len()));
+                continue;
+            }
+            cleaning::Verdict::Title | cleaning::Verdict::Byline => RemovedKind::MetadataLine,
+            cleaning::Verdict::Removed(kind) => *kind,
+        };
+        removed.push(RemovedBlock {
+            text: (*block).to_string(),
+            kind,
+        });
+    }
+    let mut decoded = Decoded::new(Document::new(text, paragraphs));
+    decoded.removed = removed;
+    decoded.title = cleaned.title;
+    decoded.authors = cleaned.authors;
+    decoded.dateline = cleaned.dateline.map(|(_, _, d)| d);
+    decoded.published_at = cleaned
+        .published_at
+        .map(|t| (t, PublishedAtSource::ArticleContent));
+    decoded
+}
+
 impl Enricher for Pipeline {
     fn enrich(
         &self,
@@ -374,48 +520,44 @@ impl Enricher for Pipeline {
             ));
         }
         let mut timings = Vec::with_capacity(4);
-        let mut warnings = Vec::new();
 
-        // Stage 1: decode the input into text with paragraphs.
+        // Stage 1: decode the input into clean body text with paragraphs,
+        // and the metadata found on the way.
         let started = Instant::now();
-        let mut page = None;
-        let document = match &article.content {
+        let mut decoded = match &article.content {
             Content::Text(text) if options.skip_cleaning => {
                 let paragraphs = normalize::paragraph_spans(text);
-                Document::new(text.clone(), paragraphs)
+                Decoded::new(Document::new(text.clone(), paragraphs))
             }
-            Content::Text(text) => {
-                let (clean, paragraphs) = normalize::clean_text(text);
-                Document::new(clean, paragraphs)
-            }
-            Content::Html(html) => {
-                let extracted = html::extract(html, self.config.max_html_elements);
-                warnings.extend(extracted.warnings.iter().cloned());
-                let (clean, paragraphs) = normalize::clean_text(&extracted.text);
-                page = Some(extracted);
-                Document::new(clean, paragraphs)
-            }
+            Content::Text(text) => self.decode_text(article, text),
+            Content::Html(html) => self.decode_html(html, budget),
         };
-        timings.push(("normalize", started.elapsed()));
+        timings.push(("clean", started.elapsed()));
         budget.check_cancelled()?;
+        let document = std::mem::replace(
+            &mut decoded.document,
+            Document::new(String::new(), Vec::new()),
+        );
+        let mut warnings = std::mem::take(&mut decoded.warnings);
 
-        // Stage 2: language.
+        // Stage 2: language: the caller's hint, else what decoding found
+        // (the page's lang, or the language the cleaner detected), else
+        // identification on the clean text.
         let started = Instant::now();
-        let language = match &article.language {
-            Some(hint) => hint.clone(),
-            None => page
-                .as_ref()
-                .and_then(|p| p.lang.as_deref())
-                .and_then(|l| language::parse_hint(l).ok())
-                .or_else(|| language::detect(document.text()).map(|d| d.tag.to_string()))
-                .unwrap_or_else(|| "und".to_string()),
-        };
+        let language = article
+            .language
+            .clone()
+            .or_else(|| decoded.language.take())
+            .or_else(|| language::detect(document.text()).map(|d| d.tag.to_string()))
+            .unwrap_or_else(|| "und".to_string());
         timings.push(("language", started.elapsed()));
 
-        // Stage 3: publication date.
-        let (published_at, published_at_source) = match article.published_at {
-            Some(t) => (Some(t), PublishedAtSource::Request),
-            None => (None, PublishedAtSource::Unknown),
+        // Stage 3: publication date: the request's wins over the content's.
+        let (published_at, published_at_source) = match (article.published_at, decoded.published_at)
+        {
+            (Some(t), _) => (Some(t), PublishedAtSource::Request),
+            (None, Some((t, source))) => (Some(t), source),
+            (None, None) => (None, PublishedAtSource::Unknown),
         };
 
         // Stage 4: fingerprint. Cheap and linear, so it runs even past the
@@ -429,22 +571,18 @@ impl Enricher for Pipeline {
             warnings.push(warning);
         }
 
-        let title = article
-            .title
-            .clone()
-            .or_else(|| page.as_ref().and_then(|p| p.title.clone()));
         Ok(Enriched {
             id: article.id.clone(),
-            url: article.url.clone(),
-            site_name: None,
-            title,
-            authors: Vec::new(),
-            dateline: None,
+            url: article.url.clone().or(decoded.url),
+            site_name: decoded.site_name,
+            title: article.title.clone().or(decoded.title),
+            authors: decoded.authors,
+            dateline: decoded.dateline,
             published_at,
             published_at_source,
             language,
             document,
-            removed: Vec::new(),
+            removed: decoded.removed,
             simhash,
             warnings,
             offset_encoding: options.offset_encoding,

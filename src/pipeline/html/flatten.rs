@@ -1,7 +1,8 @@
-//! A minimal, bounded HTML-to-text step, standing in until a real
-//! main-content extractor lands: there is no boilerplate scoring yet, so
-//! navigation, footers and other page furniture that is plain text in the
-//! page ends up in the text.
+//! The naive HTML-to-text flattener: every visible text of the page, a line
+//! break at every block element, no main-content scoring. This is what a
+//! naive crawler produces; the evaluation's text mode feeds pages through it,
+//! and [`super::extract_page`] falls back to it when a page is over the
+//! parser's limits (it is linear and needs no DOM).
 //!
 //! [`extract`] is one linear pass of a simplified HTML tokenizer (no DOM,
 //! no recursion, no backtracking):
@@ -35,7 +36,7 @@
 //! `<` is text, an unclosed tag or comment at the end of the input hides
 //! the rest of it (with a warning when that rest holds markup).
 //!
-//! The text is meant for [`super::normalize::clean_text`], which does the
+//! The text is meant for [`crate::pipeline::normalize::clean_text`], which does the
 //! final white-space and paragraph clean-up.
 
 use html_escape::NAMED_ENTITIES;
@@ -620,6 +621,13 @@ fn decode_chars(s: &str, mut f: impl FnMut(char)) {
         }
     }
     rest.chars().for_each(f);
+}
+
+/// `s` with character references decoded.
+pub(crate) fn decode_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    decode_chars(s, |c| out.push(c));
+    out
 }
 
 /// `s` with references decoded and HTML white space collapsed and trimmed

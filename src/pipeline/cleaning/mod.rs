@@ -1,0 +1,545 @@
+//! Boilerplate removal for plain text: every block (paragraph or line) is
+//! classified as body or as a kind of boilerplate, and the title, byline,
+//! dateline and a printed publication date are taken out as metadata.
+//!
+//! The classifier combines, in this order:
+//! 1. **Cues** ([`cues`]): short blocks that announce their kind (share
+//!    labels, "Read also:", sign-up prompts, comment forms, reading-time
+//!    and date lines, photo credits, tag labels, machine-translation
+//!    disclaimers), in the major news languages.
+//! 2. **Block quality** as in jusText (Pomikálek 2011): length and
+//!    stop-word density make a block *good*, *near-good*, *short* or *bad*;
+//!    short and near-good blocks then take the class of their neighbours,
+//!    so a subheading between two paragraphs stays and a menu item between
+//!    two menu items goes. A block in another language than the article has
+//!    few of the article's stop words and so reads as *bad*.
+//! 3. **Shapes**: runs of three or more title-like lines (headline lists
+//!    and menus), the lines under a related-links label, a line of
+//!    capitalised keywords without function words (tags), the block before
+//!    a credit line or with "(left)"-style markers (captions).
+//! 4. **Metadata** ([`metadata`]): a title-like first line is the title; a
+//!    name-shaped line before the body is the byline; a dateline opening the
+//!    first paragraph is cut off; a date in a metadata line or the byline is
+//!    the publication date.
+//!
+//! When the quality classes would leave no body at all (unusual text, a
+//! language without a stop-word list), only cue, shape and metadata
+//! verdicts apply, so an article is never emptied by the statistics.
+
+pub mod cues;
+pub mod features;
+pub mod metadata;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::{Dateline, RemovedKind};
+use features::Features;
+
+/// Blocks shorter than this (characters) are *short* (jusText LENGTH_LOW).
+const LENGTH_LOW: usize = 70;
+/// Near-good blocks longer than this with dense stop words are *good*.
+const LENGTH_HIGH: usize = 200;
+/// Stop-word density below which a block is *bad*.
+const STOP_LOW: f32 = 0.30;
+/// Stop-word density from which a block is *good* (when long).
+const STOP_HIGH: f32 = 0.32;
+/// Stop-word density from which a block that ends like a sentence is
+/// near-good even below [`STOP_LOW`].
+const STOP_SENTENCE: f32 = 0.15;
+/// Fewest consecutive title-like lines that make a list.
+const MIN_LIST_RUN: usize = 3;
+
+/// What the classifier needs to know about the article.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// BCP-47 tag of the article's language (`und` when unknown).
+    pub language: &'a str,
+    /// The caller's title, if any.
+    pub title_hint: Option<&'a str>,
+    /// The article's time zone, for dates printed without one.
+    pub time_zone: Tz,
+}
+
+/// The verdict on one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Article body.
+    Body,
+    /// The article's title (metadata).
+    Title,
+    /// The byline (metadata).
+    Byline,
+    /// Boilerplate of this kind.
+    Removed(RemovedKind),
+}
+
+/// The outcome of cleaning.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    /// One verdict per input block.
+    pub verdicts: Vec<Verdict>,
+    /// Title from the first line.
+    pub title: Option<String>,
+    /// Authors from the byline.
+    pub authors: Vec<String>,
+    /// Dateline: the block it opens, the byte length of its prefix there,
+    /// and its parts.
+    pub dateline: Option<(usize, usize, Dateline)>,
+    /// Publication date printed in a metadata line or the byline.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// jusText block classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Good,
+    NearGood,
+    Short,
+    Bad,
+}
+
+/// Classifies `blocks` (paragraphs of normalised text, in order).
+pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
+    let n = blocks.len();
+    let primary = ctx.language.split('-').next().unwrap_or("und");
+    let has_list = stop_words::lookup(primary).is_some();
+    let stop = features::stop_words(if has_list { primary } else { "en" });
+    let feats: Vec<Features> = blocks.iter().map(|b| Features::of(b, stop)).collect();
+    let mut verdicts: Vec<Option<Verdict>> = blocks
+        .iter()
+        .zip(&feats)
+        .map(|(b, f)| cues::kind_of(b, f.chars).map(Verdict::Removed))
+        .collect();
+
+    mark_lists(&feats, &mut verdicts);
+    mark_captions_and_tags(blocks, &feats, &mut verdicts);
+
+    // Block quality with context, on what the cues left.
+    let initial: Vec<Class> = feats
+        .iter()
+        .zip(&verdicts)
+        .map(|(f, v)| match v {
+            Some(_) => Class::Bad,
+            None => quality(f, has_list),
+        })
+        .collect();
+    let classes = revise(&initial);
+    let statistics_usable = classes
+        .iter()
+        .zip(&verdicts)
+        .any(|(c, v)| v.is_none() && *c == Class::Good);
+
+    let mut out = Cleaned::default();
+    // Title and byline: before the first block that is good on its own.
+    let first_good = (0..n).find(|&i| verdicts[i].is_none() && initial[i] == Class::Good);
+    let head_end = first_good.unwrap_or(n.min(3));
+    let mut head = (0..head_end).filter(|&i| verdicts[i].is_none());
+    if let Some(i) = head.next() {
+        let f = &feats[i];
+        let same_as_hint = ctx.title_hint.is_some_and(|t| same_text(t, blocks[i]));
+        let title_shaped =
+            f.title_like() && f.words >= 2 && metadata::dateline(blocks[i]).is_none();
+        if same_as_hint || (ctx.title_hint.is_none() && title_shaped && i + 1 < n) {
+            verdicts[i] = Some(Verdict::Title);
+            out.title = Some(blocks[i].to_string());
+        }
+    }
+    for i in (0..head_end.min(4)).filter(|&i| verdicts[i].is_none()) {
+        if let Some(authors) = metadata::byline(blocks[i], stop) {
+            verdicts[i] = Some(Verdict::Byline);
+            out.authors = authors;
+            out.published_at = metadata::find_date(blocks[i], ctx.time_zone);
+            break;
+        }
+    }
+
+    // Final verdicts.
+    out.verdicts = (0..n)
+        .map(|i| match verdicts[i] {
+            Some(v) => v,
+            None if !statistics_usable => Verdict::Body,
+            None => match classes[i] {
+                Class::Good | Class::NearGood => Verdict::Body,
+                Class::Short | Class::Bad => Verdict::Removed(if feats[i].title_like() {
+                    RemovedKind::Navigation
+                } else {
+                    RemovedKind::Other
+                }),
+            },
+        })
+        .collect();
+
+    // Dateline: opening one of the first body blocks.
+    if let Some(i) = (0..n)
+        .filter(|&i| out.verdicts[i] == Verdict::Body)
+        .take(2)
+        .find(|&i| metadata::dateline(blocks[i]).is_some())
+    {
+        if let Some((d, len)) = metadata::dateline(blocks[i]) {
+            out.dateline = Some((i, len, d));
+        }
+    }
+    if out.published_at.is_none() {
+        out.published_at = (0..n)
+            .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::MetadataLine))
+            .find_map(|i| metadata::find_date(blocks[i], ctx.time_zone));
+    }
+    out
+}
+
+/// Compares two texts ignoring case and white space.
+fn same_text(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
+/// The context-free class of a block.
+fn quality(f: &Features, has_list: bool) -> Class {
+    if !has_list {
+        // No stop words to judge by: length alone.
+        return match f.chars {
+            c if c >= LENGTH_HIGH => Class::Good,
+            c if c >= LENGTH_LOW || f.ends_sentence => Class::NearGood,
+            _ => Class::Short,
+        };
+    }
+    let density = f.stop_density();
+    if f.chars < LENGTH_LOW {
+        // A short full sentence of prose (a one-line quote, a closing line)
+        // is near-good, not merely short.
+        if f.ends_sentence && f.words >= 5 && density >= STOP_LOW {
+            Class::NearGood
+        } else {
+            Class::Short
+        }
+    } else if density >= STOP_HIGH {
+        if f.chars > LENGTH_HIGH {
+            Class::Good
+        } else {
+            Class::NearGood
+        }
+    } else if density >= STOP_LOW {
+        Class::NearGood
+    } else if f.ends_sentence && f.words >= 8 && density >= STOP_SENTENCE {
+        // Whole sentences with many names (news prose) have fewer function
+        // words than jusText's web prose, but menus and link lists do not
+        // end in full stops.
+        Class::NearGood
+    } else {
+        Class::Bad
+    }
+}
+
+/// The nearest class before (`step` = -1) or after (+1) `i` that is not
+/// skipped; the document's edges count as bad.
+fn neighbour(classes: &[Class], i: usize, forward: bool, skip_near_good: bool) -> Class {
+    let mut j = i;
+    loop {
+        let next = if forward {
+            j.checked_add(1).filter(|&k| k < classes.len())
+        } else {
+            j.checked_sub(1)
+        };
+        let Some(k) = next else { return Class::Bad };
+        j = k;
+        match classes[k] {
+            Class::Short => continue,
+            Class::NearGood if skip_near_good => continue,
+            c => return c,
+        }
+    }
+}
+
+/// jusText's context-sensitive revision of short and near-good blocks.
+fn revise(initial: &[Class]) -> Vec<Class> {
+    let mut out = initial.to_vec();
+    for i in 0..initial.len() {
+        if initial[i] != Class::Short {
+            continue;
+        }
+        let prev = neighbour(initial, i, false, true);
+        let next = neighbour(initial, i, true, true);
+        out[i] = match (prev, next) {
+            (Class::Good, Class::Good) => Class::Good,
+            (Class::Bad, Class::Bad) => Class::Bad,
+            _ => {
+                let bad_side_near_good = (prev == Class::Bad
+                    && neighbour(initial, i, false, false) == Class::NearGood)
+                    || (next == Class::Bad
+                        && neighbour(initial, i, true, false) == Class::NearGood);
+                if bad_side_near_good {
+                    Class::Good
+                } else {
+                    Class::Bad
+                }
+            }
+        };
+    }
+    let after_short = out.clone();
+    for i in 0..initial.len() {
+        if initial[i] != Class::NearGood {
+            continue;
+        }
+        let prev = neighbour(&after_short, i, false, true);
+        let next = neighbour(&after_short, i, true, true);
+        out[i] = if prev == Class::Bad && next == Class::Bad {
+            Class::Bad
+        } else {
+            Class::Good
+        };
+    }
+    out
+}
+
+/// Runs of title-like lines (headline lists, menus), and the lines that
+/// follow a related-links or navigation label.
+fn mark_lists(feats: &[Features], verdicts: &mut [Option<Verdict>]) {
+    let n = feats.len();
+    let listy = |i: usize, verdicts: &[Option<Verdict>]| match verdicts[i] {
+        None => feats[i].title_like() && !feats[i].has_quote,
+        Some(Verdict::Removed(RemovedKind::RelatedLinks | RemovedKind::Navigation)) => true,
+        Some(_) => false,
+    };
+    let mut i = 0;
+    while i < n {
+        if !listy(i, verdicts) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && listy(i, verdicts) {
+            i += 1;
+        }
+        let run = start..i;
+        let labelled = run
+            .clone()
+            .any(|k| verdicts[k] == Some(Verdict::Removed(RemovedKind::RelatedLinks)));
+        if run.len() < MIN_LIST_RUN && !labelled {
+            continue;
+        }
+        if labelled {
+            // Only what follows the label belongs to the list.
+            let label = run
+                .clone()
+                .find(|&k| verdicts[k] == Some(Verdict::Removed(RemovedKind::RelatedLinks)))
+                .unwrap_or(start);
+            for v in &mut verdicts[label..run.end] {
+                v.get_or_insert(Verdict::Removed(RemovedKind::RelatedLinks));
+            }
+            continue;
+        }
+        let words: usize = run.clone().map(|k| feats[k].words).sum();
+        let kind = if words / run.len() >= 4 {
+            RemovedKind::RelatedLinks
+        } else {
+            RemovedKind::Navigation
+        };
+        for k in run {
+            verdicts[k].get_or_insert(Verdict::Removed(kind));
+        }
+    }
+}
+
+/// Photo captions (before a credit line, or with position markers) and
+/// keyword tag lines.
+fn mark_captions_and_tags(blocks: &[&str], feats: &[Features], verdicts: &mut [Option<Verdict>]) {
+    for i in 0..blocks.len() {
+        if verdicts[i].is_some() {
+            continue;
+        }
+        let f = &feats[i];
+        let before_credit =
+            verdicts.get(i + 1) == Some(&Some(Verdict::Removed(RemovedKind::Credit)));
+        if f.words <= 70
+            && !f.has_quote
+            && (before_credit || has_position_marker(blocks[i]) && f.words <= 60)
+        {
+            verdicts[i] = Some(Verdict::Removed(RemovedKind::Caption));
+            continue;
+        }
+        // Capitalised keywords, no function words, no sentence punctuation.
+        if i > 0
+            && f.words >= 4
+            && f.words <= 12
+            && f.stop_words == 0
+            && f.capitalised == f.words
+            && !f.ends_sentence
+            && !blocks[i].contains([':', '.', ';', '“', '"'])
+        {
+            verdicts[i] = Some(Verdict::Removed(RemovedKind::Tags));
+        }
+    }
+}
+
+fn has_position_marker(block: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "(left)",
+        "(right)",
+        "(center)",
+        "(centre)",
+        "(l)",
+        "(r)",
+        "(c)",
+        "(l-r)",
+        "(from left)",
+        "(izquierda)",
+        "(derecha)",
+        "(à gauche)",
+        "(à droite)",
+        "(links)",
+        "(rechts)",
+        "(a sinistra)",
+        "(a destra)",
+        "(kiri)",
+        "(kanan)",
+    ];
+    let lower = block.to_lowercase();
+    MARKERS.iter().any(|m| lower.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(blocks: &[&str]) -> Cleaned {
+        classify(
+            blocks,
+            &Context {
+                language: "en",
+                title_hint: None,
+                time_zone: Tz::UTC,
+            },
+        )
+    }
+
+    const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
+    const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
+
+    #[test]
+    fn subheading_between_paragraphs_stays() {
+        let c = run(&[P1, "Budget talks continue", P2]);
+        assert_eq!(c.verdicts[1], Verdict::Body);
+    }
+
+    #[test]
+    fn headline_list_after_a_label_goes() {
+        let c = run(&[
+            P1,
+            P2,
+            "Related articles...",
+            "Latest news",
+            "Central bank raises rates again",
+            "Storm hits the coast: what we know",
+            "Ten years after the crisis",
+        ]);
+        assert_eq!(&c.verdicts[..2], &[Verdict::Body, Verdict::Body]);
+        for v in &c.verdicts[2..] {
+            assert_eq!(*v, Verdict::Removed(RemovedKind::RelatedLinks));
+        }
+    }
+
+    #[test]
+    fn title_byline_and_dateline_become_metadata() {
+        let opening = format!("WASHINGTON (AP) — {P1}");
+        let c = run(&[
+            "Senate passes the budget after long talks",
+            "By Jane Doe",
+            &opening,
+            P2,
+        ]);
+        assert_eq!(c.verdicts[0], Verdict::Title);
+        assert_eq!(c.verdicts[1], Verdict::Byline);
+        assert_eq!(
+            c.title.as_deref(),
+            Some("Senate passes the budget after long talks")
+        );
+        assert_eq!(c.authors, ["Jane Doe"]);
+        let (block, len, d) = c.dateline.unwrap();
+        assert_eq!((block, len), (2, "WASHINGTON (AP) — ".len()));
+        assert_eq!(d.source, "AP");
+    }
+
+    #[test]
+    fn caption_before_credit_and_tag_line_go() {
+        let c = run(&[
+            P1,
+            "Budget Senate Congress Taxes Vote",
+            "Senator Jane Doe (left) speaks to reporters in Washington on Tuesday",
+            "Jane Roe/Getty Images",
+            P2,
+        ]);
+        assert_eq!(c.verdicts[1], Verdict::Removed(RemovedKind::Tags));
+        assert_eq!(c.verdicts[2], Verdict::Removed(RemovedKind::Caption));
+        assert_eq!(c.verdicts[3], Verdict::Removed(RemovedKind::Credit));
+        assert_eq!(c.verdicts[4], Verdict::Body);
+    }
+
+    #[test]
+    fn menus_around_the_article_go_and_the_article_stays() {
+        let c = run(&[
+            "Home",
+            "World",
+            "Business",
+            "Sport",
+            P1,
+            P2,
+            "Contact us",
+            "Privacy policy",
+            "Terms of use",
+        ]);
+        assert!(
+            c.verdicts[..4]
+                .iter()
+                .all(|v| matches!(v, Verdict::Removed(RemovedKind::Navigation))),
+            "{:?}",
+            c.verdicts
+        );
+        assert_eq!(&c.verdicts[4..6], &[Verdict::Body, Verdict::Body]);
+        assert!(
+            c.verdicts[6..]
+                .iter()
+                .all(|v| matches!(v, Verdict::Removed(_)))
+        );
+    }
+
+    #[test]
+    fn short_closing_sentence_stays() {
+        let c = run(&[P1, P2, "The vote is expected on Friday."]);
+        assert_eq!(c.verdicts[2], Verdict::Body);
+    }
+
+    #[test]
+    fn text_without_usable_statistics_is_kept() {
+        let c = classify(
+            &["短い文。", "もう一つの文。"],
+            &Context {
+                language: "ja",
+                title_hint: None,
+                time_zone: Tz::UTC,
+            },
+        );
+        assert!(
+            c.verdicts.iter().all(|v| *v == Verdict::Body),
+            "{:?}",
+            c.verdicts
+        );
+        let c = run(&["Just one short line"]);
+        assert_eq!(c.verdicts, [Verdict::Body]);
+    }
+
+    #[test]
+    fn printed_date_fills_published_at() {
+        let c = run(&["date 2023-02-25 Reading Time: 2 minutes", P1, P2]);
+        assert_eq!(c.verdicts[0], Verdict::Removed(RemovedKind::MetadataLine));
+        assert_eq!(
+            c.published_at.unwrap().to_rfc3339(),
+            "2023-02-25T00:00:00+00:00"
+        );
+    }
+}

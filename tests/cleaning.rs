@@ -1,0 +1,133 @@
+//! The sample articles through the real server: every boilerplate block the
+//! issue lists is removed with its kind, titles, bylines and datelines
+//! become metadata, and everything else stays. Expectations live in
+//! `tests/golden/seeds_cleaning.tsv`.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use newsenrich::api::v1;
+
+fn kind_name(kind: i32) -> String {
+    v1::RemovedKind::try_from(kind)
+        .map(|k| {
+            k.as_str_name()
+                .trim_start_matches("REMOVED_KIND_")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn seeds_come_out_clean_with_their_metadata() {
+    let Some(dir) = seeds_dir() else { return };
+    let golden = include_str!("golden/seeds_cleaning.tsv");
+    let mut checks: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for line in golden
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut cols = line.splitn(3, '\t');
+        let (file, check, value) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+        );
+        checks.entry(file).or_default().push((check, value));
+    }
+    assert_eq!(checks.len(), 5, "every seed has expectations");
+
+    let ts = start(test_config()).await;
+    let mut client = ts.client().await;
+    for (prefix, expectations) in checks {
+        let text = seed(prefix).unwrap();
+        let req = v1::EnrichArticleRequest {
+            article: Some(text_article(prefix, &text)),
+            options: None,
+        };
+        let a = client
+            .enrich_article(req)
+            .await
+            .unwrap()
+            .into_inner()
+            .article
+            .unwrap();
+        let chars: Vec<char> = a.text.chars().collect();
+        let paragraphs: Vec<String> = a
+            .paragraphs
+            .iter()
+            .map(|p| chars[p.start as usize..p.end as usize].iter().collect())
+            .collect();
+        let dateline = a.dateline.clone().unwrap_or_default();
+        for (check, value) in expectations {
+            let ok = match check {
+                "kept" => paragraphs.iter().any(|p| p.starts_with(value)),
+                "body-starts" => a.text.starts_with(value),
+                "title" => a.title == value,
+                "author" => a.authors.iter().any(|x| x == value),
+                "dateline-location" => dateline.location == value,
+                "dateline-source" => dateline.source == value,
+                "dateline-date" => dateline.date == value,
+                "published" => {
+                    a.published_at.map(|t| serde_json::to_value(t).unwrap()) == Some(value.into())
+                        && a.published_at_source == v1::PublishedAtSource::ArticleContent as i32
+                }
+                removed if removed.starts_with("removed:") => {
+                    let kind = &removed["removed:".len()..];
+                    a.removed
+                        .iter()
+                        .any(|r| kind_name(r.kind) == kind && r.text.starts_with(value))
+                }
+                other => panic!("unknown check {other}"),
+            };
+            assert!(
+                ok,
+                "{prefix}: {check} {value:?} failed; removed: {:#?}; paragraphs: {paragraphs:#?}",
+                a.removed
+            );
+        }
+        // Nothing removed is still in the body (so no later stage can take
+        // an entity, quote or date from it).
+        for r in &a.removed {
+            assert!(
+                !a.text.contains(&r.text),
+                "{prefix}: removed text still in the body: {:?}",
+                r.text
+            );
+        }
+        // Nothing is lost: every non-blank input line is in the body or removed.
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let in_body =
+                a.text.contains(line) || paragraphs.iter().any(|p| line.ends_with(p.as_str()));
+            let removed = a.removed.iter().any(|r| line.starts_with(r.text.as_str()));
+            assert!(in_body || removed, "{prefix}: line lost: {line:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_requests_publication_date_wins_over_the_printed_one() {
+    let Some(text) = seed("000_") else { return };
+    let ts = start(test_config()).await;
+    let mut article = text_article("000", &text);
+    article.published_at = Some(newsenrich::api::Timestamp {
+        seconds: 1_677_300_000,
+        nanos: 0,
+    });
+    let a = ts
+        .client()
+        .await
+        .enrich_article(v1::EnrichArticleRequest {
+            article: Some(article),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .article
+        .unwrap();
+    assert_eq!(a.published_at.unwrap().seconds, 1_677_300_000);
+    assert_eq!(a.published_at_source, v1::PublishedAtSource::Request as i32);
+}
