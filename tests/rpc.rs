@@ -58,11 +58,21 @@ async fn enrich_article_on_a_seed_accounts_for_every_line() {
         .unwrap()
         .into_inner();
     let e = r.article.unwrap();
-    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let removed_lines = e
+        .removed
+        .iter()
+        .filter(|r| lines.contains(&r.text.as_str()))
+        .count();
+    assert!(removed_lines > 0, "the seed has boilerplate lines");
     assert_eq!(
-        e.paragraphs.len(),
-        lines,
-        "one paragraph per non-blank line"
+        e.paragraphs.len() + removed_lines,
+        lines.len(),
+        "each line is a paragraph or removed"
     );
     assert_eq!(e.language, "en");
     let chars: Vec<char> = e.text.chars().collect();
