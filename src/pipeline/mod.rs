@@ -259,13 +259,27 @@ pub struct PipelineConfig {
     pub max_article_bytes: usize,
     /// Most HTML elements parsed before the rest of a page is ignored.
     pub max_html_elements: usize,
+    /// Deepest HTML element nesting kept; deeper markup is flattened.
+    pub max_html_depth: usize,
+}
+
+impl PipelineConfig {
+    /// The HTML limits of this configuration.
+    pub fn html_limits(&self) -> html::HtmlLimits {
+        html::HtmlLimits {
+            max_elements: self.max_html_elements,
+            max_depth: self.max_html_depth,
+        }
+    }
 }
 
 impl Default for PipelineConfig {
     fn default() -> Self {
+        let html = html::HtmlLimits::default();
         PipelineConfig {
             max_article_bytes: 2 * 1024 * 1024,
-            max_html_elements: 100_000,
+            max_html_elements: html.max_elements,
+            max_html_depth: html.max_depth,
         }
     }
 }
@@ -424,17 +438,38 @@ impl Pipeline {
         decoded
     }
 
-    /// HTML: extract the text of the page.
-    fn decode_html(&self, html: &str, _budget: &Budget) -> Decoded {
-        let extracted = html::extract(html, self.config.max_html_elements);
-        let (clean, paragraphs) = normalize::clean_text(&extracted.text);
-        let mut decoded = Decoded::new(Document::new(clean, paragraphs));
-        decoded.title = extracted.title;
-        decoded.language = extracted
-            .lang
+    /// HTML: extract the main content and metadata of the page; each
+    /// main-content block is cleaned like text and becomes one paragraph.
+    fn decode_html(&self, html: &str, budget: &Budget) -> Decoded {
+        let page = html::extract_page(html, &self.config.html_limits(), budget);
+        let mut text = String::new();
+        let mut paragraphs = Vec::with_capacity(page.blocks.len());
+        for block in &page.blocks {
+            let (clean, _) = normalize::clean_text(&block.text);
+            if clean.is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            let start = text.len();
+            text.push_str(&clean);
+            paragraphs.push(Span::new(start, text.len()));
+        }
+        let mut decoded = Decoded::new(Document::new(text, paragraphs));
+        decoded.removed = page.removed;
+        decoded.title = page.title;
+        decoded.authors = page.authors;
+        decoded.published_at = page
+            .published_at
+            .map(|t| (t, PublishedAtSource::HtmlMetadata));
+        decoded.language = page
+            .language
             .as_deref()
             .and_then(|l| language::parse_hint(l).ok());
-        decoded.warnings = extracted.warnings;
+        decoded.url = page.canonical_url;
+        decoded.site_name = page.site_name;
+        decoded.warnings = page.warnings;
         decoded
     }
 }

@@ -30,20 +30,20 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     // Related links: labels, and whole-line bracketed link titles.
     (
         RemovedKind::RelatedLinks,
-        r"^(read (also|more)|also read|see also|related( articles?| stories| news| content| coverage)?|more (on this|from|about)\b|you (may|might) also like|recommended( for you| stories)?|most (read|popular)|latest( news| stories| headlines)?|top stories|trending( now)?|lee (también|más)|leer (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más leído|lire aussi|à lire aussi|voir aussi|sur le même sujet|les plus lus|lesen sie auch|auch interessant|mehr zum thema|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|leia (também|mais)|veja também|mais lidas|lees ook|meer nieuws|baca juga|lihat juga|berita terkait|terpopuler|читайте также|czytaj (też|także|więcej))\b.*$",
+        r"^(read (also|more)|also read|see also|related( articles?| stories| news| content| coverage)?|more (on this|from|about)(?-u:\b)|you (may|might) also like|recommended( for you| stories)?|most (read|popular)|latest( news| stories| headlines)?|top stories|trending( now)?|lee (también|más)|leer (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más leído|lire aussi|à lire aussi|voir aussi|sur le même sujet|les plus lus|lesen sie auch|auch interessant|mehr zum thema|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|leia (também|mais)|veja também|mais lidas|lees ook|meer nieuws|baca juga|lihat juga|berita terkait|terpopuler|читайте также|czytaj (też|także|więcej))(?-u:\b).*$",
     ),
     (RemovedKind::RelatedLinks, r"^\[[^\[\]]{8,}\]$"),
     (RemovedKind::RelatedLinks, r"^(>>|»|►|→)\s*\S"),
     // Newsletter and sign-up prompts.
     (
         RemovedKind::Newsletter,
-        r"^(sign up|subscribe|get (our|the) newsletter|join our (newsletter|mailing list)|inscr[ií]bete|suscr[ií]bete|abonnez-vous|inscrivez-vous|abonnieren sie|jetzt abonnieren|iscriviti|assine|inscreva-se|berlangganan|daftar sekarang|schrijf je in|zapisz się)\b",
+        r"^(sign up|subscribe|get (our|the) newsletter|join our (newsletter|mailing list)|inscr[ií]bete|suscr[ií]bete|abonnez-vous|inscrivez-vous|abonnieren sie|jetzt abonnieren|iscriviti|assine|inscreva-se|berlangganan|daftar sekarang|schrijf je in|zapisz się)(?-u:\b)",
     ),
-    (RemovedKind::Newsletter, r"\bnewsletter\b"),
+    (RemovedKind::Newsletter, r"(?-u:\b)newsletter(?-u:\b)"),
     // Comment forms and sections.
     (
         RemovedKind::Comments,
-        r"^(leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|\d+ comments?|comments?( \(\d+\))?|show comments|your email address will not be published|required fields are marked|deja (un|tu) comentario|comentarios|laisser un commentaire|commentaires|kommentar(e| schreiben)?|lascia un commento|commenti|deixe (um|seu) comentário|comentários|tinggalkan (komentar|balasan)|komentar|reageer|reacties)\b",
+        r"^(leave a (reply|comment)|post a comment|add a comment|join the (discussion|conversation)|\d+ comments?|comments?( \(\d+\))?|show comments|your email address will not be published|required fields are marked|deja (un|tu) comentario|comentarios|laisser un commentaire|commentaires|kommentar(e| schreiben)?|lascia un commento|commenti|deixe (um|seu) comentário|comentários|tinggalkan (komentar|balasan)|komentar|reageer|reacties)(?-u:\b)",
     ),
     (
         RemovedKind::Comments,
@@ -57,11 +57,11 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     // Reading-time and date lines.
     (
         RemovedKind::MetadataLine,
-        r"(reading time|\b\d+\s*min(ute)?s?\.? (read|de lecture|de lectura|di lettura|de leitura|lesezeit|leestijd|baca)\b|\blesezeit\b|tiempo de lectura|temps de lecture|tempo di lettura|tempo de leitura|waktu baca)",
+        r"(reading time|(?-u:\b)\d+\s*min(ute)?s?\.? (read|de lecture|de lectura|di lettura|de leitura|lesezeit|leestijd|baca)(?-u:\b)|(?-u:\b)lesezeit(?-u:\b)|tiempo de lectura|temps de lecture|tempo di lettura|tempo de leitura|waktu baca)",
     ),
     (
         RemovedKind::MetadataLine,
-        r"^(date|dated|published|updated|posted|last (updated|modified)|publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|pubblicato|aggiornato|atualizado|gepubliceerd|bijgewerkt|diterbitkan|diperbarui|dipublikasikan)\b(?:\s+(on|el|le|am|il|em|op|pada))?\s*[:\-]?\s*\d",
+        r"^(date|dated|published|updated|posted|last (updated|modified)|publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|pubblicato|aggiornato|atualizado|gepubliceerd|bijgewerkt|diterbitkan|diperbarui|dipublikasikan)(?-u:\b)(?:\s+(on|el|le|am|il|em|op|pada))?\s*[:\-]?\s*\d",
     ),
     // Advertisements.
     (

@@ -140,17 +140,17 @@ const MONTH_ALT: &str = r"(?i:[a-zäéûç]{3,10})\.?";
 
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\b",
+        r"(?-u:\b)(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?(?-u:\b)",
     )
 });
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?({MONTH_ALT}),?\s+(?:de\s+)?(\d{{4}})\b"
+        r"(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?({MONTH_ALT}),?\s+(?:de\s+)?(\d{{4}})(?-u:\b)"
     ))
 });
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"\b({MONTH_ALT})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"
+        r"(?-u:\b)({MONTH_ALT})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?-u:\b)"
     ))
 });
 
@@ -261,8 +261,11 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// Words that join authors in a byline.
-static JOINERS: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)\s*(?:,|&|\band\b|\by\b|\bet\b|\bund\b|\be\b|\bdan\b|\ben\b)\s*"));
+static JOINERS: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\s*(?:,|&|(?-u:\b)and(?-u:\b)|(?-u:\b)y(?-u:\b)|(?-u:\b)et(?-u:\b)|(?-u:\b)und(?-u:\b)|(?-u:\b)e(?-u:\b)|(?-u:\b)dan(?-u:\b)|(?-u:\b)en(?-u:\b))\s*",
+    )
+});
 
 /// The authors named by a byline block, if it is one.
 pub fn byline(block: &str, stop: &StopWords) -> Option<Vec<String>> {

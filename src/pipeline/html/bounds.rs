@@ -56,7 +56,7 @@ pub struct Bounded<'a> {
 const END_TAG_REACH: usize = 12;
 
 /// Applies `limits` to `html` (see the module documentation).
-pub fn bound(html: &str, limits: &HtmlLimits) -> Bounded<'_> {
+pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
     let bytes = html.as_bytes();
     let mut stack: Vec<Name> = Vec::new();
     let mut elements = 0usize;
@@ -389,7 +389,17 @@ mod tests {
 
     #[test]
     fn truncated_input_never_panics() {
-        for html in ["<", "</", "<a", "<a b='", "<!--", "<!", "<?", "<script>x", "</x"] {
+        for html in [
+            "<",
+            "</",
+            "<a",
+            "<a b='",
+            "<!--",
+            "<!",
+            "<?",
+            "<script>x",
+            "</x",
+        ] {
             let b = bound(html, &limits(10, 10));
             assert!(b.html.len() <= html.len());
         }

@@ -1,8 +1,8 @@
 //! The naive HTML-to-text flattener: every visible text of the page, a line
 //! break at every block element, no main-content scoring. This is what a
 //! naive crawler produces; the evaluation's text mode feeds pages through it,
-//! and [`super::extract_page`] falls back to it when a page is over the
-//! parser's limits (it is linear and needs no DOM).
+//! and [`super::extract_page`] falls back to it when the extractor finds
+//! nothing or the time budget is gone (it is linear and needs no DOM).
 //!
 //! [`extract`] is one linear pass of a simplified HTML tokenizer (no DOM,
 //! no recursion, no backtracking):

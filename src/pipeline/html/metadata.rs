@@ -96,10 +96,8 @@ fn scan(html: &str, max_elements: usize) -> Found {
         };
         pos = tag.end;
         match tag.name.as_str() {
-            "html" => {
-                if found.html_lang.is_none() {
-                    found.html_lang = tag.attr("lang").filter(|l| !l.is_empty());
-                }
+            "html" if found.html_lang.is_none() => {
+                found.html_lang = tag.attr("lang").filter(|l| !l.is_empty());
             }
             "meta" => {
                 let key = tag
@@ -132,17 +130,13 @@ fn scan(html: &str, max_elements: usize) -> Found {
                     }
                 }
             }
-            "time" => {
-                if found.time.is_none() {
-                    found.time = tag.attr("datetime").filter(|d| !d.is_empty());
-                }
+            "time" if found.time.is_none() => {
+                found.time = tag.attr("datetime").filter(|d| !d.is_empty());
             }
-            "h1" => {
-                if found.h1.is_none() {
-                    let (text, _) = element_text(html, tag.end, "h1", MAX_H1_BYTES);
-                    if !text.is_empty() {
-                        found.h1 = Some(text);
-                    }
+            "h1" if found.h1.is_none() => {
+                let (text, _) = element_text(html, tag.end, "h1", MAX_H1_BYTES);
+                if !text.is_empty() {
+                    found.h1 = Some(text);
                 }
             }
             "title" | "script" | "style" | "textarea" | "xmp" | "iframe" | "noembed"
@@ -454,9 +448,10 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag> {
             _ => {
                 let name_start = i;
                 i += 1;
-                while bytes.get(i).is_some_and(|&b| {
-                    !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>' | b'=')
-                }) {
+                while bytes
+                    .get(i)
+                    .is_some_and(|&b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>' | b'='))
+                {
                     i += 1;
                 }
                 let attr_name = html.get(name_start..i)?.to_ascii_lowercase();
@@ -600,7 +595,10 @@ mod tests {
     #[test]
     fn reads_every_field_from_the_best_source() {
         let m = read_metadata(PAGE, 1000);
-        assert_eq!(m.title.as_deref(), Some("Rat beschließt Haushalt & Sparplan"));
+        assert_eq!(
+            m.title.as_deref(),
+            Some("Rat beschließt Haushalt & Sparplan")
+        );
         assert_eq!(m.authors, ["Anna Muster", "Ben Beispiel"]);
         // JSON-LD datePublished wins over article:published_time and <time>.
         assert_eq!(
@@ -608,7 +606,10 @@ mod tests {
             Some("2024-03-05T08:00:00+00:00".to_string())
         );
         assert_eq!(m.language.as_deref(), Some("de-DE"));
-        assert_eq!(m.canonical_url.as_deref(), Some("https://example.org/rat-haushalt"));
+        assert_eq!(
+            m.canonical_url.as_deref(),
+            Some("https://example.org/rat-haushalt")
+        );
         assert_eq!(m.site_name.as_deref(), Some("Beispiel Zeitung"));
     }
 
@@ -640,7 +641,10 @@ mod tests {
             utc("2024-01-02T03:04:05.123+0100"),
             Some("2024-01-02T02:04:05.123+00:00".into())
         );
-        assert_eq!(utc("2024-01-02 03:04:05"), Some("2024-01-02T03:04:05+00:00".into()));
+        assert_eq!(
+            utc("2024-01-02 03:04:05"),
+            Some("2024-01-02T03:04:05+00:00".into())
+        );
         assert_eq!(
             utc("Tue, 02 Jan 2024 03:04:05 GMT"),
             Some("2024-01-02T03:04:05+00:00".into())
