@@ -55,19 +55,46 @@ pub const WRAP_MIN_CHARS: usize = 40;
 pub fn clean_text(input: &str) -> (String, Vec<Span>) {
     // Pass 1: characters and spaces; lines come out trimmed.
     let mut lines = String::with_capacity(input.len());
+    let bytes = input.as_bytes();
     let mut pending_space = false;
-    let prepared = Prepared {
-        chars: input.chars(),
-        after_cr: false,
-        pending_newline: false,
-    };
-    for c in prepared {
+    let mut after_cr = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Fast path: a run of printable ASCII other than space is copied
+        // as it is (most of most articles).
+        if is_plain_ascii(bytes[i]) {
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| !is_plain_ascii(b))
+                .map_or(bytes.len(), |n| i + n);
+            if pending_space && !lines.is_empty() && !lines.ends_with('\n') {
+                lines.push(' ');
+            }
+            pending_space = false;
+            after_cr = false;
+            lines.push_str(&input[i..end]);
+            i = end;
+            continue;
+        }
+        let Some(c) = input[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        let was_cr = std::mem::replace(&mut after_cr, false);
         match c {
-            '\n' => {
+            '\n' if was_cr => {}
+            '\r' | '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                after_cr = c == '\r';
                 pending_space = false;
                 lines.push('\n');
+                if c == '\u{2029}' {
+                    // A paragraph separator ends the block: a blank line.
+                    lines.push('\n');
+                }
             }
-            ' ' => pending_space = true,
+            '\t' => pending_space = true,
+            c if is_space_separator(c) => pending_space = true,
+            c if is_removed(c) => {}
             c => {
                 if pending_space && !lines.is_empty() && !lines.ends_with('\n') {
                     lines.push(' ');
@@ -288,44 +315,9 @@ fn is_trimmable(c: char) -> bool {
     c.is_whitespace() || is_removed(c)
 }
 
-/// Step 1 to 3 of the normalisation, as a char iterator.
-struct Prepared<I> {
-    chars: I,
-    /// The previous input char was CR: a following LF is part of it.
-    after_cr: bool,
-    /// The second LF of a U+2029.
-    pending_newline: bool,
-}
-
-impl<I: Iterator<Item = char>> Iterator for Prepared<I> {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
-        if self.pending_newline {
-            self.pending_newline = false;
-            return Some('\n');
-        }
-        loop {
-            let c = self.chars.next()?;
-            let after_cr = std::mem::replace(&mut self.after_cr, false);
-            return Some(match c {
-                '\n' if after_cr => continue,
-                '\r' => {
-                    self.after_cr = true;
-                    '\n'
-                }
-                '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' => '\n',
-                '\u{2029}' => {
-                    self.pending_newline = true;
-                    '\n'
-                }
-                '\t' => ' ',
-                c if is_space_separator(c) => ' ',
-                c if is_removed(c) => continue,
-                c => c,
-            });
-        }
-    }
+/// Printable ASCII other than space: copied through untouched.
+fn is_plain_ascii(b: u8) -> bool {
+    (0x21..=0x7E).contains(&b)
 }
 
 #[cfg(test)]

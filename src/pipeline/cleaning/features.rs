@@ -4,11 +4,37 @@
 //! sentence, looks like a title, is capitalised like a list of names).
 
 use std::collections::HashMap;
-use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
+use rustc_hash::FxHashSet;
+
 /// Stop words of one language, lower-cased.
-pub type StopWords = HashSet<&'static str>;
+#[derive(Debug, Default)]
+pub struct StopWords {
+    set: FxHashSet<&'static str>,
+    /// Longest word in bytes: longer words are not looked up.
+    max_len: usize,
+}
+
+impl StopWords {
+    /// A set of the given words.
+    pub fn new(words: &[&'static str]) -> Self {
+        StopWords {
+            set: words.iter().copied().collect(),
+            max_len: words.iter().map(|w| w.len()).max().unwrap_or(0),
+        }
+    }
+
+    /// Whether `word` (lower-cased) is a stop word.
+    pub fn contains(&self, word: &str) -> bool {
+        word.len() <= self.max_len && self.set.contains(word)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
 
 /// The stop-word set for a BCP-47 tag's primary language; English when the
 /// language has no list. Built once per language and kept.
@@ -29,7 +55,7 @@ pub fn stop_words(language: &str) -> &'static StopWords {
         .unwrap_or(&[]);
     // Leaked once per language (a few dozen at most): the sets live as long
     // as the process, like the lists they come from.
-    let set: &'static StopWords = Box::leak(Box::new(words.iter().copied().collect()));
+    let set: &'static StopWords = Box::leak(Box::new(StopWords::new(words)));
     cache.insert(primary, set);
     set
 }
@@ -85,16 +111,37 @@ impl Features {
             }
             word.clear();
         };
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII is decided on the byte; other characters are decoded.
+            let c = if b < 0x80 {
+                i += 1;
+                b as char
+            } else {
+                let Some(c) = text[i..].chars().next() else {
+                    break;
+                };
+                i += c.len_utf8();
+                c
+            };
             f.chars += 1;
-            if c.is_alphanumeric() || (in_word && (c == '\'' || c == '’')) {
+            let letter_or_digit = if b < 0x80 {
+                b.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            if letter_or_digit || (in_word && (c == '\'' || c == '’')) {
                 if !in_word {
                     in_word = true;
                     word_upper = c.is_uppercase();
                     word_digits = true;
                 }
                 word_digits &= c.is_ascii_digit();
-                if c == '’' {
+                if b < 0x80 {
+                    word.push(b.to_ascii_lowercase() as char);
+                } else if c == '’' {
                     word.push('\'');
                 } else {
                     word.extend(c.to_lowercase());

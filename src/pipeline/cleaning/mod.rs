@@ -358,7 +358,7 @@ fn mark_captions_and_tags(blocks: &[&str], feats: &[Features], verdicts: &mut [O
             verdicts.get(i + 1) == Some(&Some(Verdict::Removed(RemovedKind::Credit)));
         if f.words <= 70
             && !f.has_quote
-            && (before_credit || has_position_marker(blocks[i]) && f.words <= 60)
+            && (before_credit || f.words <= 60 && has_position_marker(blocks[i]))
         {
             verdicts[i] = Some(Verdict::Removed(RemovedKind::Caption));
             continue;
@@ -378,6 +378,9 @@ fn mark_captions_and_tags(blocks: &[&str], feats: &[Features], verdicts: &mut [O
 }
 
 fn has_position_marker(block: &str) -> bool {
+    if !block.contains('(') {
+        return false;
+    }
     const MARKERS: &[&str] = &[
         "(left)",
         "(right)",
