@@ -46,7 +46,9 @@ const STOP_LOW: f32 = 0.30;
 const STOP_HIGH: f32 = 0.32;
 /// Stop-word density from which a block that ends like a sentence is
 /// near-good even below [`STOP_LOW`].
-const STOP_SENTENCE: f32 = 0.15;
+const STOP_SENTENCE: f32 = 0.10;
+/// Characters of near-good prose in a row that count as a good block.
+const PROSE_RUN_CHARS: usize = 250;
 /// Fewest consecutive title-like lines that make a list.
 const MIN_LIST_RUN: usize = 3;
 
@@ -124,6 +126,7 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
             None => quality(f, has_list),
         })
         .collect();
+    let initial = promote_prose_runs(&initial, &feats);
     let classes = revise(&initial);
     let statistics_usable = classes
         .iter()
@@ -254,6 +257,39 @@ fn neighbour(classes: &[Class], i: usize, forward: bool, skip_near_good: bool) -
             c => return c,
         }
     }
+}
+
+/// Several near-good blocks in a row (short paragraphs of prose, forum
+/// posts, one-sentence news paragraphs), with only short blocks between
+/// them, are as good as one long paragraph: when their near-good blocks
+/// add up to [`PROSE_RUN_CHARS`] characters, they are good.
+fn promote_prose_runs(initial: &[Class], feats: &[Features]) -> Vec<Class> {
+    let mut out = initial.to_vec();
+    let mut i = 0;
+    while i < initial.len() {
+        if initial[i] != Class::NearGood {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut chars = 0;
+        let mut near_good = 0;
+        while i < initial.len() && matches!(initial[i], Class::NearGood | Class::Short) {
+            if initial[i] == Class::NearGood {
+                chars += feats[i].chars;
+                near_good += 1;
+            }
+            i += 1;
+        }
+        if near_good >= 2 && chars >= PROSE_RUN_CHARS {
+            for k in start..i {
+                if initial[k] == Class::NearGood {
+                    out[k] = Class::Good;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// jusText's context-sensitive revision of short and near-good blocks.
