@@ -36,6 +36,7 @@ fn bench(c: &mut Criterion) {
         language: "en",
         title_hint: None,
         time_zone: chrono_tz::Tz::UTC,
+        statistics: true,
     };
     let mut group = c.benchmark_group("cleaning");
     group.throughput(Throughput::Bytes(bytes as u64));

@@ -14,9 +14,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(&args),
         Command::Enrich(args) => enrich(&args),
-        Command::Eval(args) => {
-            newsenrich::eval::run(&args, &mut std::io::stdout().lock()).map(|()| ExitCode::SUCCESS)
-        }
+        Command::Eval(args) => newsenrich::eval::run(&args, &mut std::io::stdout().lock())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

@@ -166,7 +166,15 @@ async fn a_client_deadline_gives_deadline_exceeded_and_frees_the_worker() {
     req.set_timeout(Duration::from_secs(1));
     let started = std::time::Instant::now();
     let status = c.enrich_article(req).await.unwrap_err();
-    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    // The server answers 50 ms before the deadline, so the caller normally
+    // reads DEADLINE_EXCEEDED; on a starved machine the tonic client's own
+    // timer can still win the race and report CANCELLED "Timeout expired".
+    // Either way the server's own metrics below must show DEADLINE_EXCEEDED.
+    let client_timer = status.code() == Code::Cancelled && status.message() == "Timeout expired";
+    assert!(
+        status.code() == Code::DeadlineExceeded || client_timer,
+        "{status:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     // The held job saw the cancellation and gave its slot back.
     let mut freed = false;

@@ -180,6 +180,9 @@ pub enum EvalError {
         /// What is wrong.
         problem: String,
     },
+    /// The report could not be written.
+    #[error("cannot write the report: {0}")]
+    Output(#[source] std::io::Error),
 }
 
 /// Reads `DIR/evaldata.json`: the pages in URL order, each with the path
@@ -389,16 +392,18 @@ pub fn format_table(results: &[ModeResult]) -> String {
 
 /// Runs `newsenrich eval cleaning`: the table goes to `out`, the verbose
 /// per-page report (when asked) before it.
-pub fn run_command(args: &CleaningArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+pub fn run_command(args: &CleaningArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut pages = load_pages(&args.trafilatura_eval)?;
     if let Some(limit) = args.limit {
         pages.truncate(limit);
     }
     let (results, report) = evaluate(&pages, args.mode, args.verbose)?;
     if args.verbose {
-        out.write_all(report.as_bytes())?;
+        out.write_all(report.as_bytes())
+            .map_err(EvalError::Output)?;
     }
-    out.write_all(format_table(&results).as_bytes())?;
+    out.write_all(format_table(&results).as_bytes())
+        .map_err(EvalError::Output)?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@ pub mod cleaning;
 use crate::cli::{EvalArgs, EvalTask};
 
 /// Runs `newsenrich eval`, writing the report to `out`.
-pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), cleaning::EvalError> {
     match &args.task {
         EvalTask::Cleaning(cleaning_args) => cleaning::run_command(cleaning_args, out),
     }

@@ -431,6 +431,7 @@ impl Pipeline {
                 language: lang,
                 title_hint: article.title.as_deref(),
                 time_zone: article.time_zone,
+                statistics: true,
             },
         );
         let mut decoded = assemble(&blocks, cleaned);
@@ -440,33 +441,49 @@ impl Pipeline {
 
     /// HTML: extract the main content and metadata of the page; each
     /// main-content block is cleaned like text and becomes one paragraph.
-    fn decode_html(&self, html: &str, budget: &Budget) -> Decoded {
+    fn decode_html(&self, html: &str, article_tz: chrono_tz::Tz, budget: &Budget) -> Decoded {
         let page = html::extract_page(html, &self.config.html_limits(), budget);
-        let mut text = String::new();
-        let mut paragraphs = Vec::with_capacity(page.blocks.len());
-        for block in &page.blocks {
-            let (clean, _) = normalize::clean_text(&block.text);
-            if clean.is_empty() {
-                continue;
-            }
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            let start = text.len();
-            text.push_str(&clean);
-            paragraphs.push(Span::new(start, text.len()));
-        }
-        let mut decoded = Decoded::new(Document::new(text, paragraphs));
-        decoded.removed = page.removed;
-        decoded.title = page.title;
-        decoded.authors = page.authors;
-        decoded.published_at = page
-            .published_at
-            .map(|t| (t, PublishedAtSource::HtmlMetadata));
-        decoded.language = page
+        let cleaned_blocks: Vec<String> = page
+            .blocks
+            .iter()
+            .map(|b| normalize::clean_text(&b.text).0)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let blocks: Vec<&str> = cleaned_blocks.iter().map(String::as_str).collect();
+        let lang = page
             .language
             .as_deref()
-            .and_then(|l| language::parse_hint(l).ok());
+            .and_then(|l| language::parse_hint(l).ok())
+            .or_else(|| {
+                language::detect(&longest_blocks_sample(&blocks)).map(|d| d.tag.to_string())
+            })
+            .unwrap_or_else(|| "und".to_string());
+        // The extractor already chose the main content: only the cue,
+        // shape and metadata passes of the text cleaner run over its blocks
+        // (measured on trafilatura-eval: F1 0.9123 -> 0.9157; with block
+        // statistics too, 0.8828).
+        let cleaned = cleaning::classify(
+            &blocks,
+            &cleaning::Context {
+                language: &lang,
+                title_hint: None,
+                time_zone: article_tz,
+                statistics: false,
+            },
+        );
+        let mut decoded = assemble(&blocks, cleaned);
+        // What the page says wins over what its text says.
+        let mut removed = page.removed;
+        removed.append(&mut decoded.removed);
+        decoded.removed = removed;
+        decoded.title = page.title.or(decoded.title);
+        if !page.authors.is_empty() {
+            decoded.authors = page.authors;
+        }
+        if let Some(t) = page.published_at {
+            decoded.published_at = Some((t, PublishedAtSource::HtmlMetadata));
+        }
+        decoded.language = (lang != "und").then_some(lang);
         decoded.url = page.canonical_url;
         decoded.site_name = page.site_name;
         decoded.warnings = page.warnings;
@@ -565,7 +582,7 @@ impl Enricher for Pipeline {
                 Decoded::new(Document::new(text.clone(), paragraphs))
             }
             Content::Text(text) => self.decode_text(article, text),
-            Content::Html(html) => self.decode_html(html, budget),
+            Content::Html(html) => self.decode_html(html, article.time_zone, budget),
         };
         timings.push(("clean", started.elapsed()));
         budget.check_cancelled()?;

@@ -27,6 +27,15 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
         RemovedKind::ShareWidget,
         r"^((facebook|twitter|x|whatsapp|linkedin|telegram|e-?mail|pinterest|reddit|print|copy link|messenger|flipboard|tumblr|vk)\s*[|,·/•]?\s*){2,}$",
     ),
+    (
+        RemovedKind::ShareWidget,
+        r"^(teilen mit|share (on|with|via)|compartir en|partager sur|condividi su|bagikan ke)(?-u:\b).{0,60}$",
+    ),
+    // Pagination, menus and widget labels standing alone.
+    (
+        RemovedKind::Navigation,
+        r"^(weiter|zurück|next|previous|more|mehr|siguiente|anterior|suivant|précédent|home|startseite|inicio|accueil|menu|menü|search|suche|buscar|rechercher|wird geladen|loading|bewerten|rate this|print|drucken|imprimir|imprimer|skip to (main )?content|zum inhalt springen|back to top|nach oben)[.…:]*$",
+    ),
     // Related links: labels, and whole-line bracketed link titles.
     (
         RemovedKind::RelatedLinks,
@@ -36,6 +45,10 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
         RemovedKind::RelatedLinks,
         r"^(lea( también| más)?|mire|le puede interesar|también te puede interesar|te recomendamos|contenido relacionado|ver también|auch auf|das könnte (sie|dich) auch interessieren|weitere artikel|beliebte beiträge|ähnliche (themen|artikel)|vous aimerez aussi|à voir aussi|ti potrebbe interessare|você também pode gostar|leia mais)\s*[:：]",
     ),
+    (
+        RemovedKind::RelatedLinks,
+        r"^(weitere artikel( zum thema)?|vorschau auf den nächsten artikel|nächster artikel|vorheriger artikel|next (article|story|post)|previous (article|story|post)|artículo siguiente|article suivant|articolo successivo|próximo artigo)[.…:]*$",
+    ),
     (RemovedKind::RelatedLinks, r"^\[[^\[\]]{8,}\]$"),
     (RemovedKind::RelatedLinks, r"^(>>|»|►|→)\s*\S"),
     // Newsletter and sign-up prompts.
@@ -44,7 +57,11 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
         r"^(sign up|subscribe|get (our|the) newsletter|join our (newsletter|mailing list)|inscr[ií]bete|suscr[ií]bete|abonnez-vous|inscrivez-vous|abonnieren sie|jetzt abonnieren|iscriviti|assine|inscreva-se|berlangganan|daftar sekarang|schrijf je in|zapisz się)(?-u:\b)",
     ),
     (RemovedKind::Newsletter, r"(?-u:\b)newsletter(?-u:\b)"),
-    // Follow-us and join prompts.
+    // Follow-us, join and paywall prompts.
+    (
+        RemovedKind::Newsletter,
+        r"(^follow (the |our )?[\w ]{0,40} on (twitter|facebook|instagram|x|telegram|linkedin|youtube)|to (view|read|continue reading) (the full|this|the rest of this) (story|article)|please subscribe|download (the|our) .{0,40}apps?(?-u:\b))",
+    ),
     (
         RemovedKind::Newsletter,
         r"^(follow us|s[ií]guenos|suivez-nous|folgen sie uns|folge uns|seguici|siga-nos|ikuti kami|join (us|our)|únete|abonnieren sie|jetzt (registrieren|abonnieren)|regístrate|inscrivez-vous)(?-u:\b)",
@@ -76,6 +93,10 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     (
         RemovedKind::MetadataLine,
         r"^(date|dated|published|updated|posted|last (updated|modified)|publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|pubblicato|aggiornato|atualizado|gepubliceerd|bijgewerkt|diterbitkan|diperbarui|dipublikasikan)(?-u:\b)(?:\s+(on|el|le|am|il|em|op|pada))?\s*[:\-]?\s*\d",
+    ),
+    (
+        RemovedKind::MetadataLine,
+        r"^(last (modified|updated)|published|updated|posted|publicado|actualizado|publié|veröffentlicht|aktualisiert|pubblicato)\s*(on|am|el|le|il)?\s*:?$",
     ),
     // Advertisements.
     (
@@ -185,6 +206,17 @@ mod tests {
         assert_eq!(kind("Foto: dpa"), Some(RemovedKind::Credit));
         assert_eq!(kind("Tags: Russia, Belarus"), Some(RemovedKind::Tags));
         assert_eq!(kind("Anzeige"), Some(RemovedKind::Advertisement));
+        assert_eq!(kind("Teilen mit:"), Some(RemovedKind::ShareWidget));
+        assert_eq!(kind("Weiter"), Some(RemovedKind::Navigation));
+        assert_eq!(
+            kind("Weitere Artikel zum Thema"),
+            Some(RemovedKind::RelatedLinks)
+        );
+        assert_eq!(kind("Last Modified:"), Some(RemovedKind::MetadataLine));
+        assert_eq!(
+            kind("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner"),
+            Some(RemovedKind::Newsletter)
+        );
         assert_eq!(
             kind("Lea también: Impiden ingreso a Nicaragua"),
             Some(RemovedKind::RelatedLinks)

@@ -61,6 +61,10 @@ pub struct Context<'a> {
     pub title_hint: Option<&'a str>,
     /// The article's time zone, for dates printed without one.
     pub time_zone: Tz,
+    /// Whether block statistics (length, stop words, neighbours) may remove
+    /// blocks. Off for blocks that a main-content extractor already chose:
+    /// then only cues, shapes and metadata apply.
+    pub statistics: bool,
 }
 
 /// The verdict on one block.
@@ -114,7 +118,9 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
         .map(|(b, f)| cues::kind_of(b, f.chars).map(Verdict::Removed))
         .collect();
 
-    mark_lists(&feats, &mut verdicts);
+    if ctx.statistics {
+        mark_lists(&feats, &mut verdicts);
+    }
     mark_captions_and_tags(blocks, &feats, &mut verdicts);
 
     // Block quality with context, on what the cues left.
@@ -128,10 +134,11 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
         .collect();
     let initial = promote_prose_runs(&initial, &feats);
     let classes = revise(&initial);
-    let statistics_usable = classes
-        .iter()
-        .zip(&verdicts)
-        .any(|(c, v)| v.is_none() && *c == Class::Good);
+    let statistics_usable = ctx.statistics
+        && classes
+            .iter()
+            .zip(&verdicts)
+            .any(|(c, v)| v.is_none() && *c == Class::Good);
 
     let mut out = Cleaned::default();
     // Title and byline: before the first block that is good on its own.
@@ -143,7 +150,8 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
         let same_as_hint = ctx.title_hint.is_some_and(|t| same_text(t, blocks[i]));
         let title_shaped =
             f.title_like() && f.words >= 2 && metadata::dateline(blocks[i]).is_none();
-        if same_as_hint || (ctx.title_hint.is_none() && title_shaped && i + 1 < n) {
+        if same_as_hint || (ctx.statistics && ctx.title_hint.is_none() && title_shaped && i + 1 < n)
+        {
             verdicts[i] = Some(Verdict::Title);
             out.title = Some(blocks[i].to_string());
         }
@@ -453,6 +461,7 @@ mod tests {
                 language: "en",
                 title_hint: None,
                 time_zone: Tz::UTC,
+                statistics: true,
             },
         )
     }
@@ -561,6 +570,7 @@ mod tests {
                 language: "ja",
                 title_hint: None,
                 time_zone: Tz::UTC,
+                statistics: true,
             },
         );
         assert!(
