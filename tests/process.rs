@@ -382,3 +382,35 @@ async fn buf_curl_lists_methods_and_enriches_through_reflection() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "SERVING");
 }
+
+#[test]
+fn cli_enrich_decodes_html_charsets_and_refuses_non_utf8_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("latin1.html");
+    std::fs::write(
+        &page,
+        b"<html lang=\"fr\"><head><meta charset=\"iso-8859-1\"><title>Caf\xe9</title></head><body><article><p>Le caf\xe9 est tr\xe8s bon \xe0 Paris, dit-il hier soir aux journalistes r\xe9unis.</p></article></body></html>",
+    )
+    .unwrap();
+    let out = Command::new(BIN).arg("enrich").arg(&page).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "Café");
+    assert_eq!(v["language"], "fr");
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Le café est très bon à Paris")
+    );
+
+    let text = dir.path().join("latin1.txt");
+    std::fs::write(&text, b"caf\xe9\n").unwrap();
+    let out = Command::new(BIN).arg("enrich").arg(&text).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not UTF-8 text"));
+}

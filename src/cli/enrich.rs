@@ -159,27 +159,39 @@ pub fn run(
         ..Default::default()
     };
     if args.files.is_empty() {
-        let mut input = String::new();
+        let mut input = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut input)
+            .read_to_end(&mut input)
             .map_err(|source| EnrichCliError::Io {
                 path: "-".into(),
                 source,
             })?;
-        let article = with_content(&template, "stdin", input, args.html);
-        handle("-", Ok(article))?;
+        let article = decode_input(input, args.html)
+            .map(|content| with_content(&template, "stdin", content, args.html));
+        handle("-", article)?;
     } else {
         for path in &args.files {
             let label = path.display().to_string();
-            let article = std::fs::read_to_string(path)
+            let html = args.html || is_html(path);
+            let article = std::fs::read(path)
                 .map_err(|e| format!("cannot read: {e}"))
-                .map(|content| {
-                    with_content(&template, &label, content, args.html || is_html(path))
-                });
+                .and_then(|bytes| decode_input(bytes, html))
+                .map(|content| with_content(&template, &label, content, html));
             handle(&label, article)?;
         }
     }
     Ok(failed)
+}
+
+/// Text must be UTF-8; HTML is decoded from the charset it declares (or a
+/// byte-order mark), as a browser would.
+fn decode_input(bytes: Vec<u8>, html: bool) -> Result<String, String> {
+    if html {
+        Ok(crate::pipeline::html::decode::decode_html(&bytes))
+    } else {
+        String::from_utf8(bytes)
+            .map_err(|e| format!("is not UTF-8 text ({e}); convert it first, e.g. with iconv"))
+    }
 }
 
 fn with_content(template: &v1::Article, id: &str, content: String, html: bool) -> v1::Article {
