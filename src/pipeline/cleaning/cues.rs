@@ -29,7 +29,7 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     ),
     (
         RemovedKind::ShareWidget,
-        r"^(teilen mit|share (on|with|via)|compartir en|partager sur|condividi su|bagikan ke)(?-u:\b).{0,60}$",
+        r"^(teilen mit|share (on|with|via)|compartir en|partager sur|condividi su|bagikan ke)(?-u:\b)",
     ),
     // Pagination, menus and widget labels standing alone.
     (
@@ -60,7 +60,7 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     // Follow-us, join and paywall prompts.
     (
         RemovedKind::Newsletter,
-        r"(^follow (the |our )?[\w ]{0,40} on (twitter|facebook|instagram|x|telegram|linkedin|youtube)|to (view|read|continue reading) (the full|this|the rest of this) (story|article)|please subscribe|download (the|our) .{0,40}apps?(?-u:\b))",
+        r"(^follow (the |our )?([a-z]+ ){0,4}on (twitter|facebook|instagram|x|telegram|linkedin|youtube)|to (view|read|continue reading) (the full|this|the rest of this) (story|article)|please subscribe|download (the|our) ([a-z]+ ){0,4}apps?(?-u:\b))",
     ),
     (
         RemovedKind::Newsletter,
