@@ -3,6 +3,7 @@
 //! linear pass with a bounded stack of open block elements.
 
 use super::flatten::decode_text;
+use super::scan::tag_name;
 use super::{BlockKind, PageBlock};
 
 /// Most open block elements tracked; deeper ones count as the innermost.
@@ -47,12 +48,7 @@ pub fn split_blocks(html: &str) -> Vec<PageBlock> {
             .map_or(bytes.len(), |i| lt + i + 1);
         let tag = html.get(lt + 1..gt.saturating_sub(1)).unwrap_or_default();
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let name = tag_name(tag);
         pos = gt;
         if name == "br" {
             text.push(' ');

@@ -19,6 +19,7 @@
 //! deep side (an end tag is only matched against the few innermost open
 //! elements), which only makes the bound safer.
 
+use super::scan::{find_byte, find_str};
 use std::borrow::Cow;
 
 /// Limits on the HTML a page may have.
@@ -294,26 +295,6 @@ fn close_implied(stack: &mut Vec<Name>, name: &Name) {
             break;
         }
     }
-}
-
-fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| from + i)
-}
-
-fn find_str(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut at = from;
-    while let Some(i) = find_byte(bytes, at, first) {
-        if bytes.get(i..i + needle.len()) == Some(needle) {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-    None
 }
 
 #[cfg(test)]

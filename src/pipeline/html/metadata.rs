@@ -17,6 +17,7 @@
 //! - **site name**: `og:site_name`, then JSON-LD `publisher.name`,
 //!   `application-name`.
 
+use super::scan::{find_byte, find_str};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
 
@@ -551,26 +552,6 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> (usize, usize) {
 
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| from + i)
-}
-
-fn find_str(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut at = from;
-    while let Some(i) = find_byte(bytes, at, first) {
-        if bytes.get(i..i + needle.len()) == Some(needle) {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-    None
 }
 
 #[cfg(test)]

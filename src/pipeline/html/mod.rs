@@ -28,6 +28,7 @@ pub mod decode;
 pub mod flatten;
 pub mod metadata;
 pub mod removed;
+mod scan;
 
 use chrono::{DateTime, Utc};
 

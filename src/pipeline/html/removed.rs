@@ -9,6 +9,7 @@
 
 use super::PageBlock;
 use super::flatten::decode_text;
+use super::scan::{find_byte, find_str, tag_name};
 use crate::pipeline::{RemovedBlock, RemovedKind};
 
 /// Most removed blocks reported per page.
@@ -51,12 +52,7 @@ pub fn find_removed(html: &str, main: &[PageBlock], max_elements: usize) -> Vec<
             continue;
         }
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let name = tag_name(tag);
         if name.is_empty() {
             continue;
         }
@@ -236,26 +232,6 @@ fn is_void(name: &str) -> bool {
             | "track"
             | "wbr"
     )
-}
-
-fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| from + i)
-}
-
-fn find_str(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut at = from;
-    while let Some(i) = find_byte(bytes, at, first) {
-        if bytes.get(i..i + needle.len()) == Some(needle) {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-    None
 }
 
 /// Like [`find_str`], ASCII case-insensitive.
