@@ -6,31 +6,15 @@
 //!
 //! Run with `cargo bench --bench cleaning`.
 
+mod common;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::{cleaning, normalize};
 
-fn corpus() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    let mut texts: Vec<String> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    if texts.is_empty() {
-        let para = "MINSK, Dec 19 (Reuters) – Russian President Vladimir Putin said on Monday that \u{201c}both countries\u{201d} would deepen ties.\nRead also: another story\n";
-        texts.push(para.repeat(25));
-    }
-    texts
-}
-
 fn bench(c: &mut Criterion) {
-    let texts = corpus();
+    let texts = common::seed_texts();
     let bytes: usize = texts.iter().map(String::len).sum();
     let ctx = cleaning::Context {
         language: "en",

@@ -3,30 +3,14 @@
 //! Inputs: the sample articles in `../shared/seeds` when present, else a
 //! synthetic article of similar shape. Run with `cargo bench --bench pipeline`.
 
+mod common;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::{
     ArticleInput, Budget, Content, EnrichOptions, Enricher, Pipeline, PipelineConfig,
 };
-
-fn corpus() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    let mut texts: Vec<String> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    if texts.is_empty() {
-        let para = "MINSK, Dec 19 (Reuters) – Russian President Vladimir Putin said on Monday that \u{201c}both countries\u{201d} would deepen ties.\n";
-        texts.push(para.repeat(25));
-    }
-    texts
-}
 
 fn article(text: &str) -> ArticleInput {
     ArticleInput {
@@ -42,7 +26,7 @@ fn article(text: &str) -> ArticleInput {
 
 fn bench(c: &mut Criterion) {
     let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
-    let texts = corpus();
+    let texts = common::seed_texts();
     let bytes: usize = texts.iter().map(String::len).sum();
     let articles: Vec<ArticleInput> = texts.iter().map(|t| article(t)).collect();
     let options = EnrichOptions::default();
