@@ -441,7 +441,7 @@ impl Pipeline {
 
     /// HTML: extract the main content and metadata of the page; each
     /// main-content block is cleaned like text and becomes one paragraph.
-    fn decode_html(&self, html: &str, article_tz: chrono_tz::Tz, budget: &Budget) -> Decoded {
+    fn decode_html(&self, article: &ArticleInput, html: &str, budget: &Budget) -> Decoded {
         let page = html::extract_page(html, &self.config.html_limits(), budget);
         let cleaned_blocks: Vec<String> = page
             .blocks
@@ -450,10 +450,16 @@ impl Pipeline {
             .filter(|c| !c.is_empty())
             .collect();
         let blocks: Vec<&str> = cleaned_blocks.iter().map(String::as_str).collect();
-        let lang = page
+        // The caller's hint, else the page's lang, else identification.
+        let lang = article
             .language
-            .as_deref()
-            .and_then(|l| language::parse_hint(l).ok())
+            .clone()
+            .or_else(|| {
+                page.metadata
+                    .language
+                    .as_deref()
+                    .and_then(|l| language::parse_hint(l).ok())
+            })
             .or_else(|| {
                 language::detect(&longest_blocks_sample(&blocks)).map(|d| d.tag.to_string())
             })
@@ -467,7 +473,7 @@ impl Pipeline {
             &cleaning::Context {
                 language: &lang,
                 title_hint: None,
-                time_zone: article_tz,
+                time_zone: article.time_zone,
                 statistics: false,
             },
         );
@@ -476,16 +482,16 @@ impl Pipeline {
         let mut removed = page.removed;
         removed.append(&mut decoded.removed);
         decoded.removed = removed;
-        decoded.title = page.title.or(decoded.title);
-        if !page.authors.is_empty() {
-            decoded.authors = page.authors;
+        decoded.title = page.metadata.title.or(decoded.title);
+        if !page.metadata.authors.is_empty() {
+            decoded.authors = page.metadata.authors;
         }
-        if let Some(t) = page.published_at {
+        if let Some(t) = page.metadata.published_at {
             decoded.published_at = Some((t, PublishedAtSource::HtmlMetadata));
         }
         decoded.language = (lang != "und").then_some(lang);
-        decoded.url = page.canonical_url;
-        decoded.site_name = page.site_name;
+        decoded.url = page.metadata.canonical_url;
+        decoded.site_name = page.metadata.site_name;
         decoded.warnings = page.warnings;
         decoded
     }
@@ -582,7 +588,7 @@ impl Enricher for Pipeline {
                 Decoded::new(Document::new(text.clone(), paragraphs))
             }
             Content::Text(text) => self.decode_text(article, text),
-            Content::Html(html) => self.decode_html(html, article.time_zone, budget),
+            Content::Html(html) => self.decode_html(article, html, budget),
         };
         timings.push(("clean", started.elapsed()));
         budget.check_cancelled()?;

@@ -30,8 +30,6 @@ pub mod metadata;
 pub mod removed;
 mod scan;
 
-use chrono::{DateTime, Utc};
-
 pub use bounds::HtmlLimits;
 pub use flatten::{ExtractedPage, extract};
 
@@ -72,18 +70,8 @@ pub struct Page {
     pub blocks: Vec<PageBlock>,
     /// Typed boilerplate found in the DOM (captions, widgets), not in `blocks`.
     pub removed: Vec<RemovedBlock>,
-    /// Title.
-    pub title: Option<String>,
-    /// Authors.
-    pub authors: Vec<String>,
-    /// Publication time from the page's metadata.
-    pub published_at: Option<DateTime<Utc>>,
-    /// `<html lang>` (or `og:locale`), as written.
-    pub language: Option<String>,
-    /// Canonical URL.
-    pub canonical_url: Option<String>,
-    /// Site name.
-    pub site_name: Option<String>,
+    /// Title, authors, publication time, language, canonical URL, site name.
+    pub metadata: metadata::PageMetadata,
     /// What was cut, flattened or skipped, and why.
     pub warnings: Vec<String>,
 }
@@ -97,13 +85,7 @@ pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
     page.warnings.extend(bounded.warnings.iter().cloned());
     let html = bounded.html.as_ref();
 
-    let meta = metadata::read_metadata(html, limits.max_elements);
-    page.title = meta.title;
-    page.authors = meta.authors;
-    page.published_at = meta.published_at;
-    page.language = meta.language;
-    page.canonical_url = meta.canonical_url;
-    page.site_name = meta.site_name;
+    page.metadata = metadata::read_metadata(html, limits.max_elements);
 
     if budget.is_cancelled() || budget.is_over() {
         page.warnings.push(
@@ -218,15 +200,18 @@ many roads are already in poor condition and repairs have been delayed for years
                 "{boilerplate} kept: {joined}"
             );
         }
-        assert_eq!(page.title.as_deref(), Some("Council approves budget"));
-        assert_eq!(page.language.as_deref(), Some("en"));
-        assert_eq!(page.site_name.as_deref(), Some("Example News"));
         assert_eq!(
-            page.canonical_url.as_deref(),
+            page.metadata.title.as_deref(),
+            Some("Council approves budget")
+        );
+        assert_eq!(page.metadata.language.as_deref(), Some("en"));
+        assert_eq!(page.metadata.site_name.as_deref(), Some("Example News"));
+        assert_eq!(
+            page.metadata.canonical_url.as_deref(),
             Some("https://news.example/budget")
         );
         assert_eq!(
-            page.published_at.map(|t| t.to_rfc3339()),
+            page.metadata.published_at.map(|t| t.to_rfc3339()),
             Some("2024-05-02T10:00:00+00:00".to_string())
         );
         assert!(page.warnings.is_empty(), "{:?}", page.warnings);
@@ -255,7 +240,10 @@ many roads are already in poor condition and repairs have been delayed for years
         // The whole visible text, navigation included, is the best there is.
         let joined: String = page.blocks.iter().map(|b| b.text.as_str()).collect();
         assert!(joined.contains("approved a budget"));
-        assert_eq!(page.title.as_deref(), Some("Council approves budget"));
+        assert_eq!(
+            page.metadata.title.as_deref(),
+            Some("Council approves budget")
+        );
     }
 
     /// Runs `extract_page` on a thread with the stack of a worker thread
