@@ -384,7 +384,9 @@ struct Decoded {
     authors: Vec<String>,
     dateline: Option<Dateline>,
     published_at: Option<(DateTime<Utc>, PublishedAtSource)>,
-    /// Language found while decoding (page `lang`, or detected for cleaning).
+    /// Language decided while decoding (the hint, the page's `lang`, or
+    /// identification; `und` when that failed), so it is not identified
+    /// twice; `None` when decoding did not need one (`skip_cleaning`).
     language: Option<String>,
     url: Option<String>,
     site_name: Option<String>,
@@ -435,7 +437,7 @@ impl Pipeline {
             },
         );
         let mut decoded = assemble(&blocks, cleaned);
-        decoded.language = detected;
+        decoded.language = Some(lang.to_string());
         decoded
     }
 
@@ -489,7 +491,7 @@ impl Pipeline {
         if let Some(t) = page.metadata.published_at {
             decoded.published_at = Some((t, PublishedAtSource::HtmlMetadata));
         }
-        decoded.language = (lang != "und").then_some(lang);
+        decoded.language = Some(lang);
         decoded.url = page.metadata.canonical_url;
         decoded.site_name = page.metadata.site_name;
         decoded.warnings = page.warnings;
@@ -598,9 +600,8 @@ impl Enricher for Pipeline {
         );
         let mut warnings = std::mem::take(&mut decoded.warnings);
 
-        // Stage 2: language: the caller's hint, else what decoding found
-        // (the page's lang, or the language the cleaner detected), else
-        // identification on the clean text.
+        // Stage 2: language: the caller's hint, else what decoding decided,
+        // else (text kept as given) identification on the text.
         let started = Instant::now();
         let language = article
             .language

@@ -182,15 +182,10 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
         .collect();
 
     // Dateline: opening one of the first body blocks.
-    if let Some(i) = (0..n)
+    out.dateline = (0..n)
         .filter(|&i| out.verdicts[i] == Verdict::Body)
         .take(2)
-        .find(|&i| metadata::dateline(blocks[i]).is_some())
-    {
-        if let Some((d, len)) = metadata::dateline(blocks[i]) {
-            out.dateline = Some((i, len, d));
-        }
-    }
+        .find_map(|i| metadata::dateline(blocks[i]).map(|(d, len)| (i, len, d)));
     if out.published_at.is_none() {
         out.published_at = (0..n)
             .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::MetadataLine))
