@@ -45,23 +45,8 @@ async fn seeds_come_out_clean_with_their_metadata() {
     let mut client = ts.client().await;
     for (prefix, expectations) in checks {
         let text = seed(prefix).unwrap();
-        let req = v1::EnrichArticleRequest {
-            article: Some(text_article(prefix, &text)),
-            options: None,
-        };
-        let a = client
-            .enrich_article(req)
-            .await
-            .unwrap()
-            .into_inner()
-            .article
-            .unwrap();
-        let chars: Vec<char> = a.text.chars().collect();
-        let paragraphs: Vec<String> = a
-            .paragraphs
-            .iter()
-            .map(|p| chars[p.start as usize..p.end as usize].iter().collect())
-            .collect();
+        let a = enrich(&mut client, text_article(prefix, &text)).await;
+        let paragraphs = paragraph_texts(&a);
         let dateline = a.dateline.clone().unwrap_or_default();
         for (check, value) in expectations {
             let ok = match check {
@@ -118,18 +103,7 @@ async fn the_requests_publication_date_wins_over_the_printed_one() {
         seconds: 1_677_300_000,
         nanos: 0,
     });
-    let a = ts
-        .client()
-        .await
-        .enrich_article(v1::EnrichArticleRequest {
-            article: Some(article),
-            options: None,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .article
-        .unwrap();
+    let a = enrich(&mut ts.client().await, article).await;
     assert_eq!(a.published_at.unwrap().seconds, 1_677_300_000);
     assert_eq!(a.published_at_source, v1::PublishedAtSource::Request as i32);
 }

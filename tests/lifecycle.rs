@@ -26,13 +26,6 @@ async fn health(ts: &TestServer, service: &str) -> ServingStatus {
     ServingStatus::try_from(r.status).unwrap()
 }
 
-fn request(article: v1::Article) -> v1::EnrichArticleRequest {
-    v1::EnrichArticleRequest {
-        article: Some(article),
-        options: None,
-    }
-}
-
 #[tokio::test]
 async fn health_follows_loading_serving_and_shutdown() {
     let ts = start_with(test_config(), true).await;

@@ -49,17 +49,8 @@ async fn cli_enrich_prints_the_same_record_as_the_server() {
         seconds: 1_671_404_400,
         nanos: 0,
     }); // 2022-12-19T00:00+01:00
-    let r = ts
-        .client()
-        .await
-        .enrich_article(v1::EnrichArticleRequest {
-            article: Some(article),
-            options: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let server = serde_json::to_value(r.article.unwrap()).unwrap();
+    let record = enrich(&mut ts.client().await, article).await;
+    let server = serde_json::to_value(record).unwrap();
     assert_eq!(cli, server);
     assert_eq!(
         cli["publishedAt"], "2022-12-18T23:00:00Z",

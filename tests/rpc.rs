@@ -11,13 +11,6 @@ use futures::StreamExt;
 use newsenrich::api::v1;
 use tonic::Code;
 
-fn request(article: v1::Article) -> v1::EnrichArticleRequest {
-    v1::EnrichArticleRequest {
-        article: Some(article),
-        options: None,
-    }
-}
-
 #[tokio::test]
 async fn enrich_article_returns_clean_paragraphs_and_echoes_metadata() {
     let ts = start(test_config()).await;
@@ -75,9 +68,7 @@ async fn enrich_article_on_a_seed_accounts_for_every_line() {
         "each line is a paragraph or removed"
     );
     assert_eq!(e.language, "en");
-    let chars: Vec<char> = e.text.chars().collect();
-    for p in &e.paragraphs {
-        let para: String = chars[p.start as usize..p.end as usize].iter().collect();
+    for para in paragraph_texts(&e) {
         assert!(!para.trim().is_empty() && para.trim() == para, "{para:?}");
     }
 }

@@ -178,6 +178,38 @@ pub fn text_article(id: &str, text: &str) -> v1::Article {
     }
 }
 
+/// An `EnrichArticleRequest` with default options.
+pub fn request(article: v1::Article) -> v1::EnrichArticleRequest {
+    v1::EnrichArticleRequest {
+        article: Some(article),
+        options: None,
+    }
+}
+
+/// Enriches one article with default options; panics on an error status.
+pub async fn enrich(
+    client: &mut EnrichmentServiceClient<Channel>,
+    article: v1::Article,
+) -> v1::EnrichedArticle {
+    client
+        .enrich_article(request(article))
+        .await
+        .expect("enriched")
+        .into_inner()
+        .article
+        .expect("a record")
+}
+
+/// The paragraphs of a record (default code-point offsets) as strings.
+pub fn paragraph_texts(record: &v1::EnrichedArticle) -> Vec<String> {
+    let chars: Vec<char> = record.text.chars().collect();
+    record
+        .paragraphs
+        .iter()
+        .map(|p| chars[p.start as usize..p.end as usize].iter().collect())
+        .collect()
+}
+
 /// The folder of the sample articles, if present beside the checkout.
 pub fn seeds_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
