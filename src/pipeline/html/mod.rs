@@ -15,6 +15,10 @@
 //!    and navigation widgets recognised by tag, class or id, reported as
 //!    typed removed blocks when they are not in the main content.
 //!
+//! Once the article's language is known, the pipeline runs [`recover`],
+//! which puts back prose paragraphs next to the extracted ones that the
+//! extractor left out (leads in their own element, sibling containers).
+//!
 //! When the extractor finds nothing, or the time budget is gone before it
 //! can run, the page's whole visible text from [`flatten`] is the best text
 //! there is, with a warning.
@@ -27,6 +31,7 @@ pub mod bounds;
 pub mod decode;
 pub mod flatten;
 pub mod metadata;
+pub mod recover;
 pub mod removed;
 mod scan;
 
