@@ -15,6 +15,7 @@ pub mod error;
 pub mod eval;
 pub mod pipeline;
 pub mod server;
+pub mod train;
 
 pub use error::Error;
 

@@ -17,6 +17,9 @@ fn main() -> ExitCode {
         Command::Eval(args) => newsenrich::eval::run(&args, &mut std::io::stdout().lock())
             .map(|()| ExitCode::SUCCESS)
             .map_err(anyhow::Error::from),
+        Command::Train(args) => newsenrich::train::run(&args, &mut std::io::stdout().lock())
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => code,

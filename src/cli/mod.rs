@@ -31,6 +31,23 @@ pub enum Command {
     Enrich(enrich::EnrichArgs),
     /// Measure the pipeline on annotated development data.
     Eval(EvalArgs),
+    /// Train a model the pipeline embeds.
+    Train(TrainArgs),
+}
+
+/// Settings of `newsenrich train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// What to train.
+    #[command(subcommand)]
+    pub task: TrainTask,
+}
+
+/// `newsenrich train` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrainTask {
+    /// The entity tagger, from a CoNLL-format corpus.
+    Ner(crate::train::ner::TrainNerArgs),
 }
 
 /// Settings of `newsenrich eval`.
@@ -48,6 +65,9 @@ pub enum EvalTask {
     /// set: precision, recall and F1 for HTML input and for naively
     /// flattened text input.
     Cleaning(crate::eval::cleaning::CleaningArgs),
+    /// The entity tagger on a CoNLL-format file: exact-match precision,
+    /// recall and F1 per type and overall (conlleval).
+    Ner(crate::eval::ner::NerArgs),
 }
 
 /// Log output format.

@@ -3,14 +3,21 @@
 //!
 //! - [`cleaning`]: main-content extraction and boilerplate removal, scored
 //!   on the trafilatura evaluation set.
+//! - [`ner`]: the entity tagger, scored on a CoNLL-format file
+//!   ([`conll`] reads those).
 
 pub mod cleaning;
+pub mod conll;
+pub mod ner;
+
+pub use cleaning::EvalError;
 
 use crate::cli::{EvalArgs, EvalTask};
 
 /// Runs `newsenrich eval`, writing the report to `out`.
-pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), cleaning::EvalError> {
+pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     match &args.task {
         EvalTask::Cleaning(cleaning_args) => cleaning::run_command(cleaning_args, out),
+        EvalTask::Ner(ner_args) => ner::run_command(ner_args, out),
     }
 }

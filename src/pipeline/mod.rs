@@ -10,6 +10,7 @@
 pub mod budget;
 pub mod cleaning;
 pub mod document;
+pub mod entities;
 pub mod html;
 pub mod language;
 pub mod normalize;

@@ -1,0 +1,478 @@
+//! Feature extraction for the entity tagger: every feature is a 64-bit
+//! XXH3 hash of a template id and its values (XXH3 is frozen by its
+//! specification, so trained models stay valid across releases).
+//!
+//! The templates follow the feature-based taggers that did best on
+//! CoNLL-2003 (Ratinov & Roth 2009; Zhang & Johnson 2003):
+//!
+//! - **local**: the word, its lower-cased form, the lower-cased words two
+//!   to the left and right, word bigrams, the word shape of the token and
+//!   its neighbours, prefixes and suffixes up to four characters, the
+//!   capitalisation pattern of the five-token window, the position in the
+//!   sentence, whether the sentence is an all-caps headline, and how often
+//!   the lower-cased word was seen written in lower case in the training
+//!   text (a name written in capitals in a headline is rarely a common
+//!   word);
+//! - **gazetteers**: the token's BILOU position in a match of each list, for
+//!   the token and its two neighbours, and combined with capitalisation;
+//! - **previous predictions**: the labels of the two previous tokens, alone,
+//!   together, and with the current word;
+//! - **document level** (second pass only): the first pass's labels around
+//!   the token, and how the first pass typed the same word elsewhere in the
+//!   article (the "extended prediction history" of Ratinov & Roth), which
+//!   carries a confident tag of "Peskov" in "Dmitry Peskov said" to a
+//!   headline's "PESKOV".
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::EntityType;
+use super::gazetteer::TokenMatches;
+use super::labels::{self, Label};
+
+/// Template ids (the first byte hashed).
+mod t {
+    pub const BIAS: u8 = 0;
+    pub const WORD: u8 = 1;
+    pub const LOWER: u8 = 2;
+    pub const LOWER_AT: u8 = 3;
+    pub const BIGRAM_LEFT: u8 = 4;
+    pub const BIGRAM_RIGHT: u8 = 5;
+    pub const SHAPE_AT: u8 = 6;
+    pub const SHAPE_BIGRAM: u8 = 7;
+    pub const PREFIX: u8 = 8;
+    pub const SUFFIX: u8 = 9;
+    pub const CAPS_WINDOW: u8 = 10;
+    pub const FIRST: u8 = 11;
+    pub const HEADLINE: u8 = 12;
+    pub const LOWER_SEEN: u8 = 13;
+    pub const GAZ_AT: u8 = 14;
+    pub const GAZ_CAPS: u8 = 15;
+    pub const PREV1: u8 = 16;
+    pub const PREV2: u8 = 17;
+    pub const PREV12: u8 = 18;
+    pub const PREV1_WORD: u8 = 19;
+    pub const L1_AT: u8 = 20;
+    pub const HISTORY: u8 = 21;
+    pub const HISTORY_MAJORITY: u8 = 22;
+    pub const HISTORY_NONE: u8 = 23;
+    pub const SHAPE_WORD_LEFT: u8 = 24;
+    pub const DOC_CASING: u8 = 25;
+    pub const SHAPE_FAR: u8 = 26;
+    pub const WORD_NEXT_SHAPE: u8 = 27;
+    pub const L1_WORD: u8 = 28;
+}
+
+/// Hashes a template and its parts (parts separated by a 0xFF byte, which
+/// UTF-8 never contains).
+fn hash(buf: &mut Vec<u8>, template: u8, parts: &[&[u8]]) -> u64 {
+    buf.clear();
+    buf.push(template);
+    for p in parts {
+        buf.push(0xFF);
+        buf.extend_from_slice(p);
+    }
+    xxh3_64(buf)
+}
+
+/// The word shape: upper-case letters become `X`, lower-case `x`, digits
+/// `d`, other characters stay; runs longer than two are cut to two
+/// (`Xxxxx` → `Xxx`... as `Xxx`), so `Putin` and `Lukashenko` share `Xxx`.
+pub fn shape(word: &str) -> String {
+    let mut out = String::with_capacity(8);
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars() {
+        let s = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if s == last {
+            run += 1;
+            if run > 2 {
+                continue;
+            }
+        } else {
+            run = 1;
+            last = s;
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// Capitalisation class of one token: `C` capitalised, `A` all caps,
+/// `l` lower case, `d` has a digit, `p` punctuation or other.
+fn caps_class(word: &str) -> u8 {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return b'p';
+    };
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        b'd'
+    } else if first.is_uppercase() {
+        if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) && word.chars().count() > 1 {
+            b'A'
+        } else {
+            b'C'
+        }
+    } else if first.is_lowercase() {
+        b'l'
+    } else {
+        b'p'
+    }
+}
+
+/// Per-sentence inputs that do not depend on predictions.
+pub struct SentenceView<'a, S: AsRef<str>> {
+    /// The tokens.
+    pub words: &'a [S],
+    /// Gazetteer matches per token.
+    pub gazetteer: &'a [TokenMatches],
+    /// How the document writes each word.
+    pub casing: &'a DocumentCasing,
+}
+
+/// How a document writes each lower-cased word: in lower case, and
+/// capitalised other than at the start of a sentence. A capitalised word
+/// at the start of a sentence or in an all-caps headline is a name when the
+/// rest of the article capitalises it too, and not when it writes it in
+/// lower case.
+#[derive(Debug, Default)]
+pub struct DocumentCasing {
+    counts: FxHashMap<String, [u8; 2]>,
+}
+
+impl DocumentCasing {
+    /// Counts the casing of every word of a document's sentences.
+    pub fn new<S: AsRef<str>>(sentences: &[&[S]]) -> DocumentCasing {
+        let mut counts: FxHashMap<String, [u8; 2]> = FxHashMap::default();
+        for words in sentences {
+            let headline = is_headline(words);
+            for (i, w) in words.iter().enumerate() {
+                let w = w.as_ref();
+                let slot = match caps_class(w) {
+                    b'l' => 0,
+                    b'C' if i > 0 && !headline => 1,
+                    _ => continue,
+                };
+                let c = &mut counts.entry(w.to_lowercase()).or_default()[slot];
+                *c = c.saturating_add(1);
+            }
+        }
+        DocumentCasing { counts }
+    }
+
+    fn get(&self, lower: &str) -> [u8; 2] {
+        self.counts.get(lower).copied().unwrap_or_default()
+    }
+}
+
+/// Whether every word with letters is in capitals (a wire headline).
+fn is_headline<S: AsRef<str>>(words: &[S]) -> bool {
+    words.len() > 1
+        && words
+            .iter()
+            .filter(|w| w.as_ref().chars().any(char::is_alphabetic))
+            .all(|w| caps_class(w.as_ref()) == b'A')
+}
+
+/// How often each lower-cased word was written in lower case in the
+/// training text, as a log2 bucket (1..=8).
+pub type LowerCounts = FxHashMap<String, u8>;
+
+/// Feature extractor with a reusable buffer.
+#[derive(Default)]
+pub struct Extractor {
+    buf: Vec<u8>,
+}
+
+impl Extractor {
+    /// The features of token `i` that do not depend on predictions.
+    pub fn static_features<S: AsRef<str>>(
+        &mut self,
+        sentence: &SentenceView<'_, S>,
+        i: usize,
+        lower_counts: &LowerCounts,
+        out: &mut Vec<u64>,
+    ) {
+        let words = sentence.words;
+        let word = words[i].as_ref();
+        let lower = word.to_lowercase();
+        let buf = &mut self.buf;
+        let at = |k: isize| -> Option<&str> {
+            let j = i as isize + k;
+            (j >= 0 && (j as usize) < words.len()).then(|| words[j as usize].as_ref())
+        };
+        let lower_at = |k: isize| at(k).map_or_else(|| "<s>".to_owned(), str::to_lowercase);
+
+        out.push(hash(buf, t::BIAS, &[]));
+        out.push(hash(buf, t::WORD, &[word.as_bytes()]));
+        out.push(hash(buf, t::LOWER, &[lower.as_bytes()]));
+        for k in [-2isize, -1, 1, 2] {
+            out.push(hash(buf, t::LOWER_AT, &[&[k as u8], lower_at(k).as_bytes()]));
+        }
+        out.push(hash(
+            buf,
+            t::BIGRAM_LEFT,
+            &[lower_at(-1).as_bytes(), lower.as_bytes()],
+        ));
+        out.push(hash(
+            buf,
+            t::BIGRAM_RIGHT,
+            &[lower.as_bytes(), lower_at(1).as_bytes()],
+        ));
+        let shape_at = |k: isize| at(k).map_or_else(|| "<s>".to_owned(), shape);
+        let shapes = [shape_at(-1), shape(word), shape_at(1)];
+        for (k, s) in shapes.iter().enumerate() {
+            out.push(hash(buf, t::SHAPE_AT, &[&[k as u8], s.as_bytes()]));
+        }
+        out.push(hash(
+            buf,
+            t::SHAPE_BIGRAM,
+            &[b"l", shapes[0].as_bytes(), shapes[1].as_bytes()],
+        ));
+        out.push(hash(
+            buf,
+            t::SHAPE_BIGRAM,
+            &[b"r", shapes[1].as_bytes(), shapes[2].as_bytes()],
+        ));
+        for k in [-2isize, 2] {
+            out.push(hash(buf, t::SHAPE_FAR, &[&[k as u8], shape_at(k).as_bytes()]));
+        }
+        out.push(hash(
+            buf,
+            t::WORD_NEXT_SHAPE,
+            &[lower.as_bytes(), shapes[2].as_bytes()],
+        ));
+        out.push(hash(
+            buf,
+            t::SHAPE_WORD_LEFT,
+            &[lower_at(-1).as_bytes(), shapes[1].as_bytes()],
+        ));
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        for n in 1..=4usize {
+            if chars.len() > n {
+                let cut = chars[n].0;
+                out.push(hash(buf, t::PREFIX, &[word[..cut].as_bytes()]));
+                let cut = chars[chars.len() - n].0;
+                out.push(hash(buf, t::SUFFIX, &[word[cut..].as_bytes()]));
+            }
+        }
+        let window: Vec<u8> = (-2isize..=2)
+            .map(|k| at(k).map_or(b'_', caps_class))
+            .collect();
+        out.push(hash(buf, t::CAPS_WINDOW, &[&window]));
+        let class = caps_class(word);
+        if i == 0 {
+            out.push(hash(buf, t::FIRST, &[&[class]]));
+        }
+        if is_headline(words) {
+            out.push(hash(buf, t::HEADLINE, &[shapes[1].as_bytes()]));
+        }
+        let [in_lower, in_caps] = sentence.casing.get(&lower);
+        // This occurrence itself is not evidence.
+        let (in_lower, in_caps) = match class {
+            b'l' => (in_lower.saturating_sub(1), in_caps),
+            b'C' => (in_lower, in_caps.saturating_sub(u8::from(i > 0))),
+            _ => (in_lower, in_caps),
+        };
+        out.push(hash(
+            buf,
+            t::DOC_CASING,
+            &[&[class, in_lower.min(2), in_caps.min(2), u8::from(i == 0)]],
+        ));
+        let seen = lower_counts.get(lower.as_str()).copied().unwrap_or(0);
+        out.push(hash(buf, t::LOWER_SEEN, &[&[seen, class, u8::from(i == 0)]]));
+        for k in [-1isize, 0, 1] {
+            let j = i as isize + k;
+            if j < 0 || j as usize >= words.len() {
+                continue;
+            }
+            for &(list, position) in &sentence.gazetteer[j as usize] {
+                let p = position as u8;
+                out.push(hash(buf, t::GAZ_AT, &[&[k as u8, list, p]]));
+                if k == 0 {
+                    out.push(hash(buf, t::GAZ_CAPS, &[&[list, p, class]]));
+                }
+            }
+        }
+    }
+
+    /// The features of token `i` from the labels already given to the two
+    /// tokens before it.
+    pub fn history_features<S: AsRef<str>>(
+        &mut self,
+        words: &[S],
+        i: usize,
+        previous: &[Label],
+        out: &mut Vec<u64>,
+    ) {
+        let buf = &mut self.buf;
+        let p1 = if i >= 1 { previous[i - 1].0 } else { 255 };
+        let p2 = if i >= 2 { previous[i - 2].0 } else { 255 };
+        out.push(hash(buf, t::PREV1, &[&[p1]]));
+        out.push(hash(buf, t::PREV2, &[&[p2]]));
+        out.push(hash(buf, t::PREV12, &[&[p1, p2]]));
+        let lower = words[i].as_ref().to_lowercase();
+        out.push(hash(buf, t::PREV1_WORD, &[&[p1], lower.as_bytes()]));
+    }
+
+    /// Second-pass features of token `i` of sentence `s`: the first pass's
+    /// labels around it and the first pass's typing of the same word
+    /// elsewhere in the document.
+    pub fn document_features<S: AsRef<str>>(
+        &mut self,
+        words: &[S],
+        i: usize,
+        first_pass: &[Label],
+        history: &DocumentHistory,
+        out: &mut Vec<u64>,
+    ) {
+        let buf = &mut self.buf;
+        out.push(hash(
+            buf,
+            t::L1_WORD,
+            &[&[first_pass[i].0], words[i].as_ref().to_lowercase().as_bytes()],
+        ));
+        for k in [-2isize, -1, 0, 1, 2] {
+            let j = i as isize + k;
+            let l = if j < 0 || j as usize >= first_pass.len() {
+                255
+            } else {
+                first_pass[j as usize].0
+            };
+            out.push(hash(buf, t::L1_AT, &[&[k as u8, l]]));
+        }
+        let word = words[i].as_ref();
+        if !word.chars().next().is_some_and(char::is_alphabetic) {
+            return;
+        }
+        let lower = word.to_lowercase();
+        let Some(counts) = history.counts.get(lower.as_str()) else {
+            return;
+        };
+        // Leave this occurrence out.
+        let mut counts = *counts;
+        let own = first_pass[i].kind().map_or(4, type_index);
+        counts[own] = counts[own].saturating_sub(1);
+        let total: u32 = counts.iter().sum();
+        if total == 0 {
+            return;
+        }
+        let typed: u32 = counts[..4].iter().sum();
+        if typed == 0 {
+            out.push(hash(buf, t::HISTORY_NONE, &[&[caps_class(word)]]));
+            return;
+        }
+        let mut best = 0;
+        for (k, &c) in counts[..4].iter().enumerate() {
+            if c > 0 {
+                let share = (c * 4 / total).min(4) as u8;
+                out.push(hash(buf, t::HISTORY, &[&[k as u8, share]]));
+            }
+            if c > counts[best] {
+                best = k;
+            }
+        }
+        out.push(hash(buf, t::HISTORY_MAJORITY, &[&[best as u8, caps_class(word)]]));
+    }
+}
+
+fn type_index(kind: EntityType) -> usize {
+    EntityType::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// How the first pass labelled each lower-cased word of a document: counts
+/// per type (PER, ORG, LOC, MISC) and outside any entity.
+#[derive(Debug, Default)]
+pub struct DocumentHistory {
+    counts: FxHashMap<String, [u32; 5]>,
+}
+
+impl DocumentHistory {
+    /// The history of a document's sentences and their first-pass labels.
+    pub fn new<S: AsRef<str>>(sentences: &[&[S]], labels: &[Vec<Label>]) -> DocumentHistory {
+        let mut counts: FxHashMap<String, [u32; 5]> = FxHashMap::default();
+        for (words, labels) in sentences.iter().zip(labels) {
+            let spans = labels::spans_from_labels(labels);
+            let mut kinds = vec![4usize; words.len()];
+            for s in spans {
+                for k in &mut kinds[s.first..s.end.min(words.len())] {
+                    *k = type_index(s.kind);
+                }
+            }
+            for (w, k) in words.iter().zip(kinds) {
+                let w = w.as_ref();
+                if w.chars().next().is_some_and(char::is_alphabetic) {
+                    counts.entry(w.to_lowercase()).or_default()[k] += 1;
+                }
+            }
+        }
+        DocumentHistory { counts }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::entities::labels::Position;
+
+    #[test]
+    fn shapes_collapse_long_runs() {
+        assert_eq!(shape("Putin"), "Xxx");
+        assert_eq!(shape("NATO"), "XXX");
+        assert_eq!(shape("1996-08-22"), "dd-dd-dd");
+        assert_eq!(shape("McDonald's"), "XxXxx'x");
+    }
+
+    #[test]
+    fn features_are_deterministic_and_context_sensitive() {
+        let words = ["Kremlin", "spokesman", "Dmitry", "Peskov", "said"];
+        let gaz = vec![Vec::new(), Vec::new(), vec![(4u8, Position::Unit)], Vec::new(), Vec::new()];
+        let casing = DocumentCasing::default();
+        let view = SentenceView {
+            words: &words,
+            gazetteer: &gaz,
+            casing: &casing,
+        };
+        let counts = LowerCounts::default();
+        let mut x = Extractor::default();
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        x.static_features(&view, 2, &counts, &mut a);
+        x.static_features(&view, 2, &counts, &mut b);
+        x.static_features(&view, 3, &counts, &mut c);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // The gazetteer match shows up on the token and its neighbours.
+        let mut left = Vec::new();
+        x.static_features(&view, 1, &counts, &mut left);
+        let mut none = Vec::new();
+        x.static_features(&view, 0, &counts, &mut none);
+        assert!(left.len() > none.len());
+    }
+
+    #[test]
+    fn history_leaves_the_token_itself_out() {
+        let s1 = ["Peskov", "said"];
+        let s2 = ["PESKOV", "SPEAKS"];
+        let per = Label::new(EntityType::Person, Position::Unit);
+        let labels = vec![vec![per, Label::O], vec![Label::O, Label::O]];
+        let sentences: Vec<&[&str]> = vec![&s1, &s2];
+        let history = DocumentHistory::new(&sentences, &labels);
+        let mut x = Extractor::default();
+        let mut with_history = Vec::new();
+        x.document_features(&s2, 0, &labels[1], &history, &mut with_history);
+        let mut alone = Vec::new();
+        x.document_features(&s1, 0, &labels[0], &history, &mut alone);
+        // "PESKOV" sees the PER typing of "Peskov"; "Peskov" sees only an
+        // untyped "PESKOV".
+        assert!(with_history.len() > 3);
+        assert_ne!(with_history[3..], alone[3..]);
+    }
+}

@@ -1,0 +1,1154 @@
+//! Merging the tagged mentions of one article into entities: normalising
+//! each mention to the name alone, grouping the mentions that refer to one
+//! thing, choosing the group's type and canonical name, and giving it a
+//! stable id.
+//!
+//! Normalisation trims surrounding punctuation and quotes, a trailing
+//! possessive (`'s`, `’s`, a bare `'`) and a final `.` that is not part of an
+//! abbreviation; for PERSON mentions it also drops leading titles
+//! (`President`, `Mr.`, `Prime Minister`, `Gen.`, `Pope`, ...) when a
+//! capitalised word follows. The key of a form is its lower-case text with
+//! whitespace collapsed, `’` read as `'` and dots removed (`U.S.` = `US`).
+//!
+//! Grouping, within the article only:
+//! 1. mentions with the same key form one group whatever their types;
+//! 2. a `Putin-Lukashenko` mention whose halves each match a mention key or a
+//!    full person name's surname is first split into two mentions;
+//! 3. PERSON names: full names of the same length that share the surname and
+//!    whose first names are within edit distance 2 with the same initial, or
+//!    that share the first name and have surnames of 5+ letters within edit
+//!    distance 1, merge (`Dmitry Peskov` / `Dmitri Peskov`); a shorter full
+//!    name whose words are a subsequence of exactly one longer one, sharing
+//!    its first or last word, merges with it; a single-word PERSON form
+//!    merges with the one full name whose last word equals it, else whose
+//!    first word equals it, else (5+ letters) whose surname is within edit
+//!    distance 1 — only when exactly one group qualifies;
+//! 4. acronyms (a single word mostly of capitals, at least two: `ISW`, `MoD`;
+//!    its capitals are what it spells): one that stands in
+//!    parentheses right after a multi-word mention, or whose capitals equal
+//!    the initials of exactly one non-PERSON multi-word form (of its
+//!    capitalised words, or of all words, hyphen parts counted or not),
+//!    merges with it and takes its type.
+//!
+//! A group's type is the majority of its mentions' types, ties broken by the
+//! type of the longest mention (then by the earliest). The canonical name is
+//! the form with the most tokens among those with both cases (then the most
+//! frequent, then the first); when every form is all-caps or lower-case, the
+//! longest is title-cased, except a single all-caps word of at most five
+//! letters (an acronym: `NATO`, `EFE`), kept as written — at most three for
+//! a LOCATION (`UAE` stays, a dateline's `KYIV` becomes `Kyiv`), never for a
+//! PERSON (`PUTIN` becomes `Putin`). The id is
+//! `<type>:<16 hex digits>`, the XXH3-64 of `"<TYPE>:<name>"` with the name
+//! lower-cased and whitespace collapsed (`per:…`, `org:…`, `loc:…`, `misc:…`).
+//!
+//! Not handled: coreference by pronoun or description ("the president"),
+//! nicknames, transliterations further apart than the edit distances above,
+//! and articles that use one name for two different things.
+
+use std::collections::{HashMap, HashSet};
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::tokens::{is_abbreviation, is_word_char};
+use super::types::{Entity, EntityType, Mention, Token};
+use crate::pipeline::Span;
+
+/// Titles dropped from the start of PERSON mentions, as lower-case words
+/// compared without a final `.`; longer phrases first.
+const TITLES: &[&[&str]] = &[
+    &["secretary", "of", "state"],
+    &["prime", "minister"],
+    &["foreign", "minister"],
+    &["defence", "minister"],
+    &["defense", "minister"],
+    &["vice", "president"],
+    &["president-elect"],
+    &["secretary-general"],
+    &["president"],
+    &["minister"],
+    &["chancellor"],
+    &["premier"],
+    &["mr"],
+    &["mrs"],
+    &["ms"],
+    &["miss"],
+    &["dr"],
+    &["prof"],
+    &["professor"],
+    &["gen"],
+    &["general"],
+    &["lt"],
+    &["col"],
+    &["colonel"],
+    &["maj"],
+    &["capt"],
+    &["captain"],
+    &["adm"],
+    &["admiral"],
+    &["sgt"],
+    &["pope"],
+    &["king"],
+    &["queen"],
+    &["prince"],
+    &["princess"],
+    &["sen"],
+    &["senator"],
+    &["rep"],
+    &["gov"],
+    &["governor"],
+    &["mayor"],
+    &["sir"],
+    &["dame"],
+    &["lord"],
+    &["rev"],
+    &["reverend"],
+    &["sheikh"],
+    &["judge"],
+    &["ambassador"],
+    &["commissioner"],
+];
+
+/// Words left out of initials and lower-cased when title-casing.
+const FUNCTION_WORDS: &[&str] = &[
+    "of", "for", "the", "and", "de", "del", "della", "des", "du", "la", "le", "von", "van", "der",
+    "in", "on", "at", "to", "a", "an", "&",
+];
+
+/// More distinct multi-word PERSON forms than this and the pairwise spelling
+/// comparison is skipped (it is quadratic).
+const MAX_PAIRWISE: usize = 2000;
+
+/// One mention after normalisation.
+#[derive(Debug)]
+struct Norm {
+    span: Span,
+    /// The type it counts for in its group's vote.
+    vote: EntityType,
+    /// Surface form, whitespace collapsed.
+    form: String,
+    key: String,
+    /// Lower-case words of the key.
+    words: Vec<String>,
+}
+
+/// The entities of one article from its tagged mentions; see the module
+/// documentation. Mentions whose span is not a range of `text` on char
+/// boundaries, or holds no name, are left out. `roles` are empty and
+/// `salience` is 0: later stages fill them. Entities are in the order of
+/// their first mention.
+pub fn merge(text: &str, tokens: &[Token], mentions: &[Mention]) -> Vec<Entity> {
+    let mut norms: Vec<Norm> = mentions
+        .iter()
+        .filter_map(|m| normalise(text, m.span, m.kind))
+        .filter_map(|(span, kind)| make_norm(text, span, kind))
+        .collect();
+    norms = split_hyphenated(text, norms);
+    norms.sort_by_key(|n| (n.span.start, n.span.end));
+
+    let mut uf = UnionFind::new(norms.len());
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in norms.iter().enumerate() {
+        match by_key.get(n.key.as_str()) {
+            Some(&j) => uf.union(j, i),
+            None => {
+                by_key.insert(&n.key, i);
+            }
+        }
+    }
+    merge_people(&norms, &mut uf, tokens);
+    merge_acronyms(text, &mut norms, &mut uf, tokens);
+
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..norms.len() {
+        groups.entry(uf.find(i)).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort_by_key(|g| g.first().map(|&i| (norms[i].span.start, norms[i].span.end)));
+    groups
+        .into_iter()
+        .map(|members| build_entity(&norms, &members, tokens))
+        .collect()
+}
+
+/// The span of the name alone in a mention, and its type.
+fn normalise(text: &str, span: Span, kind: EntityType) -> Option<(Span, EntityType)> {
+    text.get(span.range())?;
+    let (mut a, mut b) = (span.start, span.end);
+    loop {
+        let c = text[a..b].chars().next()?;
+        if is_word_char(c) {
+            break;
+        }
+        a += c.len_utf8();
+    }
+    loop {
+        let s = &text[a..b];
+        if let Some(cut) = ["'s", "’s"]
+            .iter()
+            .find(|p| s.len() > p.len() && ends_with_ci(s, p))
+            .map(|p| s.len() - p.len())
+        {
+            b = a + cut;
+            continue;
+        }
+        let c = s.chars().next_back()?;
+        if c == '.' {
+            let last = s.rsplit(char::is_whitespace).next().unwrap_or(s);
+            let last = last.rsplit('-').next().unwrap_or(last);
+            if is_abbreviation(last) {
+                break;
+            }
+        } else if is_word_char(c) {
+            break;
+        }
+        b -= c.len_utf8();
+    }
+    if kind == EntityType::Person {
+        a = strip_titles(text, a, b);
+    }
+    // A leading lower-case article the tagger took in: "the Kremlin".
+    let s = &text[a..b];
+    if let Some(rest) = s.strip_prefix("the ") {
+        if rest.chars().next().is_some_and(char::is_uppercase) {
+            a += 4;
+        }
+    }
+    (a < b).then(|| (Span::new(a, b), kind))
+}
+
+fn ends_with_ci(a: &str, suffix: &str) -> bool {
+    a.len() >= suffix.len()
+        && a.is_char_boundary(a.len() - suffix.len())
+        && a[a.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// The start of `text[a..b]` after any leading titles followed by a
+/// capitalised word.
+fn strip_titles(text: &str, mut a: usize, b: usize) -> usize {
+    loop {
+        let s = &text[a..b];
+        let words: Vec<(usize, &str)> = s
+            .split_whitespace()
+            .map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+            .collect();
+        let matched = TITLES.iter().find(|title| {
+            words.len() > title.len()
+                && title
+                    .iter()
+                    .zip(&words)
+                    .all(|(t, (_, w))| w.strip_suffix('.').unwrap_or(w).eq_ignore_ascii_case(t))
+        });
+        let Some(title) = matched else {
+            return a;
+        };
+        let (offset, next) = words[title.len()];
+        if !next.chars().next().is_some_and(char::is_uppercase) {
+            return a;
+        }
+        a += offset;
+    }
+}
+
+fn make_norm(text: &str, span: Span, kind: EntityType) -> Option<Norm> {
+    let form = collapse(text.get(span.range())?);
+    let key: String = form
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != '.')
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect();
+    let key = collapse(&key);
+    if key.is_empty() {
+        return None;
+    }
+    let words = key.split(' ').map(str::to_string).collect();
+    Some(Norm {
+        span,
+        vote: kind,
+        form,
+        key,
+        words,
+    })
+}
+
+/// `s` with runs of whitespace replaced by one space, trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// Splits `Putin-Lukashenko` mentions whose halves both match another
+/// mention's key or a full person name's surname.
+fn split_hyphenated(text: &str, norms: Vec<Norm>) -> Vec<Norm> {
+    let compound = |n: &Norm| n.words.len() == 1 && n.form.contains(is_hyphen);
+    let mut known: HashMap<String, EntityType> = HashMap::new();
+    for n in norms.iter().filter(|n| !compound(n)) {
+        known.entry(n.key.clone()).or_insert(n.vote);
+    }
+    for n in norms
+        .iter()
+        .filter(|n| n.vote == EntityType::Person && n.words.len() >= 2)
+    {
+        if let Some(last) = n.words.last() {
+            known.entry(last.clone()).or_insert(EntityType::Person);
+        }
+    }
+    let mut out = Vec::with_capacity(norms.len());
+    for n in norms {
+        if !compound(&n) {
+            out.push(n);
+            continue;
+        }
+        let s = &text[n.span.range()];
+        let halves = s.find(is_hyphen).and_then(|cut| {
+            let hyphen = s[cut..].chars().next()?.len_utf8();
+            let (left, right) = (&s[..cut], &s[cut + hyphen..]);
+            if right.contains(is_hyphen) {
+                return None;
+            }
+            let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+            if !capital(left) || !capital(right) {
+                return None;
+            }
+            let lk = known.get(&left.to_lowercase().replace('.', ""))?;
+            let rk = known.get(&right.to_lowercase().replace('.', ""))?;
+            let start = n.span.start;
+            Some([
+                (Span::new(start, start + cut), *lk),
+                (Span::new(start + cut + hyphen, n.span.end), *rk),
+            ])
+        });
+        match halves {
+            Some(halves) => {
+                out.extend(
+                    halves
+                        .into_iter()
+                        .filter_map(|(span, kind)| make_norm(text, span, kind)),
+                );
+            }
+            None => out.push(n),
+        }
+    }
+    out
+}
+
+/// Union-find over mention indexes.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            // The smaller index stays the root: deterministic.
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            self.parent[hi] = lo;
+        }
+    }
+}
+
+/// Length of a mention for tie-breaking: tokens, then bytes.
+fn length(n: &Norm, tokens: &[Token]) -> (usize, usize) {
+    (token_count(n.span, tokens).max(n.words.len()), n.span.len())
+}
+
+/// Tokens overlapping `span`.
+fn token_count(span: Span, tokens: &[Token]) -> usize {
+    let lo = tokens.partition_point(|t| t.end <= span.start);
+    let hi = tokens.partition_point(|t| t.start < span.end);
+    hi.saturating_sub(lo)
+}
+
+/// The type of a group: the majority vote, ties broken by the longest
+/// mention's type, then by the earliest mention's.
+fn group_type(norms: &[Norm], members: &[usize], tokens: &[Token]) -> EntityType {
+    EntityType::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let of_kind = members.iter().filter(|&&i| norms[i].vote == kind);
+            let count = of_kind.clone().count();
+            let longest = of_kind.clone().map(|&i| length(&norms[i], tokens)).max()?;
+            let first = of_kind.map(|&i| norms[i].span.start).min()?;
+            Some((count, longest, std::cmp::Reverse(first), kind))
+        })
+        .max()
+        .map_or(EntityType::Misc, |best| best.3)
+}
+
+/// The type of every group, by root.
+fn group_types(norms: &[Norm], uf: &mut UnionFind, tokens: &[Token]) -> HashMap<usize, EntityType> {
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..norms.len() {
+        groups.entry(uf.find(i)).or_default().push(i);
+    }
+    groups
+        .into_iter()
+        .map(|(root, members)| (root, group_type(norms, &members, tokens)))
+        .collect()
+}
+
+/// Levenshtein distance between two short strings, in chars; `usize::MAX`
+/// for strings longer than 64 chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Two spellings of one full name: same length, and either the same surname
+/// with first names close and sharing their initial, or the same first name
+/// with surnames of 5+ letters within one edit.
+fn spelling_variants(a: &[String], b: &[String]) -> bool {
+    let n = a.len();
+    if n < 2 || n != b.len() || a == b || a[1..n - 1] != b[1..n - 1] {
+        return false;
+    }
+    let same_initial = a[0].chars().next() == b[0].chars().next();
+    let surname = a[n - 1] == b[n - 1] && same_initial && edit_distance(&a[0], &b[0]) <= 2;
+    let first = a[0] == b[0] && close_surnames(&a[n - 1], &b[n - 1]);
+    surname || first
+}
+
+/// Surnames of 5+ letters within one edit.
+fn close_surnames(a: &str, b: &str) -> bool {
+    a.chars().count() >= 5 && b.chars().count() >= 5 && edit_distance(a, b) <= 1
+}
+
+/// Whether `short` is a subsequence of `long` sharing its first or last word.
+fn contained(short: &[String], long: &[String]) -> bool {
+    if short.len() >= long.len() || (short.first() != long.first() && short.last() != long.last()) {
+        return false;
+    }
+    let mut rest = long.iter();
+    short.iter().all(|w| rest.any(|x| x == w))
+}
+
+/// The one root among `roots` (deduplicated) other than `own`, if there is
+/// exactly one.
+fn only_root(roots: impl Iterator<Item = usize>, own: usize) -> Option<usize> {
+    let mut found = None;
+    for r in roots.filter(|&r| r != own) {
+        match found {
+            None => found = Some(r),
+            Some(f) if f == r => {}
+            Some(_) => return None,
+        }
+    }
+    found
+}
+
+fn merge_people(norms: &[Norm], uf: &mut UnionFind, tokens: &[Token]) {
+    let types = group_types(norms, uf, tokens);
+    let person = |uf: &mut UnionFind, i: usize| types.get(&uf.find(i)) == Some(&EntityType::Person);
+    // One representative mention per distinct key.
+    let mut full: Vec<usize> = Vec::new();
+    let mut single: Vec<usize> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, n) in norms.iter().enumerate() {
+        if !seen.insert(&n.key) || !person(uf, i) {
+            continue;
+        }
+        if n.words.len() >= 2 {
+            full.push(i);
+        } else {
+            single.push(i);
+        }
+    }
+    if full.len() <= MAX_PAIRWISE {
+        for (x, &a) in full.iter().enumerate() {
+            for &b in &full[x + 1..] {
+                if spelling_variants(&norms[a].words, &norms[b].words) {
+                    uf.union(a, b);
+                }
+            }
+        }
+        for &a in &full {
+            let roots: Vec<usize> = full
+                .iter()
+                .filter(|&&b| contained(&norms[a].words, &norms[b].words))
+                .map(|&b| uf.find(b))
+                .collect();
+            let own = uf.find(a);
+            if let Some(r) = only_root(roots.into_iter(), own) {
+                uf.union(a, r);
+            }
+        }
+    }
+    for &s in &single {
+        let w = &norms[s].words[0];
+        let own = uf.find(s);
+        // Same surname, else same first name, else a close surname.
+        for stage in 0..3 {
+            let qualifies = |f: &[String]| match stage {
+                0 => f.last() == Some(w),
+                1 => f.first() == Some(w),
+                _ => f.last().is_some_and(|l| close_surnames(l, w)),
+            };
+            let roots: Vec<usize> = full
+                .iter()
+                .filter(|&&f| qualifies(&norms[f].words))
+                .map(|&f| uf.find(f))
+                .collect();
+            if roots.is_empty() {
+                continue;
+            }
+            if let Some(r) = only_root(roots.into_iter(), own) {
+                uf.union(s, r);
+            }
+            break;
+        }
+    }
+}
+
+/// The capitals an acronym spells, if `form` is one: a single word of
+/// letters (and `.`, `&`) with at least two capitals, starting with one.
+fn acronym_letters(form: &str) -> Option<String> {
+    if !form.chars().next().is_some_and(char::is_uppercase)
+        || !form
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '.' || c == '&')
+    {
+        return None;
+    }
+    let capitals: String = form.chars().filter(|c| c.is_uppercase()).collect();
+    let (n_capitals, n_letters) = (
+        capitals.chars().count(),
+        form.chars().filter(|c| c.is_alphabetic()).count(),
+    );
+    // Mostly capitals: "MoD", "DoD", not "McDonald" or "YouTube".
+    (n_capitals >= 2 && n_capitals * 2 >= n_letters && n_capitals <= 12).then_some(capitals)
+}
+
+/// The initials a multi-word form can be abbreviated to: of its capitalised
+/// words or of all its words but `&`, counting hyphen parts or not.
+fn initials(form: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for all_words in [false, true] {
+        for hyphen_parts in [false, true] {
+            let mut s = String::new();
+            for word in form.split_whitespace() {
+                let parts: Vec<&str> = if hyphen_parts {
+                    word.split(is_hyphen).collect()
+                } else {
+                    vec![word]
+                };
+                for part in parts {
+                    let Some(c) = part.chars().next() else {
+                        continue;
+                    };
+                    let function = FUNCTION_WORDS.contains(&part.to_lowercase().as_str());
+                    if c.is_uppercase() && !function || all_words && c.is_alphabetic() {
+                        s.extend(c.to_uppercase());
+                    }
+                }
+            }
+            if s.chars().count() >= 2 && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+fn merge_acronyms(text: &str, norms: &mut [Norm], uf: &mut UnionFind, tokens: &[Token]) {
+    let types = group_types(norms, uf, tokens);
+    let mut by_end: HashMap<usize, usize> = HashMap::new();
+    for (i, n) in norms.iter().enumerate() {
+        if n.words.len() >= 2 {
+            by_end.entry(n.span.end).or_insert(i);
+        }
+    }
+    // Candidate expansions: multi-word, not PERSON.
+    let expansions: Vec<(usize, Vec<String>)> = {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut out = Vec::new();
+        for (i, n) in norms.iter().enumerate() {
+            if n.words.len() < 2 || !seen.insert(&n.key) {
+                continue;
+            }
+            if types.get(&uf.find(i)) != Some(&EntityType::Person) {
+                out.push((i, initials(&n.form)));
+            }
+        }
+        out
+    };
+    for a in 0..norms.len() {
+        let n = &norms[a];
+        if n.words.len() != 1 {
+            continue;
+        }
+        let Some(letters) = acronym_letters(&n.form) else {
+            continue;
+        };
+        let own = uf.find(a);
+        let in_parentheses = text
+            .get(..n.span.start)
+            .and_then(|before| before.trim_end().strip_suffix('('))
+            .filter(|_| {
+                text.get(n.span.end..)
+                    .is_some_and(|after| after.trim_start().starts_with(')'))
+            })
+            .and_then(|before| by_end.get(&before.trim_end().len()).copied())
+            .filter(|&e| types.get(&uf.find(e)) != Some(&EntityType::Person));
+        let target = in_parentheses.or_else(|| {
+            let roots: Vec<usize> = expansions
+                .iter()
+                .filter(|(_, variants)| variants.contains(&letters))
+                .map(|&(e, _)| uf.find(e))
+                .collect();
+            let found = only_root(roots.into_iter(), own)?;
+            // The acronym's own group already holds an expansion of it: then
+            // another expansion elsewhere is a different thing.
+            let has_own = expansions
+                .iter()
+                .any(|(e, variants)| variants.contains(&letters) && uf.find(*e) == own);
+            (!has_own).then_some(found)
+        });
+        let Some(e) = target else {
+            continue;
+        };
+        let root = uf.find(e);
+        if root == own {
+            continue;
+        }
+        let members: Vec<usize> = (0..norms.len()).filter(|&i| uf.find(i) == root).collect();
+        let kind = group_type(norms, &members, tokens);
+        for (i, n) in norms.iter_mut().enumerate() {
+            if uf.find(i) == own {
+                n.vote = kind;
+            }
+        }
+        uf.union(a, e);
+    }
+}
+
+fn build_entity(norms: &[Norm], members: &[usize], tokens: &[Token]) -> Entity {
+    let kind = group_type(norms, members, tokens);
+    // Distinct forms in first-use order: (form, count, tokens).
+    let mut forms: Vec<(&str, usize, usize)> = Vec::new();
+    for &i in members {
+        let n = &norms[i];
+        match forms.iter_mut().find(|f| f.0 == n.form) {
+            Some(f) => f.1 += 1,
+            None => forms.push((&n.form, 1, length(n, tokens).0)),
+        }
+    }
+    let name = canonical(&forms, kind);
+    let aliases = forms
+        .iter()
+        .filter(|f| f.0 != name)
+        .map(|f| f.0.to_string())
+        .collect();
+    let mut mentions: Vec<Span> = members.iter().map(|&i| norms[i].span).collect();
+    mentions.sort();
+    mentions.dedup();
+    Entity {
+        id: entity_id(kind, &name),
+        kind,
+        name,
+        aliases,
+        mentions,
+        roles: Vec::new(),
+        salience: 0.0,
+    }
+}
+
+/// The form with the most tokens, then the most frequent, then the first,
+/// among distinct forms `(form, count, tokens)` in first-use order.
+fn best_form<'a>(forms: impl Iterator<Item = &'a (&'a str, usize, usize)>) -> Option<&'a str> {
+    forms
+        .enumerate()
+        .max_by_key(|(k, f)| (f.2, f.1, std::cmp::Reverse(*k)))
+        .map(|(_, f)| f.0)
+}
+
+/// The canonical name among distinct forms `(form, count, tokens)` in
+/// first-use order, for a group of type `kind`. An all-caps single word
+/// stays as written when it has at most 5 letters (3 for a LOCATION, so a
+/// dateline's `KYIV` or `ROME` becomes `Kyiv`, `Rome`, but `UAE` stays; never
+/// for a PERSON).
+fn canonical(forms: &[(&str, usize, usize)], kind: EntityType) -> String {
+    let proper = |f: &str| f.chars().any(char::is_uppercase) && f.chars().any(char::is_lowercase);
+    if let Some(form) = best_form(forms.iter().filter(|f| proper(f.0))) {
+        return form.to_string();
+    }
+    let Some(form) = best_form(forms.iter()) else {
+        return String::new();
+    };
+    let max_letters = match kind {
+        EntityType::Person => 0,
+        EntityType::Location => 3,
+        EntityType::Organization | EntityType::Misc => 5,
+    };
+    let letters = form.chars().filter(|c| c.is_alphabetic()).count();
+    let acronym = !form.contains(' ')
+        && letters > 0
+        && letters <= max_letters
+        && form.chars().all(|c| !c.is_lowercase());
+    if acronym {
+        form.to_string()
+    } else {
+        title_case(form)
+    }
+}
+
+/// `KYIV` → `Kyiv`, `INSTITUTE FOR THE STUDY OF WAR` → `Institute for the
+/// Study of War`, `O'BRIEN` → `O'Brien`.
+fn title_case(form: &str) -> String {
+    let mut out = String::with_capacity(form.len());
+    for (k, word) in form.split(' ').enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        let lower = word.to_lowercase();
+        if k > 0 && FUNCTION_WORDS.contains(&lower.as_str()) {
+            out.push_str(&lower);
+            continue;
+        }
+        let mut after_letter = false;
+        for c in lower.chars() {
+            if c.is_alphabetic() && !after_letter {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            after_letter = is_word_char(c);
+        }
+    }
+    out
+}
+
+/// `per:` (etc.) and 16 hex digits of the XXH3-64 of `"PER:<name>"`, the
+/// name lower-cased with whitespace collapsed.
+pub fn entity_id(kind: EntityType, name: &str) -> String {
+    let key = format!("{}:{}", kind.conll(), collapse(&name.to_lowercase()));
+    format!(
+        "{}:{:016x}",
+        kind.conll().to_ascii_lowercase(),
+        xxh3_64(key.as_bytes())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tokens::tokenize;
+    use super::*;
+    use EntityType::*;
+    use proptest::prelude::*;
+
+    /// A mention of the `nth` occurrence of `needle` in `text`.
+    fn mention(
+        text: &str,
+        tokens: &[Token],
+        needle: &str,
+        nth: usize,
+        kind: EntityType,
+    ) -> Mention {
+        let start = text
+            .match_indices(needle)
+            .nth(nth)
+            .map(|(i, _)| i)
+            .unwrap_or_else(|| panic!("{needle:?} #{nth} not in text"));
+        let span = Span::new(start, start + needle.len());
+        Mention {
+            span,
+            kind,
+            first_token: tokens.partition_point(|t| t.end <= span.start),
+            end_token: tokens.partition_point(|t| t.start < span.end),
+        }
+    }
+
+    /// Merge the mentions `(needle, nth, kind)` of `text`.
+    fn run(text: &str, specs: &[(&str, usize, EntityType)]) -> Vec<Entity> {
+        let (tokens, _) = tokenize(text);
+        let mentions: Vec<Mention> = specs
+            .iter()
+            .map(|&(needle, nth, kind)| mention(text, &tokens, needle, nth, kind))
+            .collect();
+        merge(text, &tokens, &mentions)
+    }
+
+    fn slices<'a>(text: &'a str, e: &Entity) -> Vec<&'a str> {
+        e.mentions.iter().map(|s| &text[s.range()]).collect()
+    }
+
+    #[test]
+    fn putin_and_his_titles_and_possessive() {
+        let text = "President Vladimir Putin spoke on Monday. Putin's aide said \
+                    President Putin would travel. Mr. Putin declined.";
+        let es = run(
+            text,
+            &[
+                ("President Vladimir Putin", 0, Person),
+                ("Putin's", 0, Person),
+                ("President Putin", 0, Person),
+                ("Mr. Putin", 0, Person),
+            ],
+        );
+        assert_eq!(es.len(), 1);
+        let e = &es[0];
+        assert_eq!(e.name, "Vladimir Putin");
+        assert_eq!(e.kind, Person);
+        assert_eq!(e.aliases, ["Putin"]);
+        assert_eq!(
+            slices(text, e),
+            ["Vladimir Putin", "Putin", "Putin", "Putin"]
+        );
+        assert!(e.id.starts_with("per:"));
+        assert_eq!(e.id.len(), 4 + 16);
+        assert!(e.roles.is_empty());
+    }
+
+    #[test]
+    fn first_name_alone_merges_with_the_full_name() {
+        let text = "Angela Merkel arrived. Angela waved.";
+        let es = run(text, &[("Angela Merkel", 0, Person), ("Angela", 1, Person)]);
+        assert_eq!(es.len(), 1);
+        assert_eq!(slices(text, &es[0]), ["Angela Merkel", "Angela"]);
+    }
+
+    #[test]
+    fn ambiguous_surname_stays_apart() {
+        let text = "Joe Biden and Hunter Biden met. Biden said no.";
+        let es = run(
+            text,
+            &[
+                ("Joe Biden", 0, Person),
+                ("Hunter Biden", 0, Person),
+                ("Biden", 2, Person),
+            ],
+        );
+        let names: Vec<&str> = es.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Joe Biden", "Hunter Biden", "Biden"]);
+    }
+
+    #[test]
+    fn spelling_variants_of_a_person_merge() {
+        let text = "Dmitry Peskov said. Dmitri Peskov added. Peskov left. \
+                    Volodymyr Zelensky spoke; Zelenskyy agreed.";
+        let es = run(
+            text,
+            &[
+                ("Dmitry Peskov", 0, Person),
+                ("Dmitri Peskov", 0, Person),
+                ("Peskov", 2, Person),
+                ("Volodymyr Zelensky", 0, Person),
+                ("Zelenskyy", 0, Person),
+            ],
+        );
+        assert_eq!(es.len(), 2);
+        assert_eq!(es[0].name, "Dmitry Peskov");
+        assert_eq!(es[0].aliases, ["Dmitri Peskov", "Peskov"]);
+        assert_eq!(es[1].name, "Volodymyr Zelensky");
+        assert_eq!(es[1].aliases, ["Zelenskyy"]);
+        // Different initials: not the same person.
+        let es = run(
+            "Mark Peskov and Dmitry Peskov.",
+            &[("Mark Peskov", 0, Person), ("Dmitry Peskov", 0, Person)],
+        );
+        assert_eq!(es.len(), 2);
+    }
+
+    #[test]
+    fn longer_name_contains_shorter() {
+        let text = "George W. Bush spoke. George Bush left.";
+        let es = run(
+            text,
+            &[("George W. Bush", 0, Person), ("George Bush", 0, Person)],
+        );
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].name, "George W. Bush");
+    }
+
+    #[test]
+    fn acronym_in_parentheses_and_by_initials() {
+        let text = "The Institute for the Study of War (ISW) said so. ISW analysts agree, \
+                    and the North Atlantic Treaty Organization agreed. NATO is wary.";
+        let es = run(
+            text,
+            &[
+                ("Institute for the Study of War", 0, Organization),
+                ("ISW", 0, Organization),
+                ("ISW", 1, Misc),
+                ("North Atlantic Treaty Organization", 0, Organization),
+                ("NATO", 0, Location),
+            ],
+        );
+        assert_eq!(es.len(), 2);
+        assert_eq!(es[0].name, "Institute for the Study of War");
+        assert_eq!(es[0].aliases, ["ISW"]);
+        assert_eq!(es[0].kind, Organization);
+        assert_eq!(es[0].mentions.len(), 3);
+        assert_eq!(es[1].name, "North Atlantic Treaty Organization");
+        assert_eq!(es[1].kind, Organization);
+        assert_eq!(
+            slices(text, &es[1]),
+            ["North Atlantic Treaty Organization", "NATO"]
+        );
+    }
+
+    #[test]
+    fn acronym_takes_the_expansion_type_even_when_outvoted() {
+        let text = "The European Union (EU) met. EU leaders and EU states and EU law.";
+        let es = run(
+            text,
+            &[
+                ("European Union", 0, Organization),
+                ("EU", 0, Misc),
+                ("EU", 1, Misc),
+                ("EU", 2, Misc),
+                ("EU", 3, Misc),
+            ],
+        );
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].kind, Organization);
+        assert_eq!(es[0].name, "European Union");
+    }
+
+    #[test]
+    fn case_variants_merge_and_canonical_is_title_case() {
+        let text = "KYIV (Reuters) - In Kyiv, the kyiv office said.";
+        let es = run(
+            text,
+            &[
+                ("KYIV", 0, Location),
+                ("Kyiv", 0, Location),
+                ("kyiv", 0, Location),
+            ],
+        );
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].name, "Kyiv");
+        assert_eq!(es[0].aliases, ["KYIV", "kyiv"]);
+        assert_eq!(es[0].id, entity_id(Location, "Kyiv"));
+
+        let es = run(
+            "KYIV - KYIV again",
+            &[("KYIV", 0, Location), ("KYIV", 1, Location)],
+        );
+        assert_eq!(es[0].name, "Kyiv");
+        assert_eq!(es[0].aliases, ["KYIV"]);
+        let es = run("PUTIN said", &[("PUTIN", 0, Person)]);
+        assert_eq!(es[0].name, "Putin");
+        let es = run(
+            "NATO and efe and AP and UKRAINIAN ARMY",
+            &[
+                ("NATO", 0, Organization),
+                ("efe", 0, Organization),
+                ("AP", 0, Organization),
+                ("UKRAINIAN ARMY", 0, Organization),
+            ],
+        );
+        let names: Vec<&str> = es.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["NATO", "Efe", "AP", "Ukrainian Army"]);
+    }
+
+    #[test]
+    fn possessives_and_quotes_are_trimmed() {
+        let text = "“Ukraine’s” army and Ukraine's navy, “Reuters” and \"Kyiv.\"";
+        let es = run(
+            text,
+            &[
+                ("“Ukraine’s”", 0, Location),
+                ("Ukraine's", 0, Location),
+                ("“Reuters”", 0, Organization),
+                ("\"Kyiv.\"", 0, Location),
+            ],
+        );
+        assert_eq!(es.len(), 3);
+        assert_eq!(slices(text, &es[0]), ["Ukraine", "Ukraine"]);
+        assert_eq!(es[0].name, "Ukraine");
+        assert_eq!(slices(text, &es[1]), ["Reuters"]);
+        assert_eq!(slices(text, &es[2]), ["Kyiv"]);
+        // Abbreviation dots stay.
+        let es = run(
+            "the U.S. and U.S.",
+            &[("U.S.", 0, Location), ("U.S.", 1, Location)],
+        );
+        assert_eq!(es[0].name, "U.S.");
+        assert_eq!(es[0].mentions.len(), 2);
+    }
+
+    #[test]
+    fn hyphenated_pair_is_split_into_its_halves() {
+        let text = "Vladimir Putin met Alexander Lukashenko. The Putin-Lukashenko talks \
+                    ended, as did Rolls-Royce talks.";
+        let es = run(
+            text,
+            &[
+                ("Vladimir Putin", 0, Person),
+                ("Alexander Lukashenko", 0, Person),
+                ("Putin-Lukashenko", 0, Misc),
+                ("Rolls-Royce", 0, Organization),
+            ],
+        );
+        assert_eq!(es.len(), 3);
+        assert_eq!(slices(text, &es[0]), ["Vladimir Putin", "Putin"]);
+        assert_eq!(slices(text, &es[1]), ["Alexander Lukashenko", "Lukashenko"]);
+        assert_eq!(es[0].kind, Person);
+        assert_eq!(es[1].kind, Person);
+        assert_eq!(es[2].name, "Rolls-Royce");
+    }
+
+    #[test]
+    fn mixed_types_take_the_majority() {
+        let text = "The Kremlin said. The Kremlin denied. Inside the Kremlin walls.";
+        let es = run(
+            text,
+            &[
+                ("Kremlin", 0, Organization),
+                ("Kremlin", 1, Organization),
+                ("Kremlin", 2, Location),
+            ],
+        );
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].kind, Organization);
+        assert_eq!(es[0].mentions.len(), 3);
+        // A tie goes to the longest mention's type.
+        let es = run(
+            "the US and the U.S.",
+            &[("US", 0, Organization), ("U.S.", 0, Location)],
+        );
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].kind, Location);
+    }
+
+    #[test]
+    fn ids_are_stable_and_typed() {
+        let a = run("Kyiv is big.", &[("Kyiv", 0, Location)]);
+        let b = run("News from  KYIV today.", &[("KYIV", 0, Location)]);
+        assert_eq!(a[0].id, b[0].id);
+        assert_ne!(entity_id(Location, "Kyiv"), entity_id(Organization, "Kyiv"));
+        assert_eq!(
+            entity_id(Person, "Vladimir  Putin"),
+            entity_id(Person, "vladimir putin")
+        );
+        assert_ne!(entity_id(Person, "Zürich"), entity_id(Person, "Zurich"));
+    }
+
+    #[test]
+    fn entities_follow_first_mention_order() {
+        let text = "Paris, then Berlin, then Paris again, then Rome.";
+        let es = run(
+            text,
+            &[
+                ("Rome", 0, Location),
+                ("Paris", 1, Location),
+                ("Berlin", 0, Location),
+                ("Paris", 0, Location),
+            ],
+        );
+        let names: Vec<&str> = es.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Paris", "Berlin", "Rome"]);
+        assert_eq!(es[0].mentions[0].start, 0);
+    }
+
+    #[test]
+    fn bad_mentions_are_dropped_without_panic() {
+        let text = "Zürich “” ... Mr.";
+        let (tokens, _) = tokenize(text);
+        let bad = |start, end| Mention {
+            span: Span { start, end },
+            kind: Person,
+            first_token: 0,
+            end_token: 0,
+        };
+        let mentions = [
+            bad(0, 1000),
+            bad(0, 2),   // inside 'ü'
+            bad(5, 3),   // reversed
+            bad(8, 14),  // quotes only
+            bad(15, 18), // dots only
+            bad(19, 22), // a title alone stays
+        ];
+        let es = merge(text, &tokens, &mentions);
+        assert_eq!(es.len(), 1);
+        assert_eq!(es[0].name, "Mr.");
+        assert!(merge("", &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn title_case_keeps_function_words_low() {
+        assert_eq!(
+            title_case("INSTITUTE FOR THE STUDY OF WAR"),
+            "Institute for the Study of War"
+        );
+        assert_eq!(title_case("O'BRIEN"), "O'Brien");
+        assert_eq!(title_case("NORTH-WEST"), "North-West");
+    }
+
+    #[test]
+    fn edit_distance_counts_chars() {
+        assert_eq!(edit_distance("dmitry", "dmitri"), 1);
+        assert_eq!(edit_distance("zelensky", "zelenskyy"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("münchen", "munchen"), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn any_mentions_give_well_formed_entities(
+            text in "[A-Za-z .,'’\"()\\-\nÉü]{0,60}",
+            raw in prop::collection::vec((0usize..70, 0usize..70, 0usize..4), 0..12),
+        ) {
+            let (tokens, _) = tokenize(&text);
+            let mentions: Vec<Mention> = raw
+                .iter()
+                .map(|&(start, end, kind)| Mention {
+                    span: Span { start, end },
+                    kind: EntityType::ALL[kind],
+                    first_token: 0,
+                    end_token: 0,
+                })
+                .collect();
+            let entities = merge(&text, &tokens, &mentions);
+            let mut previous = 0;
+            for e in &entities {
+                prop_assert!(!e.name.is_empty());
+                let prefix = format!("{}:", e.kind.conll().to_lowercase());
+                prop_assert!(e.id.starts_with(&prefix));
+                prop_assert!(!e.aliases.contains(&e.name));
+                prop_assert!(!e.mentions.is_empty());
+                prop_assert!(e.mentions.windows(2).all(|w| w[0] < w[1]));
+                prop_assert!(e.mentions[0].start >= previous);
+                previous = e.mentions[0].start;
+                for s in &e.mentions {
+                    let slice = text.get(s.range());
+                    prop_assert!(slice.is_some_and(|s| s.chars().next().is_some_and(is_word_char)));
+                }
+            }
+        }
+    }
+}

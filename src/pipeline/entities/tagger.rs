@@ -1,0 +1,275 @@
+//! The trained entity tagger: two averaged-perceptron passes over a
+//! document with greedy left-to-right BILOU decoding (Ratinov & Roth 2009:
+//! greedy decoding loses nothing against Viterbi for this task and is much
+//! faster), the second pass seeing how the first pass typed each word
+//! elsewhere in the article.
+//!
+//! The model file (`models/ner.bin`, embedded in the binary) holds a
+//! version string, the lower-case word counts of the training text, and the
+//! two weight tables. `newsenrich train ner` writes it.
+
+use std::sync::LazyLock;
+
+use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView};
+use super::gazetteer::Gazetteers;
+use super::labels::{COUNT, Label};
+use super::model::{Reader, Trainer, Weights};
+
+/// The model embedded in the binary.
+static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
+
+/// First bytes of a model file.
+const MAGIC: &[u8; 8] = b"NEWSNER1";
+
+/// Anything that scores feature vectors.
+pub trait Scorer {
+    /// Adds the scores of `features` per label into `scores`.
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]);
+}
+
+impl Scorer for Weights {
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
+        Weights::score(self, features, scores);
+    }
+}
+
+impl Scorer for Trainer {
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
+        Trainer::score(self, features, scores);
+    }
+}
+
+/// The best label for token `i` of `len` that may follow `previous`.
+pub fn best_label(scores: &[f32; COUNT], previous: Label, i: usize, len: usize) -> Label {
+    let mut best = Label::O;
+    let mut best_score = f32::NEG_INFINITY;
+    for label in Label::all() {
+        if !label.may_follow(previous) || (i + 1 == len && !label.may_end()) {
+            continue;
+        }
+        let s = scores[usize::from(label.0)];
+        if s > best_score {
+            best_score = s;
+            best = label;
+        }
+    }
+    best
+}
+
+/// Decodes one sentence greedily. `features(i)` gives the static features
+/// of token `i`; `visit(i, features, predicted)` sees every decision (the
+/// trainer updates there).
+pub fn decode_sentence<S: AsRef<str>>(
+    scorer: &dyn Scorer,
+    extractor: &mut Extractor,
+    words: &[S],
+    static_features: &[Vec<u64>],
+    mut visit: impl FnMut(usize, &[u64], Label) -> Option<Label>,
+) -> Vec<Label> {
+    let mut labels: Vec<Label> = Vec::with_capacity(words.len());
+    let mut features = Vec::with_capacity(64);
+    for i in 0..words.len() {
+        features.clear();
+        features.extend_from_slice(&static_features[i]);
+        extractor.history_features(words, i, &labels, &mut features);
+        let mut scores = [0f32; COUNT];
+        scorer.score(&features, &mut scores);
+        let previous = if i > 0 { labels[i - 1] } else { Label::O };
+        let predicted = best_label(&scores, previous, i, words.len());
+        // The visitor may replace the prediction (with the gold label
+        // when training follows the gold history); by default it stays.
+        let chosen = visit(i, &features, predicted).unwrap_or(predicted);
+        labels.push(chosen);
+    }
+    labels
+}
+
+/// The trained model.
+#[derive(Debug, Default, Clone)]
+pub struct NerModel {
+    /// Version string, reported by `GetServiceInfo`.
+    pub version: String,
+    /// Lower-case word counts of the training text (log2 buckets).
+    pub lower_counts: LowerCounts,
+    /// First pass.
+    pub first: Weights,
+    /// Second pass (document-level features).
+    pub second: Weights,
+}
+
+impl NerModel {
+    /// The model embedded in the binary, loaded once; an error when the
+    /// binary was built without a trained model.
+    pub fn embedded() -> Result<&'static NerModel, String> {
+        static MODEL: LazyLock<Result<NerModel, String>> =
+            LazyLock::new(|| NerModel::from_bytes(EMBEDDED));
+        MODEL.as_ref().map_err(Clone::clone)
+    }
+
+    /// Serialises the model.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        let version = self.version.as_bytes();
+        out.push(version.len().min(255) as u8);
+        out.extend_from_slice(&version[..version.len().min(255)]);
+        let mut words: Vec<(&String, &u8)> = self.lower_counts.iter().collect();
+        words.sort();
+        out.extend_from_slice(&(words.len() as u32).to_le_bytes());
+        for (w, bucket) in words {
+            let w = &w.as_bytes()[..w.len().min(255)];
+            out.push(w.len() as u8);
+            out.extend_from_slice(w);
+            out.push(*bucket);
+        }
+        self.first.write(&mut out);
+        self.second.write(&mut out);
+        out
+    }
+
+    /// Reads a model written by [`NerModel::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, String> {
+        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+            return Err("no trained entity model is embedded (run `newsenrich train ner`)".into());
+        }
+        let mut r = Reader {
+            input: bytes,
+            pos: MAGIC.len(),
+        };
+        let len = usize::from(r.u8()?);
+        let version = r.str(len)?.to_owned();
+        let words = r.u32()? as usize;
+        let mut lower_counts = LowerCounts::default();
+        for _ in 0..words {
+            let len = usize::from(r.u8()?);
+            let w = r.str(len)?.to_owned();
+            let bucket = r.u8()?;
+            lower_counts.insert(w, bucket);
+        }
+        let (first, n) = Weights::read(&bytes[r.pos..])?;
+        r.pos += n;
+        let (second, n) = Weights::read(&bytes[r.pos..])?;
+        r.pos += n;
+        if r.pos != bytes.len() {
+            return Err(format!("{} trailing bytes after the model", bytes.len() - r.pos));
+        }
+        Ok(NerModel {
+            version,
+            lower_counts,
+            first,
+            second,
+        })
+    }
+
+    /// Static first-pass features of every token of a sentence.
+    pub fn sentence_features<S: AsRef<str>>(
+        &self,
+        extractor: &mut Extractor,
+        gazetteers: &Gazetteers,
+        casing: &DocumentCasing,
+        words: &[S],
+    ) -> Vec<Vec<u64>> {
+        let gazetteer = gazetteers.annotate(words);
+        let view = SentenceView {
+            words,
+            gazetteer: &gazetteer,
+            casing,
+        };
+        (0..words.len())
+            .map(|i| {
+                let mut f = Vec::with_capacity(48);
+                extractor.static_features(&view, i, &self.lower_counts, &mut f);
+                f
+            })
+            .collect()
+    }
+
+    /// Labels every token of a document given as sentences of words.
+    pub fn tag_document<S: AsRef<str>>(
+        &self,
+        gazetteers: &Gazetteers,
+        sentences: &[&[S]],
+    ) -> Vec<Vec<Label>> {
+        let mut extractor = Extractor::default();
+        let casing = DocumentCasing::new(sentences);
+        let statics: Vec<Vec<Vec<u64>>> = sentences
+            .iter()
+            .map(|words| self.sentence_features(&mut extractor, gazetteers, &casing, words))
+            .collect();
+        let first: Vec<Vec<Label>> = sentences
+            .iter()
+            .zip(&statics)
+            .map(|(words, f)| decode_sentence(&self.first, &mut extractor, words, f, |_, _, _| None))
+            .collect();
+        self.second_pass(&mut extractor, sentences, statics, &first)
+    }
+
+    /// The second pass over a document, given its static features and
+    /// first-pass labels.
+    pub fn second_pass<S: AsRef<str>>(
+        &self,
+        extractor: &mut Extractor,
+        sentences: &[&[S]],
+        statics: Vec<Vec<Vec<u64>>>,
+        first: &[Vec<Label>],
+    ) -> Vec<Vec<Label>> {
+        let statics = with_document_features(extractor, sentences, statics, first);
+        sentences
+            .iter()
+            .zip(&statics)
+            .map(|(words, f)| decode_sentence(&self.second, extractor, words, f, |_, _, _| None))
+            .collect()
+    }
+}
+
+/// Adds the document-level features from first-pass labels to the static
+/// features of every token.
+pub fn with_document_features<S: AsRef<str>>(
+    extractor: &mut Extractor,
+    sentences: &[&[S]],
+    mut statics: Vec<Vec<Vec<u64>>>,
+    first: &[Vec<Label>],
+) -> Vec<Vec<Vec<u64>>> {
+    let history = DocumentHistory::new(sentences, first);
+    for ((words, features), labels) in sentences.iter().zip(&mut statics).zip(first) {
+        for (i, f) in features.iter_mut().enumerate() {
+            extractor.document_features(words, i, labels, &history, f);
+        }
+    }
+    statics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_bytes_round_trip_and_bad_bytes_are_errors() {
+        let mut m = NerModel {
+            version: "test-1".into(),
+            ..NerModel::default()
+        };
+        m.lower_counts.insert("said".into(), 7);
+        let bytes = m.to_bytes();
+        let back = NerModel::from_bytes(&bytes).expect("reads");
+        assert_eq!(back.version, "test-1");
+        assert_eq!(back.lower_counts.get("said"), Some(&7));
+        assert!(NerModel::from_bytes(b"").is_err());
+        assert!(NerModel::from_bytes(&bytes[..bytes.len() - 2]).is_err());
+    }
+
+    #[test]
+    fn greedy_decoding_keeps_bilou_well_formed() {
+        // Scores that prefer an I label everywhere still give valid output.
+        let mut scores = [0f32; COUNT];
+        scores[2] = 5.0; // I-PER
+        scores[1] = 1.0; // B-PER
+        let first = best_label(&scores, Label::O, 0, 3);
+        assert_eq!(first, Label(1));
+        let second = best_label(&scores, first, 1, 3);
+        assert_eq!(second, Label(2));
+        // The last token must close the entity.
+        let last = best_label(&scores, second, 2, 3);
+        assert!(last.may_end() && last.may_follow(second));
+    }
+}

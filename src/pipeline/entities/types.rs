@@ -1,0 +1,105 @@
+//! The types the entity stage passes between its parts: tokens with byte
+//! offsets, tagged mentions, and the merged entities it returns.
+
+use crate::pipeline::Span;
+
+/// Entity types (the CoNLL-2003 set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityType {
+    /// A person.
+    Person,
+    /// An organisation: company, agency, party, team, government body.
+    Organization,
+    /// A place: country, city, region, geographic feature.
+    Location,
+    /// Nationalities, events, works, products and other names.
+    Misc,
+}
+
+impl EntityType {
+    /// Every type, in a fixed order (the order of the tagger's labels).
+    pub const ALL: [EntityType; 4] = [
+        EntityType::Person,
+        EntityType::Organization,
+        EntityType::Location,
+        EntityType::Misc,
+    ];
+
+    /// The CoNLL tag suffix: `PER`, `ORG`, `LOC`, `MISC`.
+    pub fn conll(self) -> &'static str {
+        match self {
+            EntityType::Person => "PER",
+            EntityType::Organization => "ORG",
+            EntityType::Location => "LOC",
+            EntityType::Misc => "MISC",
+        }
+    }
+
+    /// The type of a CoNLL tag suffix.
+    pub fn from_conll(s: &str) -> Option<EntityType> {
+        match s {
+            "PER" => Some(EntityType::Person),
+            "ORG" => Some(EntityType::Organization),
+            "LOC" => Some(EntityType::Location),
+            "MISC" => Some(EntityType::Misc),
+            _ => None,
+        }
+    }
+}
+
+/// One token: a half-open UTF-8 byte range of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Token {
+    /// The token's text in `text`.
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// One sentence: a range of indexes into the token list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// First token.
+    pub first: usize,
+    /// One past the last token.
+    pub end: usize,
+}
+
+/// A tagged mention: a run of tokens the tagger labelled with one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    /// Byte range of the mention in the text (the name alone).
+    pub span: Span,
+    /// Its type.
+    pub kind: EntityType,
+    /// First token of the mention.
+    pub first_token: usize,
+    /// One past its last token.
+    pub end_token: usize,
+}
+
+/// All the ways one article refers to one thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entity {
+    /// Stable identifier from the type and the canonical name.
+    pub id: String,
+    /// Type.
+    pub kind: EntityType,
+    /// Canonical name: the most complete proper form in the article.
+    pub name: String,
+    /// The other forms the article uses (distinct, in first-use order).
+    pub aliases: Vec<String>,
+    /// Every mention, in text order.
+    pub mentions: Vec<Span>,
+    /// Roles held, e.g. "Kremlin spokesman".
+    pub roles: Vec<String>,
+    /// Importance in the article, 0 to 1.
+    pub salience: f32,
+}

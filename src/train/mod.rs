@@ -1,0 +1,15 @@
+//! Training commands: build the statistical models the pipeline embeds.
+//!
+//! - [`ner`]: the two-pass entity tagger, from a CoNLL-format corpus.
+
+pub mod ner;
+
+use crate::cli::{TrainArgs, TrainTask};
+use crate::eval::EvalError;
+
+/// Runs `newsenrich train`, writing progress and the result to `out`.
+pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
+    match &args.task {
+        TrainTask::Ner(ner_args) => ner::run_command(ner_args, out),
+    }
+}

@@ -1,0 +1,311 @@
+//! `newsenrich train ner`: trains the two-pass entity tagger on a
+//! CoNLL-format corpus and writes the model file.
+//!
+//! 1. The lower-case word counts of the training text are collected (a
+//!    feature of the tagger).
+//! 2. The first pass is trained for up to `--epochs` epochs (greedy
+//!    decoding, perceptron updates on every wrong token, sentences shuffled
+//!    with a fixed seed); after each epoch the averaged weights are scored
+//!    on the development file and the best epoch is kept.
+//! 3. The second pass needs first-pass labels on its training documents
+//!    that were not learnt from them: the training documents are split into
+//!    `--folds` parts and each part is labelled by a first pass trained on
+//!    the others (jackknifing), for the best epoch count of step 2.
+//! 4. The second pass is trained like the first, with the document-level
+//!    features added, and the best epoch on the development file is kept.
+//!
+//! Training is deterministic: the same data and flags give the same model.
+
+use std::path::PathBuf;
+
+use crate::eval::EvalError;
+use crate::eval::conll::{self, Doc};
+use crate::eval::ner::{Score, evaluate};
+use crate::pipeline::entities::features::{DocumentCasing, Extractor, LowerCounts};
+use crate::pipeline::entities::gazetteer::Gazetteers;
+use crate::pipeline::entities::labels::{Label, labels_from_spans, spans_from_iob};
+use crate::pipeline::entities::model::{Trainer, Weights};
+use crate::pipeline::entities::tagger::{NerModel, decode_sentence, with_document_features};
+
+/// Flags of `newsenrich train ner`.
+#[derive(Debug, clap::Args)]
+pub struct TrainNerArgs {
+    /// Training corpus in CoNLL format (token first, entity tag last).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Development corpus, used to pick the number of epochs.
+    #[arg(long)]
+    pub dev: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = "models/ner.bin")]
+    pub out: PathBuf,
+    /// Version string stored in the model and reported by GetServiceInfo.
+    #[arg(long)]
+    pub version: String,
+    /// Most epochs per pass.
+    #[arg(long, default_value_t = 15)]
+    pub epochs: usize,
+    /// Jackknife folds for the second pass's training labels.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+}
+
+/// One training sentence: words, gold labels, static features.
+struct Example {
+    words: Vec<String>,
+    gold: Vec<Label>,
+    features: Vec<Vec<u64>>,
+}
+
+/// Documents as examples.
+type Corpus = Vec<Vec<Example>>;
+
+/// Log2 bucket of a count (1..=8).
+fn bucket(count: u32) -> u8 {
+    (32 - count.leading_zeros()).min(8) as u8
+}
+
+/// Lower-case word counts of the training text: words written in lower
+/// case, by log2 bucket.
+fn lower_counts(docs: &[Doc]) -> LowerCounts {
+    let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();
+    for w in docs.iter().flat_map(|d| &d.sentences).flat_map(|s| &s.words) {
+        if w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_uppercase) {
+            *counts.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, c)| *c >= 2)
+        .map(|(w, c)| (w.to_owned(), bucket(c)))
+        .collect()
+}
+
+/// Builds the examples of `docs` with first-pass static features.
+fn corpus(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> Corpus {
+    let mut extractor = Extractor::default();
+    docs.iter()
+        .map(|d| {
+            let sentences: Vec<&[String]> = d.sentences.iter().map(|s| s.words.as_slice()).collect();
+            let casing = DocumentCasing::new(&sentences);
+            d.sentences
+                .iter()
+                .map(|s| Example {
+                    words: s.words.clone(),
+                    gold: labels_from_spans(s.words.len(), &spans_from_iob(&s.tags)),
+                    features: model.sentence_features(&mut extractor, gazetteers, &casing, &s.words),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A fixed-seed xorshift generator for shuffling.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// One epoch of perceptron training over the examples in `order`.
+fn epoch(trainer: &mut Trainer, extractor: &mut Extractor, examples: &[&Example], order: &[usize]) -> usize {
+    let mut mistakes = 0;
+    for &k in order {
+        let ex = examples[k];
+        // Greedy decoding with the current weights, updating on every
+        // wrong token and following the predicted history (as at test time).
+        let mut labels: Vec<Label> = Vec::with_capacity(ex.words.len());
+        let mut features = Vec::with_capacity(64);
+        for i in 0..ex.words.len() {
+            features.clear();
+            features.extend_from_slice(&ex.features[i]);
+            extractor.history_features(&ex.words, i, &labels, &mut features);
+            let mut scores = [0f32; crate::pipeline::entities::labels::COUNT];
+            trainer.score(&features, &mut scores);
+            let previous = if i > 0 { labels[i - 1] } else { Label::O };
+            let predicted = crate::pipeline::entities::tagger::best_label(&scores, previous, i, ex.words.len());
+            if predicted != ex.gold[i] {
+                mistakes += 1;
+                trainer.update(&features, ex.gold[i], predicted);
+            }
+            trainer.tick();
+            labels.push(predicted);
+        }
+    }
+    mistakes
+}
+
+/// Trains one pass for up to `epochs` epochs on `train`, keeping the
+/// averaged weights that score best by `score_dev`; returns them with the
+/// best epoch count. With `fixed`, trains exactly that many epochs.
+fn train_pass(
+    train: &[&Example],
+    epochs: usize,
+    mut score_dev: Option<&mut dyn FnMut(&Weights) -> f64>,
+    log: &mut dyn FnMut(String),
+) -> (Weights, usize) {
+    let mut trainer = Trainer::new();
+    let mut extractor = Extractor::default();
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut best = (Weights::default(), 0usize, f64::NEG_INFINITY);
+    for e in 1..=epochs {
+        rng.shuffle(&mut order);
+        let mistakes = epoch(&mut trainer, &mut extractor, train, &order);
+        match score_dev.as_mut() {
+            Some(score) => {
+                let weights = trainer.averaged(1e-4);
+                let f1 = score(&weights);
+                log(format!("  epoch {e}: {mistakes} training mistakes, dev F1 {f1:.2}"));
+                if f1 > best.2 {
+                    best = (weights, e, f1);
+                }
+            }
+            None => log(format!("  epoch {e}: {mistakes} training mistakes")),
+        }
+    }
+    if score_dev.is_none() {
+        return (trainer.averaged(1e-4), epochs);
+    }
+    (best.0, best.1)
+}
+
+/// Trains the model; `log` receives progress lines.
+pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerModel, Score), EvalError> {
+    let train_docs = conll::read(&args.train)?;
+    let dev_docs = conll::read(&args.dev)?;
+    let gazetteers = Gazetteers::embedded();
+    let mut model = NerModel {
+        version: args.version.clone(),
+        lower_counts: lower_counts(&train_docs),
+        ..NerModel::default()
+    };
+    log(format!(
+        "{} training documents, {} development documents, {} lower-case words",
+        train_docs.len(),
+        dev_docs.len(),
+        model.lower_counts.len()
+    ));
+    let train = corpus(&model, gazetteers, &train_docs);
+    let all: Vec<&Example> = train.iter().flatten().collect();
+
+    // First pass, epochs chosen on dev (second pass empty: score the first
+    // pass alone by copying it into both slots).
+    log("first pass".into());
+    let dev_first = |w: &Weights| {
+        let m = NerModel {
+            first: w.clone(),
+            second: Weights::default(),
+            ..model.clone()
+        };
+        first_pass_score(&m, gazetteers, &dev_docs)
+    };
+    let mut dev_first = dev_first;
+    let (first, first_epochs) = train_pass(&all, args.epochs, Some(&mut dev_first), log);
+    model.first = first;
+    log(format!("first pass: best after {first_epochs} epochs"));
+
+    // Jackknifed first-pass labels for the second pass's training data.
+    let folds = args.folds.max(2);
+    let mut first_labels: Vec<Vec<Vec<Label>>> = vec![Vec::new(); train.len()];
+    for fold in 0..folds {
+        let rest: Vec<&Example> = train
+            .iter()
+            .enumerate()
+            .filter(|(d, _)| d % folds != fold)
+            .flat_map(|(_, doc)| doc)
+            .collect();
+        log(format!("fold {}/{folds}", fold + 1));
+        let (weights, _) = train_pass(&rest, first_epochs, None, &mut |_| {});
+        let mut extractor = Extractor::default();
+        for (d, doc) in train.iter().enumerate().filter(|(d, _)| d % folds == fold) {
+            first_labels[d] = doc
+                .iter()
+                .map(|ex| decode_sentence(&weights, &mut extractor, &ex.words, &ex.features, |_, _, _| None))
+                .collect();
+        }
+    }
+
+    // Second pass.
+    let mut extractor = Extractor::default();
+    let second_train: Corpus = train
+        .into_iter()
+        .zip(&first_labels)
+        .map(|(doc, labels)| {
+            let sentences: Vec<&[String]> = doc.iter().map(|e| e.words.as_slice()).collect();
+            let statics: Vec<Vec<Vec<u64>>> = doc.iter().map(|e| e.features.clone()).collect();
+            let statics = with_document_features(&mut extractor, &sentences, statics, labels);
+            doc.into_iter()
+                .zip(statics)
+                .map(|(e, features)| Example { features, ..e })
+                .collect()
+        })
+        .collect();
+    let all: Vec<&Example> = second_train.iter().flatten().collect();
+    log("second pass".into());
+    let mut dev_second = |w: &Weights| {
+        let m = NerModel {
+            second: w.clone(),
+            ..model.clone()
+        };
+        evaluate(&m, gazetteers, &dev_docs).overall.f1()
+    };
+    let (second, second_epochs) = train_pass(&all, args.epochs, Some(&mut dev_second), log);
+    model.second = second;
+    log(format!("second pass: best after {second_epochs} epochs"));
+    let score = evaluate(&model, gazetteers, &dev_docs);
+    Ok((model, score))
+}
+
+/// F1 of the first pass alone on `docs`.
+fn first_pass_score(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> f64 {
+    let mut score = Score::default();
+    let mut extractor = Extractor::default();
+    for doc in docs {
+        let sentences: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();
+        let casing = DocumentCasing::new(&sentences);
+        for s in &doc.sentences {
+            let f = model.sentence_features(&mut extractor, gazetteers, &casing, &s.words);
+            let labels = decode_sentence(&model.first, &mut extractor, &s.words, &f, |_, _, _| None);
+            score.add(
+                &crate::pipeline::entities::labels::spans_from_labels(&labels),
+                &spans_from_iob(&s.tags),
+            );
+        }
+    }
+    score.overall.f1()
+}
+
+/// Runs `newsenrich train ner`.
+pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
+    let io = |path: PathBuf| move |source| EvalError::Io { path, source };
+    let mut log = |line: String| {
+        let _ = writeln!(out, "{line}");
+    };
+    let (model, score) = train(args, &mut log)?;
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes).map_err(io(args.out.clone()))?;
+    writeln!(
+        out,
+        "wrote {} ({} bytes; {} + {} features)\n{}",
+        args.out.display(),
+        bytes.len(),
+        model.first.len(),
+        model.second.len(),
+        score.table()
+    )
+    .map_err(io(PathBuf::from("<stdout>")))?;
+    Ok(())
+}
