@@ -14,6 +14,9 @@
 //! 4. The second pass is trained like the first, with the document-level
 //!    features added, and the best epoch on the development file is kept.
 //!
+//! Each pass is an ensemble of `--ensemble` perceptrons trained on
+//! different shuffles and averaged into one table.
+//!
 //! Training is deterministic: the same data and flags give the same model.
 
 use std::path::PathBuf;
@@ -48,6 +51,10 @@ pub struct TrainNerArgs {
     /// Jackknife folds for the second pass's training labels.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Perceptrons trained per pass on different shuffles of the data and
+    /// averaged into one.
+    #[arg(long, default_value_t = 3)]
+    pub ensemble: usize,
 }
 
 /// One training sentence: words, gold labels, static features.
@@ -153,20 +160,35 @@ fn epoch(trainer: &mut Trainer, extractor: &mut Extractor, examples: &[&Example]
 fn train_pass(
     train: &[&Example],
     epochs: usize,
+    ensemble: usize,
     mut score_dev: Option<&mut dyn FnMut(&Weights) -> f64>,
     log: &mut dyn FnMut(String),
 ) -> (Weights, usize) {
-    let mut trainer = Trainer::new();
+    let ensemble = ensemble.max(1);
+    let mut members: Vec<(Trainer, Vec<usize>, Rng)> = (0..ensemble)
+        .map(|k| {
+            (
+                Trainer::new(),
+                (0..train.len()).collect(),
+                Rng(0x9E37_79B9_7F4A_7C15 ^ (k as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)),
+            )
+        })
+        .collect();
     let mut extractor = Extractor::default();
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut best = (Weights::default(), 0usize, f64::NEG_INFINITY);
+    let averaged = |members: &[(Trainer, Vec<usize>, Rng)]| {
+        let tables: Vec<Weights> = members.iter().map(|(t, _, _)| t.averaged(1e-4)).collect();
+        Weights::mean(&tables)
+    };
     for e in 1..=epochs {
-        rng.shuffle(&mut order);
-        let mistakes = epoch(&mut trainer, &mut extractor, train, &order);
+        let mut mistakes = 0;
+        for (trainer, order, rng) in &mut members {
+            rng.shuffle(order);
+            mistakes += epoch(trainer, &mut extractor, train, order);
+        }
         match score_dev.as_mut() {
             Some(score) => {
-                let weights = trainer.averaged(1e-4);
+                let weights = averaged(&members);
                 let f1 = score(&weights);
                 log(format!("  epoch {e}: {mistakes} training mistakes, dev F1 {f1:.2}"));
                 if f1 > best.2 {
@@ -177,7 +199,7 @@ fn train_pass(
         }
     }
     if score_dev.is_none() {
-        return (trainer.averaged(1e-4), epochs);
+        return (averaged(&members), epochs);
     }
     (best.0, best.1)
 }
@@ -213,7 +235,8 @@ pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerMod
         first_pass_score(&m, gazetteers, &dev_docs)
     };
     let mut dev_first = dev_first;
-    let (first, first_epochs) = train_pass(&all, args.epochs, Some(&mut dev_first), log);
+    let (first, first_epochs) =
+        train_pass(&all, args.epochs, args.ensemble, Some(&mut dev_first), log);
     model.first = first;
     log(format!("first pass: best after {first_epochs} epochs"));
 
@@ -228,7 +251,7 @@ pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerMod
             .flat_map(|(_, doc)| doc)
             .collect();
         log(format!("fold {}/{folds}", fold + 1));
-        let (weights, _) = train_pass(&rest, first_epochs, None, &mut |_| {});
+        let (weights, _) = train_pass(&rest, first_epochs, args.ensemble, None, &mut |_| {});
         let mut extractor = Extractor::default();
         for (d, doc) in train.iter().enumerate().filter(|(d, _)| d % folds == fold) {
             first_labels[d] = doc
@@ -262,7 +285,8 @@ pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerMod
         };
         evaluate(&m, gazetteers, &dev_docs).overall.f1()
     };
-    let (second, second_epochs) = train_pass(&all, args.epochs, Some(&mut dev_second), log);
+    let (second, second_epochs) =
+        train_pass(&all, args.epochs, args.ensemble, Some(&mut dev_second), log);
     model.second = second;
     log(format!("second pass: best after {second_epochs} epochs"));
     let score = evaluate(&model, gazetteers, &dev_docs);

@@ -61,6 +61,8 @@ mod t {
     pub const SHAPE_FAR: u8 = 26;
     pub const WORD_NEXT_SHAPE: u8 = 27;
     pub const L1_WORD: u8 = 28;
+    pub const CAPS_RUN: u8 = 29;
+    pub const GAZ_NUMERIC: u8 = 30;
 }
 
 /// Hashes a template and its parts (parts separated by a 0xFF byte, which
@@ -76,8 +78,8 @@ fn hash(buf: &mut Vec<u8>, template: u8, parts: &[&[u8]]) -> u64 {
 }
 
 /// The word shape: upper-case letters become `X`, lower-case `x`, digits
-/// `d`, other characters stay; runs longer than two are cut to two
-/// (`Xxxxx` → `Xxx`... as `Xxx`), so `Putin` and `Lukashenko` share `Xxx`.
+/// `d`, other characters stay; runs longer than two are cut to two, so
+/// `Putin` and `Lukashenko` share `Xxx`, and `NATO` and `ISW` share `XX`.
 pub fn shape(word: &str) -> String {
     let mut out = String::with_capacity(8);
     let mut last = '\0';
@@ -289,12 +291,43 @@ impl Extractor {
         ));
         let seen = lower_counts.get(lower.as_str()).copied().unwrap_or(0);
         out.push(hash(buf, t::LOWER_SEEN, &[&[seen, class, u8::from(i == 0)]]));
+        // The token's place in its run of capitalised words (a cheap
+        // stand-in for a noun-phrase chunk), and the run's length.
+        let capitalised = |w: &str| matches!(caps_class(w), b'C' | b'A');
+        if capitalised(word) {
+            let mut first = i;
+            while first > 0 && capitalised(words[first - 1].as_ref()) {
+                first -= 1;
+            }
+            let mut end = i + 1;
+            while end < words.len() && capitalised(words[end].as_ref()) {
+                end += 1;
+            }
+            let len = (end - first).min(5) as u8;
+            let place = match (i == first, i + 1 == end) {
+                (true, true) => b'U',
+                (true, false) => b'B',
+                (false, true) => b'L',
+                (false, false) => b'I',
+            };
+            out.push(hash(buf, t::CAPS_RUN, &[&[place, len]]));
+        }
+        // Sentences of numbers (results tables, scores): a city there is
+        // usually a team.
+        let numbers = words
+            .iter()
+            .filter(|w| w.as_ref().bytes().any(|b| b.is_ascii_digit()))
+            .count();
+        let numeric = (numbers * 4 / words.len().max(1)).min(3) as u8;
         for k in [-1isize, 0, 1] {
             let j = i as isize + k;
             if j < 0 || j as usize >= words.len() {
                 continue;
             }
             for &(list, position) in &sentence.gazetteer[j as usize] {
+                if k == 0 {
+                    out.push(hash(buf, t::GAZ_NUMERIC, &[&[list, numeric]]));
+                }
                 let p = position as u8;
                 out.push(hash(buf, t::GAZ_AT, &[&[k as u8, list, p]]));
                 if k == 0 {
@@ -426,7 +459,7 @@ mod tests {
     #[test]
     fn shapes_collapse_long_runs() {
         assert_eq!(shape("Putin"), "Xxx");
-        assert_eq!(shape("NATO"), "XXX");
+        assert_eq!(shape("NATO"), "XX");
         assert_eq!(shape("1996-08-22"), "dd-dd-dd");
         assert_eq!(shape("McDonald's"), "XxXxx'x");
     }
@@ -449,12 +482,15 @@ mod tests {
         x.static_features(&view, 3, &counts, &mut c);
         assert_eq!(a, b);
         assert_ne!(a, c);
-        // The gazetteer match shows up on the token and its neighbours.
+        // The gazetteer match of token 2 shows up on token 1 as its right
+        // neighbour's, and not on token 0.
+        let right_neighbour_match = hash(&mut Vec::new(), t::GAZ_AT, &[&[1, 4, Position::Unit as u8]]);
         let mut left = Vec::new();
         x.static_features(&view, 1, &counts, &mut left);
         let mut none = Vec::new();
         x.static_features(&view, 0, &counts, &mut none);
-        assert!(left.len() > none.len());
+        assert!(left.contains(&right_neighbour_match));
+        assert!(!none.contains(&right_neighbour_match));
     }
 
     #[test]

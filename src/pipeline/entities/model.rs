@@ -34,6 +34,28 @@ impl Weights {
         }
     }
 
+    /// The mean of several weight tables (an ensemble of perceptrons
+    /// trained on different orders of the data, folded into one table).
+    pub fn mean(tables: &[Weights]) -> Weights {
+        let mut out = Weights::default();
+        let n = tables.len().max(1) as f32;
+        for table in tables {
+            for (&key, &row) in &table.index {
+                let next = (out.weights.len() / COUNT) as u32;
+                let target = *out.index.entry(key).or_insert_with(|| {
+                    out.weights.extend_from_slice(&[0.0; COUNT]);
+                    next
+                }) as usize
+                    * COUNT;
+                let row = row as usize * COUNT;
+                for l in 0..COUNT {
+                    out.weights[target + l] += table.weights[row + l] / n;
+                }
+            }
+        }
+        out
+    }
+
     /// Number of features with a weight.
     pub fn len(&self) -> usize {
         self.index.len()
