@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::v1;
 use crate::error::Error;
+use crate::pipeline::entities::EntityType;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
     PublishedAtSource, RemovedKind, Span,
@@ -198,13 +199,42 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
                 kind: removed_kind_to_proto(r.kind) as i32,
             })
             .collect(),
-        entities: Vec::new(),
+        entities: e
+            .entities
+            .iter()
+            .map(|entity| v1::Entity {
+                id: entity.id.clone(),
+                r#type: entity_type_to_proto(entity.kind) as i32,
+                name: entity.name.clone(),
+                aliases: entity.aliases.clone(),
+                mentions: entity
+                    .mentions
+                    .iter()
+                    .map(|&m| v1::Mention {
+                        span: Some(span(m)),
+                        text: doc.slice(m).to_owned(),
+                    })
+                    .collect(),
+                salience: entity.salience,
+                roles: entity.roles.clone(),
+            })
+            .collect(),
         quotes: Vec::new(),
         dates: Vec::new(),
         simhash: e.simhash,
         warnings: e.warnings.clone(),
         url: e.url.clone().unwrap_or_default(),
         site_name: e.site_name.clone().unwrap_or_default(),
+    }
+}
+
+/// The message enum of an entity type.
+pub fn entity_type_to_proto(k: EntityType) -> v1::EntityType {
+    match k {
+        EntityType::Person => v1::EntityType::Person,
+        EntityType::Organization => v1::EntityType::Organization,
+        EntityType::Location => v1::EntityType::Location,
+        EntityType::Misc => v1::EntityType::Misc,
     }
 }
 

@@ -53,12 +53,15 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, String> {
             continue;
         };
         if cols.next().is_none() {
-            return Err(format!("line {}: expected a token and a tag: {line:?}", n + 1));
+            return Err(format!(
+                "line {}: expected a token and a tag: {line:?}",
+                n + 1
+            ));
         }
         let valid = tag == "O"
-            || tag
-                .split_once('-')
-                .is_some_and(|(p, t)| matches!(p, "B" | "I" | "E" | "S" | "L" | "U") && !t.is_empty());
+            || tag.split_once('-').is_some_and(|(p, t)| {
+                matches!(p, "B" | "I" | "E" | "S" | "L" | "U") && !t.is_empty()
+            });
         if !valid {
             return Err(format!("line {}: {tag:?} is not an entity tag", n + 1));
         }

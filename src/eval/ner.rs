@@ -50,12 +50,20 @@ impl Counts {
     /// F1 in percent.
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
 fn pct(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 }
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
 }
 
 /// Scores per type (PER, ORG, LOC, MISC order) and overall.
@@ -178,8 +186,22 @@ mod tests {
         let partial = spans_from_iob(&["I-PER", "O", "O", "O", "O"]);
         let mut s = Score::default();
         s.add(&predicted, &gold);
-        assert_eq!(s.overall, Counts { correct: 2, predicted: 3, gold: 3 });
-        assert_eq!(s.per_type[3], Counts { correct: 0, predicted: 1, gold: 0 });
+        assert_eq!(
+            s.overall,
+            Counts {
+                correct: 2,
+                predicted: 3,
+                gold: 3
+            }
+        );
+        assert_eq!(
+            s.per_type[3],
+            Counts {
+                correct: 0,
+                predicted: 1,
+                gold: 0
+            }
+        );
         let mut p = Score::default();
         p.add(&partial, &gold);
         assert_eq!(p.overall.correct, 0);

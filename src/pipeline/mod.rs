@@ -243,6 +243,8 @@ pub struct Enriched {
     pub document: Document,
     /// Removed boilerplate.
     pub removed: Vec<RemovedBlock>,
+    /// Named entities, in order of first mention.
+    pub entities: Vec<entities::Entity>,
     /// SimHash of the clean text.
     pub simhash: u64,
     /// What was truncated or skipped, and why.
@@ -315,15 +317,27 @@ pub trait Enricher: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     config: PipelineConfig,
+    entities: entities::EntityStage,
 }
 
-/// Version of the resources of this pipeline, as `(name, version)`.
-pub const MODEL_VERSIONS: &[(&str, &str)] = &[("language-identification", language::MODEL_VERSION)];
+/// Versions of the resources of this build, as `(name, version)`.
+pub fn model_versions() -> Vec<(&'static str, String)> {
+    let mut versions = vec![(
+        "language-identification",
+        language::MODEL_VERSION.to_owned(),
+    )];
+    if let Ok(model) = entities::tagger::NerModel::embedded() {
+        versions.push(("entity-tagger", model.version.clone()));
+    }
+    versions
+}
 
 impl Pipeline {
-    /// Loads the pipeline's resources.
+    /// Loads the pipeline's resources (the entity model is parsed once per
+    /// process).
     pub fn new(config: PipelineConfig) -> Result<Self, Error> {
-        Ok(Pipeline { config })
+        let entities = entities::EntityStage::load().map_err(Error::Internal)?;
+        Ok(Pipeline { config, entities })
     }
 
     /// The pipeline's configuration.
@@ -336,8 +350,8 @@ impl Pipeline {
         vec![
             FeatureStatus {
                 feature: Feature::Entities,
-                enabled: false,
-                description: "named entities: not enabled in this release",
+                enabled: true,
+                description: "named entities (PERSON, ORGANIZATION, LOCATION, MISC) merged across name variants, with roles and salience; the tagger is trained on English news",
             },
             FeatureStatus {
                 feature: Feature::Quotes,
@@ -641,6 +655,22 @@ impl Enricher for Pipeline {
             warnings.push(warning);
         }
 
+        // Stage 5: entities.
+        let mut entities = Vec::new();
+        if options.features.contains(Feature::Entities) {
+            if budget.is_over() {
+                warnings.push(
+                    "time budget used up before entity recognition; entities were skipped"
+                        .to_owned(),
+                );
+            } else {
+                let started = Instant::now();
+                entities = self.entities.recognize(document.text());
+                timings.push(("entities", started.elapsed()));
+                budget.check_cancelled()?;
+            }
+        }
+
         Ok(Enriched {
             id: article.id.clone(),
             url: article.url.clone().or(decoded.url),
@@ -653,6 +683,7 @@ impl Enricher for Pipeline {
             language,
             document,
             removed: decoded.removed,
+            entities,
             simhash,
             warnings,
             offset_encoding: options.offset_encoding,

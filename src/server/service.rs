@@ -262,22 +262,29 @@ impl EnrichmentApi {
                 feature: convert::feature_to_proto(f.feature) as i32,
                 enabled: f.enabled,
                 description: f.description.to_string(),
-                languages: Vec::new(),
+                languages: if f.feature == crate::pipeline::Feature::Entities {
+                    vec!["en".to_string()]
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         v1::GetServiceInfoResponse {
             version: crate::VERSION.to_string(),
             features,
-            entity_types: Vec::new(),
+            entity_types: crate::pipeline::entities::EntityType::ALL
+                .iter()
+                .map(|&k| convert::entity_type_to_proto(k) as i32)
+                .collect(),
             supported_languages: crate::pipeline::language::supported_languages()
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
-            model_versions: crate::pipeline::MODEL_VERSIONS
-                .iter()
+            model_versions: crate::pipeline::model_versions()
+                .into_iter()
                 .map(|(name, version)| v1::ModelVersion {
-                    name: (*name).to_string(),
-                    version: (*version).to_string(),
+                    name: name.to_string(),
+                    version,
                 })
                 .collect(),
             limits: Some(v1::ServiceLimits {

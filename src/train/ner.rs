@@ -76,7 +76,11 @@ fn bucket(count: u32) -> u8 {
 /// case, by log2 bucket.
 fn lower_counts(docs: &[Doc]) -> LowerCounts {
     let mut counts: rustc_hash::FxHashMap<&str, u32> = Default::default();
-    for w in docs.iter().flat_map(|d| &d.sentences).flat_map(|s| &s.words) {
+    for w in docs
+        .iter()
+        .flat_map(|d| &d.sentences)
+        .flat_map(|s| &s.words)
+    {
         if w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_uppercase) {
             *counts.entry(w.as_str()).or_default() += 1;
         }
@@ -93,14 +97,20 @@ fn corpus(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> Corpus {
     let mut extractor = Extractor::default();
     docs.iter()
         .map(|d| {
-            let sentences: Vec<&[String]> = d.sentences.iter().map(|s| s.words.as_slice()).collect();
+            let sentences: Vec<&[String]> =
+                d.sentences.iter().map(|s| s.words.as_slice()).collect();
             let casing = DocumentCasing::new(&sentences);
             d.sentences
                 .iter()
                 .map(|s| Example {
                     words: s.words.clone(),
                     gold: labels_from_spans(s.words.len(), &spans_from_iob(&s.tags)),
-                    features: model.sentence_features(&mut extractor, gazetteers, &casing, &s.words),
+                    features: model.sentence_features(
+                        &mut extractor,
+                        gazetteers,
+                        &casing,
+                        &s.words,
+                    ),
                 })
                 .collect()
         })
@@ -127,7 +137,12 @@ impl Rng {
 }
 
 /// One epoch of perceptron training over the examples in `order`.
-fn epoch(trainer: &mut Trainer, extractor: &mut Extractor, examples: &[&Example], order: &[usize]) -> usize {
+fn epoch(
+    trainer: &mut Trainer,
+    extractor: &mut Extractor,
+    examples: &[&Example],
+    order: &[usize],
+) -> usize {
     let mut mistakes = 0;
     for &k in order {
         let ex = examples[k];
@@ -142,7 +157,8 @@ fn epoch(trainer: &mut Trainer, extractor: &mut Extractor, examples: &[&Example]
             let mut scores = [0f32; crate::pipeline::entities::labels::COUNT];
             trainer.score(&features, &mut scores);
             let previous = if i > 0 { labels[i - 1] } else { Label::O };
-            let predicted = crate::pipeline::entities::tagger::best_label(&scores, previous, i, ex.words.len());
+            let predicted =
+                crate::pipeline::entities::tagger::best_label(&scores, previous, i, ex.words.len());
             if predicted != ex.gold[i] {
                 mistakes += 1;
                 trainer.update(&features, ex.gold[i], predicted);
@@ -190,7 +206,9 @@ fn train_pass(
             Some(score) => {
                 let weights = averaged(&members);
                 let f1 = score(&weights);
-                log(format!("  epoch {e}: {mistakes} training mistakes, dev F1 {f1:.2}"));
+                log(format!(
+                    "  epoch {e}: {mistakes} training mistakes, dev F1 {f1:.2}"
+                ));
                 if f1 > best.2 {
                     best = (weights, e, f1);
                 }
@@ -205,7 +223,10 @@ fn train_pass(
 }
 
 /// Trains the model; `log` receives progress lines.
-pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerModel, Score), EvalError> {
+pub fn train(
+    args: &TrainNerArgs,
+    log: &mut dyn FnMut(String),
+) -> Result<(NerModel, Score), EvalError> {
     let train_docs = conll::read(&args.train)?;
     let dev_docs = conll::read(&args.dev)?;
     let gazetteers = Gazetteers::embedded();
@@ -256,7 +277,15 @@ pub fn train(args: &TrainNerArgs, log: &mut dyn FnMut(String)) -> Result<(NerMod
         for (d, doc) in train.iter().enumerate().filter(|(d, _)| d % folds == fold) {
             first_labels[d] = doc
                 .iter()
-                .map(|ex| decode_sentence(&weights, &mut extractor, &ex.words, &ex.features, |_, _, _| None))
+                .map(|ex| {
+                    decode_sentence(
+                        &weights,
+                        &mut extractor,
+                        &ex.words,
+                        &ex.features,
+                        |_, _, _| None,
+                    )
+                })
                 .collect();
         }
     }
@@ -302,7 +331,8 @@ fn first_pass_score(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> 
         let casing = DocumentCasing::new(&sentences);
         for s in &doc.sentences {
             let f = model.sentence_features(&mut extractor, gazetteers, &casing, &s.words);
-            let labels = decode_sentence(&model.first, &mut extractor, &s.words, &f, |_, _, _| None);
+            let labels =
+                decode_sentence(&model.first, &mut extractor, &s.words, &f, |_, _, _| None);
             score.add(
                 &crate::pipeline::entities::labels::spans_from_labels(&labels),
                 &spans_from_iob(&s.tags),

@@ -118,7 +118,12 @@ fn caps_class(word: &str) -> u8 {
     if word.chars().any(|c| c.is_ascii_digit()) {
         b'd'
     } else if first.is_uppercase() {
-        if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) && word.chars().count() > 1 {
+        if word
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+            && word.chars().count() > 1
+        {
             b'A'
         } else {
             b'C'
@@ -217,7 +222,11 @@ impl Extractor {
         out.push(hash(buf, t::WORD, &[word.as_bytes()]));
         out.push(hash(buf, t::LOWER, &[lower.as_bytes()]));
         for k in [-2isize, -1, 1, 2] {
-            out.push(hash(buf, t::LOWER_AT, &[&[k as u8], lower_at(k).as_bytes()]));
+            out.push(hash(
+                buf,
+                t::LOWER_AT,
+                &[&[k as u8], lower_at(k).as_bytes()],
+            ));
         }
         out.push(hash(
             buf,
@@ -245,7 +254,11 @@ impl Extractor {
             &[b"r", shapes[1].as_bytes(), shapes[2].as_bytes()],
         ));
         for k in [-2isize, 2] {
-            out.push(hash(buf, t::SHAPE_FAR, &[&[k as u8], shape_at(k).as_bytes()]));
+            out.push(hash(
+                buf,
+                t::SHAPE_FAR,
+                &[&[k as u8], shape_at(k).as_bytes()],
+            ));
         }
         out.push(hash(
             buf,
@@ -261,9 +274,9 @@ impl Extractor {
         for n in 1..=4usize {
             if chars.len() > n {
                 let cut = chars[n].0;
-                out.push(hash(buf, t::PREFIX, &[word[..cut].as_bytes()]));
+                out.push(hash(buf, t::PREFIX, &[&word.as_bytes()[..cut]]));
                 let cut = chars[chars.len() - n].0;
-                out.push(hash(buf, t::SUFFIX, &[word[cut..].as_bytes()]));
+                out.push(hash(buf, t::SUFFIX, &[&word.as_bytes()[cut..]]));
             }
         }
         let window: Vec<u8> = (-2isize..=2)
@@ -290,7 +303,11 @@ impl Extractor {
             &[&[class, in_lower.min(2), in_caps.min(2), u8::from(i == 0)]],
         ));
         let seen = lower_counts.get(lower.as_str()).copied().unwrap_or(0);
-        out.push(hash(buf, t::LOWER_SEEN, &[&[seen, class, u8::from(i == 0)]]));
+        out.push(hash(
+            buf,
+            t::LOWER_SEEN,
+            &[&[seen, class, u8::from(i == 0)]],
+        ));
         // The token's place in its run of capitalised words (a cheap
         // stand-in for a noun-phrase chunk), and the run's length.
         let capitalised = |w: &str| matches!(caps_class(w), b'C' | b'A');
@@ -371,7 +388,10 @@ impl Extractor {
         out.push(hash(
             buf,
             t::L1_WORD,
-            &[&[first_pass[i].0], words[i].as_ref().to_lowercase().as_bytes()],
+            &[
+                &[first_pass[i].0],
+                words[i].as_ref().to_lowercase().as_bytes(),
+            ],
         ));
         for k in [-2isize, -1, 0, 1, 2] {
             let j = i as isize + k;
@@ -413,7 +433,11 @@ impl Extractor {
                 best = k;
             }
         }
-        out.push(hash(buf, t::HISTORY_MAJORITY, &[&[best as u8, caps_class(word)]]));
+        out.push(hash(
+            buf,
+            t::HISTORY_MAJORITY,
+            &[&[best as u8, caps_class(word)]],
+        ));
     }
 }
 
@@ -467,7 +491,13 @@ mod tests {
     #[test]
     fn features_are_deterministic_and_context_sensitive() {
         let words = ["Kremlin", "spokesman", "Dmitry", "Peskov", "said"];
-        let gaz = vec![Vec::new(), Vec::new(), vec![(4u8, Position::Unit)], Vec::new(), Vec::new()];
+        let gaz = vec![
+            Vec::new(),
+            Vec::new(),
+            vec![(4u8, Position::Unit)],
+            Vec::new(),
+            Vec::new(),
+        ];
         let casing = DocumentCasing::default();
         let view = SentenceView {
             words: &words,
@@ -484,7 +514,8 @@ mod tests {
         assert_ne!(a, c);
         // The gazetteer match of token 2 shows up on token 1 as its right
         // neighbour's, and not on token 0.
-        let right_neighbour_match = hash(&mut Vec::new(), t::GAZ_AT, &[&[1, 4, Position::Unit as u8]]);
+        let right_neighbour_match =
+            hash(&mut Vec::new(), t::GAZ_AT, &[&[1, 4, Position::Unit as u8]]);
         let mut left = Vec::new();
         x.static_features(&view, 1, &counts, &mut left);
         let mut none = Vec::new();

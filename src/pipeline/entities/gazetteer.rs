@@ -20,8 +20,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         "countries",
         include_str!("../../../data/gazetteers/countries.txt"),
     ),
-    ("cities", include_str!("../../../data/gazetteers/cities.txt")),
-    ("regions", include_str!("../../../data/gazetteers/regions.txt")),
+    (
+        "cities",
+        include_str!("../../../data/gazetteers/cities.txt"),
+    ),
+    (
+        "regions",
+        include_str!("../../../data/gazetteers/regions.txt"),
+    ),
     (
         "demonyms",
         include_str!("../../../data/gazetteers/demonyms.txt"),
@@ -120,7 +126,11 @@ impl Gazetteers {
         let mut covered_until = [0usize; 32];
         let mut key = String::new();
         for start in 0..lower.len() {
-            if !lower[start].chars().next().is_some_and(char::is_alphanumeric) {
+            if !lower[start]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             let longest = self.max_tokens.min(lower.len() - start);
@@ -139,11 +149,12 @@ impl Gazetteers {
                 // Only lists without a longer match from this start.
                 let new = lists & !found;
                 found |= lists;
-                for list in 0..self.names.len() {
-                    if new & (1 << list) == 0 || covered_until[list] > start {
+                let lists = covered_until.iter_mut().enumerate().take(self.names.len());
+                for (list, covered) in lists {
+                    if new & (1 << list) == 0 || *covered > start {
                         continue;
                     }
-                    covered_until[list] = start + len;
+                    *covered = start + len;
                     for (k, matches) in out[start..start + len].iter_mut().enumerate() {
                         let position = match (k, len) {
                             (_, 1) => Position::Unit,

@@ -120,9 +120,8 @@ pub fn spans_from_iob<S: AsRef<str>>(tags: &[S]) -> Vec<TokenSpan> {
             Some((p, t)) => (p, EntityType::from_conll(t)),
             None => ("O", None),
         };
-        let continues = prefix == "I"
-            && kind.is_some()
-            && open.is_some_and(|o| Some(o.kind) == kind);
+        let continues =
+            prefix == "I" && kind.is_some() && open.is_some_and(|o| Some(o.kind) == kind);
         if continues {
             if let Some(o) = open.as_mut() {
                 o.end = i + 1;
@@ -222,7 +221,10 @@ mod tests {
             }
         }
         assert_eq!(Label::O.kind(), None);
-        assert_eq!(Label::new(EntityType::Misc, Position::Unit).name(), "U-MISC");
+        assert_eq!(
+            Label::new(EntityType::Misc, Position::Unit).name(),
+            "U-MISC"
+        );
     }
 
     #[test]
@@ -230,10 +232,26 @@ mod tests {
         let iob1 = ["I-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-ORG"];
         let iob2 = ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "B-ORG"];
         let expected = vec![
-            TokenSpan { first: 0, end: 2, kind: EntityType::Person },
-            TokenSpan { first: 3, end: 4, kind: EntityType::Location },
-            TokenSpan { first: 4, end: 5, kind: EntityType::Location },
-            TokenSpan { first: 5, end: 6, kind: EntityType::Organization },
+            TokenSpan {
+                first: 0,
+                end: 2,
+                kind: EntityType::Person,
+            },
+            TokenSpan {
+                first: 3,
+                end: 4,
+                kind: EntityType::Location,
+            },
+            TokenSpan {
+                first: 4,
+                end: 5,
+                kind: EntityType::Location,
+            },
+            TokenSpan {
+                first: 5,
+                end: 6,
+                kind: EntityType::Organization,
+            },
         ];
         assert_eq!(spans_from_iob(&iob1), expected);
         assert_eq!(spans_from_iob(&iob2), expected);

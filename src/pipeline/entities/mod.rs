@@ -1,5 +1,19 @@
 //! Named entities: tokenisation, the trained tagger, and the merging of
 //! mentions into entities with canonical names, aliases, roles and salience.
+//!
+//! [`EntityStage::recognize`] runs the stage over a clean body text:
+//!
+//! 1. [`tokens`]: Penn-Treebank-style tokens and sentences; tokens glued
+//!    together by a broken HTML-to-text step ("Putinand") are split where
+//!    one part is a name known to the article or the gazetteers and the
+//!    other an ordinary word;
+//! 2. [`tagger`]: the trained two-pass perceptron labels every token
+//!    (BILOU over PER, ORG, LOC, MISC; features in [`features`], name lists
+//!    in [`gazetteer`], weights in [`model`]);
+//! 3. [`merge`]: mentions become entities (surname and title forms, acronyms,
+//!    case and spelling variants, hyphenated pairs), with canonical names,
+//!    aliases and stable ids;
+//! 4. [`roles`] from titles and appositions, and [`salience`].
 
 pub mod features;
 pub mod gazetteer;
@@ -13,3 +27,257 @@ pub mod tokens;
 pub mod types;
 
 pub use types::{Entity, EntityType, Mention, Sentence, Token};
+
+use rustc_hash::FxHashSet;
+
+use crate::pipeline::Span;
+use gazetteer::Gazetteers;
+use tagger::NerModel;
+
+/// The entity stage with its embedded model and gazetteers.
+#[derive(Clone, Copy)]
+pub struct EntityStage {
+    model: &'static NerModel,
+    gazetteers: &'static Gazetteers,
+    /// Bit set of the gazetteer lists that hold names.
+    name_lists: u32,
+    /// Bit of the list of everyday words.
+    word_list: u32,
+}
+
+impl std::fmt::Debug for EntityStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntityStage")
+            .field("model", &self.model.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EntityStage {
+    /// Loads the embedded model and gazetteers; an error when the binary
+    /// holds no trained model.
+    pub fn load() -> Result<EntityStage, String> {
+        let model = NerModel::embedded()?;
+        let gazetteers = Gazetteers::embedded();
+        let bit = |name: &str| {
+            gazetteers
+                .names()
+                .iter()
+                .position(|n| n == name)
+                .map_or(0, |i| 1u32 << i)
+        };
+        Ok(EntityStage {
+            model,
+            gazetteers,
+            name_lists: bit("given_names")
+                | bit("surnames")
+                | bit("cities")
+                | bit("countries")
+                | bit("regions")
+                | bit("news_agencies"),
+            word_list: bit("common_words"),
+        })
+    }
+
+    /// The model's version.
+    pub fn version(&self) -> &str {
+        &self.model.version
+    }
+
+    /// The entities of `text` (see the module documentation).
+    pub fn recognize(&self, text: &str) -> Vec<Entity> {
+        let (tokens, _) = tokens::tokenize(text);
+        // Capitalised words the article writes on their own are names it
+        // knows, for splitting glued tokens; a token that is itself a known
+        // name followed by an ordinary word ("Putinand") is not one.
+        let is_word = |w: &str| {
+            self.gazetteers.lists_of(w) & self.word_list != 0
+                || self.model.lower_counts.contains_key(w)
+        };
+        let capitalised: FxHashSet<&str> = tokens
+            .iter()
+            .map(|t| t.text(text))
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .collect();
+        let glued = |w: &str| {
+            w.char_indices().skip(2).any(|(i, c)| {
+                c.is_lowercase()
+                    && capitalised.contains(&w[..i])
+                    && w.len() - i >= 2
+                    && is_word(&w[i..].to_lowercase())
+            })
+        };
+        let is_name = |w: &str| {
+            (capitalised.contains(w) && !glued(w))
+                || self.gazetteers.lists_of(w) & self.name_lists != 0
+        };
+        let tokens = tokens::split_glued(text, &tokens, &is_name, &is_word);
+        // A second, stricter pass for names the article writes only glued
+        // ("Dmitry Peskovcalled"): any capitalised part of four letters or
+        // more that is not an everyday word, but only before a function
+        // word or a past-tense verb, which names do not end in (unlike
+        // "-man" or "-son").
+        // Words that follow a subject; short function words ("in", "all",
+        // "her") are not here: too many names end in them.
+        let verb_or_function_word = |w: &str| {
+            matches!(
+                w,
+                "and"
+                    | "its"
+                    | "his"
+                    | "the"
+                    | "who"
+                    | "was"
+                    | "has"
+                    | "had"
+                    | "said"
+                    | "says"
+                    | "told"
+                    | "will"
+                    | "would"
+                    | "also"
+            ) || (w.len() >= 5 && w.ends_with("ed") && is_word(w))
+        };
+        let ends_glued = |w: &str| {
+            w.char_indices()
+                .skip(4)
+                .any(|(i, _)| verb_or_function_word(&w[i..]))
+        };
+        let unknown_name = |w: &str| {
+            w.chars().count() >= 4
+                && w.chars().next().is_some_and(char::is_uppercase)
+                && !is_word(&w.to_lowercase())
+                && !ends_glued(w)
+        };
+        // Only tokens that end in such a word, and are neither a known name
+        // nor an everyday word themselves ("Holland" is not "Holl" + "and"),
+        // are tried.
+        let candidate = |w: &str| {
+            ends_glued(w)
+                && !is_word(&w.to_lowercase())
+                && self.gazetteers.lists_of(w) & self.name_lists == 0
+        };
+        let tokens: Vec<Token> = tokens
+            .iter()
+            .flat_map(|&t| {
+                if candidate(t.text(text)) {
+                    tokens::split_glued(text, &[t], &unknown_name, &verb_or_function_word)
+                } else {
+                    vec![t]
+                }
+            })
+            .collect();
+        let sentences = tokens::split_sentences(text, &tokens);
+        let words: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| {
+                tokens[s.first..s.end]
+                    .iter()
+                    .map(|t| t.text(text))
+                    .collect()
+            })
+            .collect();
+        let views: Vec<&[&str]> = words.iter().map(Vec::as_slice).collect();
+        let labels = self.model.tag_document(self.gazetteers, &views);
+        let mut mentions = Vec::new();
+        for (sentence, labels) in sentences.iter().zip(&labels) {
+            for span in labels::spans_from_labels(labels) {
+                let first = sentence.first + span.first;
+                let end = first + trimmed_end(text, &tokens[first..sentence.first + span.end]);
+                mentions.push(Mention {
+                    span: Span::new(tokens[first].start, tokens[end - 1].end),
+                    kind: span.kind,
+                    first_token: first,
+                    end_token: end,
+                });
+            }
+        }
+        let mut entities = merge::merge(text, &tokens, &mentions);
+        roles::roles(text, &tokens, &mut entities);
+        salience::salience(text.len(), &mut entities);
+        entities
+    }
+}
+
+/// The length of a mention's tokens once a tail of lower-case words is cut
+/// off: greedy decoding that opened an entity on a lone name ("the West")
+/// must close it with a last token, and may drag it over the words after
+/// it ("West of funding protesters"). Names have lower-case words only
+/// inside ("Bank of England", "Leonardo da Vinci"), never at the end.
+fn trimmed_end(text: &str, tokens: &[Token]) -> usize {
+    let lower = |t: &Token| t.text(text).chars().next().is_some_and(char::is_lowercase);
+    let mut end = tokens.len();
+    while end > 1 && lower(&tokens[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_places_and_organisations_with_mentions() {
+        let stage = EntityStage::load().expect("the model is embedded");
+        let text = "Kremlin spokesman Dmitry Peskov said on Monday that Russia would not \
+                    attend the talks in Geneva.\nPeskov added that the United Nations had \
+                    not been told.";
+        let entities = stage.recognize(text);
+        let find = |name: &str| entities.iter().find(|e| e.name == name);
+        let peskov = find("Dmitry Peskov").unwrap_or_else(|| panic!("{entities:#?}"));
+        assert_eq!(peskov.kind, EntityType::Person);
+        assert_eq!(peskov.mentions.len(), 2, "{peskov:?}");
+        for m in &peskov.mentions {
+            assert!(text[m.range()].ends_with("Peskov"));
+        }
+        assert!(
+            peskov.roles.iter().any(|r| r == "Kremlin spokesman"),
+            "{peskov:?}"
+        );
+        assert_eq!(find("Geneva").map(|e| e.kind), Some(EntityType::Location));
+        assert_eq!(find("Russia").map(|e| e.kind), Some(EntityType::Location));
+        assert_eq!(
+            find("United Nations").map(|e| e.kind),
+            Some(EntityType::Organization)
+        );
+    }
+
+    #[test]
+    fn glued_names_are_split_and_reported_alone() {
+        let stage = EntityStage::load().expect("the model is embedded");
+        let text = "Russian President Vladimir Putin met Belarusian leader Alexander \
+                    Lukashenko on Monday.\nThe meeting of Vladimir Putinand its outcome \
+                    were discussed.";
+        let entities = stage.recognize(text);
+        let putin = entities
+            .iter()
+            .find(|e| e.name == "Vladimir Putin")
+            .unwrap_or_else(|| panic!("{entities:#?}"));
+        assert_eq!(putin.mentions.len(), 2, "{putin:?}");
+        assert_eq!(&text[putin.mentions[1].range()], "Vladimir Putin");
+        // A name written only glued, before a verb.
+        let text = "Kremlin spokesman Dmitry Peskovcalled the report unfounded.";
+        let entities = stage.recognize(text);
+        let peskov = entities
+            .iter()
+            .find(|e| e.kind == EntityType::Person)
+            .unwrap_or_else(|| panic!("{entities:#?}"));
+        assert_eq!(peskov.name, "Dmitry Peskov");
+        // Names ending in a word are left alone.
+        let text = "The analyst Artyom Shraibman said the plan would fail.";
+        let entities = stage.recognize(text);
+        assert!(
+            entities.iter().any(|e| e.name == "Artyom Shraibman"),
+            "{entities:#?}"
+        );
+    }
+
+    #[test]
+    fn empty_and_odd_text_gives_no_entities_and_no_panic() {
+        let stage = EntityStage::load().expect("the model is embedded");
+        assert!(stage.recognize("").is_empty());
+        assert!(stage.recognize("... !!! ???").is_empty());
+        let _ = stage.recognize("ÄÖÜ «»„“ 日本語 \u{0}\u{FEFF}");
+    }
+}

@@ -70,7 +70,11 @@ impl Weights {
     /// hash, the number of labels with a weight, and (label, weight) pairs.
     pub fn write(&self, out: &mut Vec<u8>) {
         let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / f32::from(i16::MAX) } else { 1.0 };
+        let scale = if max > 0.0 {
+            max / f32::from(i16::MAX)
+        } else {
+            1.0
+        };
         let mut rows: Vec<(u64, u32)> = self.index.iter().map(|(&k, &r)| (k, r)).collect();
         rows.sort_unstable();
         let mut body = Vec::new();
@@ -252,7 +256,11 @@ mod tests {
     fn perceptron_learns_a_separable_problem_and_round_trips() {
         let a = Label(1);
         let b = Label(4);
-        let data = [(vec![1u64, 10], a), (vec![2u64, 10], b), (vec![1u64, 11], a)];
+        let data = [
+            (vec![1u64, 10], a),
+            (vec![2u64, 10], b),
+            (vec![1u64, 11], a),
+        ];
         let mut t = Trainer::new();
         for _ in 0..5 {
             for (f, gold) in &data {
@@ -271,7 +279,9 @@ mod tests {
         let best = |w: &Weights, f: &[u64]| {
             let mut s = [0f32; COUNT];
             w.score(f, &mut s);
-            (0..COUNT).max_by(|&x, &y| s[x].total_cmp(&s[y])).unwrap_or(0)
+            (0..COUNT)
+                .max_by(|&x, &y| s[x].total_cmp(&s[y]))
+                .unwrap_or(0)
         };
         assert_eq!(best(&w, &[1, 10]), 1);
         assert_eq!(best(&w, &[2, 10]), 4);

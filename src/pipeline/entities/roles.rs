@@ -232,6 +232,9 @@ const STOPS: &[&str] = &[
     "and",
     "or",
     "nor",
+    "neither",
+    "either",
+    "both",
     "when",
     "while",
     "after",
@@ -322,6 +325,14 @@ pub fn roles(text: &str, tokens: &[Token], entities: &mut [Entity]) {
                 }
             }
         }
+        // A bare role that a fuller one ends with adds nothing
+        // ("spokesman" beside "Kremlin spokesman").
+        let all: Vec<String> = entity.roles.iter().map(|r| r.to_lowercase()).collect();
+        entity.roles.retain(|r| {
+            let lower = r.to_lowercase();
+            !all.iter()
+                .any(|other| other.len() > lower.len() && other.ends_with(&format!(" {lower}")))
+        });
     }
 }
 
@@ -483,7 +494,17 @@ fn role_after(text: &str, tokens: &[Token], span: Span) -> Option<String> {
         ) {
             break;
         }
-        if VERBS.contains(&word.to_lowercase().as_str()) {
+        let lower = word.to_lowercase();
+        // A participle or relative clause after the head ends the
+        // apposition: "a University of Michigan professor specializing in".
+        let clause = end > start
+            && (lower.ends_with("ing") && lower.len() > 5
+                || matches!(lower.as_str(), "who" | "which" | "whose"))
+            && is_head(tok(text, tokens, end - 1));
+        if clause {
+            break;
+        }
+        if VERBS.contains(&lower.as_str()) {
             return None;
         }
         end += 1;

@@ -151,7 +151,10 @@ impl NerModel {
         let (second, n) = Weights::read(&bytes[r.pos..])?;
         r.pos += n;
         if r.pos != bytes.len() {
-            return Err(format!("{} trailing bytes after the model", bytes.len() - r.pos));
+            return Err(format!(
+                "{} trailing bytes after the model",
+                bytes.len() - r.pos
+            ));
         }
         Ok(NerModel {
             version,
@@ -199,7 +202,9 @@ impl NerModel {
         let first: Vec<Vec<Label>> = sentences
             .iter()
             .zip(&statics)
-            .map(|(words, f)| decode_sentence(&self.first, &mut extractor, words, f, |_, _, _| None))
+            .map(|(words, f)| {
+                decode_sentence(&self.first, &mut extractor, words, f, |_, _, _| None)
+            })
             .collect();
         self.second_pass(&mut extractor, sentences, statics, &first)
     }

@@ -1,0 +1,60 @@
+//! Throughput of the entity stage on one core (criterion), in bytes of
+//! clean body text per second: tokenisation, glued-token splitting, the
+//! two tagger passes, merging, roles and salience.
+//!
+//! Inputs: the body texts of the sample articles in `../shared/seeds`
+//! (cleaned by the pipeline first), else a synthetic article. Run with
+//! `cargo bench --bench entities`.
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use newsenrich::pipeline::entities::EntityStage;
+use newsenrich::pipeline::{
+    ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
+};
+
+fn bench(c: &mut Criterion) {
+    let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
+    let options = EnrichOptions {
+        features: Features::none(),
+        ..EnrichOptions::default()
+    };
+    let bodies: Vec<String> = common::seed_texts()
+        .into_iter()
+        .map(|text| {
+            let article = ArticleInput {
+                id: "bench".into(),
+                url: None,
+                title: None,
+                content: Content::Text(text),
+                published_at: None,
+                language: None,
+                time_zone: chrono_tz::Tz::UTC,
+            };
+            pipeline
+                .enrich(&article, &options, &Budget::unlimited())
+                .expect("enriches")
+                .document
+                .text()
+                .to_owned()
+        })
+        .collect();
+    let bytes: usize = bodies.iter().map(String::len).sum();
+    let stage = EntityStage::load().expect("the model is embedded");
+    let mut group = c.benchmark_group("entities");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("recognize", |b| {
+        b.iter(|| {
+            for body in &bodies {
+                black_box(stage.recognize(black_box(body)));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,104 @@
+//! The sample articles through the real server: the people of each article,
+//! one entity each with their roles, and a few places and organisations.
+//! Expectations live in `tests/golden/seeds_entities.tsv`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use newsenrich::api::v1;
+
+fn type_name(t: i32) -> String {
+    v1::EntityType::try_from(t)
+        .map(|k| {
+            k.as_str_name()
+                .trim_start_matches("ENTITY_TYPE_")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn seed_people_roles_and_names() {
+    if seeds_dir().is_none() {
+        return;
+    }
+    let golden = include_str!("golden/seeds_entities.tsv");
+    let mut checks: BTreeMap<&str, Vec<Vec<&str>>> = BTreeMap::new();
+    for line in golden
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 5, "bad golden line {line:?}");
+        checks.entry(cols[0]).or_default().push(cols[1..].to_vec());
+    }
+    assert_eq!(checks.len(), 5, "every seed has expectations");
+
+    let ts = start(test_config()).await;
+    let mut client = ts.client().await;
+    for (prefix, expectations) in checks {
+        let text = seed(prefix).unwrap();
+        let a = enrich(&mut client, text_article(prefix, &text)).await;
+        let chars: Vec<char> = a.text.chars().collect();
+        for e in &a.entities {
+            assert!(
+                !e.id.is_empty() && !e.mentions.is_empty(),
+                "{prefix}: {e:?}"
+            );
+            for m in &e.mentions {
+                // Offsets are code points by default; each slices the text
+                // to the mention as written.
+                let span = m.span.unwrap_or_default();
+                let sliced: String = chars[span.start as usize..span.end as usize]
+                    .iter()
+                    .collect();
+                assert_eq!(sliced, m.text, "{prefix}: {}", e.name);
+            }
+        }
+        let people_found: BTreeSet<&str> = a
+            .entities
+            .iter()
+            .filter(|e| type_name(e.r#type) == "PERSON")
+            .map(|e| e.name.as_str())
+            .collect();
+        let people_expected: BTreeSet<&str> = expectations
+            .iter()
+            .filter(|c| c[0] == "PERSON")
+            .map(|c| c[1])
+            .collect();
+        assert_eq!(
+            people_found, people_expected,
+            "{prefix}: the people, one entity each"
+        );
+        for c in expectations {
+            let (kind, name, role, alias) = (c[0], c[1], c[2], c[3]);
+            let Some(e) = a
+                .entities
+                .iter()
+                .find(|e| e.name == name && type_name(e.r#type) == kind)
+            else {
+                panic!("{prefix}: no {kind} {name:?} in {:#?}", a.entities);
+            };
+            if role != "-" {
+                assert!(
+                    e.roles.iter().any(|r| r == role),
+                    "{prefix}: {name} roles {:?}",
+                    e.roles
+                );
+            }
+            if alias != "-" {
+                assert!(
+                    e.aliases.iter().any(|x| x == alias),
+                    "{prefix}: {name} aliases {:?}",
+                    e.aliases
+                );
+                assert!(
+                    e.mentions.iter().any(|m| m.text == alias),
+                    "{prefix}: {name} has no mention {alias:?}"
+                );
+            }
+        }
+    }
+}
