@@ -79,6 +79,58 @@ impl EntityStage {
         })
     }
 
+    /// Names written in lower case by a careless or machine-translated
+    /// text ("an offensive on kyiv", "collected by efe"): the tagger, which
+    /// leans on capitals, misses them. A lower-case token outside any
+    /// mention becomes one when a place or news-agency list holds it and it
+    /// is not an everyday word (not in the everyday-words list, never seen
+    /// in lower case in the training text).
+    fn add_lower_case_names(&self, text: &str, tokens: &[Token], mentions: &mut Vec<Mention>) {
+        let bit = |name: &str| {
+            self.gazetteers
+                .names()
+                .iter()
+                .position(|n| n == name)
+                .map_or(0, |i| 1u32 << i)
+        };
+        let places = bit("cities") | bit("countries") | bit("regions");
+        let agencies = bit("news_agencies");
+        let mut covered = vec![false; tokens.len()];
+        for m in mentions.iter() {
+            for c in &mut covered[m.first_token..m.end_token.min(tokens.len())] {
+                *c = true;
+            }
+        }
+        for (i, token) in tokens.iter().enumerate() {
+            let word = token.text(text);
+            if covered[i]
+                || word.chars().count() < 3
+                || !word.chars().all(char::is_lowercase)
+                || self.model.lower_counts.contains_key(word)
+            {
+                continue;
+            }
+            let lists = self.gazetteers.lists_of(word);
+            if lists & self.word_list != 0 {
+                continue;
+            }
+            let kind = if lists & agencies != 0 {
+                EntityType::Organization
+            } else if lists & places != 0 {
+                EntityType::Location
+            } else {
+                continue;
+            };
+            mentions.push(Mention {
+                span: Span::new(token.start, token.end),
+                kind,
+                first_token: i,
+                end_token: i + 1,
+            });
+        }
+        mentions.sort_by_key(|m| m.span.start);
+    }
+
     /// The model's version.
     pub fn version(&self) -> &str {
         &self.model.version
@@ -192,6 +244,7 @@ impl EntityStage {
                 });
             }
         }
+        self.add_lower_case_names(text, &tokens, &mut mentions);
         let mut entities = merge::merge(text, &tokens, &mentions);
         roles::roles(text, &tokens, &mut entities);
         salience::salience(text.len(), &mut entities);
@@ -270,6 +323,37 @@ mod tests {
         assert!(
             entities.iter().any(|e| e.name == "Artyom Shraibman"),
             "{entities:#?}"
+        );
+    }
+
+    #[test]
+    fn lower_case_places_and_agencies_are_found_and_merged() {
+        let stage = EntityStage::load().expect("the model is embedded");
+        let text = "Troops moved towards Kyiv on Monday.\nMoscow may launch another offensive \
+                    on kyiv, according to statements collected by efe.\nThe new offensive \
+                    was reported by the agency.";
+        let entities = stage.recognize(text);
+        let kyiv = entities
+            .iter()
+            .find(|e| e.name == "Kyiv")
+            .unwrap_or_else(|| panic!("{entities:#?}"));
+        assert_eq!(kyiv.kind, EntityType::Location);
+        assert_eq!(kyiv.mentions.len(), 2, "{kyiv:?}");
+        let efe = entities
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case("efe"))
+            .unwrap_or_else(|| panic!("{entities:#?}"));
+        assert_eq!(efe.kind, EntityType::Organization);
+        // Everyday words that are also place names are left alone.
+        assert!(
+            !entities
+                .iter()
+                .any(|e| e.name.eq_ignore_ascii_case("offensive"))
+        );
+        assert!(
+            !entities
+                .iter()
+                .any(|e| e.name.eq_ignore_ascii_case("agency"))
         );
     }
 
