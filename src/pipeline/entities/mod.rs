@@ -43,6 +43,10 @@ pub struct EntityStage {
     name_lists: u32,
     /// Bit of the list of everyday words.
     word_list: u32,
+    /// Bit set of the place lists.
+    place_lists: u32,
+    /// Bit of the news-agency list.
+    agency_list: u32,
 }
 
 impl std::fmt::Debug for EntityStage {
@@ -76,6 +80,8 @@ impl EntityStage {
                 | bit("regions")
                 | bit("news_agencies"),
             word_list: bit("common_words"),
+            place_lists: bit("cities") | bit("countries") | bit("regions"),
+            agency_list: bit("news_agencies"),
         })
     }
 
@@ -86,15 +92,6 @@ impl EntityStage {
     /// is not an everyday word (not in the everyday-words list, never seen
     /// in lower case in the training text).
     fn add_lower_case_names(&self, text: &str, tokens: &[Token], mentions: &mut Vec<Mention>) {
-        let bit = |name: &str| {
-            self.gazetteers
-                .names()
-                .iter()
-                .position(|n| n == name)
-                .map_or(0, |i| 1u32 << i)
-        };
-        let places = bit("cities") | bit("countries") | bit("regions");
-        let agencies = bit("news_agencies");
         let mut covered = vec![false; tokens.len()];
         for m in mentions.iter() {
             for c in &mut covered[m.first_token..m.end_token.min(tokens.len())] {
@@ -114,9 +111,9 @@ impl EntityStage {
             if lists & self.word_list != 0 {
                 continue;
             }
-            let kind = if lists & agencies != 0 {
+            let kind = if lists & self.agency_list != 0 {
                 EntityType::Organization
-            } else if lists & places != 0 {
+            } else if lists & self.place_lists != 0 {
                 EntityType::Location
             } else {
                 continue;
