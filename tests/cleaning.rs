@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::*;
 use newsenrich::api::v1;
 
@@ -26,19 +24,7 @@ async fn seeds_come_out_clean_with_their_metadata() {
         return;
     }
     let golden = include_str!("golden/seeds_cleaning.tsv");
-    let mut checks: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
-    for line in golden
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let mut cols = line.splitn(3, '\t');
-        let (file, check, value) = (
-            cols.next().unwrap(),
-            cols.next().unwrap(),
-            cols.next().unwrap(),
-        );
-        checks.entry(file).or_default().push((check, value));
-    }
+    let checks = golden_rows(golden, 3);
     assert_eq!(checks.len(), 5, "every seed has expectations");
 
     let ts = start(test_config()).await;
@@ -48,7 +34,8 @@ async fn seeds_come_out_clean_with_their_metadata() {
         let a = enrich(&mut client, text_article(prefix, &text)).await;
         let paragraphs = paragraph_texts(&a);
         let dateline = a.dateline.clone().unwrap_or_default();
-        for (check, value) in expectations {
+        for row in expectations {
+            let (check, value) = (row[0], row[1]);
             let ok = match check {
                 "kept" => paragraphs.iter().any(|p| p.starts_with(value)),
                 "body-starts" => a.text.starts_with(value),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::*;
 use newsenrich::api::v1;
@@ -25,15 +25,7 @@ async fn seed_people_roles_and_names() {
         return;
     }
     let golden = include_str!("golden/seeds_entities.tsv");
-    let mut checks: BTreeMap<&str, Vec<Vec<&str>>> = BTreeMap::new();
-    for line in golden
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 5, "bad golden line {line:?}");
-        checks.entry(cols[0]).or_default().push(cols[1..].to_vec());
-    }
+    let checks = golden_rows(golden, 5);
     assert_eq!(checks.len(), 5, "every seed has expectations");
 
     let ts = start(test_config()).await;

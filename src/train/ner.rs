@@ -26,9 +26,13 @@ use crate::eval::conll::{self, Doc};
 use crate::eval::ner::{Score, evaluate};
 use crate::pipeline::entities::features::{DocumentCasing, Extractor, LowerCounts};
 use crate::pipeline::entities::gazetteer::Gazetteers;
-use crate::pipeline::entities::labels::{Label, labels_from_spans, spans_from_iob};
+use crate::pipeline::entities::labels::{
+    Label, labels_from_spans, spans_from_iob, spans_from_labels,
+};
 use crate::pipeline::entities::model::{Trainer, Weights};
-use crate::pipeline::entities::tagger::{NerModel, decode_sentence, with_document_features};
+use crate::pipeline::entities::tagger::{
+    NerModel, Training, decode_sentence, with_document_features,
+};
 
 /// Flags of `newsenrich train ner`.
 #[derive(Debug, clap::Args)]
@@ -146,26 +150,13 @@ fn epoch(
     let mut mistakes = 0;
     for &k in order {
         let ex = examples[k];
-        // Greedy decoding with the current weights, updating on every
-        // wrong token and following the predicted history (as at test time).
-        let mut labels: Vec<Label> = Vec::with_capacity(ex.words.len());
-        let mut features = Vec::with_capacity(64);
-        for i in 0..ex.words.len() {
-            features.clear();
-            features.extend_from_slice(&ex.features[i]);
-            extractor.history_features(&ex.words, i, &labels, &mut features);
-            let mut scores = [0f32; crate::pipeline::entities::labels::COUNT];
-            trainer.score(&features, &mut scores);
-            let previous = if i > 0 { labels[i - 1] } else { Label::O };
-            let predicted =
-                crate::pipeline::entities::tagger::best_label(&scores, previous, i, ex.words.len());
-            if predicted != ex.gold[i] {
-                mistakes += 1;
-                trainer.update(&features, ex.gold[i], predicted);
-            }
-            trainer.tick();
-            labels.push(predicted);
-        }
+        let mut training = Training {
+            trainer: &mut *trainer,
+            gold: &ex.gold,
+            mistakes: 0,
+        };
+        decode_sentence(&mut training, extractor, &ex.words, &ex.features);
+        mistakes += training.mistakes;
     }
     mistakes
 }
@@ -277,15 +268,7 @@ pub fn train(
         for (d, doc) in train.iter().enumerate().filter(|(d, _)| d % folds == fold) {
             first_labels[d] = doc
                 .iter()
-                .map(|ex| {
-                    decode_sentence(
-                        &weights,
-                        &mut extractor,
-                        &ex.words,
-                        &ex.features,
-                        |_, _, _| None,
-                    )
-                })
+                .map(|ex| decode_sentence(&mut &weights, &mut extractor, &ex.words, &ex.features))
                 .collect();
         }
     }
@@ -328,15 +311,9 @@ fn first_pass_score(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> 
     let mut extractor = Extractor::default();
     for doc in docs {
         let sentences: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();
-        let casing = DocumentCasing::new(&sentences);
-        for s in &doc.sentences {
-            let f = model.sentence_features(&mut extractor, gazetteers, &casing, &s.words);
-            let labels =
-                decode_sentence(&model.first, &mut extractor, &s.words, &f, |_, _, _| None);
-            score.add(
-                &crate::pipeline::entities::labels::spans_from_labels(&labels),
-                &spans_from_iob(&s.tags),
-            );
+        let (_, first) = model.first_pass(&mut extractor, gazetteers, &sentences);
+        for (s, labels) in doc.sentences.iter().zip(&first) {
+            score.add(&spans_from_labels(labels), &spans_from_iob(&s.tags));
         }
     }
     score.overall.f1()

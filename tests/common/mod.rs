@@ -251,3 +251,21 @@ pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// The rows of a tab-separated golden file (`#` comments and blank lines
+/// skipped), grouped by their first column: each row's other `columns - 1`
+/// fields. Panics on a row with another number of fields.
+pub fn golden_rows(text: &str, columns: usize) -> std::collections::BTreeMap<&str, Vec<Vec<&str>>> {
+    let mut rows: std::collections::BTreeMap<&str, Vec<Vec<&str>>> = Default::default();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), columns, "bad golden line {line:?}");
+        rows.entry(fields[0])
+            .or_default()
+            .push(fields[1..].to_vec());
+    }
+    rows
+}

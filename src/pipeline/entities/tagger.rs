@@ -21,21 +21,47 @@ static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
 /// First bytes of a model file.
 const MAGIC: &[u8; 8] = b"NEWSNER1";
 
-/// Anything that scores feature vectors.
+/// What [`decode_sentence`] decodes with: scores feature vectors, and sees
+/// every decision (the trainer updates there).
 pub trait Scorer {
     /// Adds the scores of `features` per label into `scores`.
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]);
+
+    /// Token `i` with `features` was given `predicted`. Nothing by default.
+    fn decided(&mut self, _i: usize, _features: &[u64], _predicted: Label) {}
 }
 
-impl Scorer for Weights {
+impl Scorer for &Weights {
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
         Weights::score(self, features, scores);
     }
 }
 
-impl Scorer for Trainer {
+/// Training: the trainer's current weights, and a perceptron update on every
+/// token decoded wrong (decoding follows its own predictions, as at test
+/// time).
+pub struct Training<'a> {
+    /// The weights being trained.
+    pub trainer: &'a mut Trainer,
+    /// Gold labels of the sentence being decoded.
+    pub gold: &'a [Label],
+    /// Tokens decoded wrong so far.
+    pub mistakes: usize,
+}
+
+impl Scorer for Training<'_> {
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
-        Trainer::score(self, features, scores);
+        self.trainer.score(features, scores);
+    }
+
+    fn decided(&mut self, i: usize, features: &[u64], predicted: Label) {
+        if let Some(&gold) = self.gold.get(i)
+            && gold != predicted
+        {
+            self.mistakes += 1;
+            self.trainer.update(features, gold, predicted);
+        }
+        self.trainer.tick();
     }
 }
 
@@ -56,15 +82,13 @@ pub fn best_label(scores: &[f32; COUNT], previous: Label, i: usize, len: usize) 
     best
 }
 
-/// Decodes one sentence greedily. `features(i)` gives the static features
-/// of token `i`; `visit(i, features, predicted)` sees every decision (the
-/// trainer updates there).
+/// Decodes one sentence greedily; `static_features[i]` are the static
+/// features of token `i`, and `scorer` sees every decision.
 pub fn decode_sentence<S: AsRef<str>>(
-    scorer: &dyn Scorer,
+    scorer: &mut dyn Scorer,
     extractor: &mut Extractor,
     words: &[S],
     static_features: &[Vec<u64>],
-    mut visit: impl FnMut(usize, &[u64], Label) -> Option<Label>,
 ) -> Vec<Label> {
     let mut labels: Vec<Label> = Vec::with_capacity(words.len());
     let mut features = Vec::with_capacity(64);
@@ -76,10 +100,8 @@ pub fn decode_sentence<S: AsRef<str>>(
         scorer.score(&features, &mut scores);
         let previous = if i > 0 { labels[i - 1] } else { Label::O };
         let predicted = best_label(&scores, previous, i, words.len());
-        // The visitor may replace the prediction (with the gold label
-        // when training follows the gold history); by default it stays.
-        let chosen = visit(i, &features, predicted).unwrap_or(predicted);
-        labels.push(chosen);
+        scorer.decided(i, &features, predicted);
+        labels.push(predicted);
     }
     labels
 }
@@ -194,19 +216,29 @@ impl NerModel {
         sentences: &[&[S]],
     ) -> Vec<Vec<Label>> {
         let mut extractor = Extractor::default();
+        let (statics, first) = self.first_pass(&mut extractor, gazetteers, sentences);
+        self.second_pass(&mut extractor, sentences, statics, &first)
+    }
+
+    /// The first pass over a document: the static features of every token
+    /// of every sentence, and the first pass's labels.
+    pub fn first_pass<S: AsRef<str>>(
+        &self,
+        extractor: &mut Extractor,
+        gazetteers: &Gazetteers,
+        sentences: &[&[S]],
+    ) -> (Vec<Vec<Vec<u64>>>, Vec<Vec<Label>>) {
         let casing = DocumentCasing::new(sentences);
         let statics: Vec<Vec<Vec<u64>>> = sentences
             .iter()
-            .map(|words| self.sentence_features(&mut extractor, gazetteers, &casing, words))
+            .map(|words| self.sentence_features(extractor, gazetteers, &casing, words))
             .collect();
-        let first: Vec<Vec<Label>> = sentences
+        let first = sentences
             .iter()
             .zip(&statics)
-            .map(|(words, f)| {
-                decode_sentence(&self.first, &mut extractor, words, f, |_, _, _| None)
-            })
+            .map(|(words, f)| decode_sentence(&mut &self.first, extractor, words, f))
             .collect();
-        self.second_pass(&mut extractor, sentences, statics, &first)
+        (statics, first)
     }
 
     /// The second pass over a document, given its static features and
@@ -222,7 +254,7 @@ impl NerModel {
         sentences
             .iter()
             .zip(&statics)
-            .map(|(words, f)| decode_sentence(&self.second, extractor, words, f, |_, _, _| None))
+            .map(|(words, f)| decode_sentence(&mut &self.second, extractor, words, f))
             .collect()
     }
 }
