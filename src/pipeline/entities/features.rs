@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::EntityType;
+use super::clusters::Classes;
 use super::gazetteer::TokenMatches;
 use super::labels::{self, Label};
 
@@ -63,19 +64,54 @@ mod t {
     pub const L1_WORD: u8 = 28;
     pub const CAPS_RUN: u8 = 29;
     pub const GAZ_NUMERIC: u8 = 30;
+    pub const CLUSTER: u8 = 31;
+    pub const CLUSTER_NONE: u8 = 32;
+    pub const CLUSTER_CAPS: u8 = 33;
 }
 
-/// Hashes a template and its parts (parts separated by a 0xFF byte, which
-/// UTF-8 never contains).
-fn hash(buf: &mut Vec<u8>, template: u8, parts: &[&[u8]]) -> u64 {
-    buf.clear();
-    buf.push(template);
-    for p in parts {
-        buf.push(0xFF);
-        buf.extend_from_slice(p);
-    }
-    xxh3_64(buf)
+/// MurmurHash3's 64-bit finaliser: a bijection that spreads every input
+/// bit over the output.
+#[inline]
+fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
+
+/// A feature: its template and parts, each part a string's XXH3 hash or a
+/// few bytes packed into a `u64`, folded together with [`fmix`]. For a fixed
+/// template and prefix the fold is a bijection of the next part, so two
+/// features collide only by chance (2^-64). Both XXH3 and this fold are
+/// fixed, so trained models stay valid across releases.
+#[inline]
+fn feature(template: u8, parts: &[u64]) -> u64 {
+    let mut h = fmix(u64::from(template) + 1);
+    for &p in parts {
+        h = fmix(h ^ p);
+    }
+    h
+}
+
+/// Up to eight bytes packed into a `u64` part.
+#[inline]
+fn pack(bytes: &[u8]) -> u64 {
+    let mut v = 0u64;
+    for &b in bytes.iter().take(8) {
+        v = (v << 8) | u64::from(b);
+    }
+    v | ((bytes.len() as u64) << 60)
+}
+
+/// The part for a string.
+#[inline]
+fn text(bytes: &[u8]) -> u64 {
+    xxh3_64(bytes)
+}
+
+/// The part for a position outside the sentence.
+const OUTSIDE: u64 = 0x3c73_3e00_0000_0001;
 
 /// The word shape: upper-case letters become `X`, lower-case `x`, digits
 /// `d`, other characters stay; runs longer than two are cut to two, so
@@ -135,7 +171,9 @@ fn caps_class(word: &str) -> u8 {
     }
 }
 
-/// Per-sentence inputs that do not depend on predictions.
+/// Per-sentence inputs that do not depend on predictions, with what every
+/// token's features need computed once per sentence (lower-cased form,
+/// shape, capitalisation class, place in its run of capitalised words).
 pub struct SentenceView<'a, S: AsRef<str>> {
     /// The tokens.
     pub words: &'a [S],
@@ -143,6 +181,99 @@ pub struct SentenceView<'a, S: AsRef<str>> {
     pub gazetteer: &'a [TokenMatches],
     /// How the document writes each word.
     pub casing: &'a DocumentCasing,
+    /// Word-cluster classes per token (`None`: not in the table).
+    pub clusters: &'a [Option<Classes>],
+    lower: Vec<String>,
+    /// XXH3 of each token as written, lower-cased, and of its shape.
+    word_hash: Vec<u64>,
+    lower_hash: Vec<u64>,
+    shape_hash: Vec<u64>,
+    classes: Vec<u8>,
+    /// Per token: (place, length) in its run of capitalised words.
+    runs: Vec<Option<(u8, u8)>>,
+    headline: bool,
+    numeric: u8,
+}
+
+impl<'a, S: AsRef<str>> SentenceView<'a, S> {
+    /// The view of one sentence.
+    pub fn new(
+        words: &'a [S],
+        gazetteer: &'a [TokenMatches],
+        casing: &'a DocumentCasing,
+        clusters: &'a [Option<Classes>],
+    ) -> Self {
+        let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+        let word_hash = words.iter().map(|w| text(w.as_ref().as_bytes())).collect();
+        let lower_hash = lower.iter().map(|w| text(w.as_bytes())).collect();
+        let shape_hash = words
+            .iter()
+            .map(|w| text(shape(w.as_ref()).as_bytes()))
+            .collect();
+        let classes: Vec<u8> = words.iter().map(|w| caps_class(w.as_ref())).collect();
+        // The token's place in its run of capitalised words (a cheap
+        // stand-in for a noun-phrase chunk), and the run's length.
+        let mut runs = vec![None; words.len()];
+        let capitalised = |c: u8| matches!(c, b'C' | b'A');
+        let mut first = 0;
+        while first < words.len() {
+            if !capitalised(classes[first]) {
+                first += 1;
+                continue;
+            }
+            let mut end = first + 1;
+            while end < words.len() && capitalised(classes[end]) {
+                end += 1;
+            }
+            let len = (end - first).min(5) as u8;
+            for (i, run) in runs.iter_mut().enumerate().take(end).skip(first) {
+                let place = match (i == first, i + 1 == end) {
+                    (true, true) => b'U',
+                    (true, false) => b'B',
+                    (false, true) => b'L',
+                    (false, false) => b'I',
+                };
+                *run = Some((place, len));
+            }
+            first = end;
+        }
+        // Sentences of numbers (results tables, scores): a city there is
+        // usually a team.
+        let numbers = words
+            .iter()
+            .filter(|w| w.as_ref().bytes().any(|b| b.is_ascii_digit()))
+            .count();
+        let numeric = (numbers * 4 / words.len().max(1)).min(3) as u8;
+        SentenceView {
+            words,
+            gazetteer,
+            casing,
+            clusters,
+            lower,
+            word_hash,
+            lower_hash,
+            shape_hash,
+            classes,
+            runs,
+            headline: is_headline(words),
+            numeric,
+        }
+    }
+
+    /// The lower-cased token at `i + k` as a part.
+    fn lower_at(&self, i: usize, k: isize) -> u64 {
+        self.at(i, k).map_or(OUTSIDE, |j| self.lower_hash[j])
+    }
+
+    /// The shape of the token at `i + k` as a part.
+    fn shape_at(&self, i: usize, k: isize) -> u64 {
+        self.at(i, k).map_or(OUTSIDE, |j| self.shape_hash[j])
+    }
+
+    fn at(&self, i: usize, k: isize) -> Option<usize> {
+        let j = i as isize + k;
+        (j >= 0 && (j as usize) < self.words.len()).then_some(j as usize)
+    }
 }
 
 /// How a document writes each lower-cased word: in lower case, and
@@ -196,7 +327,7 @@ pub type LowerCounts = FxHashMap<String, u8>;
 /// Feature extractor with a reusable buffer.
 #[derive(Default)]
 pub struct Extractor {
-    buf: Vec<u8>,
+    lower: String,
 }
 
 impl Extractor {
@@ -208,148 +339,117 @@ impl Extractor {
         lower_counts: &LowerCounts,
         out: &mut Vec<u64>,
     ) {
-        let words = sentence.words;
-        let word = words[i].as_ref();
-        let lower = word.to_lowercase();
-        let buf = &mut self.buf;
-        let at = |k: isize| -> Option<&str> {
-            let j = i as isize + k;
-            (j >= 0 && (j as usize) < words.len()).then(|| words[j as usize].as_ref())
-        };
-        let lower_at = |k: isize| at(k).map_or_else(|| "<s>".to_owned(), str::to_lowercase);
+        let word = sentence.words[i].as_ref();
+        let lower = sentence.lower[i].as_str();
+        let lower_at = |k: isize| sentence.lower_at(i, k);
+        let shape_at = |k: isize| sentence.shape_at(i, k);
+        let offset = |k: isize| k as u8 as u64;
 
-        out.push(hash(buf, t::BIAS, &[]));
-        out.push(hash(buf, t::WORD, &[word.as_bytes()]));
-        out.push(hash(buf, t::LOWER, &[lower.as_bytes()]));
+        out.push(feature(t::BIAS, &[]));
+        out.push(feature(t::WORD, &[sentence.word_hash[i]]));
+        out.push(feature(t::LOWER, &[lower_at(0)]));
         for k in [-2isize, -1, 1, 2] {
-            out.push(hash(
-                buf,
-                t::LOWER_AT,
-                &[&[k as u8], lower_at(k).as_bytes()],
-            ));
+            out.push(feature(t::LOWER_AT, &[offset(k), lower_at(k)]));
         }
-        out.push(hash(
-            buf,
-            t::BIGRAM_LEFT,
-            &[lower_at(-1).as_bytes(), lower.as_bytes()],
-        ));
-        out.push(hash(
-            buf,
-            t::BIGRAM_RIGHT,
-            &[lower.as_bytes(), lower_at(1).as_bytes()],
-        ));
-        let shape_at = |k: isize| at(k).map_or_else(|| "<s>".to_owned(), shape);
-        let shapes = [shape_at(-1), shape(word), shape_at(1)];
-        for (k, s) in shapes.iter().enumerate() {
-            out.push(hash(buf, t::SHAPE_AT, &[&[k as u8], s.as_bytes()]));
+        out.push(feature(t::BIGRAM_LEFT, &[lower_at(-1), lower_at(0)]));
+        out.push(feature(t::BIGRAM_RIGHT, &[lower_at(0), lower_at(1)]));
+        let shapes = [shape_at(-1), shape_at(0), shape_at(1)];
+        for (k, &s) in shapes.iter().enumerate() {
+            out.push(feature(t::SHAPE_AT, &[k as u64, s]));
         }
-        out.push(hash(
-            buf,
-            t::SHAPE_BIGRAM,
-            &[b"l", shapes[0].as_bytes(), shapes[1].as_bytes()],
-        ));
-        out.push(hash(
-            buf,
-            t::SHAPE_BIGRAM,
-            &[b"r", shapes[1].as_bytes(), shapes[2].as_bytes()],
-        ));
+        out.push(feature(t::SHAPE_BIGRAM, &[0, shapes[0], shapes[1]]));
+        out.push(feature(t::SHAPE_BIGRAM, &[1, shapes[1], shapes[2]]));
         for k in [-2isize, 2] {
-            out.push(hash(
-                buf,
-                t::SHAPE_FAR,
-                &[&[k as u8], shape_at(k).as_bytes()],
-            ));
+            out.push(feature(t::SHAPE_FAR, &[offset(k), shape_at(k)]));
         }
-        out.push(hash(
-            buf,
-            t::WORD_NEXT_SHAPE,
-            &[lower.as_bytes(), shapes[2].as_bytes()],
-        ));
-        out.push(hash(
-            buf,
-            t::SHAPE_WORD_LEFT,
-            &[lower_at(-1).as_bytes(), shapes[1].as_bytes()],
-        ));
-        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        out.push(feature(t::WORD_NEXT_SHAPE, &[lower_at(0), shapes[2]]));
+        out.push(feature(t::SHAPE_WORD_LEFT, &[lower_at(-1), shapes[1]]));
+        // Prefixes and suffixes of one to four characters, of words longer
+        // than that.
+        let bytes = word.as_bytes();
+        let mut starts = word.char_indices().map(|(b, _)| b);
+        let mut ends = word.char_indices().rev().map(|(b, _)| b);
+        let prefix_cuts = [starts.nth(1), starts.next(), starts.next(), starts.next()];
+        let suffix_cuts = [ends.next(), ends.next(), ends.next(), ends.next()];
+        let chars = word.chars().count();
         for n in 1..=4usize {
-            if chars.len() > n {
-                let cut = chars[n].0;
-                out.push(hash(buf, t::PREFIX, &[&word.as_bytes()[..cut]]));
-                let cut = chars[chars.len() - n].0;
-                out.push(hash(buf, t::SUFFIX, &[&word.as_bytes()[cut..]]));
+            if chars > n
+                && let (Some(p), Some(s)) = (prefix_cuts[n - 1], suffix_cuts[n - 1])
+            {
+                out.push(feature(t::PREFIX, &[text(&bytes[..p])]));
+                out.push(feature(t::SUFFIX, &[text(&bytes[s..])]));
             }
         }
-        let window: Vec<u8> = (-2isize..=2)
-            .map(|k| at(k).map_or(b'_', caps_class))
-            .collect();
-        out.push(hash(buf, t::CAPS_WINDOW, &[&window]));
-        let class = caps_class(word);
+        let mut window = [b'_'; 5];
+        for (slot, k) in window.iter_mut().zip(-2isize..=2) {
+            if let Some(j) = sentence.at(i, k) {
+                *slot = sentence.classes[j];
+            }
+        }
+        out.push(feature(t::CAPS_WINDOW, &[pack(&window)]));
+        let class = sentence.classes[i];
+        let first = u8::from(i == 0);
         if i == 0 {
-            out.push(hash(buf, t::FIRST, &[&[class]]));
+            out.push(feature(t::FIRST, &[u64::from(class)]));
         }
-        if is_headline(words) {
-            out.push(hash(buf, t::HEADLINE, &[shapes[1].as_bytes()]));
+        if sentence.headline {
+            out.push(feature(t::HEADLINE, &[shapes[1]]));
         }
-        let [in_lower, in_caps] = sentence.casing.get(&lower);
+        let [in_lower, in_caps] = sentence.casing.get(lower);
         // This occurrence itself is not evidence.
         let (in_lower, in_caps) = match class {
             b'l' => (in_lower.saturating_sub(1), in_caps),
             b'C' => (in_lower, in_caps.saturating_sub(u8::from(i > 0))),
             _ => (in_lower, in_caps),
         };
-        out.push(hash(
-            buf,
-            t::DOC_CASING,
-            &[&[class, in_lower.min(2), in_caps.min(2), u8::from(i == 0)]],
-        ));
-        let seen = lower_counts.get(lower.as_str()).copied().unwrap_or(0);
-        out.push(hash(
-            buf,
-            t::LOWER_SEEN,
-            &[&[seen, class, u8::from(i == 0)]],
-        ));
-        // The token's place in its run of capitalised words (a cheap
-        // stand-in for a noun-phrase chunk), and the run's length.
-        let capitalised = |w: &str| matches!(caps_class(w), b'C' | b'A');
-        if capitalised(word) {
-            let mut first = i;
-            while first > 0 && capitalised(words[first - 1].as_ref()) {
-                first -= 1;
-            }
-            let mut end = i + 1;
-            while end < words.len() && capitalised(words[end].as_ref()) {
-                end += 1;
-            }
-            let len = (end - first).min(5) as u8;
-            let place = match (i == first, i + 1 == end) {
-                (true, true) => b'U',
-                (true, false) => b'B',
-                (false, true) => b'L',
-                (false, false) => b'I',
-            };
-            out.push(hash(buf, t::CAPS_RUN, &[&[place, len]]));
+        let casing = [class, in_lower.min(2), in_caps.min(2), first];
+        out.push(feature(t::DOC_CASING, &[pack(&casing)]));
+        let seen = lower_counts.get(lower).copied().unwrap_or(0);
+        out.push(feature(t::LOWER_SEEN, &[pack(&[seen, class, first])]));
+        if let Some((place, len)) = sentence.runs[i] {
+            out.push(feature(t::CAPS_RUN, &[pack(&[place, len])]));
         }
-        // Sentences of numbers (results tables, scores): a city there is
-        // usually a team.
-        let numbers = words
-            .iter()
-            .filter(|w| w.as_ref().bytes().any(|b| b.is_ascii_digit()))
-            .count();
-        let numeric = (numbers * 4 / words.len().max(1)).min(3) as u8;
-        for k in [-1isize, 0, 1] {
-            let j = i as isize + k;
-            if j < 0 || j as usize >= words.len() {
+        // Word clusters of the token and its neighbours, coarse levels for
+        // the neighbours two away.
+        for k in [-2isize, -1, 0, 1, 2] {
+            let Some(j) = sentence.at(i, k) else {
                 continue;
+            };
+            let levels: &[usize] = match k {
+                0 | -1 | 1 => &[0, 1, 2, 3, 4],
+                _ => &[1, 2],
+            };
+            match sentence.clusters[j] {
+                Some(c) => {
+                    for &level in levels {
+                        let at = pack(&[k as u8, level as u8]);
+                        out.push(feature(t::CLUSTER, &[at, u64::from(c[level])]));
+                    }
+                    if k == 0 {
+                        out.push(feature(
+                            t::CLUSTER_CAPS,
+                            &[u64::from(class), u64::from(c[3])],
+                        ));
+                    }
+                }
+                None if k == 0 => out.push(feature(t::CLUSTER_NONE, &[u64::from(class)])),
+                None => {}
             }
-            for &(list, position) in &sentence.gazetteer[j as usize] {
-                if k == 0 {
-                    out.push(hash(buf, t::GAZ_NUMERIC, &[&[list, numeric]]));
-                }
+        }
+        // Gazetteer matches of the token and its neighbours; in sentences
+        // of numbers (results tables, scores) a city is usually a team.
+        let numeric = sentence.numeric;
+        for k in [-1isize, 0, 1] {
+            let Some(j) = sentence.at(i, k) else {
+                continue;
+            };
+            for &(list, position) in &sentence.gazetteer[j] {
                 let p = position as u8;
-                out.push(hash(buf, t::GAZ_AT, &[&[k as u8, list, p]]));
                 if k == 0 {
-                    out.push(hash(buf, t::GAZ_CAPS, &[&[list, p, class]]));
+                    out.push(feature(t::GAZ_NUMERIC, &[pack(&[list, numeric])]));
+                    out.push(feature(t::GAZ_CAPS, &[pack(&[list, p, class])]));
                 }
+                out.push(feature(t::GAZ_AT, &[pack(&[k as u8, list, p])]));
             }
         }
     }
@@ -363,14 +463,16 @@ impl Extractor {
         previous: &[Label],
         out: &mut Vec<u64>,
     ) {
-        let buf = &mut self.buf;
         let p1 = if i >= 1 { previous[i - 1].0 } else { 255 };
         let p2 = if i >= 2 { previous[i - 2].0 } else { 255 };
-        out.push(hash(buf, t::PREV1, &[&[p1]]));
-        out.push(hash(buf, t::PREV2, &[&[p2]]));
-        out.push(hash(buf, t::PREV12, &[&[p1, p2]]));
-        let lower = words[i].as_ref().to_lowercase();
-        out.push(hash(buf, t::PREV1_WORD, &[&[p1], lower.as_bytes()]));
+        out.push(feature(t::PREV1, &[u64::from(p1)]));
+        out.push(feature(t::PREV2, &[u64::from(p2)]));
+        out.push(feature(t::PREV12, &[pack(&[p1, p2])]));
+        let lower = lower_into(&mut self.lower, words[i].as_ref());
+        out.push(feature(
+            t::PREV1_WORD,
+            &[u64::from(p1), text(lower.as_bytes())],
+        ));
     }
 
     /// Second-pass features of token `i` of sentence `s`: the first pass's
@@ -384,15 +486,10 @@ impl Extractor {
         history: &DocumentHistory,
         out: &mut Vec<u64>,
     ) {
-        let buf = &mut self.buf;
-        out.push(hash(
-            buf,
-            t::L1_WORD,
-            &[
-                &[first_pass[i].0],
-                words[i].as_ref().to_lowercase().as_bytes(),
-            ],
-        ));
+        let word = words[i].as_ref();
+        let lower = lower_into(&mut self.lower, word);
+        let label = u64::from(first_pass[i].0);
+        out.push(feature(t::L1_WORD, &[label, text(lower.as_bytes())]));
         for k in [-2isize, -1, 0, 1, 2] {
             let j = i as isize + k;
             let l = if j < 0 || j as usize >= first_pass.len() {
@@ -400,14 +497,12 @@ impl Extractor {
             } else {
                 first_pass[j as usize].0
             };
-            out.push(hash(buf, t::L1_AT, &[&[k as u8, l]]));
+            out.push(feature(t::L1_AT, &[pack(&[k as u8, l])]));
         }
-        let word = words[i].as_ref();
         if !word.chars().next().is_some_and(char::is_alphabetic) {
             return;
         }
-        let lower = word.to_lowercase();
-        let Some(counts) = history.counts.get(lower.as_str()) else {
+        let Some(counts) = history.counts.get(lower) else {
             return;
         };
         // Leave this occurrence out.
@@ -418,27 +513,37 @@ impl Extractor {
         if total == 0 {
             return;
         }
+        let class = u64::from(caps_class(word));
         let typed: u32 = counts[..4].iter().sum();
         if typed == 0 {
-            out.push(hash(buf, t::HISTORY_NONE, &[&[caps_class(word)]]));
+            out.push(feature(t::HISTORY_NONE, &[class]));
             return;
         }
         let mut best = 0;
         for (k, &c) in counts[..4].iter().enumerate() {
             if c > 0 {
                 let share = (c * 4 / total).min(4) as u8;
-                out.push(hash(buf, t::HISTORY, &[&[k as u8, share]]));
+                out.push(feature(t::HISTORY, &[pack(&[k as u8, share])]));
             }
             if c > counts[best] {
                 best = k;
             }
         }
-        out.push(hash(
-            buf,
-            t::HISTORY_MAJORITY,
-            &[&[best as u8, caps_class(word)]],
-        ));
+        out.push(feature(t::HISTORY_MAJORITY, &[best as u64, class]));
     }
+}
+
+/// Lower-cases `word` into `buf` (no allocation once `buf` has grown), the
+/// same way everywhere a lower-cased word is a key.
+fn lower_into<'b>(buf: &'b mut String, word: &str) -> &'b str {
+    buf.clear();
+    if word.is_ascii() {
+        buf.push_str(word);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&word.to_lowercase());
+    }
+    buf.as_str()
 }
 
 fn type_index(kind: EntityType) -> usize {
@@ -499,11 +604,8 @@ mod tests {
             Vec::new(),
         ];
         let casing = DocumentCasing::default();
-        let view = SentenceView {
-            words: &words,
-            gazetteer: &gaz,
-            casing: &casing,
-        };
+        let clusters = vec![None; words.len()];
+        let view = SentenceView::new(&words, &gaz, &casing, &clusters);
         let counts = LowerCounts::default();
         let mut x = Extractor::default();
         let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
@@ -514,8 +616,7 @@ mod tests {
         assert_ne!(a, c);
         // The gazetteer match of token 2 shows up on token 1 as its right
         // neighbour's, and not on token 0.
-        let right_neighbour_match =
-            hash(&mut Vec::new(), t::GAZ_AT, &[&[1, 4, Position::Unit as u8]]);
+        let right_neighbour_match = feature(t::GAZ_AT, &[pack(&[1, 4, Position::Unit as u8])]);
         let mut left = Vec::new();
         x.static_features(&view, 1, &counts, &mut left);
         let mut none = Vec::new();

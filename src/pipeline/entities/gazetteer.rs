@@ -15,7 +15,7 @@ use super::labels::Position;
 
 /// The embedded lists: (name, file contents). One entry per line; lines
 /// starting with `#` are comments.
-const EMBEDDED: &[(&str, &str)] = &[
+pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "countries",
         include_str!("../../../data/gazetteers/countries.txt"),
@@ -61,7 +61,11 @@ const EMBEDDED: &[(&str, &str)] = &[
 /// Longest phrase matched, in tokens.
 const MAX_PHRASE_TOKENS: usize = 6;
 
-/// A set of named phrase lists (at most 32).
+/// Bit of a phrase-table value saying that longer entries start with the
+/// phrase (the other 31 bits are lists).
+const PREFIX: u32 = 1 << 31;
+
+/// A set of named phrase lists (at most 31).
 #[derive(Debug, Default)]
 pub struct Gazetteers {
     names: Vec<String>,
@@ -87,7 +91,7 @@ impl Gazetteers {
     /// forms such as "Korea, Republic of"), are skipped.
     pub fn from_lists(lists: &[(&str, &str)]) -> Gazetteers {
         let mut g = Gazetteers::default();
-        for (index, (name, contents)) in lists.iter().take(32).enumerate() {
+        for (index, (name, contents)) in lists.iter().take(31).enumerate() {
             g.names.push((*name).to_owned());
             for line in contents.lines() {
                 let line = line.trim();
@@ -100,6 +104,11 @@ impl Gazetteers {
                 }
                 g.max_tokens = g.max_tokens.max(tokens.len());
                 *g.phrases.entry(tokens.join(" ")).or_default() |= 1 << index;
+                // Every shorter start of the phrase is marked, so matching
+                // stops extending a phrase as soon as no entry starts so.
+                for k in 1..tokens.len() {
+                    *g.phrases.entry(tokens[..k].join(" ")).or_default() |= PREFIX;
+                }
             }
         }
         g
@@ -114,7 +123,7 @@ impl Gazetteers {
     /// separated by single spaces).
     pub fn lists_of(&self, phrase: &str) -> u32 {
         let lower = phrase.to_lowercase();
-        self.phrases.get(lower.as_str()).copied().unwrap_or(0)
+        self.phrases.get(lower.as_str()).copied().unwrap_or(0) & !PREFIX
     }
 
     /// For each of `tokens`, the lists whose longest leftmost match covers
@@ -133,19 +142,30 @@ impl Gazetteers {
             {
                 continue;
             }
+            // The phrases starting here, shortest first: extend while some
+            // entry starts with the tokens so far.
             let longest = self.max_tokens.min(lower.len() - start);
+            let mut hits = [0u32; MAX_PHRASE_TOKENS + 1];
+            key.clear();
+            for len in 1..=longest {
+                if len > 1 {
+                    key.push(' ');
+                }
+                key.push_str(&lower[start + len - 1]);
+                let Some(&lists) = self.phrases.get(key.as_str()) else {
+                    break;
+                };
+                hits[len] = lists & !PREFIX;
+                if lists & PREFIX == 0 {
+                    break;
+                }
+            }
             let mut found: u32 = 0;
             for len in (1..=longest).rev() {
-                key.clear();
-                for (k, t) in lower[start..start + len].iter().enumerate() {
-                    if k > 0 {
-                        key.push(' ');
-                    }
-                    key.push_str(t);
-                }
-                let Some(&lists) = self.phrases.get(key.as_str()) else {
+                let lists = hits[len];
+                if lists == 0 {
                     continue;
-                };
+                }
                 // Only lists without a longer match from this start.
                 let new = lists & !found;
                 found |= lists;

@@ -10,13 +10,18 @@
 
 use std::sync::LazyLock;
 
+use super::clusters::WordClusters;
 use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView};
 use super::gazetteer::Gazetteers;
 use super::labels::{COUNT, Label};
 use super::model::{Reader, Trainer, Weights};
 
 /// The model embedded in the binary.
-static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
+pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
+
+/// Room for a token's static and document-level features (about 70 and
+/// 10), so neither pass reallocates.
+const STATIC_FEATURES_CAPACITY: usize = 128;
 
 /// First bytes of a model file.
 const MAGIC: &[u8; 8] = b"NEWSNER1";
@@ -27,8 +32,9 @@ pub trait Scorer {
     /// Adds the scores of `features` per label into `scores`.
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]);
 
-    /// Token `i` with `features` was given `predicted`. Nothing by default.
-    fn decided(&mut self, _i: usize, _features: &[u64], _predicted: Label) {}
+    /// Token `i`, whose features are `static_features` and
+    /// `history_features`, was given `predicted`. Nothing by default.
+    fn decided(&mut self, _i: usize, _features: [&[u64]; 2], _predicted: Label) {}
 }
 
 impl Scorer for &Weights {
@@ -54,12 +60,14 @@ impl Scorer for Training<'_> {
         self.trainer.score(features, scores);
     }
 
-    fn decided(&mut self, i: usize, features: &[u64], predicted: Label) {
+    fn decided(&mut self, i: usize, features: [&[u64]; 2], predicted: Label) {
         if let Some(&gold) = self.gold.get(i)
             && gold != predicted
         {
             self.mistakes += 1;
-            self.trainer.update(features, gold, predicted);
+            for f in features {
+                self.trainer.update(f, gold, predicted);
+            }
         }
         self.trainer.tick();
     }
@@ -91,16 +99,16 @@ pub fn decode_sentence<S: AsRef<str>>(
     static_features: &[Vec<u64>],
 ) -> Vec<Label> {
     let mut labels: Vec<Label> = Vec::with_capacity(words.len());
-    let mut features = Vec::with_capacity(64);
+    let mut history = Vec::with_capacity(8);
     for i in 0..words.len() {
-        features.clear();
-        features.extend_from_slice(&static_features[i]);
-        extractor.history_features(words, i, &labels, &mut features);
+        history.clear();
+        extractor.history_features(words, i, &labels, &mut history);
         let mut scores = [0f32; COUNT];
-        scorer.score(&features, &mut scores);
+        scorer.score(&static_features[i], &mut scores);
+        scorer.score(&history, &mut scores);
         let previous = if i > 0 { labels[i - 1] } else { Label::O };
         let predicted = best_label(&scores, previous, i, words.len());
-        scorer.decided(i, &features, predicted);
+        scorer.decided(i, [&static_features[i], &history], predicted);
         labels.push(predicted);
     }
     labels
@@ -195,14 +203,15 @@ impl NerModel {
         words: &[S],
     ) -> Vec<Vec<u64>> {
         let gazetteer = gazetteers.annotate(words);
-        let view = SentenceView {
-            words,
-            gazetteer: &gazetteer,
-            casing,
-        };
+        let clusters_table = WordClusters::embedded();
+        let clusters: Vec<_> = words
+            .iter()
+            .map(|w| clusters_table.get(w.as_ref()))
+            .collect();
+        let view = SentenceView::new(words, &gazetteer, casing, &clusters);
         (0..words.len())
             .map(|i| {
-                let mut f = Vec::with_capacity(48);
+                let mut f = Vec::with_capacity(STATIC_FEATURES_CAPACITY);
                 extractor.static_features(&view, i, &self.lower_counts, &mut f);
                 f
             })

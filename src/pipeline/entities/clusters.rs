@@ -1,0 +1,132 @@
+//! Word clusters: lexical classes learnt from unlabelled text, a feature of
+//! the entity tagger (Ratinov & Roth 2009 used Brown clusters the same way).
+//! A name the training data never had ("Zelensky") shares a class with
+//! names it had, so the tagger generalises past its training vocabulary.
+//!
+//! The classes come from the word vectors of spaCy's `en_core_web_md`
+//! (CC0 vectors from web, Wikipedia and news text), pruned there to 20,000
+//! rows; `scripts/build_word_clusters.py` writes the word -> row table and
+//! spherical k-means classes of the rows at four granularities to
+//! `data/clusters/`, which are embedded in the binary. The tables are
+//! parsed without copying: keys borrow from the embedded text.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
+/// Number of granularities per word: the row itself and four k-means
+/// levels (32, 128, 512, 2048 classes).
+pub const LEVELS: usize = 5;
+
+/// The classes of one word, coarse to fine; the last is the vector row.
+pub type Classes = [u16; LEVELS];
+
+pub const WORDS: &str = include_str!("../../../data/clusters/words.txt");
+pub const ROWS: &str = include_str!("../../../data/clusters/rows.txt");
+
+/// The word -> classes table.
+#[derive(Debug, Default)]
+pub struct WordClusters {
+    words: FxHashMap<&'static str, u16>,
+    rows: Vec<[u16; LEVELS - 1]>,
+}
+
+impl WordClusters {
+    /// The embedded tables, parsed once.
+    pub fn embedded() -> &'static WordClusters {
+        static CLUSTERS: LazyLock<WordClusters> =
+            LazyLock::new(|| WordClusters::parse(WORDS, ROWS));
+        &CLUSTERS
+    }
+
+    /// Parses the two tables (`word<TAB>row` and `row<TAB>c c c c`);
+    /// malformed lines are skipped.
+    pub fn parse(words: &'static str, rows: &str) -> WordClusters {
+        let mut table: Vec<[u16; LEVELS - 1]> = Vec::new();
+        for line in rows.lines().filter(|l| !l.starts_with('#')) {
+            let Some((row, classes)) = line.split_once('\t') else {
+                continue;
+            };
+            let (Ok(row), mut parsed) = (row.parse::<usize>(), [0u16; LEVELS - 1]) else {
+                continue;
+            };
+            for (slot, c) in parsed.iter_mut().zip(classes.split(' ')) {
+                *slot = c.parse().unwrap_or(0);
+            }
+            if table.len() <= row {
+                table.resize(row + 1, [0; LEVELS - 1]);
+            }
+            table[row] = parsed;
+        }
+        let mut map = FxHashMap::with_capacity_and_hasher(words.len() / 14, Default::default());
+        for line in words.lines().filter(|l| !l.starts_with('#')) {
+            if let Some((word, row)) = line.split_once('\t')
+                && let Ok(row) = row.parse::<u16>()
+                && usize::from(row) < table.len()
+            {
+                map.insert(word, row);
+            }
+        }
+        WordClusters {
+            words: map,
+            rows: table,
+        }
+    }
+
+    /// The classes of `word`: looked up as written, then in lower case.
+    pub fn get(&self, word: &str) -> Option<Classes> {
+        let row = match self.words.get(word) {
+            Some(&row) => row,
+            None => {
+                if !word.chars().any(char::is_uppercase) {
+                    return None;
+                }
+                *self.words.get(word.to_lowercase().as_str())?
+            }
+        };
+        let c = self.rows[usize::from(row)];
+        Some([c[0], c[1], c[2], c[3], row])
+    }
+
+    /// Number of words in the table.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_tries_the_written_form_then_lower_case() {
+        let c = WordClusters::parse(
+            "# header\nUS\t1\nputin\t0\nus\t2\nbad line\n",
+            "# header\n0\t3 4 5 6\n1\t7 8 9 10\n2\t1 1 1 1\n",
+        );
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.get("Putin"), Some([3, 4, 5, 6, 0]));
+        assert_eq!(c.get("putin"), Some([3, 4, 5, 6, 0]));
+        // A cased form with its own row wins over the lower-case one.
+        assert_eq!(c.get("US"), Some([7, 8, 9, 10, 1]));
+        assert_eq!(c.get("us"), Some([1, 1, 1, 1, 2]));
+        assert_eq!(c.get("zelensky"), None);
+    }
+
+    #[test]
+    fn embedded_tables_put_names_with_names() {
+        let c = WordClusters::embedded();
+        assert!(c.len() > 100_000, "{} words", c.len());
+        let moscow = c.get("Moscow").expect("Moscow is listed");
+        let kyiv = c.get("Berlin").expect("Berlin is listed");
+        let said = c.get("said").expect("said is listed");
+        // At the coarsest level, two capitals share a class a verb lacks.
+        assert_eq!(moscow[0], kyiv[0]);
+        assert_ne!(moscow[0], said[0]);
+    }
+}
