@@ -223,7 +223,7 @@ impl EntityStage {
             .map(|s| {
                 tokens[s.first..s.end]
                     .iter()
-                    .map(|t| t.text(text))
+                    .map(|t| tagger_form(t.text(text)))
                     .collect()
             })
             .collect();
@@ -243,6 +243,7 @@ impl EntityStage {
             }
         }
         self.add_lower_case_names(text, &tokens, &mut mentions);
+        surnames_are_people(text, &mut mentions);
         let mut entities = merge::merge(text, &tokens, &mentions);
         roles::roles(text, &tokens, &mut entities);
         salience::salience(text.len(), &mut entities);
@@ -250,14 +251,63 @@ impl EntityStage {
     }
 }
 
+/// Document-level consistency for people: a one-token mention written as
+/// the last word of a full name the article gives a person ("Vladimir
+/// Putin" ... "beholden to Putin") is that person, whatever type the
+/// tagger gave it on its own (word vectors put a leader's name near his
+/// capital's).
+fn surnames_are_people(text: &str, mentions: &mut [Mention]) {
+    let surnames: FxHashSet<&str> = mentions
+        .iter()
+        .filter(|m| m.kind == EntityType::Person && m.end_token - m.first_token >= 2)
+        .filter_map(|m| text[m.span.range()].rsplit(' ').next())
+        .collect();
+    for m in mentions.iter_mut() {
+        if m.kind != EntityType::Person
+            && m.end_token - m.first_token == 1
+            && surnames.contains(&text[m.span.range()])
+        {
+            m.kind = EntityType::Person;
+        }
+    }
+}
+
+/// The token as the tagger sees it: typographic quotation marks and
+/// apostrophes as the ASCII ones of its training text (CoNLL-2003 writes
+/// `"` and `'s`), so "Ukraine’s" and “Union State” read like the news it
+/// learnt from.
+fn tagger_form(word: &str) -> &str {
+    match word {
+        "\u{201c}" | "\u{201d}" | "\u{201e}" | "\u{201f}" | "\u{ab}" | "\u{bb}" => "\"",
+        "\u{2018}" | "\u{2019}" | "\u{201a}" | "\u{2039}" | "\u{203a}" => "'",
+        "\u{2019}s" => "'s",
+        "\u{2019}S" => "'S",
+        _ => word,
+    }
+}
+
 /// The length of a mention's tokens once a tail of lower-case words is cut
 /// off: greedy decoding that opened an entity on a lone name ("the West")
 /// must close it with a last token, and may drag it over the words after
 /// it ("West of funding protesters"). Names have lower-case words only
-/// inside ("Bank of England", "Leonardo da Vinci"), never at the end.
+/// inside ("Bank of England", "Leonardo da Vinci"), never at the end, and
+/// never hold a quotation mark: a mention is cut before one.
 fn trimmed_end(text: &str, tokens: &[Token]) -> usize {
     let lower = |t: &Token| t.text(text).chars().next().is_some_and(char::is_lowercase);
-    let mut end = tokens.len();
+    let quote = |t: &Token| {
+        t.text(text).chars().all(|c| {
+            matches!(
+                c,
+                '"' | '\'' | '\u{2018}'
+                    ..='\u{201f}' | '\u{2039}' | '\u{203a}' | '\u{ab}' | '\u{bb}'
+            )
+        })
+    };
+    let mut end = tokens
+        .iter()
+        .skip(1)
+        .position(quote)
+        .map_or(tokens.len(), |p| p + 1);
     while end > 1 && lower(&tokens[end - 1]) {
         end -= 1;
     }
@@ -267,6 +317,38 @@ fn trimmed_end(text: &str, tokens: &[Token]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_surname_of_a_named_person_is_that_person() {
+        let text = "Vladimir Putin met them. Putin left.";
+        let mention = |start: usize, end: usize, kind, first, end_token| Mention {
+            span: Span::new(start, end),
+            kind,
+            first_token: first,
+            end_token,
+        };
+        let mut mentions = vec![
+            mention(0, 14, EntityType::Person, 0, 2),
+            mention(25, 30, EntityType::Location, 5, 6),
+        ];
+        surnames_are_people(text, &mut mentions);
+        assert_eq!(mentions[1].kind, EntityType::Person);
+        // Without the full name nothing changes.
+        let mut alone = vec![mention(25, 30, EntityType::Location, 5, 6)];
+        surnames_are_people(text, &mut alone);
+        assert_eq!(alone[0].kind, EntityType::Location);
+    }
+
+    #[test]
+    fn typographic_quotes_read_as_ascii_and_end_mentions() {
+        assert_eq!(tagger_form("\u{201d}"), "\"");
+        assert_eq!(tagger_form("\u{2019}s"), "'s");
+        assert_eq!(tagger_form("Kyiv"), "Kyiv");
+        let text = "Union State\u{201d} in which Moscow";
+        let (tokens, _) = tokens::tokenize(text);
+        assert_eq!(tokens[2].text(text), "\u{201d}");
+        assert_eq!(trimmed_end(text, &tokens), 2);
+    }
 
     #[test]
     fn people_places_and_organisations_with_mentions() {
