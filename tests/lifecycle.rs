@@ -15,15 +15,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 async fn health(ts: &TestServer, service: &str) -> ServingStatus {
-    let mut c = HealthClient::new(ts.channel().await);
-    let r = c
-        .check(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    ServingStatus::try_from(r.status).unwrap()
+    health_status(ts.channel().await, service).await.unwrap()
 }
 
 #[tokio::test]
