@@ -341,6 +341,10 @@ fn the_pod_outlives_the_servers_own_shutdown_and_is_locked_down() {
         assert_eq!(either("seccompProfile")["type"], "RuntimeDefault", "{o}");
         assert_ne!(either("runAsUser"), 0, "{o}: not uid 0");
         assert_eq!(pod["automountServiceAccountToken"], false, "{o}");
+        assert_eq!(
+            pod["enableServiceLinks"], false,
+            "{o}: no NEWSENRICH_SERVICE_HOST, NEWSENRICH_PORT_... variables from the Services named newsenrich"
+        );
         assert!(
             pod["hostNetwork"].is_null() && pod["volumes"].is_null(),
             "{o}: no host network and nothing mounted, so nothing needs writing"
