@@ -15,15 +15,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 async fn health(ts: &TestServer, service: &str) -> ServingStatus {
-    let mut c = HealthClient::new(ts.channel().await);
-    let r = c
-        .check(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    ServingStatus::try_from(r.status).unwrap()
+    health_status(ts.channel().await, service).await.unwrap()
 }
 
 #[tokio::test]
@@ -267,4 +259,152 @@ async fn graceful_shutdown_finishes_accepted_work_and_ends_streams_with_unavaila
     let report = ts.server.wait().await.unwrap();
     assert!(!report.forced, "nothing was dropped");
     assert_eq!(report.articles_in_flight, 0);
+}
+
+/// What a bare HTTP/2 client saw on a connection it opened and never used.
+#[derive(Debug)]
+struct IdleConnection {
+    /// When the first GOAWAY came, and its error code.
+    goaway: Option<(Duration, u32)>,
+    /// When the server closed the connection.
+    closed: Option<Duration>,
+}
+
+/// Opens an HTTP/2 connection with raw frames (preface and SETTINGS, then
+/// acknowledging the server's SETTINGS and PINGs as a client library
+/// would), sends no request, and records GOAWAY and the close, for at most
+/// `watch`.
+async fn watch_idle_http2_connection(
+    addr: std::net::SocketAddr,
+    watch: Duration,
+) -> IdleConnection {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const SETTINGS: u8 = 0x4;
+    const PING: u8 = 0x6;
+    const GOAWAY: u8 = 0x7;
+    const ACK: u8 = 0x1;
+    let started = std::time::Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+        .await
+        .unwrap();
+    let mut seen = IdleConnection {
+        goaway: None,
+        closed: None,
+    };
+    let read_frames = async {
+        loop {
+            let mut header = [0u8; 9];
+            if s.read_exact(&mut header).await.is_err() {
+                seen.closed = Some(started.elapsed());
+                return;
+            }
+            let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+            let (kind, flags) = (header[3], header[4]);
+            let mut payload = vec![0u8; len];
+            if s.read_exact(&mut payload).await.is_err() {
+                seen.closed = Some(started.elapsed());
+                return;
+            }
+            match kind {
+                SETTINGS if flags & ACK == 0 => {
+                    s.write_all(&[0, 0, 0, SETTINGS, ACK, 0, 0, 0, 0])
+                        .await
+                        .unwrap();
+                }
+                PING if flags & ACK == 0 => {
+                    let mut pong = vec![0, 0, 8, PING, ACK, 0, 0, 0, 0];
+                    pong.extend_from_slice(&payload);
+                    // The server may already have closed its side.
+                    let _ = s.write_all(&pong).await;
+                }
+                GOAWAY if seen.goaway.is_none() => {
+                    let code = u32::from_be_bytes(payload[4..8].try_into().unwrap());
+                    seen.goaway = Some((started.elapsed(), code));
+                }
+                _ => {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(watch, read_frames).await;
+    seen
+}
+
+#[tokio::test]
+async fn a_connection_gets_goaway_at_its_max_age_and_none_without_one() {
+    let age = Duration::from_millis(400);
+    let mut config = test_config();
+    config.max_connection_age = Some(age);
+    let aged = start(config).await;
+    let unlimited = start(test_config()).await;
+    let (aged_conn, unlimited_conn) = tokio::join!(
+        watch_idle_http2_connection(aged.server.grpc_addr(), Duration::from_secs(5)),
+        watch_idle_http2_connection(unlimited.server.grpc_addr(), Duration::from_millis(1500)),
+    );
+    let (at, code) = aged_conn.goaway.expect("GOAWAY once the connection is old");
+    assert_eq!(code, 0, "GOAWAY with NO_ERROR, a graceful one");
+    assert!(
+        at >= age - Duration::from_millis(20),
+        "not before the age: {aged_conn:?}"
+    );
+    assert!(at < age + Duration::from_secs(3), "{aged_conn:?}");
+    let closed = aged_conn
+        .closed
+        .expect("an idle connection is closed after its GOAWAY");
+    assert!(closed >= at);
+    assert!(
+        unlimited_conn.goaway.is_none() && unlimited_conn.closed.is_none(),
+        "no age limit by default: {unlimited_conn:?}"
+    );
+}
+
+#[tokio::test]
+async fn calls_outlive_the_connection_age_and_the_channel_reconnects() {
+    let mut config = test_config();
+    config.max_connection_age = Some(Duration::from_millis(300));
+    let ts = start(config).await;
+    let mut client = ts.client().await;
+    enrich(&mut client, text_article("before", "Before the age.")).await;
+
+    // A call still running when its connection reaches the age.
+    let mut held_client = client.clone();
+    let held = tokio::spawn(async move {
+        held_client
+            .enrich_article(request(text_article("wait-age", "Held past the age.")))
+            .await
+    });
+    ts.gate.wait_entered(1).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    // The old connection has had its GOAWAY; new calls on the same channel
+    // go over a new connection. A tonic channel finds out only when it
+    // next sends: that one call fails in the client's transport before
+    // reaching the server (the same race as in tests/process.rs), and is
+    // safe to retry. Other gRPC clients reconnect on the GOAWAY itself.
+    let mut retried = 0;
+    for i in 0..4 {
+        let id = format!("after-{i}");
+        let mut c = client.clone();
+        let record = match c.enrich_article(request(text_article(&id, "After."))).await {
+            Ok(r) => r.into_inner().article.unwrap(),
+            Err(s) if std::error::Error::source(&s).is_some() => {
+                assert_eq!(s.code(), Code::Cancelled, "{s:?}");
+                retried += 1;
+                enrich(&mut c, text_article(&id, "After.")).await
+            }
+            Err(s) => panic!("unexpected {s:?}"),
+        };
+        assert_eq!(record.id, id);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    eprintln!("calls retried after a GOAWAY: {retried}");
+    ts.gate.open();
+    let record = held
+        .await
+        .unwrap()
+        .expect("without a grace period a call in flight is not cut by the age limit")
+        .into_inner()
+        .article
+        .unwrap();
+    assert_eq!(record.id, "wait-age");
 }

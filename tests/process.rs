@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -106,23 +105,6 @@ fn cli_enrich_reports_bad_input_and_exits_non_zero() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--published-at"));
 }
 
-/// Reads the JSON log of a starting server until it says where it listens.
-fn listening_addr(child: &mut std::process::Child) -> String {
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if let Some(addr) = v["fields"]["grpc_addr"].as_str() {
-            let addr = addr.to_string();
-            // Keep draining the log so the server never blocks on stdout.
-            std::thread::spawn(move || for _ in lines {});
-            return addr;
-        }
-    }
-    panic!("server exited before listening");
-}
-
 #[tokio::test]
 async fn sigterm_under_load_exits_zero_and_loses_nothing() {
     let mut child = Command::new(BIN)
@@ -146,23 +128,17 @@ async fn sigterm_under_load_exits_zero_and_loses_nothing() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let addr = format!("http://{}", listening_addr(&mut child));
+    let addr = format!("http://{}", listening_addrs(&mut child).0);
     let channel = tonic::transport::Channel::from_shared(addr).unwrap();
     // Wait until the server reports SERVING (the pipeline's models are
     // loaded), as a Kubernetes readiness probe would.
     let mut client = None;
     for _ in 0..600 {
         if let Ok(ch) = channel.connect().await {
-            let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());
-            let serving = health
-                .check(tonic_health::pb::HealthCheckRequest {
-                    service: String::new(),
-                })
-                .await
-                .is_ok_and(|r| {
-                    r.into_inner().status
-                        == tonic_health::pb::health_check_response::ServingStatus::Serving as i32
-                });
+            let serving = matches!(
+                health_status(ch.clone(), "").await,
+                Ok(tonic_health::pb::health_check_response::ServingStatus::Serving)
+            );
             if serving {
                 client = Some(v1::enrichment_service_client::EnrichmentServiceClient::new(
                     ch,

@@ -29,10 +29,10 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, String> {
     let mut docs = vec![Doc::default()];
     let mut sentence = Sentence::default();
     let flush = |sentence: &mut Sentence, docs: &mut Vec<Doc>| {
-        if !sentence.words.is_empty() {
-            if let Some(doc) = docs.last_mut() {
-                doc.sentences.push(std::mem::take(sentence));
-            }
+        if !sentence.words.is_empty()
+            && let Some(doc) = docs.last_mut()
+        {
+            doc.sentences.push(std::mem::take(sentence));
         }
     };
     for (n, line) in text.lines().enumerate() {

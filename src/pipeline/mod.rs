@@ -554,14 +554,14 @@ fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
         let kind = match verdict {
             cleaning::Verdict::Body => {
                 let mut body = *block;
-                if let Some((at, len, d)) = &cleaned.dateline {
-                    if *at == i {
-                        removed.push(RemovedBlock {
-                            text: d.text.clone(),
-                            kind: RemovedKind::MetadataLine,
-                        });
-                        body = block.get(*len..).unwrap_or(block).trim_start();
-                    }
+                if let Some((at, len, d)) = &cleaned.dateline
+                    && *at == i
+                {
+                    removed.push(RemovedBlock {
+                        text: d.text.clone(),
+                        kind: RemovedKind::MetadataLine,
+                    });
+                    body = block.get(*len..).unwrap_or(block).trim_start();
                 }
                 if !text.is_empty() {
                     text.push_str("\n\n");

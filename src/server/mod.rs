@@ -402,10 +402,10 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
             );
         }
         // A loader still running (shutdown during start-up) is not waited for.
-        if load_task.is_finished() {
-            if let Ok(Err(e)) = load_task.await {
-                return Err(StartError::Pipeline(e));
-            }
+        if load_task.is_finished()
+            && let Ok(Err(e)) = load_task.await
+        {
+            return Err(StartError::Pipeline(e));
         }
         Ok(report)
     });

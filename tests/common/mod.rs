@@ -269,3 +269,41 @@ pub fn golden_rows(text: &str, columns: usize) -> std::collections::BTreeMap<&st
     }
     rows
 }
+
+/// Reads the JSON log of a starting `newsenrich serve` until it says where
+/// it listens: the gRPC and the metrics address. Keeps draining the log
+/// afterwards so the server never blocks on its standard output.
+pub fn listening_addrs(child: &mut std::process::Child) -> (String, String) {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if let (Some(grpc), Some(metrics)) = (
+            v["fields"]["grpc_addr"].as_str(),
+            v["fields"]["metrics_addr"].as_str(),
+        ) {
+            let addrs = (grpc.to_string(), metrics.to_string());
+            std::thread::spawn(move || for _ in lines {});
+            return addrs;
+        }
+    }
+    panic!("server exited before listening");
+}
+
+/// One `grpc.health.v1.Health/Check` of `service` on `channel`.
+pub async fn health_status(
+    channel: Channel,
+    service: &str,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, tonic::Status> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+    let r = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: service.into(),
+        })
+        .await?
+        .into_inner();
+    Ok(ServingStatus::try_from(r.status).unwrap_or(ServingStatus::Unknown))
+}

@@ -183,15 +183,15 @@ pub fn find_date(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
         }
         return at_midnight(y, m, d, time);
     }
-    if let Some(c) = DAY_MONTH_YEAR.captures(text) {
-        if let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) {
-            return at_midnight(num(c.get(3))? as i32, m, num(c.get(1))?, None);
-        }
+    if let Some(c) = DAY_MONTH_YEAR.captures(text)
+        && let Some(m) = c.get(2).and_then(|m| month_number(m.as_str()))
+    {
+        return at_midnight(num(c.get(3))? as i32, m, num(c.get(1))?, None);
     }
-    if let Some(c) = MONTH_DAY_YEAR.captures(text) {
-        if let Some(m) = c.get(1).and_then(|m| month_number(m.as_str())) {
-            return at_midnight(num(c.get(3))? as i32, m, num(c.get(2))?, None);
-        }
+    if let Some(c) = MONTH_DAY_YEAR.captures(text)
+        && let Some(m) = c.get(1).and_then(|m| month_number(m.as_str()))
+    {
+        return at_midnight(num(c.get(3))? as i32, m, num(c.get(2))?, None);
     }
     None
 }

@@ -208,10 +208,10 @@ fn normalise(text: &str, span: Span, kind: EntityType) -> Option<(Span, EntityTy
     }
     // A leading lower-case article the tagger took in: "the Kremlin".
     let s = &text[a..b];
-    if let Some(rest) = s.strip_prefix("the ") {
-        if rest.chars().next().is_some_and(char::is_uppercase) {
-            a += 4;
-        }
+    if let Some(rest) = s.strip_prefix("the ")
+        && rest.chars().next().is_some_and(char::is_uppercase)
+    {
+        a += 4;
     }
     (a < b).then(|| (Span::new(a, b), kind))
 }
