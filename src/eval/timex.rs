@@ -249,7 +249,7 @@ pub fn score_doc(
                     s.valued += 1;
                 } else if let Some(r) = report.as_deref_mut() {
                     r.push(format!(
-                        "VALUE {} dct {} {:?} gold {} {} | got {:?} {} {}",
+                        "VALUE {} dct {} {:?} gold {} {} | got {:?} {} {} in {:?}",
                         doc.name,
                         doc.dct,
                         gtext,
@@ -257,7 +257,8 @@ pub fn score_doc(
                         g.value,
                         &doc.text[p.span.range()],
                         p.kind,
-                        p.value
+                        p.value,
+                        context(&doc.text, g.span)
                     ));
                 }
                 if p.span != g.span

@@ -52,6 +52,16 @@ pub enum Sem {
     /// A numbered quarter ("the third quarter"), of a written year or the
     /// publication's.
     Quarter { q: u32, y: Option<i32> },
+    /// A numbered quarter of the year `off` years from publication
+    /// ("this year's third quarter").
+    QuarterOff { q: u32, off: i32 },
+    /// A month of the year `off` years from publication ("January this
+    /// year", "June last year").
+    MonthOff { m: u32, off: i32 },
+    /// "the year-earlier quarter", "the year-ago period": the same period a
+    /// year before the one the text last named (a quarter), else the
+    /// previous year; `q` when the quarter is written.
+    YearAgoPeriod { q: Option<u32> },
     /// "the quarter", "the latest quarter": the last completed quarter.
     LastQuarter,
     /// A half year ("the first half").
@@ -285,8 +295,8 @@ impl G<'_> {
     /// A day of the month after a month name at `j`: "25", "25,".
     fn day_after_month(&self, j: usize) -> Option<u32> {
         let (n, d) = self.plain_number(j)?;
-        ((1..=31).contains(&n) && d <= 2 && !self.is(j + 1, ':') && !self.is(j + 1, '%'))
-            .then_some(n)
+        let clock = self.is(j + 1, ':') && self.adj(j) && self.adj(j + 1);
+        ((1..=31).contains(&n) && d <= 2 && !clock && !self.is(j + 1, '%')).then_some(n)
     }
 
     /// Optional ", 1998" / " 1998" after a day; returns year and end.
@@ -406,6 +416,9 @@ impl G<'_> {
             if let Some(y) = self.year(i) {
                 if self.word(i + 1) == "s" && self.adj(i) && y % 10 == 0 {
                     return found(i, i + 2, Sem::Decade(y / 10));
+                }
+                if let Some((q, end)) = self.ordinal_quarter(i + 1) {
+                    return found(i, end, Sem::Quarter { q, y: Some(y) });
                 }
                 if self.year_context(i) {
                     return found(i, i + 1, Sem::Year(y));
@@ -529,9 +542,17 @@ impl G<'_> {
         }
         let (unit, _plural) = self.unit(j)?;
         j += 1;
-        // "8-month-old", "30-year-long"
-        if hyphenated && self.hyphen(j) && matches!(self.lex(j + 1), Lex::Word(W::Old | W::Long)) {
+        // Ages ("6-year-old", "52 years old") are not temporal expressions.
+        if (hyphenated && self.hyphen(j) && self.w(j + 1, W::Old)) || self.w(j, W::Old) {
+            return None;
+        }
+        // "30-year-long"
+        if hyphenated && self.hyphen(j) && self.w(j + 1, W::Long) {
             j += 2;
+        }
+        // "three-quarters" is a fraction.
+        if hyphenated && unit == Unit::Quarter {
+            return None;
         }
         if !hyphenated && matches!(self.lex(j), Lex::Word(W::Ago | W::Earlier)) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });
@@ -539,9 +560,24 @@ impl G<'_> {
         if !hyphenated && self.lex(j) == Lex::Word(W::Later) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: 1 });
         }
-        // "a year" after "once", "twice", "times", "per": a frequency.
+        // "a year" after "once", "twice", "times", "per": a frequency; after
+        // an amount ("$1.76 a year", "four flights a week"): a rate.
         if self.lex(i) == Lex::Word(W::A) && i > 0 {
             let p = self.word(i - 1);
+            let prev = &self.t[i - 1];
+            if prev.kind == Kind::Number
+                || ["million", "billion", "thousand", "hundred"]
+                    .iter()
+                    .any(|x| p.eq_ignore_ascii_case(x))
+                || (prev.kind == Kind::Word
+                    && prev.lex == Lex::None
+                    && !prev.cap
+                    && p.ends_with('s')
+                    && !p.ends_with("ss")
+                    && p.len() > 3)
+            {
+                return None;
+            }
             if ["once", "twice", "times", "per"]
                 .iter()
                 .any(|x| p.eq_ignore_ascii_case(x))
@@ -578,6 +614,10 @@ impl G<'_> {
                 if abbr {
                     return None;
                 }
+                // "January this year", "June last year".
+                if let Some(off) = self.rel_year(i + 1) {
+                    return found(i, i + 3, Sem::MonthOff { m, off });
+                }
                 // "May" and "March" are also a verb and a noun.
                 if (m == 3 || m == 5) && !self.introduced(i) {
                     return None;
@@ -591,10 +631,10 @@ impl G<'_> {
                 if plural {
                     return found(i, i + 1, Sem::Set(format!("XXXX-WXX-{wd}")));
                 }
-                // "Friday, Aug. 7": the date wins.
-                if self.is(i + 1, ',')
-                    && let Lex::Month(..) = self.lex(i + 2)
-                    && let Some(f) = self.words(i + 2)
+                // "Friday, Aug. 7", "Friday Oct. 13": the date wins.
+                let k = if self.is(i + 1, ',') { i + 2 } else { i + 1 };
+                if let Lex::Month(..) = self.lex(k)
+                    && let Some(f) = self.words(k)
                     && matches!(f.sem, Sem::Date { .. })
                 {
                     return found(i, f.end, f.sem);
@@ -641,8 +681,38 @@ impl G<'_> {
                         },
                     );
                 }
-                // "fall" is also a verb: only after "in", "the", "last"...
-                if !self.introduced(i) {
+                if self.w(i + 1, W::Of)
+                    && let Some(y) = self.year(i + 2)
+                {
+                    return found(
+                        i,
+                        i + 3,
+                        Sem::Season {
+                            s,
+                            rel: Rel::None,
+                            y: Some(y),
+                        },
+                    );
+                }
+                // "fall" is also a verb ("to fall") and a noun ("the fall of
+                // the wall"): only after a determiner or "in", never before "of".
+                let before = if i > 0 { self.lex(i - 1) } else { Lex::None };
+                let ok = matches!(
+                    before,
+                    Lex::Word(
+                        W::The
+                            | W::This
+                            | W::Last
+                            | W::Next
+                            | W::Early
+                            | W::Late
+                            | W::Mid
+                            | W::In
+                            | W::Since
+                            | W::Until
+                    )
+                ) && !self.w(i + 1, W::Of);
+                if !ok {
                     return None;
                 }
                 found(
@@ -664,6 +734,9 @@ impl G<'_> {
                     match self.lex(i + 2) {
                         Lex::Word(W::Long) => {
                             return found(i, i + 3, Sem::Duration { n: Some(1), unit });
+                        }
+                        Lex::Word(W::Earlier | W::Ago) if unit == Unit::Year => {
+                            return self.year_ago_period(i);
                         }
                         Lex::Word(W::Earlier | W::Ago) => {
                             return found(
@@ -735,6 +808,12 @@ impl G<'_> {
             _ => 0,
         };
         match self.lex(j) {
+            Lex::Unit(Unit::Year, false)
+                if self.possessive(j + 1)
+                    && let Some((q, end)) = self.ordinal_quarter(j + 3) =>
+            {
+                found(i, end, Sem::QuarterOff { q, off })
+            }
             Lex::Unit(unit @ (Unit::Week | Unit::Month | Unit::Year | Unit::Decade), false) => {
                 found(i, j + 1, Sem::RelUnit { unit, off })
             }
@@ -759,7 +838,7 @@ impl G<'_> {
                     },
                 )
             }
-            Lex::Month(m, false) => found(
+            Lex::Month(m, false) if self.t[j].cap => found(
                 i,
                 j + 1,
                 Sem::Month {
@@ -837,7 +916,7 @@ impl G<'_> {
                 found(i, i + 1, Sem::Ref("PRESENT_REF"))
             }
             W::Currently => found(i, i + 1, Sem::Ref("PRESENT_REF")),
-            W::Recently | W::Previously => found(i, i + 1, Sem::Ref("PAST_REF")),
+            W::Recently => found(i, i + 1, Sem::Ref("PAST_REF")),
             W::Soon => {
                 // "as soon as"
                 if self.w(i + 1, W::Prep) || self.word(i + 1).eq_ignore_ascii_case("as") {
@@ -876,6 +955,11 @@ impl G<'_> {
                 let j = i + 1;
                 if let Lex::Weekday(wd, false) = self.lex(j) {
                     return found(i, j + 1, Sem::Set(format!("XXXX-WXX-{wd}")));
+                }
+                if let Lex::Month(m, false) = self.lex(j)
+                    && self.t[j].cap
+                {
+                    return found(i, j + 1, Sem::Set(format!("XXXX-{m:02}")));
                 }
                 let (n, k) = match self.count(j) {
                     Some((n, k)) if self.lex(j) != Lex::Word(W::A) => (n, k),
@@ -963,6 +1047,30 @@ impl G<'_> {
     /// Expressions opening with "the".
     fn the(&self, i: usize) -> Option<Found> {
         let j = i + 1;
+        if let Some(f) = self.year_ago_period(j) {
+            return found(i, f.end, f.sem);
+        }
+        if let Some(y) = self.year(j)
+            && let Some((q, end)) = self.ordinal_quarter(j + 1)
+        {
+            return found(i, end, Sem::Quarter { q, y: Some(y) });
+        }
+        // "the year ended March 31", "the fiscal year ending June 30".
+        let k = if self.w(j, W::Fiscal) { j + 1 } else { j };
+        if self.lex(k) == Lex::Unit(Unit::Year, false)
+            && ["ended", "ending"]
+                .iter()
+                .any(|w| self.word(k + 1).eq_ignore_ascii_case(w))
+        {
+            return found(
+                i,
+                k + 1,
+                Sem::Duration {
+                    n: Some(1),
+                    unit: Unit::Year,
+                },
+            );
+        }
         match self.lex(j) {
             Lex::Word(W::Past) if self.unit_follows(j + 1) => self.span_of_units(i, j + 1),
             Lex::Word(W::Past) => found(i, j + 1, Sem::Ref("PAST_REF")),
@@ -1021,6 +1129,51 @@ impl G<'_> {
                 None
             }
         }
+    }
+
+    /// "'s" or "’s" at `j`.
+    fn possessive(&self, j: usize) -> bool {
+        (self.is(j, '\'') || self.is(j, '’')) && self.word(j + 1).eq_ignore_ascii_case("s")
+    }
+
+    /// "this year" / "last year" / "next year" at `j`: the year offset.
+    fn rel_year(&self, j: usize) -> Option<i32> {
+        if self.lex(j + 1) != Lex::Unit(Unit::Year, false) || self.possessive(j + 2) {
+            return None;
+        }
+        match self.lex(j) {
+            Lex::Word(W::This) => Some(0),
+            Lex::Word(W::Last) => Some(-1),
+            Lex::Word(W::Next) => Some(1),
+            _ => None,
+        }
+    }
+
+    /// "third quarter", "third-quarter" at `j`: the quarter and the end.
+    fn ordinal_quarter(&self, j: usize) -> Option<(u32, usize)> {
+        let Lex::Ordinal(q) = self.lex(j) else {
+            return None;
+        };
+        let k = if self.hyphen(j + 1) { j + 2 } else { j + 1 };
+        ((1..=4).contains(&q) && self.lex(k) == Lex::Quarter(false)).then_some((q, k + 1))
+    }
+
+    /// "year-earlier [third] quarter", "year-ago period" at `j`.
+    fn year_ago_period(&self, j: usize) -> Option<Found> {
+        if self.lex(j) != Lex::Unit(Unit::Year, false)
+            || !self.hyphen(j + 1)
+            || !matches!(self.lex(j + 2), Lex::Word(W::Earlier | W::Ago))
+        {
+            return None;
+        }
+        let k = j + 3;
+        if let Some((q, end)) = self.ordinal_quarter(k) {
+            return found(j, end, Sem::YearAgoPeriod { q: Some(q) });
+        }
+        if self.lex(k) == Lex::Quarter(false) || self.word(k).eq_ignore_ascii_case("period") {
+            return found(j, k + 1, Sem::YearAgoPeriod { q: None });
+        }
+        found(j, k, Sem::YearAgoPeriod { q: None })
     }
 
     fn unit_follows(&self, j: usize) -> bool {

@@ -374,7 +374,6 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("nightly", "P1D"),
         ("weekly", "P1W"),
         ("monthly", "P1M"),
-        ("quarterly", "P1Q"),
         ("annually", "P1Y"),
         ("yearly", "P1Y"),
         ("hourly", "PT1H"),
@@ -575,9 +574,6 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         "expected",
         "expects",
         "expect",
-        "planned",
-        "plans",
-        "plan",
         "planning",
         "upcoming",
         "preparing",
@@ -594,7 +590,6 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         "projected",
         "later",
         "soon",
-        "until",
         "wo",
     ] {
         cue(w, Cue::Future);

@@ -83,21 +83,68 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
     let mut found = Vec::new();
     grammar::scan(text, &toks, &mut found);
     let anchor = published_at.map(|p| resolve::Anchor::new(p, tz));
-    found
-        .into_iter()
-        .filter_map(|f| {
-            let dir = resolve::tense(&toks, f.start, f.end);
-            let r = resolve::resolve(&f.sem, anchor, dir)?;
-            Some(Timex {
-                span: Span::new(toks[f.start].start as usize, toks[f.end - 1].end as usize),
-                kind: r.kind,
-                value: r.value,
-                modifier: f.modifier,
-                interval: r.interval,
-                anchored: r.anchored,
-            })
-        })
-        .collect()
+    let mut out: Vec<Timex> = Vec::with_capacity(found.len());
+    // The last quarter the text named: "a year ago" and "the year-earlier
+    // period" near it mean that quarter a year before.
+    let mut last_quarter: Option<(usize, i32, u32)> = None;
+    for f in found {
+        let span = Span::new(toks[f.start].start as usize, toks[f.end - 1].end as usize);
+        let near =
+            last_quarter.filter(|(end, _, _)| span.start.saturating_sub(*end) <= QUARTER_REACH);
+        let sem = match (&f.sem, near) {
+            (
+                grammar::Sem::Ago {
+                    n,
+                    unit: lexicon::Unit::Year,
+                    sign: -1,
+                },
+                Some((_, y, q)),
+            ) => grammar::Sem::Quarter {
+                q,
+                y: Some(y - *n as i32),
+            },
+            (grammar::Sem::YearAgoPeriod { q: None }, Some((_, y, q))) => {
+                grammar::Sem::Quarter { q, y: Some(y - 1) }
+            }
+            (grammar::Sem::YearAgoPeriod { q: Some(q) }, Some((_, y, _))) => {
+                grammar::Sem::Quarter {
+                    q: *q,
+                    y: Some(y - 1),
+                }
+            }
+            _ => f.sem.clone(),
+        };
+        let dir = resolve::tense(&toks, f.start, f.end, text);
+        let Some(mut r) = resolve::resolve(&sem, anchor, dir) else {
+            continue;
+        };
+        if sem != f.sem {
+            r.anchored = true;
+        }
+        if sem == f.sem
+            && let Some(q) = quarter_of(&r.value)
+        {
+            last_quarter = Some((span.end, q.0, q.1));
+        }
+        out.push(Timex {
+            span,
+            kind: r.kind,
+            value: r.value,
+            modifier: f.modifier,
+            interval: r.interval,
+            anchored: r.anchored,
+        });
+    }
+    out
+}
+
+/// Bytes after a named quarter within which "a year ago" refers to it.
+const QUARTER_REACH: usize = 400;
+
+/// `(year, quarter)` of a value such as "1989-Q3".
+fn quarter_of(value: &str) -> Option<(i32, u32)> {
+    let (y, q) = value.split_once("-Q")?;
+    Some((y.parse().ok()?, q.parse().ok()?))
 }
 
 #[cfg(test)]

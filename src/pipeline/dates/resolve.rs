@@ -24,13 +24,46 @@ pub enum Dir {
     Unknown,
 }
 
+/// Days ahead within which a date without a year is taken as the coming
+/// one even in a past-tense clause.
+const SOON_DAYS: i64 = 62;
+
+/// Days back within which a date without a year is taken as the past one
+/// even in a future-tense clause (the report came out after the event).
+const JUST_DAYS: i64 = 7;
+
 /// How far the tense search looks, in tokens, before and after.
 const LOOK_BEFORE: usize = 30;
 const LOOK_AFTER: usize = 12;
 
 /// The tense around tokens `[start, end)`: the nearest cue in the same
 /// sentence (ties go to the left; modals such as "could" carry no tense).
-pub fn tense(toks: &[Tok], start: usize, end: usize) -> Dir {
+pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
+    // A preposition right before the expression outweighs the verb:
+    // "payable Dec. 7", "by Jan. 14", "effective Feb. 1" look ahead,
+    // "since 2019" looks back.
+    if start > 0 {
+        let p = &toks[start - 1];
+        let w = &text[p.start as usize..p.end as usize];
+        let is = |x: &str| w.eq_ignore_ascii_case(x);
+        if [
+            "by",
+            "until",
+            "till",
+            "through",
+            "payable",
+            "effective",
+            "due",
+        ]
+        .iter()
+        .any(|x| is(x))
+        {
+            return Dir::Future;
+        }
+        if is("since") {
+            return Dir::Past;
+        }
+    }
     let mut before = None;
     let mut k = start;
     let mut dist = 0;
@@ -259,9 +292,15 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             };
             let y0 = today.year();
             let cands: Vec<NaiveDate> = [y0 - 1, y0, y0 + 1].into_iter().filter_map(make).collect();
+            let past = cands.iter().rev().find(|c| **c <= today).copied();
+            let next = cands.iter().find(|c| **c > today).copied();
+            // A past clause still means the coming date when it is within a
+            // month ("said the vote is set for Jan. 14" on Jan. 5).
+            let soon = next.filter(|c| (*c - today).num_days() <= SOON_DAYS);
+            let just = past.filter(|c| (today - *c).num_days() <= JUST_DAYS);
             let pick = match dir {
-                Dir::Past => cands.iter().rev().find(|c| **c <= today).copied(),
-                Dir::Future => cands.iter().find(|c| **c >= today).copied(),
+                Dir::Past => soon.or(past),
+                Dir::Future => just.or(next).or(past),
                 Dir::Unknown => cands
                     .iter()
                     .min_by_key(|c| ((**c - today).num_days().abs(), **c > today))
@@ -270,6 +309,10 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             day(pick, true)
         }
         Sem::YearMonth { y, m } => month(y, m, false)?,
+        Sem::MonthOff { m, off } => month(today.year() + off, m, true)?,
+        Sem::QuarterOff { q, off } => quarter(today.year() + off, q, true)?,
+        Sem::YearAgoPeriod { q: Some(q) } => quarter(today.year() - 1, q, true)?,
+        Sem::YearAgoPeriod { q: None } => year(today.year() - 1, true)?,
         Sem::Month { m, rel } => {
             let (y0, m0) = (today.year(), today.month());
             let y = match (rel, dir) {
@@ -289,8 +332,12 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
                     }
                 }
                 (Rel::None, Dir::Past) => {
-                    if m <= m0 {
+                    // The coming month still reads as coming ("trading
+                    // for November" on Oct. 30).
+                    if m <= m0 || add_months(y0, m0, 1) == (y0, m) {
                         y0
+                    } else if m0 == 12 && m == 1 {
+                        y0 + 1
                     } else {
                         y0 - 1
                     }
