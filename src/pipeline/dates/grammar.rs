@@ -62,6 +62,9 @@ pub enum Sem {
     /// year before the one the text last named (a quarter), else the
     /// previous year; `q` when the quarter is written.
     YearAgoPeriod { q: Option<u32> },
+    /// "the 1988 quarter": the quarter the text last named, in year `y`;
+    /// the year itself when no quarter was named.
+    YearPeriod { y: i32 },
     /// "the quarter", "the latest quarter": the last completed quarter.
     LastQuarter,
     /// A half year ("the first half").
@@ -179,7 +182,7 @@ impl G<'_> {
     fn count(&self, j: usize) -> Option<(u32, usize)> {
         let t = self.t.get(j)?;
         match (t.kind, t.lex) {
-            (Kind::Number, _) if t.digits > 0 && t.digits <= 4 => Some((t.num, j + 1)),
+            (Kind::Number, _) if t.digits > 0 && t.digits <= 3 => Some((t.num, j + 1)),
             (Kind::Word, Lex::Number(n)) => {
                 if n >= 20
                     && n < 100
@@ -499,7 +502,27 @@ impl G<'_> {
             None if has_minutes && h <= 24 => h,
             None => return None,
         };
-        let (day, end) = self.day_after(j);
+        // A time-zone abbreviation ("EST", "(0735 GMT)") before the day.
+        let mut k = j;
+        if self.is(k, '(') {
+            let mut m = k + 1;
+            while m < k + 4 && !self.is(m, ')') {
+                m += 1;
+            }
+            if self.is(m, ')') {
+                k = m + 1;
+            }
+        } else if self.t.get(k).is_some_and(|t| {
+            let w = self.word(k);
+            t.kind == Kind::Word
+                && (2..=4).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_uppercase())
+                && w.ends_with('T')
+        }) {
+            k += 1;
+        }
+        let (day, end) = self.day_after(k);
+        let end = if day.is_some() { end } else { j };
         found(i, end, Sem::Clock { h, min, day })
     }
 
@@ -903,6 +926,10 @@ impl G<'_> {
                 return None;
             }
         }
+        if n.is_none() && self.w(k + 1, W::Ago) {
+            // "a few years ago": some time back.
+            return found(start, k + 2, Sem::Ref("PAST_REF"));
+        }
         found(start, k + 1, Sem::Duration { n, unit })
     }
 
@@ -980,6 +1007,7 @@ impl G<'_> {
                 self.quantity(i)
             }
             W::Few | W::Several | W::Many | W::Some => match self.unit(i + 1) {
+                Some((_, true)) if self.w(i + 2, W::Ago) => found(i, i + 3, Sem::Ref("PAST_REF")),
                 Some((unit, true)) => found(i, i + 2, Sem::Duration { n: None, unit }),
                 _ => None,
             },
@@ -1032,6 +1060,9 @@ impl G<'_> {
                 )
             }
             W::In if self.w(i + 1, W::Future) => found(i + 1, i + 2, Sem::Ref("FUTURE_REF")),
+            W::These if self.lex(i + 1) == Lex::Unit(Unit::Day, true) => {
+                found(i, i + 2, Sem::Ref("PRESENT_REF"))
+            }
             W::Overnight => found(
                 i,
                 i + 1,
@@ -1079,6 +1110,13 @@ impl G<'_> {
                 found(i, j + 2, Sem::Ref("FUTURE_REF"))
             }
             Lex::Word(W::Weekend) => found(i, j + 1, Sem::Weekend { rel: Rel::None }),
+            // "the 1988 quarter", "the 1989 period": that year's period.
+            _ if self.year(j).is_some()
+                && (self.lex(j + 1) == Lex::Quarter(false)
+                    || self.word(j + 1).eq_ignore_ascii_case("period")) =>
+            {
+                found(i, j + 2, Sem::YearPeriod { y: self.year(j)? })
+            }
             Lex::Word(W::Latest | W::Recent) if self.lex(j + 1) == Lex::Quarter(false) => {
                 found(i, j + 2, Sem::LastQuarter)
             }

@@ -147,6 +147,7 @@ pub enum W {
     Until,
     Prep,
     Overnight,
+    These,
 }
 
 /// What a word is to the temporal grammar.
@@ -466,6 +467,7 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("for", Prep),
         ("on", Prep),
         ("overnight", Overnight),
+        ("these", These),
     ] {
         put(w, Lex::Word(x));
     }

@@ -103,6 +103,9 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
                 q,
                 y: Some(y - *n as i32),
             },
+            (grammar::Sem::YearPeriod { y }, Some((_, _, q))) => {
+                grammar::Sem::Quarter { q, y: Some(*y) }
+            }
             (grammar::Sem::YearAgoPeriod { q: None }, Some((_, y, q))) => {
                 grammar::Sem::Quarter { q, y: Some(y - 1) }
             }
@@ -114,7 +117,19 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
             }
             _ => f.sem.clone(),
         };
-        let dir = resolve::tense(&toks, f.start, f.end, text);
+        let mut dir = resolve::tense(&toks, f.start, f.end, text);
+        // "Wednesday's ruling" names an event the reader has heard of:
+        // news use it for the past one.
+        if matches!(
+            f.sem,
+            grammar::Sem::Weekday {
+                rel: grammar::Rel::None,
+                ..
+            }
+        ) && possessive(text, &toks, f.end)
+        {
+            dir = resolve::Dir::Past;
+        }
         let Some(mut r) = resolve::resolve(&sem, anchor, dir) else {
             continue;
         };
@@ -136,6 +151,13 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
         });
     }
     out
+}
+
+fn possessive(text: &str, toks: &[tokens::Tok], k: usize) -> bool {
+    toks.get(k).is_some_and(|t| t.is('\'') || t.is('’'))
+        && toks
+            .get(k + 1)
+            .is_some_and(|t| text[t.start as usize..t.end as usize].eq_ignore_ascii_case("s"))
 }
 
 /// Bytes after a named quarter within which "a year ago" refers to it.

@@ -46,17 +46,9 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         let p = &toks[start - 1];
         let w = &text[p.start as usize..p.end as usize];
         let is = |x: &str| w.eq_ignore_ascii_case(x);
-        if [
-            "by",
-            "until",
-            "till",
-            "through",
-            "payable",
-            "effective",
-            "due",
-        ]
-        .iter()
-        .any(|x| is(x))
+        if ["by", "until", "till", "payable", "effective", "due"]
+            .iter()
+            .any(|x| is(x))
         {
             return Dir::Future;
         }
@@ -77,7 +69,14 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         if t.ends_sentence() && !abbreviation_dot(toks, k) {
             break;
         }
-        if t.cue != Cue::None {
+        // A participle after "be" is passive, not past: "would be paid
+        // in January", "will be discussed".
+        let passive = t.cue == Cue::Past
+            && k > 0
+            && toks[k - 1].kind == super::tokens::Kind::Word
+            && text[toks[k - 1].start as usize..toks[k - 1].end as usize]
+                .eq_ignore_ascii_case("be");
+        if t.cue != Cue::None && !passive {
             before = Some((dist, t.cue));
             break;
         }
@@ -313,6 +312,7 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
         Sem::QuarterOff { q, off } => quarter(today.year() + off, q, true)?,
         Sem::YearAgoPeriod { q: Some(q) } => quarter(today.year() - 1, q, true)?,
         Sem::YearAgoPeriod { q: None } => year(today.year() - 1, true)?,
+        Sem::YearPeriod { y } => year(y, false)?,
         Sem::Month { m, rel } => {
             let (y0, m0) = (today.year(), today.month());
             let y = match (rel, dir) {
