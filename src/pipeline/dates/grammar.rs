@@ -231,6 +231,11 @@ impl G<'_> {
                 Lex::Word(W::Middle) => (i + 3, "MID", true),
                 _ => return None,
             },
+            Lex::Word(W::Earlier | W::Later) if self.w(i + 1, W::In) && self.w(i + 2, W::The) => {
+                // "earlier in the year": this year.
+                let (unit, _) = self.unit(i + 3)?;
+                return found(i, i + 4, Sem::RelUnit { unit, off: 0 });
+            }
             Lex::Word(W::Earlier | W::Later) if self.w(i + 1, W::This) => {
                 // "earlier this week": the week itself, no modifier.
                 let f = self.core(i + 1)?;
@@ -246,6 +251,19 @@ impl G<'_> {
             Lex::Word(W::At) if self.w(i + 1, W::Most) => (i + 2, "EQUAL_OR_LESS", false),
             _ => return None,
         };
+        // "the end of the year": the current one.
+        if point
+            && self.w(j, W::The)
+            && let Some((unit @ (Unit::Week | Unit::Month | Unit::Year | Unit::Decade), false)) =
+                self.unit(j + 1)
+        {
+            return Some(Found {
+                start: i,
+                end: j + 2,
+                sem: Sem::RelUnit { unit, off: 0 },
+                modifier: Some(modifier),
+            });
+        }
         let f = self.core(j)?;
         let fits = if point {
             matches!(
@@ -750,6 +768,13 @@ impl G<'_> {
             }
             Lex::SetWord(v) => found(i, i + 1, Sem::Set(v.to_string())),
             Lex::Ordinal(q) => self.ordinal(i, q),
+            Lex::Number(n @ (18 | 19)) if let Some((rest, end)) = self.count(i + 1) => {
+                // "nineteen ninety-six"
+                if (10..=99).contains(&rest) && self.lex(i + 1) != Lex::Word(W::A) {
+                    return found(i, end, Sem::Year((n * 100 + rest) as i32));
+                }
+                self.quantity(i)
+            }
             Lex::Number(_) => self.quantity(i),
             Lex::Unit(unit, plural) => {
                 // "year-long", "year-earlier", "year-ago".
@@ -1106,6 +1131,36 @@ impl G<'_> {
             Lex::Word(W::Past) if self.unit_follows(j + 1) => self.span_of_units(i, j + 1),
             Lex::Word(W::Past) => found(i, j + 1, Sem::Ref("PAST_REF")),
             Lex::Word(W::Future) => found(i, j + 1, Sem::Ref("FUTURE_REF")),
+            Lex::Word(W::Near | W::Short)
+                if self.w(j + 1, W::Term) || (self.w(j, W::Near) && self.w(j + 1, W::Future)) =>
+            {
+                found(i, j + 2, Sem::Ref("FUTURE_REF"))
+            }
+            // "the full year", "the current fiscal year": this year.
+            Lex::Word(W::Full | W::Current | W::Fiscal)
+                if {
+                    let k = if self.w(j + 1, W::Fiscal) {
+                        j + 2
+                    } else {
+                        j + 1
+                    };
+                    self.lex(k) == Lex::Unit(Unit::Year, false)
+                } =>
+            {
+                let k = if self.w(j + 1, W::Fiscal) {
+                    j + 2
+                } else {
+                    j + 1
+                };
+                found(
+                    i,
+                    k + 1,
+                    Sem::RelUnit {
+                        unit: Unit::Year,
+                        off: 0,
+                    },
+                )
+            }
             Lex::Word(W::New) if self.w(j + 1, W::Future) => {
                 found(i, j + 2, Sem::Ref("FUTURE_REF"))
             }
@@ -1117,7 +1172,9 @@ impl G<'_> {
             {
                 found(i, j + 2, Sem::YearPeriod { y: self.year(j)? })
             }
-            Lex::Word(W::Latest | W::Recent) if self.lex(j + 1) == Lex::Quarter(false) => {
+            Lex::Word(W::Latest | W::Recent)
+                if self.lex(j + 1) == Lex::Quarter(false) || self.w(j + 1, W::Period) =>
+            {
                 found(i, j + 2, Sem::LastQuarter)
             }
             Lex::Quarter(false) => found(i, j + 1, Sem::LastQuarter),

@@ -148,6 +148,11 @@ pub enum W {
     Prep,
     Overnight,
     These,
+    Near,
+    Short,
+    Term,
+    Full,
+    Period,
 }
 
 /// What a word is to the temporal grammar.
@@ -468,6 +473,11 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("on", Prep),
         ("overnight", Overnight),
         ("these", These),
+        ("near", Near),
+        ("short", Short),
+        ("term", Term),
+        ("full", Full),
+        ("period", Period),
     ] {
         put(w, Lex::Word(x));
     }

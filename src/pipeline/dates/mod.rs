@@ -103,6 +103,7 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
                 q,
                 y: Some(y - *n as i32),
             },
+            (grammar::Sem::LastQuarter, Some((_, y, q))) => grammar::Sem::Quarter { q, y: Some(y) },
             (grammar::Sem::YearPeriod { y }, Some((_, _, q))) => {
                 grammar::Sem::Quarter { q, y: Some(*y) }
             }
