@@ -299,6 +299,8 @@ pub struct FeatureStatus {
     pub enabled: bool,
     /// What it does or why it is off.
     pub description: &'static str,
+    /// BCP-47 tags of the languages it reads; empty when disabled.
+    pub languages: &'static [&'static str],
 }
 
 /// Anything that can enrich an article. Field paths in the
@@ -355,16 +357,19 @@ impl Pipeline {
                 feature: Feature::Entities,
                 enabled: true,
                 description: "named entities (PERSON, ORGANIZATION, LOCATION, MISC) merged across name variants, with roles and salience; the tagger is trained on English news",
+                languages: &["en"],
             },
             FeatureStatus {
                 feature: Feature::Quotes,
                 enabled: false,
                 description: "quotations with speakers: not enabled in this release",
+                languages: &[],
             },
             FeatureStatus {
                 feature: Feature::Dates,
                 enabled: true,
                 description: "temporal expressions (DATE, TIME, DURATION, SET) normalised to TimeML TIMEX3 values, relative ones resolved against published_at in the article's time zone with the tense of the clause; language: en (English words; numeric dates and years in any language)",
+                languages: dates::LANGUAGES,
             },
         ]
     }

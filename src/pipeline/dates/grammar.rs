@@ -471,12 +471,19 @@ impl G<'_> {
             && !n.cap
             && next.ends_with('s')
             && n.lex == Lex::None
-            && !matches!(
-                self.lex(i.wrapping_sub(1)),
-                Lex::Word(W::The | W::In | W::Since | W::Of | W::Prep | W::Fiscal)
-            )
         {
-            return false;
+            // Before a plural noun a number counts things ("2000 troops"),
+            // unless a preposition introduces it ("in 1992 elections") or
+            // "the" does with a year that is not a round count ("the 1992
+            // protests", but "the 2000 stores").
+            let prev = self.lex(i.wrapping_sub(1));
+            let introduced = matches!(
+                prev,
+                Lex::Word(W::In | W::Since | W::Of | W::Prep | W::Fiscal)
+            ) || (prev == Lex::Word(W::The) && self.t[i].num % 100 != 0);
+            if !introduced {
+                return false;
+            }
         }
         true
     }

@@ -621,7 +621,7 @@ pub fn cue_of(word: &str, entry: Option<Entry>) -> Cue {
         }
     }
     let b = word.as_bytes();
-    if b.len() >= 5
+    if b.len() >= 4
         && b[0].is_ascii_lowercase()
         && b.ends_with(b"ed")
         && !b.ends_with(b"eed")
