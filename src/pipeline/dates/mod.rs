@@ -300,6 +300,9 @@ mod tests {
             vec![("daily".into(), "P1D".into(), "SET")]
         );
         assert_eq!(one("we meet every week", p).1, "P1W");
+        assert_eq!(one("the lowest for two decades", p).1, "P20Y");
+        assert_eq!(one("over the next three quarters", p).1, "P9M");
+        assert!(tags("he was 52 years old, a 6-year-old boy", p).is_empty());
         let t = tag("more than four hours", p, Tz::UTC);
         assert_eq!(
             (t[0].value.as_str(), t[0].modifier),

@@ -587,9 +587,15 @@ fn unanchored(sem: &Sem) -> Resolved {
         Sem::Duration { n, unit } => {
             let (code, clock) = unit.code();
             let t = if clock { "T" } else { "" };
-            let v = match n {
-                Some(n) => format!("P{t}{n}{code}"),
-                None => format!("P{t}X{code}"),
+            // Counted decades, centuries and quarters are written in years
+            // and months ("two decades" P20Y, "three quarters" P9M), as
+            // TimeBank does; vague ones keep their own unit ("decades" PXDE).
+            let v = match (n, unit) {
+                (Some(n), Unit::Decade) => format!("P{}Y", n * 10),
+                (Some(n), Unit::Century) => format!("P{}Y", n * 100),
+                (Some(n), Unit::Quarter) => format!("P{}M", n * 3),
+                (Some(n), _) => format!("P{t}{n}{code}"),
+                (None, _) => format!("P{t}X{code}"),
             };
             (TimexType::Duration, v)
         }
