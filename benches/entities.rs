@@ -12,36 +12,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::entities::EntityStage;
-use newsenrich::pipeline::{
-    ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
-};
 
 fn bench(c: &mut Criterion) {
-    let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
-    let options = EnrichOptions {
-        features: Features::none(),
-        ..EnrichOptions::default()
-    };
-    let bodies: Vec<String> = common::seed_texts()
-        .into_iter()
-        .map(|text| {
-            let article = ArticleInput {
-                id: "bench".into(),
-                url: None,
-                title: None,
-                content: Content::Text(text),
-                published_at: None,
-                language: None,
-                time_zone: chrono_tz::Tz::UTC,
-            };
-            pipeline
-                .enrich(&article, &options, &Budget::unlimited())
-                .expect("enriches")
-                .document
-                .text()
-                .to_owned()
-        })
-        .collect();
+    let bodies = common::seed_bodies();
     let bytes: usize = bodies.iter().map(String::len).sum();
     let stage = EntityStage::load().expect("the model is embedded");
     let mut group = c.benchmark_group("entities");

@@ -184,8 +184,7 @@ impl G<'_> {
         match (t.kind, t.lex) {
             (Kind::Number, _) if t.digits > 0 && t.digits <= 3 => Some((t.num, j + 1)),
             (Kind::Word, Lex::Number(n)) => {
-                if n >= 20
-                    && n < 100
+                if (20..100).contains(&n)
                     && self.hyphen(j + 1)
                     && let Lex::Number(u) = self.lex(j + 2)
                     && u < 10
@@ -807,7 +806,8 @@ impl G<'_> {
                         _ => {}
                     }
                 }
-                if plural && unit != Unit::Second {
+                // "years old" is an age.
+                if plural && unit != Unit::Second && !self.w(i + 1, W::Old) {
                     if self.lex(i + 1) == Lex::Word(W::Ago) {
                         return found(i, i + 2, Sem::Ref("PAST_REF"));
                     }
@@ -954,9 +954,7 @@ impl G<'_> {
             if n.is_none() && k == j {
                 return found(start, k + 1, Sem::Duration { n: Some(1), unit });
             }
-            if n.is_none() {
-                return None;
-            }
+            n?;
         }
         if n.is_none() && self.w(k + 1, W::Ago) {
             // "a few years ago": some time back.

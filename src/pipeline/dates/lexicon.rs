@@ -138,10 +138,7 @@ pub enum W {
     Eve,
     New,
     Thanksgiving,
-    DayWord,
-    Year,
     Ahead,
-    Earlier2,
     Since,
     In,
     Until,
@@ -342,11 +339,8 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("third", 3),
         ("fourth", 4),
         ("fifth", 5),
-        ("last", 0),
     ] {
-        if n > 0 {
-            put(w, Lex::Ordinal(n));
-        }
+        put(w, Lex::Ordinal(n));
     }
     for (s, p, u) in [
         ("second", "seconds", Unit::Second),
@@ -481,7 +475,6 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
     ] {
         put(w, Lex::Word(x));
     }
-    let _ = (DayWord, Year, Earlier2);
     // Tense cues.
     let mut cue = |w: &'static str, c: Cue| {
         m.entry(w.as_bytes())

@@ -500,9 +500,8 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
         }
         Sem::Half { h } => {
             let y = today.year();
-            let (m0, m1) = if h == 1 { (1, 7) } else { (7, 13) };
-            let (ey, em) = add_months(y, m1 - 1, 1);
-            let _ = m1;
+            let m0 = if h == 1 { 1 } else { 7 };
+            let (ey, em) = add_months(y, m0, 6);
             Resolved {
                 kind: date_kind,
                 value: format!("{y:04}-H{h}"),
