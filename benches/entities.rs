@@ -22,37 +22,6 @@ use newsenrich::pipeline::entities::clusters::{self, WordClusters};
 use newsenrich::pipeline::entities::gazetteer::{self, Gazetteers};
 use newsenrich::pipeline::entities::tagger::{self, NerModel};
 use newsenrich::pipeline::entities::{EntityStage, tokens};
-use newsenrich::pipeline::{
-    ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
-};
-
-fn bodies() -> Vec<String> {
-    let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
-    let options = EnrichOptions {
-        features: Features::none(),
-        ..EnrichOptions::default()
-    };
-    common::seed_texts()
-        .into_iter()
-        .map(|text| {
-            let article = ArticleInput {
-                id: "bench".into(),
-                url: None,
-                title: None,
-                content: Content::Text(text),
-                published_at: None,
-                language: None,
-                time_zone: chrono_tz::Tz::UTC,
-            };
-            pipeline
-                .enrich(&article, &options, &Budget::unlimited())
-                .expect("enriches")
-                .document
-                .text()
-                .to_owned()
-        })
-        .collect()
-}
 
 /// Documents as sentences of words: eng.testa when present, else the
 /// seed bodies tokenised by the entity stage's tokeniser.
@@ -83,7 +52,7 @@ fn tagger_documents(bodies: &[String]) -> Vec<Vec<Vec<String>>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let bodies = bodies();
+    let bodies = common::seed_bodies();
     let bytes: usize = bodies.iter().map(String::len).sum();
     let stage = EntityStage::load().expect("the model is embedded");
     let mut group = c.benchmark_group("entities");

@@ -330,6 +330,19 @@ async fn service_info_describes_the_server() {
         (16, 65536, 2)
     );
     assert_eq!(info.features.len(), 3);
+    let dates = info
+        .features
+        .iter()
+        .find(|f| f.feature == v1::Feature::Dates as i32)
+        .unwrap();
+    assert!(dates.enabled, "temporal expressions are enabled");
+    assert_eq!(dates.languages, ["en"]);
+    let quotes = info
+        .features
+        .iter()
+        .find(|f| f.feature == v1::Feature::Quotes as i32)
+        .unwrap();
+    assert!(!quotes.enabled && quotes.languages.is_empty());
     assert!(info.supported_languages.iter().any(|l| l == "en"));
     assert!(
         info.model_versions

@@ -19,3 +19,38 @@ pub fn seed_texts() -> Vec<String> {
     }
     texts
 }
+
+/// The clean body texts of [`seed_texts`], as the pipeline leaves them
+/// (normalised, boilerplate removed, no analyses), for the benchmarks of
+/// single stages. Not every benchmark uses it.
+#[allow(dead_code)]
+pub fn seed_bodies() -> Vec<String> {
+    use newsenrich::pipeline::{
+        ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
+    };
+    let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
+    let options = EnrichOptions {
+        features: Features::none(),
+        ..EnrichOptions::default()
+    };
+    seed_texts()
+        .into_iter()
+        .map(|text| {
+            let article = ArticleInput {
+                id: "bench".into(),
+                url: None,
+                title: None,
+                content: Content::Text(text),
+                published_at: None,
+                language: None,
+                time_zone: chrono_tz::Tz::UTC,
+            };
+            pipeline
+                .enrich(&article, &options, &Budget::unlimited())
+                .expect("enriches")
+                .document
+                .text()
+                .to_owned()
+        })
+        .collect()
+}

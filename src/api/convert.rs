@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::v1;
 use crate::error::Error;
+use crate::pipeline::dates::TimexType;
 use crate::pipeline::entities::EntityType;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
@@ -220,7 +221,20 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
             })
             .collect(),
         quotes: Vec::new(),
-        dates: Vec::new(),
+        dates: e
+            .dates
+            .iter()
+            .map(|t| v1::TemporalExpression {
+                text: doc.slice(t.span).to_owned(),
+                span: Some(span(t.span)),
+                r#type: temporal_type_to_proto(t.kind) as i32,
+                value: t.value.clone(),
+                r#mod: t.modifier.unwrap_or_default().to_owned(),
+                start: t.interval.map(|(s, _)| chrono_to_timestamp(s)),
+                end: t.interval.map(|(_, e)| chrono_to_timestamp(e)),
+                anchored: t.anchored,
+            })
+            .collect(),
         simhash: e.simhash,
         warnings: e.warnings.clone(),
         url: e.url.clone().unwrap_or_default(),
@@ -235,6 +249,16 @@ pub fn entity_type_to_proto(k: EntityType) -> v1::EntityType {
         EntityType::Organization => v1::EntityType::Organization,
         EntityType::Location => v1::EntityType::Location,
         EntityType::Misc => v1::EntityType::Misc,
+    }
+}
+
+/// The message enum of a TIMEX3 type.
+pub fn temporal_type_to_proto(k: TimexType) -> v1::TemporalType {
+    match k {
+        TimexType::Date => v1::TemporalType::Date,
+        TimexType::Time => v1::TemporalType::Time,
+        TimexType::Duration => v1::TemporalType::Duration,
+        TimexType::Set => v1::TemporalType::Set,
     }
 }
 

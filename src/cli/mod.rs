@@ -68,6 +68,9 @@ pub enum EvalTask {
     /// The entity tagger on a CoNLL-format file: exact-match precision,
     /// recall and F1 per type and overall (conlleval).
     Ner(crate::eval::ner::NerArgs),
+    /// Temporal expressions on TempEval-3 TimeML data: strict and relaxed
+    /// extent P/R/F1, type accuracy and value F1, per corpus and overall.
+    Timex(crate::eval::timex::TimexArgs),
 }
 
 /// Log output format.

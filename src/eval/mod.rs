@@ -5,10 +5,12 @@
 //!   on the trafilatura evaluation set.
 //! - [`ner`]: the entity tagger, scored on a CoNLL-format file
 //!   ([`conll`] reads those).
+//! - [`timex`]: temporal expressions, scored on TempEval-3 TimeML data.
 
 pub mod cleaning;
 pub mod conll;
 pub mod ner;
+pub mod timex;
 
 pub use cleaning::EvalError;
 
@@ -19,5 +21,6 @@ pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErro
     match &args.task {
         EvalTask::Cleaning(cleaning_args) => cleaning::run_command(cleaning_args, out),
         EvalTask::Ner(ner_args) => ner::run_command(ner_args, out),
+        EvalTask::Timex(timex_args) => timex::run_command(timex_args, out),
     }
 }

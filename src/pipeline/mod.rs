@@ -3,12 +3,13 @@
 //! [`Pipeline::enrich`] takes one validated [`ArticleInput`] through the
 //! stages in order: input decoding (text or HTML), normalisation and
 //! paragraphs, language identification, publication date, and fingerprint
-//! (SimHash). Boilerplate removal, entities, quotes and dates are later
-//! stages; until they exist their output stays empty and
+//! (SimHash), then the analyses the caller selected: entities and temporal
+//! expressions. Quotes do not exist yet; their output stays empty and
 //! [`Pipeline::features`] reports them as not enabled.
 
 pub mod budget;
 pub mod cleaning;
+pub mod dates;
 pub mod document;
 pub mod entities;
 pub mod html;
@@ -245,6 +246,8 @@ pub struct Enriched {
     pub removed: Vec<RemovedBlock>,
     /// Named entities, in order of first mention.
     pub entities: Vec<entities::Entity>,
+    /// Temporal expressions, in text order.
+    pub dates: Vec<dates::Timex>,
     /// SimHash of the clean text.
     pub simhash: u64,
     /// What was truncated or skipped, and why.
@@ -296,6 +299,8 @@ pub struct FeatureStatus {
     pub enabled: bool,
     /// What it does or why it is off.
     pub description: &'static str,
+    /// BCP-47 tags of the languages it reads; empty when disabled.
+    pub languages: &'static [&'static str],
 }
 
 /// Anything that can enrich an article. Field paths in the
@@ -352,16 +357,19 @@ impl Pipeline {
                 feature: Feature::Entities,
                 enabled: true,
                 description: "named entities (PERSON, ORGANIZATION, LOCATION, MISC) merged across name variants, with roles and salience; the tagger is trained on English news",
+                languages: &["en"],
             },
             FeatureStatus {
                 feature: Feature::Quotes,
                 enabled: false,
                 description: "quotations with speakers: not enabled in this release",
+                languages: &[],
             },
             FeatureStatus {
                 feature: Feature::Dates,
-                enabled: false,
-                description: "temporal expressions: not enabled in this release",
+                enabled: true,
+                description: "temporal expressions (DATE, TIME, DURATION, SET) normalised to TimeML TIMEX3 values, relative ones resolved against published_at in the article's time zone with the tense of the clause; language: en (English words; numeric dates and years in any language)",
+                languages: dates::LANGUAGES,
             },
         ]
     }
@@ -671,6 +679,22 @@ impl Enricher for Pipeline {
             }
         }
 
+        // Stage 6: temporal expressions, on the clean body only.
+        let mut dates = Vec::new();
+        if options.features.contains(Feature::Dates) {
+            if budget.is_over() {
+                warnings.push(
+                    "time budget used up before temporal expressions; dates were skipped"
+                        .to_owned(),
+                );
+            } else {
+                let started = Instant::now();
+                dates = dates::tag(document.text(), published_at, article.time_zone);
+                timings.push(("dates", started.elapsed()));
+                budget.check_cancelled()?;
+            }
+        }
+
         Ok(Enriched {
             id: article.id.clone(),
             url: article.url.clone().or(decoded.url),
@@ -684,6 +708,7 @@ impl Enricher for Pipeline {
             document,
             removed: decoded.removed,
             entities,
+            dates,
             simhash,
             warnings,
             offset_encoding: options.offset_encoding,

@@ -262,11 +262,7 @@ impl EnrichmentApi {
                 feature: convert::feature_to_proto(f.feature) as i32,
                 enabled: f.enabled,
                 description: f.description.to_string(),
-                languages: if f.feature == crate::pipeline::Feature::Entities {
-                    vec!["en".to_string()]
-                } else {
-                    Vec::new()
-                },
+                languages: f.languages.iter().map(|l| l.to_string()).collect(),
             })
             .collect();
         v1::GetServiceInfoResponse {

@@ -1,0 +1,337 @@
+//! Temporal expressions: finds dates, times, durations and frequencies in a
+//! clean body text and normalises them to TimeML TIMEX3 values, resolving
+//! relative ones against the publication date in the article's time zone.
+//!
+//! HeidelTime-style, rule-based and linear:
+//!
+//! 1. [`tokens`]: one pass gives words (each looked up once in the
+//!    [`lexicon`]), numbers and punctuation with byte offsets;
+//! 2. [`grammar`]: patterns are tried only at candidate tokens (numbers and
+//!    lexicon words), longest match first, giving each expression's
+//!    unresolved meaning;
+//! 3. [`resolve`]: the meaning becomes a TIMEX3 type, value, `mod` and
+//!    calendar interval. Names without a year or determiner take the
+//!    direction of the clause's tense ("said on Friday" is the last Friday
+//!    on or before publication, "will visit on Tuesday" the next Tuesday on
+//!    or after it; "In February, Moscow used" the past February, "an attack
+//!    that could come in early January" the coming one).
+//!
+//! The lexicon is English. Numeric dates (ISO 8601, US `m/d/y`) and years
+//! are found in any language.
+
+pub mod grammar;
+pub mod lexicon;
+pub mod resolve;
+pub mod tokens;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::pipeline::Span;
+
+/// Languages whose words the tagger reads (BCP-47).
+pub const LANGUAGES: &[&str] = &["en"];
+
+/// TIMEX3 types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimexType {
+    /// A calendar date or period.
+    Date,
+    /// A time of day or part of a day.
+    Time,
+    /// A length of time.
+    Duration,
+    /// A recurrence.
+    Set,
+}
+
+impl TimexType {
+    /// The TimeML name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimexType::Date => "DATE",
+            TimexType::Time => "TIME",
+            TimexType::Duration => "DURATION",
+            TimexType::Set => "SET",
+        }
+    }
+}
+
+/// One temporal expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timex {
+    /// Where it is: a byte range of the text.
+    pub span: Span,
+    /// TIMEX3 type.
+    pub kind: TimexType,
+    /// TIMEX3 value ("2022-12-19", "P3D", "PAST_REF").
+    pub value: String,
+    /// TIMEX3 `mod` ("START", "APPROX").
+    pub modifier: Option<&'static str>,
+    /// The resolved calendar interval `[start, end)`, when the value is one.
+    pub interval: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Whether the value was resolved relative to the publication date.
+    pub anchored: bool,
+}
+
+/// Finds and normalises the temporal expressions of `text`. Relative
+/// expressions are resolved against `published_at` seen from `tz`; without
+/// it they keep `X` for what cannot be decided (`XXXX-02-24`).
+pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex> {
+    let mut toks = Vec::with_capacity(text.len() / 5);
+    tokens::tokenize(text, &mut toks);
+    let mut found = Vec::new();
+    grammar::scan(text, &toks, &mut found);
+    let anchor = published_at.map(|p| resolve::Anchor::new(p, tz));
+    let mut out: Vec<Timex> = Vec::with_capacity(found.len());
+    // The last quarter the text named: "a year ago" and "the year-earlier
+    // period" near it mean that quarter a year before.
+    let mut last_quarter: Option<(usize, i32, u32)> = None;
+    for f in found {
+        let span = Span::new(toks[f.start].start as usize, toks[f.end - 1].end as usize);
+        let near =
+            last_quarter.filter(|(end, _, _)| span.start.saturating_sub(*end) <= QUARTER_REACH);
+        let sem = match (&f.sem, near) {
+            (
+                grammar::Sem::Ago {
+                    n,
+                    unit: lexicon::Unit::Year,
+                    sign: -1,
+                },
+                Some((_, y, q)),
+            ) => grammar::Sem::Quarter {
+                q,
+                y: Some(y - *n as i32),
+            },
+            (grammar::Sem::LastQuarter, Some((_, y, q))) => grammar::Sem::Quarter { q, y: Some(y) },
+            (grammar::Sem::YearPeriod { y }, Some((_, _, q))) => {
+                grammar::Sem::Quarter { q, y: Some(*y) }
+            }
+            (grammar::Sem::YearAgoPeriod { q: None }, Some((_, y, q))) => {
+                grammar::Sem::Quarter { q, y: Some(y - 1) }
+            }
+            (grammar::Sem::YearAgoPeriod { q: Some(q) }, Some((_, y, _))) => {
+                grammar::Sem::Quarter {
+                    q: *q,
+                    y: Some(y - 1),
+                }
+            }
+            _ => f.sem.clone(),
+        };
+        let mut dir = resolve::tense(&toks, f.start, f.end, text);
+        // "Wednesday's ruling" names an event the reader has heard of:
+        // news use it for the past one.
+        if matches!(
+            f.sem,
+            grammar::Sem::Weekday {
+                rel: grammar::Rel::None,
+                ..
+            }
+        ) && possessive(text, &toks, f.end)
+        {
+            dir = resolve::Dir::Past;
+        }
+        let Some(mut r) = resolve::resolve(&sem, anchor, dir) else {
+            continue;
+        };
+        if sem != f.sem {
+            r.anchored = true;
+        }
+        if sem == f.sem
+            && let Some(q) = quarter_of(&r.value)
+        {
+            last_quarter = Some((span.end, q.0, q.1));
+        }
+        out.push(Timex {
+            span,
+            kind: r.kind,
+            value: r.value,
+            modifier: f.modifier,
+            interval: r.interval,
+            anchored: r.anchored,
+        });
+    }
+    out
+}
+
+fn possessive(text: &str, toks: &[tokens::Tok], k: usize) -> bool {
+    toks.get(k).is_some_and(|t| t.is('\'') || t.is('’'))
+        && toks
+            .get(k + 1)
+            .is_some_and(|t| text[t.start as usize..t.end as usize].eq_ignore_ascii_case("s"))
+}
+
+/// Bytes after a named quarter within which "a year ago" refers to it.
+const QUARTER_REACH: usize = 400;
+
+/// `(year, quarter)` of a value such as "1989-Q3".
+fn quarter_of(value: &str) -> Option<(i32, u32)> {
+    let (y, q) = value.split_once("-Q")?;
+    Some((y.parse().ok()?, q.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32) -> Option<DateTime<Utc>> {
+        Some(Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap())
+    }
+
+    /// (text, value, type) of every expression.
+    fn tags(text: &str, published: Option<DateTime<Utc>>) -> Vec<(String, String, &'static str)> {
+        tag(text, published, Tz::UTC)
+            .into_iter()
+            .map(|t| (text[t.span.range()].to_string(), t.value, t.kind.as_str()))
+            .collect()
+    }
+
+    fn one(text: &str, published: Option<DateTime<Utc>>) -> (String, String) {
+        let t = tags(text, published);
+        assert_eq!(t.len(), 1, "{text}: {t:?}");
+        (t[0].0.clone(), t[0].1.clone())
+    }
+
+    #[test]
+    fn weekday_in_the_past_is_the_last_one_on_or_before_publication() {
+        // 2023-02-25 is a Saturday, 2023-02-24 a Friday.
+        let sat = at(2023, 2, 25);
+        assert_eq!(one("Lukashenko said on Friday that", sat).1, "2023-02-24");
+        assert_eq!(
+            one("Lukashenko said on Friday that", at(2023, 2, 24)).1,
+            "2023-02-24"
+        );
+        assert_eq!(one("He met Putin on Monday.", sat).1, "2023-02-20");
+    }
+
+    #[test]
+    fn weekday_in_the_future_is_the_next_one() {
+        let sat = at(2023, 2, 25);
+        let (text, value) = one("Belta said Lukashenko would start a visit on Tuesday.", sat);
+        assert_eq!((text.as_str(), value.as_str()), ("Tuesday", "2023-02-28"));
+        assert_eq!(
+            one("The summit will open on Monday.", at(2022, 12, 16)).1,
+            "2022-12-19"
+        );
+    }
+
+    #[test]
+    fn month_without_year_follows_the_tense() {
+        let pubd = at(2022, 12, 19);
+        assert_eq!(one("In February, Moscow used its ally.", pubd).1, "2022-02");
+        assert_eq!(
+            one(
+                "Russia is preparing for an attack that could come in early January.",
+                pubd
+            ),
+            ("early January".to_string(), "2023-01".to_string())
+        );
+        assert_eq!(
+            one("Last October, Russia created a unit.", pubd).1,
+            "2022-10"
+        );
+        let t = tag("an offensive in early January", pubd, Tz::UTC);
+        assert_eq!(t[0].modifier, Some("START"));
+    }
+
+    #[test]
+    fn absolute_dates_in_many_spellings() {
+        let p = at(2023, 2, 25);
+        assert_eq!(one("on 25 February 2023 it", p).1, "2023-02-25");
+        assert_eq!(one("on 2023-02-25 it", p).1, "2023-02-25");
+        assert_eq!(one("Feb 25 (Reuters) - Belarusian", p).1, "2023-02-25");
+        assert_eq!(one("on Aug. 7, 1998, bombs", p).1, "1998-08-07");
+        assert_eq!(one("a plan to absorb Belarus by 2030.", p).1, "2030");
+        assert_eq!(one("in the 1990s there", p).1, "199");
+        assert_eq!(
+            one(
+                "since Putin launched his invasion on February 24,",
+                at(2022, 12, 16)
+            )
+            .1,
+            "2022-02-24"
+        );
+        assert_eq!(
+            one("since Putin launched his invasion on February 24,", None).1,
+            "XXXX-02-24"
+        );
+    }
+
+    #[test]
+    fn relative_expressions() {
+        let mon = at(2022, 12, 19);
+        assert_eq!(one("troops that last week carried out", mon).1, "2022-W50");
+        assert_eq!(
+            one("announced Sunday night that", mon),
+            ("Sunday night".into(), "2022-12-18TNI".into())
+        );
+        assert_eq!(one("two years ago, the", mon).1, "2020");
+        assert_eq!(
+            one("a report from earlier this week", at(2022, 12, 16)).1,
+            "2022-W50"
+        );
+        assert_eq!(
+            one("As part of next week’s summit", at(2022, 12, 16)).1,
+            "2022-W51"
+        );
+        assert_eq!(one("more likely in spring.", mon).1, "2023-SP");
+        assert_eq!(one("it is currently looking", mon).1, "PRESENT_REF");
+        let t = tag("last night he and I spoke", at(2023, 2, 25), Tz::UTC);
+        assert_eq!(
+            (t[0].kind, t[0].value.as_str()),
+            (TimexType::Time, "2023-02-24TNI")
+        );
+        assert!(t[0].anchored);
+    }
+
+    #[test]
+    fn durations_and_sets() {
+        let p = at(2022, 12, 19);
+        assert_eq!(
+            one("a three-day visit", p),
+            ("three-day".into(), "P3D".into())
+        );
+        assert_eq!(one("just as the ten months of the invasion", p).1, "P10M");
+        assert_eq!(one("there have been activities for months", p).1, "PXM");
+        assert_eq!(one("it lasted 2 hours", p).1, "PT2H");
+        assert_eq!(
+            tags("in his daily speech", p),
+            vec![("daily".into(), "P1D".into(), "SET")]
+        );
+        assert_eq!(one("we meet every week", p).1, "P1W");
+        assert_eq!(one("the lowest for two decades", p).1, "P20Y");
+        assert_eq!(one("over the next three quarters", p).1, "P9M");
+        assert!(tags("he was 52 years old, a 6-year-old boy", p).is_empty());
+        let t = tag("more than four hours", p, Tz::UTC);
+        assert_eq!(
+            (t[0].value.as_str(), t[0].modifier),
+            ("PT4H", Some("MORE_THAN"))
+        );
+    }
+
+    #[test]
+    fn numbers_and_words_that_are_not_dates() {
+        let p = at(2022, 12, 19);
+        assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());
+        assert!(tags("a 1 billion aid package", p).is_empty());
+        assert!(tags("It may rain and we may march. We won 3-1.", p).is_empty());
+        assert!(tags("He calls now and then.", p).is_empty());
+        assert!(tags("early warning aircraft were deployed", p).is_empty());
+        assert!(tags("prices fall in the 2000 stores", p).is_empty());
+    }
+
+    #[test]
+    fn intervals_are_in_the_article_time_zone() {
+        let t = tag(
+            "It happened yesterday.",
+            Some(Utc.with_ymd_and_hms(2023, 2, 25, 3, 0, 0).unwrap()),
+            Tz::America__New_York,
+        );
+        // 03:00 UTC is still Feb 24 in New York, so yesterday is Feb 23.
+        assert_eq!(t[0].value, "2023-02-23");
+        let (s, e) = t[0].interval.unwrap();
+        assert_eq!(s, Utc.with_ymd_and_hms(2023, 2, 23, 5, 0, 0).unwrap());
+        assert_eq!(e - s, chrono::Duration::days(1));
+    }
+}

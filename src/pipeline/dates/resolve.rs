@@ -1,0 +1,623 @@
+//! Normalisation: a matched expression's meaning ([`Sem`]) becomes a TIMEX3
+//! type, value and interval, resolved against the publication date in the
+//! article's time zone. Direction for names without a year or determiner
+//! ("Friday", "in February", "in spring", "Oct. 23") comes from the tense of
+//! the clause ([`tense`]): the nearest verb cue in the same sentence, before
+//! or after the expression.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::TimexType;
+use super::grammar::{Rel, Sem};
+use super::lexicon::{Cue, PartOfDay, Unit};
+use super::tokens::Tok;
+
+/// Direction a clause points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Past tense: the most recent occurrence.
+    Past,
+    /// Future tense: the coming occurrence.
+    Future,
+    /// No tense found: the nearest occurrence (weekdays: the past one).
+    Unknown,
+}
+
+/// Days ahead within which a date without a year is taken as the coming
+/// one even in a past-tense clause.
+const SOON_DAYS: i64 = 62;
+
+/// Days back within which a date without a year is taken as the past one
+/// even in a future-tense clause (the report came out after the event).
+const JUST_DAYS: i64 = 7;
+
+/// How far the tense search looks, in tokens, before and after.
+const LOOK_BEFORE: usize = 30;
+const LOOK_AFTER: usize = 12;
+
+/// The tense around tokens `[start, end)`: the nearest cue in the same
+/// sentence (ties go to the left; modals such as "could" carry no tense).
+pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
+    // A preposition right before the expression outweighs the verb:
+    // "payable Dec. 7", "by Jan. 14", "effective Feb. 1" look ahead,
+    // "since 2019" looks back.
+    if start > 0 {
+        let p = &toks[start - 1];
+        let w = &text[p.start as usize..p.end as usize];
+        let is = |x: &str| w.eq_ignore_ascii_case(x);
+        if ["by", "until", "till", "payable", "effective", "due"]
+            .iter()
+            .any(|x| is(x))
+        {
+            return Dir::Future;
+        }
+        if is("since") {
+            return Dir::Past;
+        }
+    }
+    let mut before = None;
+    let mut k = start;
+    let mut dist = 0;
+    while k > 0 && dist < LOOK_BEFORE {
+        if toks[k].newline_before {
+            break;
+        }
+        k -= 1;
+        dist += 1;
+        let t = &toks[k];
+        if t.ends_sentence() && !abbreviation_dot(toks, k) {
+            break;
+        }
+        // A participle after "be" is passive, not past: "would be paid
+        // in January", "will be discussed".
+        let passive = t.cue == Cue::Past
+            && k > 0
+            && toks[k - 1].kind == super::tokens::Kind::Word
+            && text[toks[k - 1].start as usize..toks[k - 1].end as usize]
+                .eq_ignore_ascii_case("be");
+        if t.cue != Cue::None && !passive {
+            before = Some((dist, t.cue));
+            break;
+        }
+    }
+    let mut after = None;
+    let mut k = end;
+    let mut dist = 0;
+    while k < toks.len() && dist < LOOK_AFTER {
+        let t = &toks[k];
+        if t.newline_before && k > end {
+            break;
+        }
+        dist += 1;
+        if t.ends_sentence() && !abbreviation_dot(toks, k) {
+            break;
+        }
+        if t.cue != Cue::None {
+            after = Some((dist, t.cue));
+            break;
+        }
+        k += 1;
+    }
+    let cue = match (before, after) {
+        (Some((db, cb)), Some((da, ca))) => {
+            if da < db {
+                ca
+            } else {
+                cb
+            }
+        }
+        (Some((_, c)), None) | (None, Some((_, c))) => c,
+        (None, None) => Cue::None,
+    };
+    match cue {
+        Cue::Past => Dir::Past,
+        Cue::Future => Dir::Future,
+        Cue::Present | Cue::None => Dir::Unknown,
+    }
+}
+
+/// A period right after a short word ("Aug.", "p.m.") does not end a sentence.
+fn abbreviation_dot(toks: &[Tok], k: usize) -> bool {
+    k > 0 && toks[k].ch == '.' && toks[k - 1].end == toks[k].start && {
+        let p = &toks[k - 1];
+        p.end - p.start <= 4 && p.lex != super::lexicon::Lex::None
+            || (p.end - p.start == 1 && p.kind == super::tokens::Kind::Word)
+    }
+}
+
+/// A resolved expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// TIMEX3 type.
+    pub kind: TimexType,
+    /// TIMEX3 value.
+    pub value: String,
+    /// Calendar interval `[start, end)`, when the value is one.
+    pub interval: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Whether the value depends on the publication date.
+    pub anchored: bool,
+}
+
+/// The publication date in the article's time zone.
+#[derive(Debug, Clone, Copy)]
+pub struct Anchor {
+    /// Local calendar day of publication.
+    pub date: NaiveDate,
+    /// The article's time zone.
+    pub tz: Tz,
+}
+
+impl Anchor {
+    /// The anchor of a publication time seen from `tz`.
+    pub fn new(published_at: DateTime<Utc>, tz: Tz) -> Anchor {
+        Anchor {
+            date: published_at.with_timezone(&tz).date_naive(),
+            tz,
+        }
+    }
+
+    fn utc(&self, t: NaiveDateTime) -> DateTime<Utc> {
+        self.tz
+            .from_local_datetime(&t)
+            .earliest()
+            .map(|x| x.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&t))
+    }
+
+    fn days(&self, a: NaiveDate, b: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        Some((
+            self.utc(a.and_time(NaiveTime::MIN)),
+            self.utc(b.and_time(NaiveTime::MIN)),
+        ))
+    }
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+fn add_months(y: i32, m: u32, delta: i32) -> (i32, u32) {
+    let idx = y * 12 + (m as i32 - 1) + delta;
+    (idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32)
+}
+
+fn month_start(y: i32, m: u32) -> Option<NaiveDate> {
+    ymd(y, m, 1)
+}
+
+fn week_value(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn part_hours(p: PartOfDay) -> (u32, u32) {
+    match p {
+        PartOfDay::Morning => (6, 12),
+        PartOfDay::Afternoon => (12, 18),
+        PartOfDay::Evening => (18, 24),
+        PartOfDay::Night => (21, 30),
+    }
+}
+
+fn thanksgiving(y: i32) -> Option<NaiveDate> {
+    NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Thu, 4)
+}
+
+/// Resolves one meaning. `None` when it names no real date (Feb 30).
+pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> {
+    let date_kind = TimexType::Date;
+    let Some(a) = anchor else {
+        return Some(unanchored(sem));
+    };
+    let today = a.date;
+    let day = |d: NaiveDate, anchored: bool| Resolved {
+        kind: date_kind,
+        value: d.format("%Y-%m-%d").to_string(),
+        interval: a.days(d, d + Duration::days(1)),
+        anchored,
+    };
+    let month = |y: i32, m: u32, anchored: bool| -> Option<Resolved> {
+        let (ny, nm) = add_months(y, m, 1);
+        Some(Resolved {
+            kind: date_kind,
+            value: format!("{y:04}-{m:02}"),
+            interval: a.days(month_start(y, m)?, month_start(ny, nm)?),
+            anchored,
+        })
+    };
+    let year = |y: i32, anchored: bool| -> Option<Resolved> {
+        Some(Resolved {
+            kind: date_kind,
+            value: format!("{y:04}"),
+            interval: a.days(ymd(y, 1, 1)?, ymd(y + 1, 1, 1)?),
+            anchored,
+        })
+    };
+    let week = |d: NaiveDate| Resolved {
+        kind: date_kind,
+        value: week_value(d),
+        interval: a.days(monday(d), monday(d) + Duration::days(7)),
+        anchored: true,
+    };
+    let quarter = |y: i32, q: u32, anchored: bool| -> Option<Resolved> {
+        let (ny, nm) = add_months(y, 3 * q - 2, 3);
+        Some(Resolved {
+            kind: date_kind,
+            value: format!("{y:04}-Q{q}"),
+            interval: a.days(month_start(y, 3 * q - 2)?, month_start(ny, nm)?),
+            anchored,
+        })
+    };
+    let with_part = |d: NaiveDate, p: Option<PartOfDay>, anchored: bool| -> Resolved {
+        match p {
+            None => day(d, anchored),
+            Some(p) => {
+                let (h0, h1) = part_hours(p);
+                let base = d.and_time(NaiveTime::MIN);
+                Resolved {
+                    kind: TimexType::Time,
+                    value: format!("{}T{}", d.format("%Y-%m-%d"), p.code()),
+                    interval: Some((
+                        a.utc(base + Duration::hours(i64::from(h0))),
+                        a.utc(base + Duration::hours(i64::from(h1))),
+                    )),
+                    anchored,
+                }
+            }
+        }
+    };
+    let cur_q = (today.month() - 1) / 3 + 1;
+    Some(match *sem {
+        Sem::Date { y: Some(y), m, d } => {
+            let date = if d == 0 {
+                thanksgiving(y)?
+            } else {
+                ymd(y, m, d)?
+            };
+            day(date, false)
+        }
+        Sem::Date { y: None, m, d } => {
+            let make = |y: i32| {
+                if d == 0 {
+                    thanksgiving(y)
+                } else {
+                    ymd(y, m, d)
+                }
+            };
+            let y0 = today.year();
+            let cands: Vec<NaiveDate> = [y0 - 1, y0, y0 + 1].into_iter().filter_map(make).collect();
+            let past = cands.iter().rev().find(|c| **c <= today).copied();
+            let next = cands.iter().find(|c| **c > today).copied();
+            // A past clause still means the coming date when it is within a
+            // month ("said the vote is set for Jan. 14" on Jan. 5).
+            let soon = next.filter(|c| (*c - today).num_days() <= SOON_DAYS);
+            let just = past.filter(|c| (today - *c).num_days() <= JUST_DAYS);
+            let pick = match dir {
+                Dir::Past => soon.or(past),
+                Dir::Future => just.or(next).or(past),
+                Dir::Unknown => cands
+                    .iter()
+                    .min_by_key(|c| ((**c - today).num_days().abs(), **c > today))
+                    .copied(),
+            }?;
+            day(pick, true)
+        }
+        Sem::YearMonth { y, m } => month(y, m, false)?,
+        Sem::MonthOff { m, off } => month(today.year() + off, m, true)?,
+        Sem::QuarterOff { q, off } => quarter(today.year() + off, q, true)?,
+        Sem::YearAgoPeriod { q: Some(q) } => quarter(today.year() - 1, q, true)?,
+        Sem::YearAgoPeriod { q: None } => year(today.year() - 1, true)?,
+        Sem::YearPeriod { y } => year(y, false)?,
+        Sem::Month { m, rel } => {
+            let (y0, m0) = (today.year(), today.month());
+            let y = match (rel, dir) {
+                (Rel::This, _) => y0,
+                (Rel::Last, _) => {
+                    if m < m0 {
+                        y0
+                    } else {
+                        y0 - 1
+                    }
+                }
+                (Rel::Next, _) => {
+                    if m > m0 {
+                        y0
+                    } else {
+                        y0 + 1
+                    }
+                }
+                (Rel::None, Dir::Past) => {
+                    // The coming month still reads as coming ("trading
+                    // for November" on Oct. 30).
+                    if m <= m0 || add_months(y0, m0, 1) == (y0, m) {
+                        y0
+                    } else if m0 == 12 && m == 1 {
+                        y0 + 1
+                    } else {
+                        y0 - 1
+                    }
+                }
+                (Rel::None, Dir::Future) => {
+                    if m >= m0 {
+                        y0
+                    } else {
+                        y0 + 1
+                    }
+                }
+                (Rel::None, Dir::Unknown) => {
+                    let diff = m as i32 - m0 as i32;
+                    if diff > 6 {
+                        y0 - 1
+                    } else if diff < -6 {
+                        y0 + 1
+                    } else {
+                        y0
+                    }
+                }
+            };
+            month(y, m, true)?
+        }
+        Sem::Year(y) => year(y, false)?,
+        Sem::Decade(d) => Resolved {
+            kind: date_kind,
+            value: format!("{d:03}"),
+            interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
+            anchored: false,
+        },
+        Sem::Weekday { wd, rel, part } => {
+            let cur = today.weekday().number_from_monday() as i64;
+            let wd = i64::from(wd);
+            let back = (cur - wd).rem_euclid(7);
+            let fwd = (wd - cur).rem_euclid(7);
+            let off = match (rel, dir) {
+                (Rel::Last, _) => -(if back == 0 { 7 } else { back }),
+                (Rel::Next, _) => {
+                    if fwd == 0 {
+                        7
+                    } else {
+                        fwd
+                    }
+                }
+                (Rel::This, Dir::Future) | (Rel::None, Dir::Future) => fwd,
+                (Rel::This, _) | (Rel::None, _) => -back,
+            };
+            with_part(today + Duration::days(off), part, true)
+        }
+        Sem::DayRel { off, part } => with_part(today + Duration::days(i64::from(off)), part, true),
+        Sem::Season { s, rel, y } => {
+            let (ys, idx) = match y {
+                Some(y) => (y, i32::from(s)),
+                None => {
+                    let m = today.month();
+                    let (cy, cs) = match m {
+                        3..=5 => (today.year(), 0),
+                        6..=8 => (today.year(), 1),
+                        9..=11 => (today.year(), 2),
+                        12 => (today.year(), 3),
+                        _ => (today.year() - 1, 3),
+                    };
+                    let cur = cy * 4 + cs;
+                    let s = i32::from(s);
+                    let at_or_before = cur - (cur - s).rem_euclid(4);
+                    let at_or_after = cur + (s - cur).rem_euclid(4);
+                    let target = match (rel, dir) {
+                        (Rel::This, _) => today.year() * 4 + s,
+                        (Rel::Last, _) => {
+                            if at_or_before == cur {
+                                cur - 4
+                            } else {
+                                at_or_before
+                            }
+                        }
+                        (Rel::Next, _) => {
+                            if at_or_after == cur {
+                                cur + 4
+                            } else {
+                                at_or_after
+                            }
+                        }
+                        (Rel::None, Dir::Past) => at_or_before,
+                        (Rel::None, Dir::Future) => at_or_after,
+                        (Rel::None, Dir::Unknown) => {
+                            if at_or_after - cur < cur - at_or_before {
+                                at_or_after
+                            } else {
+                                at_or_before
+                            }
+                        }
+                    };
+                    (target.div_euclid(4), target.rem_euclid(4))
+                }
+            };
+            let code = ["SP", "SU", "FA", "WI"][idx as usize];
+            let start_m = [3, 6, 9, 12][idx as usize];
+            let (ey, em) = add_months(ys, start_m, 3);
+            Resolved {
+                kind: date_kind,
+                value: format!("{ys:04}-{code}"),
+                interval: a.days(month_start(ys, start_m)?, month_start(ey, em)?),
+                anchored: y.is_none(),
+            }
+        }
+        Sem::RelUnit { unit, off } => match unit {
+            Unit::Week => week(today + Duration::days(7 * i64::from(off))),
+            Unit::Month => {
+                let (y, m) = add_months(today.year(), today.month(), off);
+                month(y, m, true)?
+            }
+            Unit::Year => year(today.year() + off, true)?,
+            Unit::Quarter => {
+                let idx = today.year() * 4 + cur_q as i32 - 1 + off;
+                quarter(idx.div_euclid(4), (idx.rem_euclid(4) + 1) as u32, true)?
+            }
+            Unit::Decade => {
+                let d = today.year().div_euclid(10) + off;
+                Resolved {
+                    kind: date_kind,
+                    value: format!("{d:03}"),
+                    interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
+                    anchored: true,
+                }
+            }
+            _ => day(today + Duration::days(i64::from(off)), true),
+        },
+        Sem::Weekend { rel } => {
+            let cur = i64::from(today.weekday().num_days_from_monday());
+            let this_sat = monday(today) + Duration::days(5);
+            let sat = match (rel, dir) {
+                (Rel::Last, _) => this_sat - Duration::days(7),
+                (Rel::Next, _) => this_sat + Duration::days(7),
+                (Rel::This, _) | (Rel::None, Dir::Future) => this_sat,
+                (Rel::None, _) if cur >= 5 => this_sat,
+                (Rel::None, _) => this_sat - Duration::days(7),
+            };
+            Resolved {
+                kind: date_kind,
+                value: format!("{}-WE", week_value(sat)),
+                interval: a.days(sat, sat + Duration::days(2)),
+                anchored: true,
+            }
+        }
+        Sem::Quarter { q, y } => match y {
+            Some(y) => quarter(y, q, false)?,
+            None => {
+                let y = if q > cur_q && dir == Dir::Past {
+                    today.year() - 1
+                } else {
+                    today.year()
+                };
+                quarter(y, q, true)?
+            }
+        },
+        Sem::LastQuarter => {
+            let idx = today.year() * 4 + cur_q as i32 - 2;
+            quarter(idx.div_euclid(4), (idx.rem_euclid(4) + 1) as u32, true)?
+        }
+        Sem::Half { h } => {
+            let y = today.year();
+            let m0 = if h == 1 { 1 } else { 7 };
+            let (ey, em) = add_months(y, m0, 6);
+            Resolved {
+                kind: date_kind,
+                value: format!("{y:04}-H{h}"),
+                interval: a.days(month_start(y, m0)?, month_start(ey, em)?),
+                anchored: true,
+            }
+        }
+        Sem::Ago { n, unit, sign } => {
+            let n = i64::from(n) * i64::from(sign);
+            match unit {
+                Unit::Year => year(today.year() + n as i32, true)?,
+                Unit::Decade => year(today.year() + 10 * n as i32, true)?,
+                Unit::Century => year(today.year() + 100 * n as i32, true)?,
+                Unit::Month => {
+                    let (y, m) = add_months(today.year(), today.month(), n as i32);
+                    month(y, m, true)?
+                }
+                Unit::Quarter => {
+                    let (y, m) = add_months(today.year(), today.month(), 3 * n as i32);
+                    quarter(y, (m - 1) / 3 + 1, true)?
+                }
+                Unit::Week => week(today + Duration::days(7 * n)),
+                Unit::Day => day(today + Duration::days(n), true),
+                Unit::Hour | Unit::Minute | Unit::Second => day(today, true),
+            }
+        }
+        Sem::Ref(v) => Resolved {
+            kind: date_kind,
+            value: v.to_string(),
+            interval: None,
+            anchored: true,
+        },
+        Sem::Duration { .. } | Sem::Set(_) => unanchored(sem),
+        Sem::Clock { h, min, ref day } => {
+            let d = match day.as_deref() {
+                None => today,
+                Some(inner) => {
+                    let r = resolve(inner, anchor, dir)?;
+                    let (s, _) = r.interval?;
+                    s.with_timezone(&a.tz).date_naive()
+                }
+            };
+            let base = d.and_time(NaiveTime::MIN)
+                + Duration::hours(i64::from(h))
+                + Duration::minutes(i64::from(min));
+            Resolved {
+                kind: TimexType::Time,
+                value: format!("{}T{h:02}:{min:02}", d.format("%Y-%m-%d")),
+                interval: Some((a.utc(base), a.utc(base + Duration::minutes(1)))),
+                anchored: true,
+            }
+        }
+    })
+}
+
+/// Values of expressions without a publication date: absolute ones as
+/// written, relative ones with `X` for what cannot be decided.
+fn unanchored(sem: &Sem) -> Resolved {
+    let (kind, value) = match sem {
+        Sem::Date { y: Some(y), m, d } if *d > 0 => {
+            (TimexType::Date, format!("{y:04}-{m:02}-{d:02}"))
+        }
+        Sem::Date { m, d, .. } => (TimexType::Date, format!("XXXX-{m:02}-{d:02}")),
+        Sem::YearMonth { y, m } => (TimexType::Date, format!("{y:04}-{m:02}")),
+        Sem::Month { m, .. } => (TimexType::Date, format!("XXXX-{m:02}")),
+        Sem::Year(y) => (TimexType::Date, format!("{y:04}")),
+        Sem::Decade(d) => (TimexType::Date, format!("{d:03}")),
+        Sem::Weekday { wd, part, .. } => match part {
+            Some(p) => (TimexType::Time, format!("XXXX-WXX-{wd}T{}", p.code())),
+            None => (TimexType::Date, format!("XXXX-WXX-{wd}")),
+        },
+        Sem::Season { s, y, .. } => {
+            let code = ["SP", "SU", "FA", "WI"][usize::from(*s)];
+            match y {
+                Some(y) => (TimexType::Date, format!("{y:04}-{code}")),
+                None => (TimexType::Date, format!("XXXX-{code}")),
+            }
+        }
+        Sem::Quarter { q, y: Some(y) } => (TimexType::Date, format!("{y:04}-Q{q}")),
+        Sem::Quarter { q, .. } => (TimexType::Date, format!("XXXX-Q{q}")),
+        Sem::Ref(v) => (TimexType::Date, (*v).to_string()),
+        Sem::Duration { n, unit } => {
+            let (code, clock) = unit.code();
+            let t = if clock { "T" } else { "" };
+            // Counted decades, centuries and quarters are written in years
+            // and months ("two decades" P20Y, "three quarters" P9M), as
+            // TimeBank does; vague ones keep their own unit ("decades" PXDE).
+            let v = match (n, unit) {
+                (Some(n), Unit::Decade) => format!("P{}Y", n * 10),
+                (Some(n), Unit::Century) => format!("P{}Y", n * 100),
+                (Some(n), Unit::Quarter) => format!("P{}M", n * 3),
+                (Some(n), _) => format!("P{t}{n}{code}"),
+                (None, _) => format!("P{t}X{code}"),
+            };
+            (TimexType::Duration, v)
+        }
+        Sem::Set(v) => (TimexType::Set, v.clone()),
+        Sem::Clock { h, min, .. } => (TimexType::Time, format!("XXXX-XX-XXT{h:02}:{min:02}")),
+        Sem::DayRel { part: Some(p), .. } => (TimexType::Time, format!("XXXX-XX-XXT{}", p.code())),
+        _ => (TimexType::Date, "XXXX-XX-XX".to_string()),
+    };
+    let anchored = !matches!(
+        sem,
+        Sem::Date { y: Some(_), .. }
+            | Sem::YearMonth { .. }
+            | Sem::Year(_)
+            | Sem::Decade(_)
+            | Sem::Duration { .. }
+            | Sem::Set(_)
+            | Sem::Quarter { y: Some(_), .. }
+            | Sem::Season { y: Some(_), .. }
+    );
+    Resolved {
+        kind,
+        value,
+        interval: None,
+        anchored: anchored && !matches!(sem, Sem::Ref(_)),
+    }
+}
