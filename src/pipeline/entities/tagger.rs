@@ -23,6 +23,12 @@ pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
 /// 10), so neither pass reallocates.
 const STATIC_FEATURES_CAPACITY: usize = 128;
 
+/// Documents up to this many tokens keep every token's features from the
+/// first pass for the second (about 1 KB a token: 16 MB at most); longer
+/// ones compute them again, sentence by sentence, so a multi-megabyte
+/// article does not hold hundreds of megabytes of features.
+const KEEP_FEATURES_TOKENS: usize = 16_384;
+
 /// First bytes of a model file.
 const MAGIC: &[u8; 8] = b"NEWSNER1";
 
@@ -224,9 +230,45 @@ impl NerModel {
         gazetteers: &Gazetteers,
         sentences: &[&[S]],
     ) -> Vec<Vec<Label>> {
+        self.tag_document_keeping(gazetteers, sentences, KEEP_FEATURES_TOKENS)
+    }
+
+    /// [`NerModel::tag_document`], keeping the first pass's features for
+    /// the second when the document has at most `keep` tokens, and
+    /// computing them again sentence by sentence when it is longer. Both
+    /// give the same labels; the second bounds memory on long texts.
+    fn tag_document_keeping<S: AsRef<str>>(
+        &self,
+        gazetteers: &Gazetteers,
+        sentences: &[&[S]],
+        keep: usize,
+    ) -> Vec<Vec<Label>> {
         let mut extractor = Extractor::default();
-        let (statics, first) = self.first_pass(&mut extractor, gazetteers, sentences);
-        self.second_pass(&mut extractor, sentences, statics, &first)
+        let tokens: usize = sentences.iter().map(|s| s.len()).sum();
+        if tokens <= keep {
+            let (statics, first) = self.first_pass(&mut extractor, gazetteers, sentences);
+            return self.second_pass(&mut extractor, sentences, statics, &first);
+        }
+        let casing = DocumentCasing::new(sentences);
+        let first: Vec<Vec<Label>> = sentences
+            .iter()
+            .map(|words| {
+                let f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
+                decode_sentence(&mut &self.first, &mut extractor, words, &f)
+            })
+            .collect();
+        let history = DocumentHistory::new(sentences, &first);
+        sentences
+            .iter()
+            .zip(&first)
+            .map(|(words, labels)| {
+                let mut f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
+                for (i, token) in f.iter_mut().enumerate() {
+                    extractor.document_features(words, i, labels, &history, token);
+                }
+                decode_sentence(&mut &self.second, &mut extractor, words, &f)
+            })
+            .collect()
     }
 
     /// The first pass over a document: the static features of every token
@@ -302,6 +344,29 @@ mod tests {
         assert_eq!(back.lower_counts.get("said"), Some(&7));
         assert!(NerModel::from_bytes(b"").is_err());
         assert!(NerModel::from_bytes(&bytes[..bytes.len() - 2]).is_err());
+    }
+
+    #[test]
+    fn long_documents_are_tagged_as_short_ones() {
+        let model = NerModel::embedded().expect("the model is embedded");
+        let gazetteers = Gazetteers::embedded();
+        let s1 = [
+            "Kremlin",
+            "spokesman",
+            "Dmitry",
+            "Peskov",
+            "said",
+            "on",
+            "Monday",
+            ".",
+        ];
+        let s2 = ["PESKOV", "DENIES", "REPORT"];
+        let s3 = ["Peskov", "spoke", "in", "Moscow", "to", "Reuters", "."];
+        let sentences: Vec<&[&str]> = vec![&s1, &s2, &s3];
+        let kept = model.tag_document_keeping(gazetteers, &sentences, usize::MAX);
+        let recomputed = model.tag_document_keeping(gazetteers, &sentences, 0);
+        assert_eq!(kept, recomputed);
+        assert!(kept[0][3].kind().is_some(), "{kept:?}");
     }
 
     #[test]
