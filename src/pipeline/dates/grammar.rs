@@ -117,12 +117,10 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
             Kind::Word => t.lex != Lex::None,
             Kind::Punct => false,
         };
-        if candidate {
-            if let Some(f) = g.match_at(i) {
-                i = f.end.max(i + 1);
-                out.push(f);
-                continue;
-            }
+        if candidate && let Some(f) = g.match_at(i) {
+            i = f.end.max(i + 1);
+            out.push(f);
+            continue;
         }
         i += 1;
     }
@@ -498,7 +496,7 @@ impl G<'_> {
             let introduced = matches!(
                 prev,
                 Lex::Word(W::In | W::Since | W::Of | W::Prep | W::Fiscal)
-            ) || (prev == Lex::Word(W::The) && self.t[i].num % 100 != 0);
+            ) || (prev == Lex::Word(W::The) && !self.t[i].num.is_multiple_of(100));
             if !introduced {
                 return false;
             }
@@ -646,10 +644,12 @@ impl G<'_> {
             return None;
         }
         // "a year-earlier loss": the same period a year before, not "a year".
-        if !hyphenated && unit == Unit::Year && self.hyphen(j) {
-            if let Some(f) = self.year_ago_period(j - 1) {
-                return Some(f);
-            }
+        if !hyphenated
+            && unit == Unit::Year
+            && self.hyphen(j)
+            && let Some(f) = self.year_ago_period(j - 1)
+        {
+            return Some(f);
         }
         if !hyphenated && matches!(self.lex(j), Lex::Word(W::Ago | W::Earlier)) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });
