@@ -104,14 +104,14 @@ pub fn parse_timeml(name: &str, xml: &str) -> Result<TimeMlDoc, String> {
                 let kind = attr(tag, "type").unwrap_or("").to_string();
                 let value = attr(tag, "value").unwrap_or("").to_string();
                 open = Some((text.len(), kind, value));
-            } else if tag.starts_with("</TIMEX3") {
-                if let Some((s, kind, value)) = open.take() {
-                    gold.push(GoldTimex {
-                        span: Span::new(s, text.len()),
-                        kind,
-                        value,
-                    });
-                }
+            } else if tag.starts_with("</TIMEX3")
+                && let Some((s, kind, value)) = open.take()
+            {
+                gold.push(GoldTimex {
+                    span: Span::new(s, text.len()),
+                    kind,
+                    value,
+                });
             }
             i += close + 1;
         } else if let Some((c, len)) = rest.starts_with('&').then(|| decode_entity(rest)).flatten()

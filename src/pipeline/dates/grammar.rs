@@ -30,6 +30,9 @@ pub enum Sem {
     YearMonth { y: i32, m: u32 },
     /// A month without a year ("in February", "last October").
     Month { m: u32, rel: Rel },
+    /// A length written with a half ("5 1/2 hours", "a minute and a half"),
+    /// as its TIMEX3 value (`PT5H30M`).
+    HalfDuration(String),
     /// A year.
     Year(i32),
     /// A decade, as its first three digits ("the 1990s" -> 199).
@@ -114,15 +117,29 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
             Kind::Word => t.lex != Lex::None,
             Kind::Punct => false,
         };
-        if candidate {
-            if let Some(f) = g.match_at(i) {
-                i = f.end.max(i + 1);
-                out.push(f);
-                continue;
-            }
+        if candidate && let Some(f) = g.match_at(i) {
+            i = f.end.max(i + 1);
+            out.push(f);
+            continue;
         }
         i += 1;
     }
+}
+
+/// The TIMEX3 value of `n` and a half `unit`s, in the next smaller unit
+/// ("5 1/2 hours" `PT5H30M`, "2 1/2 years" `P2Y6M`); `None` for units
+/// without a whole smaller one.
+fn half_value(n: u32, unit: Unit) -> Option<String> {
+    Some(match unit {
+        Unit::Year => format!("P{n}Y6M"),
+        Unit::Month => format!("P{n}M15D"),
+        Unit::Day => format!("P{n}DT12H"),
+        Unit::Hour => format!("PT{n}H30M"),
+        Unit::Minute => format!("PT{n}M30S"),
+        Unit::Decade => format!("P{}Y", n * 10 + 5),
+        Unit::Century => format!("P{}Y", n * 100 + 50),
+        _ => return None,
+    })
 }
 
 fn found(start: usize, end: usize, sem: Sem) -> Option<Found> {
@@ -479,7 +496,7 @@ impl G<'_> {
             let introduced = matches!(
                 prev,
                 Lex::Word(W::In | W::Since | W::Of | W::Prep | W::Fiscal)
-            ) || (prev == Lex::Word(W::The) && self.t[i].num % 100 != 0);
+            ) || (prev == Lex::Word(W::The) && !self.t[i].num.is_multiple_of(100));
             if !introduced {
                 return false;
             }
@@ -583,12 +600,37 @@ impl G<'_> {
     /// "two years", "three-day", "a year ago", "30-year", "five years earlier".
     fn quantity(&self, i: usize) -> Option<Found> {
         let (n, mut j) = self.count(i)?;
+        // "5 1/2 hours"
+        let mut half = false;
+        if self.plain_number(j) == Some((1, 1))
+            && self.is(j + 1, '/')
+            && self.plain_number(j + 2) == Some((2, 1))
+            && self.unit(j + 3).is_some()
+        {
+            half = true;
+            j += 3;
+        }
         let hyphenated = self.hyphen(j);
         if hyphenated {
             j += 1;
         }
         let (unit, _plural) = self.unit(j)?;
         j += 1;
+        // "a minute and a half", "two hours and a half"
+        if !hyphenated
+            && self.word(j).eq_ignore_ascii_case("and")
+            && self.w(j + 1, W::A)
+            && self.word(j + 2).eq_ignore_ascii_case("half")
+        {
+            half = true;
+            j += 3;
+        }
+        if half
+            && !hyphenated
+            && let Some(v) = half_value(n, unit)
+        {
+            return found(i, j, Sem::HalfDuration(v));
+        }
         // Ages ("6-year-old", "52 years old") are not temporal expressions.
         if (hyphenated && self.hyphen(j) && self.w(j + 1, W::Old)) || self.w(j, W::Old) {
             return None;
@@ -600,6 +642,14 @@ impl G<'_> {
         // "three-quarters" is a fraction.
         if hyphenated && unit == Unit::Quarter {
             return None;
+        }
+        // "a year-earlier loss": the same period a year before, not "a year".
+        if !hyphenated
+            && unit == Unit::Year
+            && self.hyphen(j)
+            && let Some(f) = self.year_ago_period(j - 1)
+        {
+            return Some(f);
         }
         if !hyphenated && matches!(self.lex(j), Lex::Word(W::Ago | W::Earlier)) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });

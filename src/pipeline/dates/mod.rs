@@ -311,6 +311,85 @@ mod tests {
     }
 
     #[test]
+    fn half_units_are_written_in_the_next_smaller_unit() {
+        let p = at(1998, 8, 17);
+        assert_eq!(
+            one("and then about 5 1/2 hours in Nairobi", p),
+            ("5 1/2 hours".into(), "PT5H30M".into())
+        );
+        assert_eq!(
+            one("refugee camps for 2 1/2 years.", p),
+            ("2 1/2 years".into(), "P2Y6M".into())
+        );
+        assert_eq!(
+            one("But a minute and a half later, a pilot", p).1,
+            "PT1M30S"
+        );
+        // A plain fraction is still not a date.
+        assert!(tags("about 1/2 of the staff", p).is_empty());
+    }
+
+    #[test]
+    fn year_earlier_after_a_is_the_period_not_a_year() {
+        // "a year-earlier loss" is the same period a year before (TimeBank
+        // annotates "year-earlier" as that period), not the duration "a year".
+        let t = tags(
+            "net of $1 million in the third quarter, compared with a year-earlier loss of $2 million.",
+            at(1989, 11, 2),
+        );
+        assert_eq!(
+            t,
+            vec![
+                ("the third quarter".into(), "1989-Q3".into(), "DATE"),
+                ("year-earlier".into(), "1988-Q3".into(), "DATE"),
+            ]
+        );
+    }
+
+    #[test]
+    fn plans_and_earliest_times_point_ahead() {
+        // 1998-09-30 is a Wednesday.
+        let wed = at(1998, 9, 30);
+        assert_eq!(
+            one(
+                "The team planned to leave Nairobi on Thursday for Dar es Salaam.",
+                wed
+            )
+            .1,
+            "1998-10-01"
+        );
+        // 2000-04-03 is a Monday.
+        let mon = at(2000, 4, 3);
+        assert_eq!(
+            one(
+                "the father could come to the U.S. as early as Tuesday.",
+                mon
+            )
+            .1,
+            "2000-04-04"
+        );
+        assert_eq!(
+            one("They said he was ready to leave as soon as Tuesday.", mon).1,
+            "2000-04-04"
+        );
+        // Without such a cue a past clause keeps the past one, and "plan"
+        // as a noun or without "to" is no cue.
+        assert_eq!(one("He left on Tuesday.", mon).1, "2000-03-28");
+        assert_eq!(
+            one("The thrift announced the plan Aug. 21.", at(1989, 10, 27)).1,
+            "1989-08-21"
+        );
+        assert_eq!(
+            one(
+                "the offensive began as previously planned Saturday night.",
+                mon
+            )
+            .1,
+            "2000-04-01TNI"
+        );
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());

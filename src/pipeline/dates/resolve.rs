@@ -55,6 +55,17 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         if is("since") {
             return Dir::Past;
         }
+        // "as soon as Tuesday", "as early as Tuesday": the earliest time
+        // something can happen, so a coming one.
+        if is("as") && start >= 3 {
+            let w2 = &text[toks[start - 2].start as usize..toks[start - 2].end as usize];
+            let w3 = &text[toks[start - 3].start as usize..toks[start - 3].end as usize];
+            if w3.eq_ignore_ascii_case("as")
+                && (w2.eq_ignore_ascii_case("soon") || w2.eq_ignore_ascii_case("early"))
+            {
+                return Dir::Future;
+            }
+        }
     }
     let mut before = None;
     let mut k = start;
@@ -76,6 +87,13 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
             && toks[k - 1].kind == super::tokens::Kind::Word
             && text[toks[k - 1].start as usize..toks[k - 1].end as usize]
                 .eq_ignore_ascii_case("be");
+        // A plan before the expression points ahead: "planned to leave
+        // on Thursday", "plans to vote Monday" (but "the plan Aug. 21" and
+        // "as previously planned Saturday" do not).
+        if plan_to(toks, k, text) {
+            before = Some((dist, Cue::Future));
+            break;
+        }
         if t.cue != Cue::None && !passive {
             before = Some((dist, t.cue));
             break;
@@ -115,6 +133,18 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         Cue::Future => Dir::Future,
         Cue::Present | Cue::None => Dir::Unknown,
     }
+}
+
+/// Whether token `k` is "plan", "plans" or "planned" followed by "to".
+fn plan_to(toks: &[Tok], k: usize, text: &str) -> bool {
+    let w = |j: usize| {
+        toks.get(j)
+            .map_or("", |t| &text[t.start as usize..t.end as usize])
+    };
+    ["plan", "plans", "planned"]
+        .iter()
+        .any(|p| w(k).eq_ignore_ascii_case(p))
+        && w(k + 1).eq_ignore_ascii_case("to")
 }
 
 /// A period right after a short word ("Aug.", "p.m.") does not end a sentence.
@@ -534,7 +564,7 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             interval: None,
             anchored: true,
         },
-        Sem::Duration { .. } | Sem::Set(_) => unanchored(sem),
+        Sem::Duration { .. } | Sem::Set(_) | Sem::HalfDuration(_) => unanchored(sem),
         Sem::Clock { h, min, ref day } => {
             let d = match day.as_deref() {
                 None => today,
@@ -599,6 +629,7 @@ fn unanchored(sem: &Sem) -> Resolved {
             (TimexType::Duration, v)
         }
         Sem::Set(v) => (TimexType::Set, v.clone()),
+        Sem::HalfDuration(v) => (TimexType::Duration, v.clone()),
         Sem::Clock { h, min, .. } => (TimexType::Time, format!("XXXX-XX-XXT{h:02}:{min:02}")),
         Sem::DayRel { part: Some(p), .. } => (TimexType::Time, format!("XXXX-XX-XXT{}", p.code())),
         _ => (TimexType::Date, "XXXX-XX-XX".to_string()),
@@ -611,6 +642,7 @@ fn unanchored(sem: &Sem) -> Resolved {
             | Sem::Decade(_)
             | Sem::Duration { .. }
             | Sem::Set(_)
+            | Sem::HalfDuration(_)
             | Sem::Quarter { y: Some(_), .. }
             | Sem::Season { y: Some(_), .. }
     );
