@@ -68,6 +68,9 @@ pub enum EvalTask {
     /// The entity tagger on a CoNLL-format file: exact-match precision,
     /// recall and F1 per type and overall (conlleval).
     Ner(crate::eval::ner::NerArgs),
+    /// Quotations on a PolNeAR split: overlap precision, recall and F1 of
+    /// quotes (quoted contents and all attributions) and speaker accuracy.
+    Quotes(crate::eval::quotes::QuotesArgs),
 }
 
 /// Log output format.

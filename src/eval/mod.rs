@@ -5,10 +5,12 @@
 //!   on the trafilatura evaluation set.
 //! - [`ner`]: the entity tagger, scored on a CoNLL-format file
 //!   ([`conll`] reads those).
+//! - [`quotes`]: quotations and speakers, scored on PolNeAR.
 
 pub mod cleaning;
 pub mod conll;
 pub mod ner;
+pub mod quotes;
 
 pub use cleaning::EvalError;
 
@@ -19,5 +21,6 @@ pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErro
     match &args.task {
         EvalTask::Cleaning(cleaning_args) => cleaning::run_command(cleaning_args, out),
         EvalTask::Ner(ner_args) => ner::run_command(ner_args, out),
+        EvalTask::Quotes(args) => quotes::run_command(args, out),
     }
 }
