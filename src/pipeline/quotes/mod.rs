@@ -280,11 +280,15 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
         recent: Vec::new(),
     };
     let mut out = Vec::new();
-    // The last attributed quote: its attribution and paragraph.
+    // The last attribution (of a quote or of reported speech) and its
+    // paragraph.
     let mut last_quote: Option<(Attribution, u32)> = None;
-    for &(s0, s1) in &sentences {
+    // The first token of cues already taken by a quote of an earlier
+    // sentence.
+    let mut taken: Vec<usize> = Vec::new();
+    for (si, &(s0, s1)) in sentences.iter().enumerate() {
         let cues = find_cues(&stage.view, s0, s1);
-        let mut used = vec![false; cues.len()];
+        let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
         // The quotes of this sentence: (quote id, first token, last token).
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
         for k in s0..s1 {
@@ -307,7 +311,6 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
             let before = cues
                 .iter()
                 .enumerate()
-                .rev()
                 .filter(|(_, c)| c.end <= open_tok)
                 .find_map(|(i, c)| stage.speaker_for(c, s0, s1, None).map(|a| (i, a)));
             let after = || {
@@ -320,7 +323,29 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                             .map(|a| (i, a))
                     })
             };
+            // A quote that ends its sentence, with the cue opening the next
+            // ("... me.” Trump said on Tuesday.").
+            let next = || {
+                let &(n0, n1) = sentences.get(si + 1)?;
+                if close_tok + 1 != s1 || toks[n0].para != toks[close_tok].para {
+                    return None;
+                }
+                let cues = find_cues(&stage.view, n0, n1);
+                let c = cues.first().filter(|c| c.first - n0 <= 6)?;
+                let at = stage.speaker_for(c, n0, n1, None)?;
+                Some((c.first, at))
+            };
             let found = before.or_else(after);
+            let found_next = if found.is_none() { next() } else { None };
+            if let Some((first, at)) = found_next {
+                taken.push(first);
+                let kind = QuoteKind::Direct;
+                let conf = 0.85 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
+                out.push(stage.quote(m.content, kind, Some(&at), conf));
+                stage.note(&at);
+                last_quote = Some((at, para));
+                continue;
+            }
             let opens_sentence = open_tok == s0
                 || (open_tok > s0
                     && matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–"))
@@ -385,6 +410,7 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
             let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
             out.push(stage.quote(span, QuoteKind::Indirect, Some(&at), conf));
             stage.note(&at);
+            last_quote = Some((at, stage.view.toks[c.first].para));
         }
     }
     out.sort_by_key(|q| q.span.start);

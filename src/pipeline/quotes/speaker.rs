@@ -71,6 +71,43 @@ const STOP: &[&str] = &[
     "down", "off",
 ];
 
+/// Times, which open sentences ("On Tuesday, ...") but never speak.
+const TIME_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "day",
+    "days",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "night",
+    "morning",
+    "afternoon",
+    "evening",
+    "weekend",
+    "time",
+    "times",
+    "later",
+    "ago",
+    "recently",
+];
+
 /// Prepositions: a phrase right after one is not a subject.
 const PREPOSITIONS: &[&str] = &[
     "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "between", "against",
@@ -147,14 +184,21 @@ impl View<'_> {
             return false;
         }
         let w = self.word(i);
+        let l = w.to_ascii_lowercase();
+        if TIME_WORDS.contains(&l.as_str()) {
+            return false;
+        }
         if self.is_upper(i) {
-            return pronoun(w).is_none();
+            return pronoun(w).is_none() && !STOP.contains(&l.as_str());
         }
         if self.lower_is(i, STOP) || self.lower_is(i, SKIP) || pronoun(w).is_some() {
             return false;
         }
-        let l = w.to_ascii_lowercase();
-        !(l.ends_with("ed") || l.ends_with("ly") || super::cues::verb_strength(&l).is_some())
+        !(l.ends_with("ed")
+            || l.ends_with("n't")
+            || l.ends_with("n’t")
+            || l.ends_with("ly")
+            || super::cues::verb_strength(&l).is_some())
     }
 
     /// Skips auxiliaries and adverbs leftwards from `j` (exclusive).
