@@ -313,10 +313,19 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 .enumerate()
                 .filter(|(_, c)| c.end <= open_tok)
                 .find_map(|(i, c)| stage.speaker_for(c, s0, s1, None).map(|a| (i, a)));
+            // A cue after the quote only frames it when the quote ends in
+            // a comma, a question or an exclamation, or the cue is close.
+            let framed = m.close.is_some()
+                && (text[m.content.range()].ends_with([',', '?', '!'])
+                    || toks.get(close_tok + 1).is_some_and(|t| &text[t.start..t.end] == ","));
             let after = || {
                 cues.iter()
                     .enumerate()
-                    .filter(|(_, c)| c.first > close_tok && c.first - close_tok <= 16)
+                    .filter(|(_, c)| {
+                        c.first > close_tok
+                            && c.first - close_tok <= 16
+                            && (framed || c.first - close_tok <= 3)
+                    })
                     .find_map(|(i, c)| {
                         stage
                             .speaker_for(c, s0, s1, Some(close_tok))

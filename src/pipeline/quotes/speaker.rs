@@ -66,9 +66,15 @@ const STOP: &[&str] = &[
     "since", "although", "though", "not", "no", "be", "been", "being", "is", "are", "was", "were",
     "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "must", "do",
     "does", "did", "it", "this", "these", "those", "there", "here", "what", "how", "why", "him",
-    "them", "me", "us", "you", "we", "i", "one", "per", "via", "without", "through", "across",
+    "them", "me", "us", "you", "we", "i", "per", "thus", "however", "meanwhile", "instead", "therefore", "moreover", "separately", "hence", "when", "via", "without", "through", "across",
     "toward", "towards", "upon", "within", "among", "amid", "despite", "also", "then", "up", "out",
     "down", "off",
+];
+
+/// Words in -ly that are nouns or adjectives, not adverbs.
+const LY_NOUNS: &[&str] = &[
+    "daily", "weekly", "monthly", "yearly", "family", "ally", "rally", "assembly", "italy", "july",
+    "early", "only", "elderly", "friendly", "deputy",
 ];
 
 /// Times, which open sentences ("On Tuesday, ...") but never speak.
@@ -118,7 +124,7 @@ const PREPOSITIONS: &[&str] = &[
 /// Determiners: the left edge of a noun phrase.
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "another", "some", "many",
-    "several", "two", "three", "both", "each", "every", "other", "most", "few",
+    "several", "one", "two", "three", "both", "each", "every", "other", "most", "few",
 ];
 
 /// Subject pronouns and what they can refer to.
@@ -177,15 +183,15 @@ impl View<'_> {
         if t.quote != 0 {
             return false;
         }
+        let w = self.word(i);
+        let l = w.to_ascii_lowercase();
+        if TIME_WORDS.contains(&l.as_str()) || (self.is_upper(i) && STOP.contains(&l.as_str())) {
+            return false;
+        }
         if t.mention != 0 {
             return true;
         }
         if t.kind != TokKind::Word {
-            return false;
-        }
-        let w = self.word(i);
-        let l = w.to_ascii_lowercase();
-        if TIME_WORDS.contains(&l.as_str()) {
             return false;
         }
         if self.is_upper(i) {
@@ -197,7 +203,7 @@ impl View<'_> {
         !(l.ends_with("ed")
             || l.ends_with("n't")
             || l.ends_with("n’t")
-            || l.ends_with("ly")
+            || (l.ends_with("ly") && !LY_NOUNS.contains(&l.as_str()))
             || super::cues::verb_strength(&l).is_some())
     }
 
@@ -239,10 +245,15 @@ impl View<'_> {
                     "," | "—" | "–" => {
                         // A parenthetical or an apposition: go to the comma
                         // before it.
+                        // With no comma before it, the subject is right
+                        // before this one ("Lukashenko, at one point called").
                         let prev = (lo..k).rev().find(|&p| {
                             self.toks[p].quote == 0 && matches!(self.word(p), "," | "—" | "–")
-                        })?;
-                        j = self.skip_left(lo, prev);
+                        });
+                        j = match prev {
+                            Some(p) => self.skip_left(lo, p),
+                            None => k,
+                        };
                         continue;
                     }
                     ")" => {
@@ -402,7 +413,10 @@ impl<'a> Resolver<'a> {
                 if w == "," && taken == 0 {
                     continue;
                 }
-                if toks[k].kind != TokKind::Word || toks[k].mention != 0 {
+                // Nationalities (MISC mentions) are context; other names end it.
+                let name = toks[k].mention != 0
+                    && entities[mentions[toks[k].mention as usize - 1].2].kind != EntityType::Misc;
+                if toks[k].kind != TokKind::Word || name {
                     break;
                 }
                 context[e].push(w.to_lowercase());
@@ -442,16 +456,18 @@ impl<'a> Resolver<'a> {
         // The head: the last word of the phrase.
         let last = view.toks[b - 1];
         let head = view.word(b - 1);
-        if last.mention != 0 {
-            let e = self.mentions[last.mention as usize - 1].2;
-            if self.entities[e].kind != EntityType::Misc {
+        let mention_entity = (last.mention != 0)
+            .then(|| self.mentions[last.mention as usize - 1].2)
+            .filter(|&e| self.entities[e].kind != EntityType::Misc);
+        if let Some(e) = mention_entity {
+            if self.entities[e].kind != EntityType::Location {
                 return Resolution::Entity(e);
             }
         }
         let head_lower = head.to_lowercase();
         // A capitalised head that is a word of a person's name ("Putin"
-        // the tagger missed).
-        if view.is_upper(b - 1) && last.mention == 0 {
+        // the tagger missed or typed as a place).
+        if view.is_upper(b - 1) {
             if let Some(e) = self.entities.iter().position(|e| {
                 e.kind == EntityType::Person
                     && std::iter::once(&e.name)
@@ -460,6 +476,9 @@ impl<'a> Resolver<'a> {
             }) {
                 return Resolution::Entity(e);
             }
+        }
+        if let Some(e) = mention_entity {
+            return Resolution::Entity(e);
         }
         // A nominal: a person whose roles or mention context share its
         // words, without a conflicting proper modifier.
