@@ -416,7 +416,7 @@ impl Extractor {
                 continue;
             };
             let levels: &[usize] = match k {
-                0 | -1 | 1 => &[0, 1, 2, 3, 4],
+                -1..=1 => &[0, 1, 2, 3, 4],
                 _ => &[1, 2],
             };
             match sentence.clusters[j] {

@@ -133,9 +133,18 @@ const PHRASES: &[(&[&str], CueShape, u8)] = &[
 /// The strength (in tenths) of a single reporting-verb form, if `word`
 /// (lower case) is one.
 pub fn verb_strength(word: &str) -> Option<u8> {
-    VERBS
-        .iter()
-        .find_map(|(forms, s)| (*s > 0 && forms.split(' ').any(|f| f == word)).then_some(*s))
+    static TABLE: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, u8>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        VERBS
+            .iter()
+            .flat_map(|(forms, s)| forms.split(' ').map(move |f| (f, *s)))
+            .collect()
+    });
+    if word.len() > 16 || word.len() < 3 {
+        return None;
+    }
+    table.get(word).copied()
 }
 
 /// The cue starting at `words[0]`, if any (the words are the text's, in
@@ -147,7 +156,7 @@ pub fn cue_at(words: &[&str]) -> Option<CueMatch> {
     }
     let lower = |w: &str| w.to_ascii_lowercase();
     // "quoted X as saying": up to four words between.
-    if lower(first) == "quoted" {
+    if first.eq_ignore_ascii_case("quoted") {
         if let Some(k) = words.iter().take(6).position(|w| *w == "as") {
             if k > 1 && words.get(k + 1).is_some_and(|w| w.ends_with("ing")) {
                 return Some(CueMatch {
@@ -173,7 +182,11 @@ pub fn cue_at(words: &[&str]) -> Option<CueMatch> {
             });
         }
     }
-    let s = verb_strength(&lower(first))?;
+    let s = if first.bytes().any(|b| b.is_ascii_uppercase()) {
+        verb_strength(&lower(first))?
+    } else {
+        verb_strength(first)?
+    };
     Some(CueMatch {
         words: 1,
         shape: CueShape::Verb,

@@ -117,7 +117,8 @@ pub fn scan(text: &str) -> Vec<Marked> {
             None => {
                 let can_open = if is_double(c) {
                     !matches!(c, '”' | '»' | '›' | '」')
-                        && next.is_some_and(|n| !n.is_whitespace())
+                        // French guillemets take a space inside.
+                        && (next.is_some_and(|n| !n.is_whitespace()) || matches!(c, '«' | '‹'))
                         && (opens_after(prev) || c != '"')
                 } else if is_single(c) {
                     matches!(c, '‘' | '\'' | '‚' | '‛')

@@ -291,8 +291,8 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
         let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
         // The quotes of this sentence: (quote id, first token, last token).
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
-        for k in s0..s1 {
-            let q = toks[k].quote;
+        for (k, tok) in toks.iter().enumerate().take(s1).skip(s0) {
+            let q = tok.quote;
             if q == 0 {
                 continue;
             }
@@ -317,7 +317,9 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
             // a comma, a question or an exclamation, or the cue is close.
             let framed = m.close.is_some()
                 && (text[m.content.range()].ends_with([',', '?', '!'])
-                    || toks.get(close_tok + 1).is_some_and(|t| &text[t.start..t.end] == ","));
+                    || toks
+                        .get(close_tok + 1)
+                        .is_some_and(|t| &text[t.start..t.end] == ","));
             let after = || {
                 cues.iter()
                     .enumerate()
@@ -470,4 +472,177 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
         .filter(|&k| v.toks[k].kind == TokKind::Word)
         .count();
     (words >= 3).then(|| Span::new(v.toks[from].start, v.toks[to - 1].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::entities::EntityType;
+
+    /// An entity for every `(name, kind, roles)`, with a mention at each
+    /// occurrence of each of its space-separated forms in `text`.
+    fn entities(text: &str, specs: &[(&str, EntityType, &[&str], &[&str])]) -> Vec<Entity> {
+        specs
+            .iter()
+            .map(|(name, kind, forms, roles)| {
+                let mut mentions: Vec<Span> = Vec::new();
+                for form in *forms {
+                    for (i, _) in text.match_indices(form) {
+                        if !mentions.iter().any(|m| m.start <= i && i < m.end) {
+                            mentions.push(Span::new(i, i + form.len()));
+                        }
+                    }
+                }
+                mentions.sort_by_key(|m| m.start);
+                Entity {
+                    id: format!("id:{name}"),
+                    kind: *kind,
+                    name: (*name).to_string(),
+                    aliases: Vec::new(),
+                    mentions,
+                    roles: roles.iter().map(|r| (*r).to_string()).collect(),
+                    salience: 0.5,
+                }
+            })
+            .collect()
+    }
+
+    fn find<'a>(quotes: &'a [Quote], start: &str) -> &'a Quote {
+        quotes
+            .iter()
+            .find(|q| q.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no quote {start:?} in {quotes:#?}"))
+    }
+
+    #[test]
+    fn direct_quotes_pronouns_and_continued_paragraphs() {
+        let text = "Anna Berg met Tom Hale on Monday.\n“We agreed on everything,” she said. “Nothing is left open.\n“We will meet again in May,” she added.\n“Fine,” Hale said.";
+        let e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
+                ("Tom Hale", EntityType::Person, &["Tom Hale", "Hale"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        let first = find(&q, "We agreed");
+        assert_eq!(first.kind, QuoteKind::Direct);
+        assert_eq!(first.speaker, "she");
+        assert_eq!(first.cue, "said");
+        assert_eq!(&text[first.cue_span.unwrap().range()], "said");
+        // The pronoun goes to the most recent compatible speaker or person.
+        assert_eq!(first.speaker_entity_id.as_deref(), Some("id:Tom Hale"));
+        // A second quote of the paragraph with no cue, and the paragraph
+        // left open that continues into the next.
+        assert_eq!(
+            find(&q, "Nothing").speaker_entity_id,
+            first.speaker_entity_id
+        );
+        assert_eq!(find(&q, "We will meet").cue, "added");
+        assert_eq!(
+            find(&q, "Fine").speaker_entity_id.as_deref(),
+            Some("id:Tom Hale")
+        );
+    }
+
+    #[test]
+    fn role_nominals_relative_openers_and_mixed_quotes() {
+        let text = "The talks joined the Russian president, Ivan Petrov and his Belarusian counterpart, Oleg Sidorov.\n“We are close allies,” the Belarusian president said.\nThe ministry spoke through its spokesman Pavel Orlov. Who stated at a press conference that “the plan is unfounded”.\nPetrov stressed that both countries “will not give in”.";
+        let e = entities(
+            text,
+            &[
+                (
+                    "Ivan Petrov",
+                    EntityType::Person,
+                    &["Ivan Petrov", "Petrov"],
+                    &["Russian president"],
+                ),
+                ("Oleg Sidorov", EntityType::Person, &["Oleg Sidorov"], &[]),
+                (
+                    "Pavel Orlov",
+                    EntityType::Person,
+                    &["Pavel Orlov"],
+                    &["spokesman"],
+                ),
+            ],
+        );
+        let q = extract(text, &e);
+        let allies = find(&q, "We are close");
+        assert_eq!(allies.speaker, "the Belarusian president");
+        assert_eq!(allies.speaker_entity_id.as_deref(), Some("id:Oleg Sidorov"));
+        let plan = find(&q, "the plan");
+        assert_eq!(plan.kind, QuoteKind::Mixed);
+        assert_eq!(plan.speaker, "Who");
+        assert_eq!(plan.speaker_entity_id.as_deref(), Some("id:Pavel Orlov"));
+        let give = find(&q, "will not give in");
+        assert_eq!(give.kind, QuoteKind::Mixed);
+        assert_eq!(give.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
+    }
+
+    #[test]
+    fn scare_quotes_are_left_out_and_indirect_speech_found() {
+        let text = "The forces began their “special military operation” in February.\nAccording to the agency Tass, the troops moved north during the night.\nMaria Lind said the vote would be held in June.";
+        let e = entities(
+            text,
+            &[
+                ("Tass", EntityType::Organization, &["Tass"], &[]),
+                ("Maria Lind", EntityType::Person, &["Maria Lind"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        assert!(
+            q.iter().all(|q| !q.text.contains("special military")),
+            "{q:#?}"
+        );
+        let tass = find(&q, "the troops moved");
+        assert_eq!(tass.kind, QuoteKind::Indirect);
+        assert_eq!(tass.cue, "According to");
+        assert_eq!(tass.speaker_entity_id.as_deref(), Some("id:Tass"));
+        let lind = find(&q, "the vote");
+        assert_eq!(lind.kind, QuoteKind::Indirect);
+        assert_eq!(lind.speaker_entity_id.as_deref(), Some("id:Maria Lind"));
+        assert!(
+            q.iter()
+                .all(|q| q.confidence >= MIN_CONFIDENCE && q.confidence <= 1.0)
+        );
+    }
+
+    #[test]
+    fn random_text_never_panics() {
+        let pieces = [
+            "“",
+            "”",
+            "\"",
+            "‘",
+            "’",
+            "«",
+            "»",
+            " ",
+            "\n",
+            "said",
+            "he",
+            "Anna",
+            ",",
+            ".",
+            ":",
+            "according to",
+            "Who",
+            "é",
+            "日",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..1000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 50) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let e = entities(&s, &[("Anna", EntityType::Person, &["Anna"], &[])]);
+            for q in extract(&s, &e) {
+                assert!(s.get(q.span.range()).is_some());
+            }
+        }
+    }
 }
