@@ -13,6 +13,7 @@ use super::v1;
 use crate::error::Error;
 use crate::pipeline::dates::TimexType;
 use crate::pipeline::entities::EntityType;
+use crate::pipeline::quotes::QuoteKind;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
     PublishedAtSource, RemovedKind, Span,
@@ -220,7 +221,21 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
                 roles: entity.roles.clone(),
             })
             .collect(),
-        quotes: Vec::new(),
+        quotes: e
+            .quotes
+            .iter()
+            .map(|q| v1::Quote {
+                text: q.text.clone(),
+                span: Some(span(q.span)),
+                kind: quote_kind_to_proto(q.kind) as i32,
+                speaker: q.speaker.clone(),
+                speaker_entity_id: q.speaker_entity_id.clone().unwrap_or_default(),
+                speaker_span: q.speaker_span.map(span),
+                cue: q.cue.clone(),
+                cue_span: q.cue_span.map(span),
+                confidence: q.confidence,
+            })
+            .collect(),
         dates: e
             .dates
             .iter()
@@ -239,6 +254,15 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
         warnings: e.warnings.clone(),
         url: e.url.clone().unwrap_or_default(),
         site_name: e.site_name.clone().unwrap_or_default(),
+    }
+}
+
+/// The message enum of a quote kind.
+pub fn quote_kind_to_proto(k: QuoteKind) -> v1::QuoteKind {
+    match k {
+        QuoteKind::Direct => v1::QuoteKind::Direct,
+        QuoteKind::Mixed => v1::QuoteKind::Mixed,
+        QuoteKind::Indirect => v1::QuoteKind::Indirect,
     }
 }
 

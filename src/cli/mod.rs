@@ -71,6 +71,9 @@ pub enum EvalTask {
     /// Temporal expressions on TempEval-3 TimeML data: strict and relaxed
     /// extent P/R/F1, type accuracy and value F1, per corpus and overall.
     Timex(crate::eval::timex::TimexArgs),
+    /// Quotations on a PolNeAR split: overlap precision, recall and F1 of
+    /// quotes (quoted contents and all attributions) and speaker accuracy.
+    Quotes(crate::eval::quotes::QuotesArgs),
 }
 
 /// Log output format.

@@ -6,10 +6,12 @@
 //! - [`ner`]: the entity tagger, scored on a CoNLL-format file
 //!   ([`conll`] reads those).
 //! - [`timex`]: temporal expressions, scored on TempEval-3 TimeML data.
+//! - [`quotes`]: quotations and speakers, scored on PolNeAR.
 
 pub mod cleaning;
 pub mod conll;
 pub mod ner;
+pub mod quotes;
 pub mod timex;
 
 pub use cleaning::EvalError;
@@ -22,5 +24,6 @@ pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErro
         EvalTask::Cleaning(cleaning_args) => cleaning::run_command(cleaning_args, out),
         EvalTask::Ner(ner_args) => ner::run_command(ner_args, out),
         EvalTask::Timex(timex_args) => timex::run_command(timex_args, out),
+        EvalTask::Quotes(args) => quotes::run_command(args, out),
     }
 }

@@ -1,0 +1,415 @@
+//! `newsenrich eval quotes`: quotations scored on PolNeAR (brat standoff,
+//! see `../shared/data/README.md`). Every article goes through the real
+//! pipeline as text with cleaning skipped, so offsets index the corpus
+//! text. Matching is by overlap:
+//!
+//! - precision: the share of predicted quotes that overlap a gold Content
+//!   span; recall: the share of gold Content spans overlapped by a
+//!   predicted quote;
+//! - "quoted": gold contents that carry a quotation mark, against the
+//!   direct and mixed predictions; "all": every attribution against every
+//!   prediction;
+//! - speaker accuracy: the share of matched predictions whose speaker span
+//!   overlaps the Source span of a gold attribution whose content they
+//!   overlap (over matched predictions whose gold has a Source).
+//!
+//! Articles with several annotators are scored against the first
+//! annotation file in name order.
+
+use std::path::{Path, PathBuf};
+
+use super::EvalError;
+use crate::pipeline::quotes::QuoteKind;
+use crate::pipeline::{
+    ArticleInput, Budget, Content, EnrichOptions, Enricher, Feature, Features, OffsetEncoding,
+    Pipeline, PipelineConfig,
+};
+
+/// Flags of `newsenrich eval quotes`.
+#[derive(Debug, clap::Args)]
+pub struct QuotesArgs {
+    /// A PolNeAR split folder, holding `text/` and `attributions/`
+    /// (e.g. ../shared/data/polnear/dev).
+    #[arg(long)]
+    pub polnear: PathBuf,
+    /// Print every missed and spurious quote.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// A character range, possibly in pieces (discontinuous brat spans).
+type Pieces = Vec<(usize, usize)>;
+
+/// One gold attribution.
+#[derive(Debug, Clone)]
+pub struct GoldAttribution {
+    /// The content.
+    pub content: Pieces,
+    /// The source, when annotated.
+    pub source: Option<Pieces>,
+    /// The content carries a quotation mark.
+    pub quoted: bool,
+}
+
+/// One predicted quote, in character offsets.
+#[derive(Debug, Clone)]
+pub struct Predicted {
+    /// The quote.
+    pub span: (usize, usize),
+    /// The speaker, when found.
+    pub speaker: Option<(usize, usize)>,
+    /// Direct or mixed.
+    pub quoted: bool,
+}
+
+/// Counts for one set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetScore {
+    /// Gold contents.
+    pub gold: usize,
+    /// Gold contents overlapped.
+    pub gold_found: usize,
+    /// Predictions.
+    pub predicted: usize,
+    /// Predictions overlapping a gold content.
+    pub predicted_right: usize,
+    /// Matched predictions whose gold has a source.
+    pub speaker_scored: usize,
+    /// Of those, predictions whose speaker overlaps the gold source.
+    pub speaker_right: usize,
+}
+
+impl SetScore {
+    /// Precision.
+    pub fn precision(&self) -> f64 {
+        ratio(self.predicted_right, self.predicted)
+    }
+    /// Recall.
+    pub fn recall(&self) -> f64 {
+        ratio(self.gold_found, self.gold)
+    }
+    /// F1.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    /// Speaker accuracy.
+    pub fn speaker_accuracy(&self) -> f64 {
+        ratio(self.speaker_right, self.speaker_scored)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn overlaps(a: (usize, usize), pieces: &Pieces) -> bool {
+    pieces.iter().any(|&(s, e)| a.0 < e && s < a.1)
+}
+
+/// Scores one article's predictions against its gold attributions, for
+/// one set (`quoted_only`), adding to `score`.
+pub fn score_article(
+    gold: &[GoldAttribution],
+    predicted: &[Predicted],
+    quoted_only: bool,
+    score: &mut SetScore,
+) {
+    let gold: Vec<&GoldAttribution> = gold.iter().filter(|g| !quoted_only || g.quoted).collect();
+    let predicted: Vec<&Predicted> = predicted
+        .iter()
+        .filter(|p| !quoted_only || p.quoted)
+        .collect();
+    score.gold += gold.len();
+    score.predicted += predicted.len();
+    score.gold_found += gold
+        .iter()
+        .filter(|g| predicted.iter().any(|p| overlaps(p.span, &g.content)))
+        .count();
+    for p in &predicted {
+        let matched: Vec<&&GoldAttribution> = gold
+            .iter()
+            .filter(|g| overlaps(p.span, &g.content))
+            .collect();
+        if matched.is_empty() {
+            continue;
+        }
+        score.predicted_right += 1;
+        let sources: Vec<&Pieces> = matched.iter().filter_map(|g| g.source.as_ref()).collect();
+        if sources.is_empty() {
+            continue;
+        }
+        score.speaker_scored += 1;
+        if p.speaker
+            .is_some_and(|s| sources.iter().any(|src| overlaps(s, src)))
+        {
+            score.speaker_right += 1;
+        }
+    }
+}
+
+/// Parses a brat annotation file into attributions.
+pub fn parse_ann(ann: &str, text: &str) -> Vec<GoldAttribution> {
+    use std::collections::HashMap;
+    let mut spans: HashMap<&str, (Pieces, bool)> = HashMap::new();
+    let mut out = Vec::new();
+    let marks = ['“', '”', '"', '«', '»', '„', '‘'];
+    let chars: Vec<char> = text.chars().collect();
+    for line in ann.lines() {
+        let mut cols = line.split('\t');
+        let (Some(id), Some(def)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        if id.starts_with('T') {
+            let mut parts = def.splitn(2, ' ');
+            let _kind = parts.next();
+            let pieces: Pieces = parts
+                .next()
+                .unwrap_or("")
+                .split(';')
+                .filter_map(|p| {
+                    let mut se = p.split_whitespace();
+                    let s = se.next()?.parse().ok()?;
+                    let e = se.next()?.parse().ok()?;
+                    Some((s, e))
+                })
+                .collect();
+            // Marks inside the content or right around it (some
+            // annotators leave the marks out of the span).
+            let quoted = pieces.iter().any(|&(s, e)| {
+                let lo = s.saturating_sub(1).min(chars.len());
+                let hi = (e + 1).min(chars.len());
+                chars[lo..hi].iter().any(|ch| marks.contains(ch))
+            });
+            spans.insert(id, (pieces, quoted));
+        } else if id.starts_with('E') {
+            let mut content = None;
+            let mut source = None;
+            for arg in def.split_whitespace() {
+                if let Some(t) = arg.strip_prefix("Content:") {
+                    content = spans.get(t).cloned();
+                } else if let Some(t) = arg.strip_prefix("Source:") {
+                    source = spans.get(t).map(|s| s.0.clone());
+                }
+            }
+            if let Some((pieces, quoted)) = content {
+                out.push(GoldAttribution {
+                    content: pieces,
+                    source,
+                    quoted,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> EvalError + '_ {
+    move |source| EvalError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Runs `newsenrich eval quotes`.
+pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
+    let text_dir = args.polnear.join("text");
+    let ann_dir = args.polnear.join("attributions");
+    let mut articles: Vec<String> = std::fs::read_dir(&text_dir)
+        .map_err(io(&text_dir))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".txt")
+                .map(str::to_owned)
+        })
+        .collect();
+    articles.sort();
+    let mut anns: Vec<String> = std::fs::read_dir(&ann_dir)
+        .map_err(io(&ann_dir))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.ends_with(".ann"))
+        .collect();
+    anns.sort();
+    let pipeline = Pipeline::new(PipelineConfig {
+        max_article_bytes: 64 * 1024 * 1024,
+        ..PipelineConfig::default()
+    })
+    .map_err(|e| EvalError::Format {
+        path: PathBuf::from("pipeline"),
+        problem: e.to_string(),
+    })?;
+    let options = EnrichOptions {
+        skip_cleaning: true,
+        features: [Feature::Quotes].into_iter().collect::<Features>(),
+        ..EnrichOptions::default()
+    };
+    let (mut quoted, mut all) = (SetScore::default(), SetScore::default());
+    let mut scored = 0;
+    let mut report = String::new();
+    for name in &articles {
+        let prefix = format!("{name}_");
+        // The first annotator's file, in name order.
+        let Some(ann_name) = anns.iter().find(|a| {
+            a.strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.contains('_'))
+        }) else {
+            continue;
+        };
+        let text_path = text_dir.join(format!("{name}.txt"));
+        let text = std::fs::read_to_string(&text_path).map_err(io(&text_path))?;
+        let ann_path = ann_dir.join(ann_name);
+        let ann = std::fs::read_to_string(&ann_path).map_err(io(&ann_path))?;
+        let gold = parse_ann(&ann, &text);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let article = ArticleInput {
+            id: name.clone(),
+            url: None,
+            title: None,
+            content: Content::Text(text.clone()),
+            published_at: None,
+            language: Some("en".into()),
+            time_zone: chrono_tz::UTC,
+        };
+        let enriched = pipeline
+            .enrich(&article, &options, &Budget::unlimited())
+            .map_err(|e| EvalError::Format {
+                path: text_path.clone(),
+                problem: e.to_string(),
+            })?;
+        let doc = &enriched.document;
+        let cp = |s: crate::pipeline::Span| {
+            let (a, b) = doc.span(s, OffsetEncoding::CodePoints);
+            (a as usize, b as usize)
+        };
+        let predicted: Vec<Predicted> = enriched
+            .quotes
+            .iter()
+            .map(|q| Predicted {
+                span: cp(q.span),
+                speaker: q.speaker_span.map(cp),
+                quoted: q.kind != QuoteKind::Indirect,
+            })
+            .collect();
+        score_article(&gold, &predicted, true, &mut quoted);
+        score_article(&gold, &predicted, false, &mut all);
+        scored += 1;
+        if args.verbose {
+            let chars: Vec<char> = text.chars().collect();
+            let slice = |(s, e): (usize, usize)| {
+                chars[s.min(chars.len())..e.min(chars.len())]
+                    .iter()
+                    .collect::<String>()
+            };
+            for g in gold.iter().filter(|g| g.quoted) {
+                if !predicted
+                    .iter()
+                    .any(|p| p.quoted && overlaps(p.span, &g.content))
+                {
+                    report.push_str(&format!("MISS {name}: {}\n", slice(g.content[0])));
+                }
+            }
+            for p in predicted.iter().filter(|p| p.quoted) {
+                let matched: Vec<&GoldAttribution> = gold
+                    .iter()
+                    .filter(|g| g.quoted && overlaps(p.span, &g.content))
+                    .collect();
+                let speaker = p.speaker.map(slice).unwrap_or_default();
+                if matched.is_empty() {
+                    report.push_str(&format!("SPURIOUS {name}: {} [{speaker}]\n", slice(p.span)));
+                } else if let Some(src) = matched.iter().find_map(|g| g.source.clone())
+                    && !p.speaker.is_some_and(|s| overlaps(s, &src))
+                {
+                    report.push_str(&format!(
+                        "SPEAKER {name}: {} [{speaker}] gold [{}]\n",
+                        slice(p.span),
+                        slice(src[0])
+                    ));
+                }
+            }
+        }
+    }
+    let write = |out: &mut dyn std::io::Write, s: &str| {
+        out.write_all(s.as_bytes()).map_err(EvalError::Output)
+    };
+    if args.verbose {
+        write(out, &report)?;
+    }
+    let mut table = format!(
+        "polnear {} ({} articles, first annotator each)\n{:<8} {:>6} {:>6} {:>6} {:>6} {:>9} {:>7} {:>7} {:>11}\n",
+        args.polnear.display(),
+        scored,
+        "set",
+        "gold",
+        "found",
+        "pred",
+        "right",
+        "precision",
+        "recall",
+        "F1",
+        "speaker_acc"
+    );
+    for (label, s) in [("quoted", &quoted), ("all", &all)] {
+        table.push_str(&format!(
+            "{:<8} {:>6} {:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4} {:>11.4}\n",
+            label,
+            s.gold,
+            s.gold_found,
+            s.predicted,
+            s.predicted_right,
+            s.precision(),
+            s.recall(),
+            s.f1(),
+            s.speaker_accuracy()
+        ));
+    }
+    write(out, &table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_scoring_and_speaker_accuracy() {
+        let text = "“Yes,” he said. They left.";
+        let ann = "T1\tContent 1 5\tYes,\nT2\tSource 7 9\the\nT3\tCue 10 14\tsaid\nE1\tAttribution:T3 Content:T1 Cue:T3 Source:T2\nT4\tContent 16 26\tThey left.\nE2\tAttribution:T3 Content:T4\n";
+        let gold = parse_ann(ann, text);
+        assert_eq!(gold.len(), 2);
+        assert!(gold[0].quoted, "marks right around the content count");
+        assert!(!gold[1].quoted);
+        let predicted = vec![
+            Predicted {
+                span: (1, 4),
+                speaker: Some((7, 9)),
+                quoted: true,
+            },
+            Predicted {
+                span: (20, 22),
+                speaker: Some((0, 1)),
+                quoted: false,
+            },
+            Predicted {
+                span: (26, 27),
+                speaker: None,
+                quoted: false,
+            },
+        ];
+        let mut all = SetScore::default();
+        score_article(&gold, &predicted, false, &mut all);
+        assert_eq!(
+            (all.gold, all.gold_found, all.predicted, all.predicted_right),
+            (2, 2, 3, 2)
+        );
+        assert_eq!((all.speaker_scored, all.speaker_right), (1, 1));
+        assert!((all.precision() - 2.0 / 3.0).abs() < 1e-9 && (all.recall() - 1.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,648 @@
+//! Quotations with speaker attribution: direct ("“...,” X said"), mixed
+//! (quoted fragments inside reported speech) and indirect (reported speech
+//! without marks), each with its cue and its speaker resolved to an entity
+//! of the article when possible.
+//!
+//! [`extract`] runs the stage over a clean body text and the entity stage's
+//! output:
+//!
+//! 1. [`marks`]: the quoted stretches, robust to unbalanced, mismatched,
+//!    nested and multi-paragraph quotes;
+//! 2. [`text`]: tokens (split where a glued word ends a name) and sentences
+//!    that keep a quote's inner sentences together;
+//! 3. [`cues`]: reporting verbs and phrases;
+//! 4. attribution (here): a quote takes the nearest cue before it in its
+//!    sentence whose subject is a speaker, else the nearest cue after it
+//!    ("“...,” X said", "“...,” said X"); a quote with no cue continues the
+//!    previous quote's speaker when it follows it in the paragraph or opens
+//!    the paragraph after it; other quoted words with no cue are scare
+//!    quotes and left out (confidence below [`MIN_CONFIDENCE`]); cues left
+//!    over give indirect quotes ("X said (that) CLAUSE", "CLAUSE, X said",
+//!    "according to X, CLAUSE");
+//! 5. [`speaker`]: the speaker phrase and its resolution (names, pronouns,
+//!    role nominals, relative-pronoun openers).
+//!
+//! Spans are UTF-8 byte ranges of the text.
+
+pub mod cues;
+pub mod marks;
+pub mod speaker;
+pub mod text;
+
+use crate::pipeline::Span;
+use crate::pipeline::entities::Entity;
+use cues::{CueMatch, CueShape};
+use speaker::{Recent, Resolution, Resolver, View};
+use text::TokKind;
+
+/// Quotes below this confidence are not returned. Quoted words with no
+/// speech cue and no previous quote to continue (scare quotes, titles)
+/// score 0.2 when short (under [`UNATTRIBUTED_MIN_WORDS`] words) and are
+/// left out.
+pub const MIN_CONFIDENCE: f32 = 0.4;
+
+/// Quoted words with no cue need this many words to be kept as speech of
+/// an unknown speaker.
+pub const UNATTRIBUTED_MIN_WORDS: usize = 8;
+
+/// Direct, mixed or indirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteKind {
+    /// Speech in quotation marks.
+    Direct,
+    /// Reported speech with quoted fragments; the quote is the fragment.
+    Mixed,
+    /// Reported speech without marks.
+    Indirect,
+}
+
+/// One quotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    /// The quoted words, without marks.
+    pub text: String,
+    /// Where they are.
+    pub span: Span,
+    /// Kind.
+    pub kind: QuoteKind,
+    /// The speaker as written ("he", "the Belarusian president"); empty
+    /// when no speaker was found.
+    pub speaker: String,
+    /// Where the speaker is written (for a continued quote, where the
+    /// previous quote's speaker is).
+    pub speaker_span: Option<Span>,
+    /// The speaker's entity, when resolved.
+    pub speaker_entity_id: Option<String>,
+    /// The cue as written; empty for a continued quote.
+    pub cue: String,
+    /// Where the cue is.
+    pub cue_span: Option<Span>,
+    /// Confidence, 0 to 1.
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    first: usize,
+    end: usize,
+    m: CueMatch,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Attribution {
+    phrase: (usize, usize),
+    resolution: Resolution,
+    cue: Option<(usize, usize)>,
+    strength: f32,
+}
+
+/// Words a cue never follows when it is a noun ("a statement", "the report").
+const NOUN_BEFORE: &[&str] = &[
+    "the", "a", "an", "this", "that", "his", "her", "its", "their", "our", "of", "in", "for", "on",
+    "with", "to", "no", "any",
+];
+
+fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
+    let mut out = Vec::new();
+    let mut i = s0;
+    let mut words: [&str; 6] = [""; 6];
+    while i < s1 {
+        let t = view.toks[i];
+        if t.kind != TokKind::Word || t.quote != 0 || t.mention != 0 {
+            i += 1;
+            continue;
+        }
+        let mut n = 0;
+        while n < 6 && i + n < s1 {
+            let u = view.toks[i + n];
+            if u.kind != TokKind::Word || u.quote != 0 {
+                break;
+            }
+            words[n] = view.word(i + n);
+            n += 1;
+        }
+        let noun = i > s0
+            && NOUN_BEFORE
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(view.word(i - 1)))
+            && !view.word(i).eq_ignore_ascii_case("according");
+        match cues::cue_at(&words[..n]) {
+            Some(m) if !noun => {
+                out.push(Cue {
+                    first: i,
+                    end: i + m.words,
+                    m,
+                });
+                i += m.words;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+struct Stage<'a> {
+    view: View<'a>,
+    resolver: Resolver<'a>,
+    entities: &'a [Entity],
+    recent: Vec<Recent>,
+}
+
+impl Stage<'_> {
+    /// The speaker of cue `c` in sentence `s0..s1`; `after` is the closing
+    /// token of a quote the cue follows.
+    fn speaker_for(
+        &self,
+        c: &Cue,
+        s0: usize,
+        s1: usize,
+        after: Option<usize>,
+    ) -> Option<Attribution> {
+        let v = &self.view;
+        let phrase = match c.m.shape {
+            CueShape::According => v.phrase_right(c.end, s1),
+            CueShape::QuotedAs => v.phrase_right(c.first + 1, c.end),
+            CueShape::Verb => match after {
+                Some(close) => {
+                    let between = (close + 1..c.first).any(|k| v.toks[k].kind == TokKind::Word);
+                    if between {
+                        v.subject_left(close + 1, c.first)
+                    } else {
+                        v.phrase_right(c.end, s1)
+                    }
+                }
+                None => v.subject_left(s0, c.first).or_else(|| {
+                    // Inverted after a clause: "..., said X."
+                    (c.first > s0 && v.word(c.first - 1) == ",")
+                        .then(|| v.phrase_right(c.end, s1))
+                        .flatten()
+                }),
+            },
+        }?;
+        let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
+        if resolution == Resolution::NotSpeaker {
+            return None;
+        }
+        Some(Attribution {
+            phrase,
+            resolution,
+            cue: Some((c.first, c.end)),
+            strength: c.m.strength,
+        })
+    }
+
+    fn span_of(&self, a: usize, b: usize) -> Span {
+        Span::new(self.view.toks[a].start, self.view.toks[b - 1].end)
+    }
+
+    fn note(&mut self, at: &Attribution) {
+        if let Resolution::Entity(e) = at.resolution {
+            let start = self.view.toks[at.phrase.0].start;
+            self.recent.push(Recent {
+                entity: e,
+                at: start,
+            });
+        }
+    }
+
+    fn quote(
+        &self,
+        span: Span,
+        kind: QuoteKind,
+        at: Option<&Attribution>,
+        confidence: f32,
+    ) -> Quote {
+        let text = self.view.text;
+        let (speaker, speaker_span, id) = match at {
+            Some(a) => {
+                let s = self.span_of(a.phrase.0, a.phrase.1);
+                let id = match a.resolution {
+                    Resolution::Entity(e) => Some(self.entities[e].id.clone()),
+                    _ => None,
+                };
+                (text[s.range()].to_string(), Some(s), id)
+            }
+            None => (String::new(), None, None),
+        };
+        let cue_span = at.and_then(|a| a.cue).map(|(f, e)| self.span_of(f, e));
+        Quote {
+            text: text[span.range()].to_string(),
+            span,
+            kind,
+            speaker,
+            speaker_span,
+            speaker_entity_id: id,
+            cue: cue_span
+                .map(|s| text[s.range()].to_string())
+                .unwrap_or_default(),
+            cue_span,
+            confidence,
+        }
+    }
+}
+
+fn speaker_factor(r: Resolution) -> f32 {
+    match r {
+        Resolution::Entity(_) => 1.0,
+        Resolution::Unnamed => 0.9,
+        _ => 0.7,
+    }
+}
+
+/// The quotations of `text`, whose entities are `entities` (from the
+/// entity stage), in text order.
+pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
+    let marked = marks::scan(text);
+    let mut mentions: Vec<(usize, usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, m.end, i)))
+        .collect();
+    mentions.sort_unstable();
+    // Overlapping mentions (rare) keep the first.
+    let mut last_end = 0;
+    mentions.retain(|m| {
+        let keep = m.0 >= last_end;
+        if keep {
+            last_end = m.1;
+        }
+        keep
+    });
+    let spans: Vec<Span> = mentions.iter().map(|m| Span::new(m.0, m.1)).collect();
+    let toks = text::tokenize(text, &marked, &spans);
+    let sentences = text::sentences(text, &toks);
+    let view = View { text, toks: &toks };
+    let resolver = Resolver::new(text, &toks, entities, &mentions);
+    let mut stage = Stage {
+        view,
+        resolver,
+        entities,
+        recent: Vec::new(),
+    };
+    let mut out = Vec::new();
+    // The last attribution (of a quote or of reported speech) and its
+    // paragraph.
+    let mut last_quote: Option<(Attribution, u32)> = None;
+    // The first token of cues already taken by a quote of an earlier
+    // sentence.
+    let mut taken: Vec<usize> = Vec::new();
+    for (si, &(s0, s1)) in sentences.iter().enumerate() {
+        let cues = find_cues(&stage.view, s0, s1);
+        let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
+        // The quotes of this sentence: (quote id, first token, last token).
+        let mut here: Vec<(usize, usize, usize)> = Vec::new();
+        for (k, tok) in toks.iter().enumerate().take(s1).skip(s0) {
+            let q = tok.quote;
+            if q == 0 {
+                continue;
+            }
+            match here.last_mut() {
+                Some(h) if h.0 == q as usize - 1 => h.2 = k,
+                _ => here.push((q as usize - 1, k, k)),
+            }
+        }
+        for &(qi, open_tok, close_tok) in &here {
+            let m = marked[qi];
+            // Only the token of the opening mark starts a quote here.
+            if toks[open_tok].start != m.open {
+                continue;
+            }
+            let para = toks[open_tok].para;
+            let before = cues
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.end <= open_tok)
+                .find_map(|(i, c)| stage.speaker_for(c, s0, s1, None).map(|a| (i, a)));
+            // A cue after the quote only frames it when the quote ends in
+            // a comma, a question or an exclamation, or the cue is close.
+            let framed = m.close.is_some()
+                && (text[m.content.range()].ends_with([',', '?', '!'])
+                    || toks
+                        .get(close_tok + 1)
+                        .is_some_and(|t| &text[t.start..t.end] == ","));
+            let after = || {
+                cues.iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        c.first > close_tok
+                            && c.first - close_tok <= 16
+                            && (framed || c.first - close_tok <= 3)
+                    })
+                    .find_map(|(i, c)| {
+                        stage
+                            .speaker_for(c, s0, s1, Some(close_tok))
+                            .map(|a| (i, a))
+                    })
+            };
+            // A quote that ends its sentence, with the cue opening the next
+            // ("... me.” Trump said on Tuesday.").
+            let next = || {
+                let &(n0, n1) = sentences.get(si + 1)?;
+                if close_tok + 1 != s1 || toks[n0].para != toks[close_tok].para {
+                    return None;
+                }
+                let cues = find_cues(&stage.view, n0, n1);
+                let c = cues.first().filter(|c| c.first - n0 <= 6)?;
+                let at = stage.speaker_for(c, n0, n1, None)?;
+                Some((c.first, at))
+            };
+            let found = before.or_else(after);
+            let found_next = if found.is_none() { next() } else { None };
+            if let Some((first, at)) = found_next {
+                taken.push(first);
+                let kind = QuoteKind::Direct;
+                let conf = 0.85 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
+                out.push(stage.quote(m.content, kind, Some(&at), conf));
+                stage.note(&at);
+                last_quote = Some((at, para));
+                continue;
+            }
+            let opens_sentence = open_tok == s0
+                || (open_tok > s0
+                    && matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–"))
+                || found.is_some_and(|(i, _)| cues[i].end == open_tok);
+            let kind = if opens_sentence {
+                QuoteKind::Direct
+            } else {
+                QuoteKind::Mixed
+            };
+            let base = if kind == QuoteKind::Direct {
+                0.95
+            } else {
+                0.85
+            };
+            if let Some((i, at)) = found {
+                used[i] = true;
+                let conf = base * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
+                out.push(stage.quote(m.content, kind, Some(&at), conf));
+                stage.note(&at);
+                last_quote = Some((at, para));
+                continue;
+            }
+            // No cue: a continuation of the previous quote's speaker.
+            let continues = match last_quote {
+                Some((_, p)) if m.continues_previous => p + 1 >= para,
+                Some((_, p)) if p == para => true,
+                Some((_, p)) => p + 1 == para && open_tok == s0 && is_para_start(&toks, s0),
+                None => false,
+            };
+            if let (true, Some((at, _))) = (continues, last_quote) {
+                let at = Attribution { cue: None, ..at };
+                out.push(stage.quote(
+                    m.content,
+                    kind,
+                    Some(&at),
+                    0.7 * speaker_factor(at.resolution),
+                ));
+                last_quote = Some((at, para));
+                continue;
+            }
+            let words = text[m.content.range()].split_whitespace().count();
+            let confidence = if words >= UNATTRIBUTED_MIN_WORDS && opens_sentence {
+                0.4
+            } else {
+                0.2
+            };
+            if confidence >= MIN_CONFIDENCE {
+                out.push(stage.quote(m.content, kind, None, confidence));
+            }
+        }
+        // Cues no quote took: indirect speech.
+        for (i, c) in cues.iter().enumerate() {
+            if used[i] || c.m.strength < 0.6 {
+                continue;
+            }
+            let Some(at) = stage.speaker_for(c, s0, s1, None) else {
+                continue;
+            };
+            let Some(span) = indirect_content(&stage.view, c, &at, s0, s1) else {
+                continue;
+            };
+            let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
+            out.push(stage.quote(span, QuoteKind::Indirect, Some(&at), conf));
+            stage.note(&at);
+            last_quote = Some((at, stage.view.toks[c.first].para));
+        }
+    }
+    out.sort_by_key(|q| q.span.start);
+    out
+}
+
+fn is_para_start(toks: &[text::Tok], i: usize) -> bool {
+    i == 0 || toks[i - 1].para != toks[i].para
+}
+
+/// The reported clause of an indirect quote, if it has at least three
+/// words.
+fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -> Option<Span> {
+    let mut s1 = s1;
+    while s1 > s0 && matches!(v.toks[s1 - 1].kind, TokKind::Punct) {
+        s1 -= 1;
+    }
+    let (a, b) = at.phrase;
+    // The clause before: "CLAUSE, X said" / "CLAUSE, said X" / "CLAUSE,
+    // according to X".
+    let clause_before = |edge: usize| -> Option<(usize, usize)> {
+        let comma = (s0..edge).rev().find(|&k| v.word(k) == ",")?;
+        (comma > s0 && (comma + 1..edge).all(|k| v.toks[k].quote == 0)).then_some((s0, comma))
+    };
+    let (from, to) = match c.m.shape {
+        CueShape::According if c.first == s0 => {
+            let comma = (b..s1).find(|&k| v.word(k) == ",")?;
+            (comma + 1, s1)
+        }
+        CueShape::According => clause_before(c.first)?,
+        _ if a >= c.end => clause_before(c.first)?,
+        _ if b <= c.first && a > s0 && s1 <= c.end + 4 => clause_before(a)?,
+        _ => {
+            let mut f = c.end;
+            // "told reporters that": the clause starts after "that".
+            if let Some(k) =
+                (c.end..(c.end + 6).min(s1)).find(|&k| v.word(k).eq_ignore_ascii_case("that"))
+            {
+                f = k + 1;
+            }
+            while f < s1 && matches!(v.word(f), ":" | ",") {
+                f += 1;
+            }
+            (f, s1)
+        }
+    };
+    let words = (from..to)
+        .filter(|&k| v.toks[k].kind == TokKind::Word)
+        .count();
+    (words >= 3).then(|| Span::new(v.toks[from].start, v.toks[to - 1].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::entities::EntityType;
+
+    /// An entity for every `(name, kind, roles)`, with a mention at each
+    /// occurrence of each of its space-separated forms in `text`.
+    fn entities(text: &str, specs: &[(&str, EntityType, &[&str], &[&str])]) -> Vec<Entity> {
+        specs
+            .iter()
+            .map(|(name, kind, forms, roles)| {
+                let mut mentions: Vec<Span> = Vec::new();
+                for form in *forms {
+                    for (i, _) in text.match_indices(form) {
+                        if !mentions.iter().any(|m| m.start <= i && i < m.end) {
+                            mentions.push(Span::new(i, i + form.len()));
+                        }
+                    }
+                }
+                mentions.sort_by_key(|m| m.start);
+                Entity {
+                    id: format!("id:{name}"),
+                    kind: *kind,
+                    name: (*name).to_string(),
+                    aliases: Vec::new(),
+                    mentions,
+                    roles: roles.iter().map(|r| (*r).to_string()).collect(),
+                    salience: 0.5,
+                }
+            })
+            .collect()
+    }
+
+    fn find<'a>(quotes: &'a [Quote], start: &str) -> &'a Quote {
+        quotes
+            .iter()
+            .find(|q| q.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no quote {start:?} in {quotes:#?}"))
+    }
+
+    #[test]
+    fn direct_quotes_pronouns_and_continued_paragraphs() {
+        let text = "Anna Berg met Tom Hale on Monday.\n“We agreed on everything,” she said. “Nothing is left open.\n“We will meet again in May,” she added.\n“Fine,” Hale said.";
+        let e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
+                ("Tom Hale", EntityType::Person, &["Tom Hale", "Hale"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        let first = find(&q, "We agreed");
+        assert_eq!(first.kind, QuoteKind::Direct);
+        assert_eq!(first.speaker, "she");
+        assert_eq!(first.cue, "said");
+        assert_eq!(&text[first.cue_span.unwrap().range()], "said");
+        // The pronoun goes to the most recent compatible speaker or person.
+        assert_eq!(first.speaker_entity_id.as_deref(), Some("id:Tom Hale"));
+        // A second quote of the paragraph with no cue, and the paragraph
+        // left open that continues into the next.
+        assert_eq!(
+            find(&q, "Nothing").speaker_entity_id,
+            first.speaker_entity_id
+        );
+        assert_eq!(find(&q, "We will meet").cue, "added");
+        assert_eq!(
+            find(&q, "Fine").speaker_entity_id.as_deref(),
+            Some("id:Tom Hale")
+        );
+    }
+
+    #[test]
+    fn role_nominals_relative_openers_and_mixed_quotes() {
+        let text = "The talks joined the Russian president, Ivan Petrov and his Belarusian counterpart, Oleg Sidorov.\n“We are close allies,” the Belarusian president said.\nThe ministry spoke through its spokesman Pavel Orlov. Who stated at a press conference that “the plan is unfounded”.\nPetrov stressed that both countries “will not give in”.";
+        let e = entities(
+            text,
+            &[
+                (
+                    "Ivan Petrov",
+                    EntityType::Person,
+                    &["Ivan Petrov", "Petrov"],
+                    &["Russian president"],
+                ),
+                ("Oleg Sidorov", EntityType::Person, &["Oleg Sidorov"], &[]),
+                (
+                    "Pavel Orlov",
+                    EntityType::Person,
+                    &["Pavel Orlov"],
+                    &["spokesman"],
+                ),
+            ],
+        );
+        let q = extract(text, &e);
+        let allies = find(&q, "We are close");
+        assert_eq!(allies.speaker, "the Belarusian president");
+        assert_eq!(allies.speaker_entity_id.as_deref(), Some("id:Oleg Sidorov"));
+        let plan = find(&q, "the plan");
+        assert_eq!(plan.kind, QuoteKind::Mixed);
+        assert_eq!(plan.speaker, "Who");
+        assert_eq!(plan.speaker_entity_id.as_deref(), Some("id:Pavel Orlov"));
+        let give = find(&q, "will not give in");
+        assert_eq!(give.kind, QuoteKind::Mixed);
+        assert_eq!(give.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
+    }
+
+    #[test]
+    fn scare_quotes_are_left_out_and_indirect_speech_found() {
+        let text = "The forces began their “special military operation” in February.\nAccording to the agency Tass, the troops moved north during the night.\nMaria Lind said the vote would be held in June.";
+        let e = entities(
+            text,
+            &[
+                ("Tass", EntityType::Organization, &["Tass"], &[]),
+                ("Maria Lind", EntityType::Person, &["Maria Lind"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        assert!(
+            q.iter().all(|q| !q.text.contains("special military")),
+            "{q:#?}"
+        );
+        let tass = find(&q, "the troops moved");
+        assert_eq!(tass.kind, QuoteKind::Indirect);
+        assert_eq!(tass.cue, "According to");
+        assert_eq!(tass.speaker_entity_id.as_deref(), Some("id:Tass"));
+        let lind = find(&q, "the vote");
+        assert_eq!(lind.kind, QuoteKind::Indirect);
+        assert_eq!(lind.speaker_entity_id.as_deref(), Some("id:Maria Lind"));
+        assert!(
+            q.iter()
+                .all(|q| q.confidence >= MIN_CONFIDENCE && q.confidence <= 1.0)
+        );
+    }
+
+    #[test]
+    fn random_text_never_panics() {
+        let pieces = [
+            "“",
+            "”",
+            "\"",
+            "‘",
+            "’",
+            "«",
+            "»",
+            " ",
+            "\n",
+            "said",
+            "he",
+            "Anna",
+            ",",
+            ".",
+            ":",
+            "according to",
+            "Who",
+            "é",
+            "日",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..1000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 50) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let e = entities(&s, &[("Anna", EntityType::Person, &["Anna"], &[])]);
+            for q in extract(&s, &e) {
+                assert!(s.get(q.span.range()).is_some());
+            }
+        }
+    }
+}

@@ -1,0 +1,649 @@
+//! Speakers: finding the speaker phrase around a cue and resolving it to
+//! an entity of the article. Owns the noun-phrase heuristics (the subject
+//! left of a cue, skipping auxiliaries, adverbs, parenthetical commas,
+//! prepositional phrases and relative clauses; the phrase right of an
+//! inverted cue or of "according to") and the resolution rules: a name
+//! (mention or a word of an entity's name), a pronoun (the most recent
+//! compatible speaker or mention: person for he/she, organisation or group
+//! for they), a nominal through entity roles and the words written before
+//! an entity's mentions ("the Belarusian president"), and a sentence
+//! opened by a relative pronoun ("Who stated ...").
+
+use super::text::{Tok, TokKind};
+use crate::pipeline::entities::{Entity, EntityType};
+
+/// Words that sit between a subject and its verb.
+const SKIP: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "also",
+    "did",
+    "does",
+    "do",
+    "not",
+    "then",
+    "later",
+    "earlier",
+    "again",
+    "once",
+    "already",
+    "yet",
+    "still",
+    "never",
+    "always",
+    "just",
+    "now",
+    "had",
+    "may",
+    "might",
+    "could",
+    "should",
+    "can",
+    "been",
+    "being",
+    "further",
+    "first",
+    "last",
+    "often",
+    "even",
+    "too",
+    "simply",
+    "ultimately",
+];
+
+/// Words that end a noun phrase going left.
+const STOP: &[&str] = &[
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "from",
+    "by",
+    "about",
+    "between",
+    "against",
+    "into",
+    "over",
+    "under",
+    "after",
+    "before",
+    "during",
+    "than",
+    "like",
+    "as",
+    "and",
+    "or",
+    "but",
+    "that",
+    "who",
+    "which",
+    "whom",
+    "whose",
+    "where",
+    "when",
+    "while",
+    "if",
+    "because",
+    "so",
+    "since",
+    "although",
+    "though",
+    "not",
+    "no",
+    "be",
+    "been",
+    "being",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "do",
+    "does",
+    "did",
+    "it",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "what",
+    "how",
+    "why",
+    "him",
+    "them",
+    "me",
+    "us",
+    "you",
+    "we",
+    "i",
+    "per",
+    "thus",
+    "however",
+    "meanwhile",
+    "instead",
+    "therefore",
+    "moreover",
+    "separately",
+    "hence",
+    "when",
+    "via",
+    "without",
+    "through",
+    "across",
+    "toward",
+    "towards",
+    "upon",
+    "within",
+    "among",
+    "amid",
+    "despite",
+    "also",
+    "then",
+    "up",
+    "out",
+    "down",
+    "off",
+];
+
+/// Words in -ly that are nouns or adjectives, not adverbs.
+const LY_NOUNS: &[&str] = &[
+    "daily", "weekly", "monthly", "yearly", "family", "ally", "rally", "assembly", "italy", "july",
+    "early", "only", "elderly", "friendly", "deputy",
+];
+
+/// Times, which open sentences ("On Tuesday, ...") but never speak.
+const TIME_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "day",
+    "days",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "night",
+    "morning",
+    "afternoon",
+    "evening",
+    "weekend",
+    "time",
+    "times",
+    "later",
+    "ago",
+    "recently",
+];
+
+/// Prepositions: a phrase right after one is not a subject.
+const PREPOSITIONS: &[&str] = &[
+    "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "between", "against",
+    "into", "over", "under", "after", "before", "during", "than", "like", "as", "without",
+    "through", "across", "toward", "towards", "upon", "within", "among", "amid", "despite", "via",
+];
+
+/// Determiners: the left edge of a noun phrase.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "another", "some", "many",
+    "several", "one", "two", "three", "both", "each", "every", "other", "most", "few",
+];
+
+/// Subject pronouns and what they can refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pronoun {
+    /// he, she, him, her, who.
+    Person,
+    /// they, them.
+    Group,
+    /// it: a thing, never taken as a speaker.
+    Thing,
+    /// I, we, you: the speaker is in a quote, unknown here.
+    Deictic,
+}
+
+/// The pronoun `w` is, if any.
+pub fn pronoun(w: &str) -> Option<Pronoun> {
+    match w.to_ascii_lowercase().as_str() {
+        "he" | "she" | "him" | "her" | "who" => Some(Pronoun::Person),
+        "they" | "them" => Some(Pronoun::Group),
+        "it" | "which" => Some(Pronoun::Thing),
+        "i" | "we" | "you" => Some(Pronoun::Deictic),
+        _ => None,
+    }
+}
+
+/// The token view the speaker finder works on.
+pub struct View<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Its tokens.
+    pub toks: &'a [Tok],
+}
+
+impl View<'_> {
+    /// A token's text.
+    pub fn word(&self, i: usize) -> &str {
+        let t = &self.toks[i];
+        &self.text[t.start..t.end]
+    }
+
+    fn lower_is(&self, i: usize, list: &[&str]) -> bool {
+        let w = self.word(i);
+        self.toks[i].kind == TokKind::Word
+            && self.toks[i].mention == 0
+            && list.iter().any(|s| s.eq_ignore_ascii_case(w))
+    }
+
+    fn is_upper(&self, i: usize) -> bool {
+        self.word(i).chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// A word that can be part of a noun phrase.
+    fn np_word(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        if t.quote != 0 {
+            return false;
+        }
+        let w = self.word(i);
+        let l = w.to_lowercase();
+        if TIME_WORDS.contains(&l.as_str()) || (self.is_upper(i) && STOP.contains(&l.as_str())) {
+            return false;
+        }
+        if t.mention != 0 {
+            return true;
+        }
+        if t.kind != TokKind::Word {
+            return false;
+        }
+        if self.is_upper(i) {
+            return pronoun(w).is_none() && !STOP.contains(&l.as_str());
+        }
+        if self.lower_is(i, STOP) || self.lower_is(i, SKIP) || pronoun(w).is_some() {
+            return false;
+        }
+        !(l.ends_with("ed")
+            || l.ends_with("n't")
+            || l.ends_with("n’t")
+            || (l.ends_with("ly") && !LY_NOUNS.contains(&l.as_str()))
+            || super::cues::verb_strength(&l).is_some())
+    }
+
+    /// Skips auxiliaries and adverbs leftwards from `j` (exclusive).
+    fn skip_left(&self, lo: usize, mut j: usize) -> usize {
+        while j > lo {
+            let k = j - 1;
+            let w = self.word(k);
+            let adverb = self.toks[k].kind == TokKind::Word
+                && self.toks[k].mention == 0
+                && !self.is_upper(k)
+                && w.len() > 4
+                && w.ends_with("ly");
+            if self.lower_is(k, SKIP) || adverb {
+                j -= 1;
+            } else {
+                break;
+            }
+        }
+        j
+    }
+
+    /// The subject phrase left of a cue starting at token `cue`, within
+    /// tokens `lo..cue`: a half-open token range.
+    pub fn subject_left(&self, lo: usize, cue: usize) -> Option<(usize, usize)> {
+        let mut j = self.skip_left(lo, cue);
+        for _ in 0..10 {
+            if j <= lo {
+                return None;
+            }
+            let k = j - 1;
+            let t = self.toks[k];
+            if t.quote != 0 {
+                return None;
+            }
+            let w = self.word(k);
+            if t.kind == TokKind::Punct {
+                match w {
+                    "," | "—" | "–" => {
+                        // A parenthetical or an apposition: go to the comma
+                        // before it.
+                        // With no comma before it, the subject is right
+                        // before this one ("Lukashenko, at one point called").
+                        let prev = (lo..k).rev().find(|&p| {
+                            self.toks[p].quote == 0 && matches!(self.word(p), "," | "—" | "–")
+                        });
+                        j = match prev {
+                            Some(p) => self.skip_left(lo, p),
+                            None => k,
+                        };
+                        continue;
+                    }
+                    ")" => {
+                        let open = (lo..k).rev().find(|&p| self.word(p) == "(")?;
+                        j = open;
+                        continue;
+                    }
+                    _ => return None,
+                }
+            }
+            if t.kind != TokKind::Word {
+                return None;
+            }
+            if t.mention == 0 {
+                match pronoun(w) {
+                    Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing) => {
+                        // A relative pronoun after a name: the name is the subject.
+                        if w.eq_ignore_ascii_case("who") && k > lo {
+                            j = k;
+                            continue;
+                        }
+                        return Some((k, j));
+                    }
+                    Some(Pronoun::Deictic) => return None,
+                    None => {}
+                }
+            }
+            let mut a = j;
+            while a > lo && self.np_word(a - 1) {
+                a -= 1;
+                if self.toks[a].mention == 0 && self.lower_is(a, DETERMINERS) {
+                    break;
+                }
+            }
+            if a == j {
+                // A verb or a function word: the subject is further left.
+                j = k;
+                continue;
+            }
+            if a > lo && self.lower_is(a - 1, PREPOSITIONS) {
+                j = a - 1;
+                continue;
+            }
+            if a > lo
+                && matches!(
+                    self.word(a - 1).to_ascii_lowercase().as_str(),
+                    "who" | "which"
+                )
+            {
+                j = a - 1;
+                continue;
+            }
+            return Some((a, j));
+        }
+        None
+    }
+
+    /// The phrase right after token `from` (exclusive end `hi`): after an
+    /// inverted cue ("said X") or "according to".
+    pub fn phrase_right(&self, from: usize, hi: usize) -> Option<(usize, usize)> {
+        let mut b = from;
+        while b < hi && b - from < 12 {
+            let t = &self.toks[b];
+            if t.quote != 0 {
+                break;
+            }
+            if t.mention != 0 {
+                b += 1;
+                continue;
+            }
+            if t.kind != TokKind::Word {
+                break;
+            }
+            let w = self.word(b);
+            if b == from && pronoun(w).is_some() {
+                return Some((b, b + 1));
+            }
+            if self.lower_is(b, STOP) && !(b > from && w.eq_ignore_ascii_case("of")) {
+                break;
+            }
+            if !(self.np_word(b) || self.lower_is(b, DETERMINERS)) {
+                break;
+            }
+            b += 1;
+        }
+        // A trailing "of" belongs to what follows.
+        while b > from && self.word(b - 1).eq_ignore_ascii_case("of") {
+            b -= 1;
+        }
+        (b > from).then_some((from, b))
+    }
+}
+
+/// What a speaker phrase was resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// An entity (index into the article's entities).
+    Entity(usize),
+    /// A speaker with no entity ("Ukrainian officials").
+    Unnamed,
+    /// A pronoun with no antecedent.
+    Unresolved,
+    /// Not a speaker ("it", "I").
+    NotSpeaker,
+}
+
+/// An entity speaker recently seen, for pronouns.
+#[derive(Debug, Clone, Copy)]
+pub struct Recent {
+    /// The entity.
+    pub entity: usize,
+    /// Byte offset where it was seen.
+    pub at: usize,
+}
+
+/// Facts about the article's entities the resolver needs.
+pub struct Resolver<'a> {
+    /// The entities.
+    pub entities: &'a [Entity],
+    /// Mentions, sorted: byte range and entity index.
+    pub mentions: &'a [(usize, usize, usize)],
+    /// Lower-case words written before each entity's mentions and in its
+    /// roles, per entity.
+    pub context: Vec<Vec<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    /// Builds the resolver's per-entity context words.
+    pub fn new(
+        text: &str,
+        toks: &[Tok],
+        entities: &'a [Entity],
+        mentions: &'a [(usize, usize, usize)],
+    ) -> Self {
+        let mut context: Vec<Vec<String>> = entities
+            .iter()
+            .map(|e| {
+                e.roles
+                    .iter()
+                    .flat_map(|r| r.split_whitespace())
+                    .map(str::to_lowercase)
+                    .collect()
+            })
+            .collect();
+        // Up to three words right before each mention ("its Belarusian
+        // counterpart, Alexander Lukashenko").
+        for (i, t) in toks.iter().enumerate() {
+            if t.mention == 0 || (i > 0 && toks[i - 1].mention == t.mention) {
+                continue;
+            }
+            let e = mentions[t.mention as usize - 1].2;
+            let mut k = i;
+            let mut taken = 0;
+            while k > 0 && taken < 3 {
+                k -= 1;
+                let w = &text[toks[k].start..toks[k].end];
+                if w == "," && taken == 0 {
+                    continue;
+                }
+                // Nationalities (MISC mentions) are context; other names end it.
+                let name = toks[k].mention != 0
+                    && entities[mentions[toks[k].mention as usize - 1].2].kind != EntityType::Misc;
+                if toks[k].kind != TokKind::Word || name {
+                    break;
+                }
+                context[e].push(w.to_lowercase());
+                taken += 1;
+            }
+        }
+        Resolver {
+            entities,
+            mentions,
+            context,
+        }
+    }
+
+    fn is_person(&self, e: usize) -> bool {
+        self.entities[e].kind == EntityType::Person
+    }
+
+    /// Resolves the phrase of tokens `a..b`. `recent` lists the entity
+    /// speakers seen so far, most recent last.
+    pub fn resolve(&self, view: &View, a: usize, b: usize, recent: &[Recent]) -> Resolution {
+        let at = view.toks[a].start;
+        if b == a + 1
+            && view.toks[a].mention == 0
+            && let Some(p) = pronoun(view.word(a))
+        {
+            return match p {
+                // A relative pronoun opening a sentence continues the
+                // person just named; other pronouns prefer the last
+                // speaker.
+                Pronoun::Person if view.word(a).eq_ignore_ascii_case("who") => {
+                    self.antecedent(at, &[], true)
+                }
+                Pronoun::Person => self.antecedent(at, recent, true),
+                Pronoun::Group => self.antecedent(at, recent, false),
+                Pronoun::Thing | Pronoun::Deictic => Resolution::NotSpeaker,
+            };
+        }
+        // The head: the last word of the phrase.
+        let last = view.toks[b - 1];
+        let head = view.word(b - 1);
+        let mention_entity = (last.mention != 0)
+            .then(|| self.mentions[last.mention as usize - 1].2)
+            .filter(|&e| self.entities[e].kind != EntityType::Misc);
+        if let Some(e) = mention_entity
+            && self.entities[e].kind != EntityType::Location
+        {
+            return Resolution::Entity(e);
+        }
+        let head_lower = head.to_lowercase();
+        // A capitalised head that is a word of a person's name ("Putin"
+        // the tagger missed or typed as a place).
+        if view.is_upper(b - 1)
+            && let Some(e) = self.entities.iter().position(|e| {
+                e.kind == EntityType::Person
+                    && std::iter::once(&e.name)
+                        .chain(&e.aliases)
+                        .any(|n| n.split_whitespace().any(|w| w == head))
+            })
+        {
+            return Resolution::Entity(e);
+        }
+        if let Some(e) = mention_entity {
+            return Resolution::Entity(e);
+        }
+        // A nominal: a person whose roles or mention context share its
+        // words, without a conflicting proper modifier.
+        if last.kind == TokKind::Word && !view.is_upper(b - 1) {
+            let words: Vec<String> = (a..b)
+                .filter(|&i| view.toks[i].kind == TokKind::Word)
+                .map(|i| view.word(i).to_lowercase())
+                .filter(|w| !DETERMINERS.contains(&w.as_str()))
+                .collect();
+            let proper = |w: &str| {
+                w.ends_with("ian") || w.ends_with("ean") || w.ends_with("ese") || w.ends_with("ish")
+            };
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (e, ctx) in self.context.iter().enumerate() {
+                if !self.is_person(e) {
+                    continue;
+                }
+                let conflict = words
+                    .iter()
+                    .any(|w| proper(w) && !ctx.contains(w) && ctx.iter().any(|c| proper(c)));
+                if conflict {
+                    continue;
+                }
+                let has_head = ctx.contains(&head_lower);
+                let shared = words.iter().filter(|w| ctx.contains(w)).count();
+                let modifier = words.iter().any(|w| proper(w) && ctx.contains(w));
+                if !(has_head || modifier) || shared == 0 {
+                    continue;
+                }
+                let score = shared + usize::from(has_head);
+                let last_seen = self
+                    .mentions
+                    .iter()
+                    .filter(|m| m.2 == e && m.0 < at)
+                    .map(|m| m.0 + 1)
+                    .max()
+                    .unwrap_or(0);
+                if best.is_none_or(|(s, l, _)| (score, last_seen) > (s, l)) {
+                    best = Some((score, last_seen, e));
+                }
+            }
+            if let Some((_, _, e)) = best {
+                return Resolution::Entity(e);
+            }
+        }
+        // An organisation named inside the phrase ("the Kremlin's press office").
+        Resolution::Unnamed
+    }
+
+    /// The most recent person (or organisation, for `person == false`)
+    /// before byte `at`: a recent speaker first, else a mention.
+    fn antecedent(&self, at: usize, recent: &[Recent], person: bool) -> Resolution {
+        let fits = |e: usize| {
+            self.is_person(e) == person
+                && (person || self.entities[e].kind == EntityType::Organization)
+        };
+        let speaker = recent
+            .iter()
+            .rev()
+            .take_while(|r| at.saturating_sub(r.at) < 1500)
+            .find(|r| fits(r.entity));
+        if let Some(r) = speaker {
+            return Resolution::Entity(r.entity);
+        }
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.1 <= at && at - m.1 < 1500)
+            .find(|m| fits(m.2))
+            .map_or(Resolution::Unresolved, |m| Resolution::Entity(m.2))
+    }
+}

@@ -1,0 +1,193 @@
+//! Tokens and sentences for the quote stage: words and punctuation as byte
+//! ranges, each marked with the quote it lies in (from [`super::marks`]),
+//! its paragraph, and the entity mention it belongs to. Words glued to a
+//! name by a broken HTML-to-text step ("Peskovcalled") are split where the
+//! entity stage's mention ends. Sentences end at `.`, `!`, `?` or `…`
+//! outside quotes before a capital, a digit or an opening mark, after a
+//! closing mark that follows such punctuation, and at paragraph breaks; so
+//! a quote's inner sentences stay in the sentence that frames the quote.
+
+use super::marks::Marked;
+use crate::pipeline::Span;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    /// Letters and digits.
+    Word,
+    /// Any other character but a quotation mark.
+    Punct,
+    /// An opening quotation mark.
+    Open,
+    /// A closing quotation mark.
+    Close,
+}
+
+/// One token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tok {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Kind.
+    pub kind: TokKind,
+    /// 1 + the index of the quote it lies in (marks included), 0 when none.
+    pub quote: u32,
+    /// Paragraph number.
+    pub para: u32,
+    /// 1 + the index of the mention it lies in, 0 when none.
+    pub mention: u32,
+}
+
+/// The tokens of `text`. `mentions` are sorted byte ranges of names.
+pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 5);
+    let mut para = 0u32;
+    let mut chars = text.char_indices().peekable();
+    let mut opens = quotes.iter().map(|q| q.open).peekable();
+    let mut closes = quotes
+        .iter()
+        .filter_map(|q| q.close.map(|c| c.start))
+        .peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            para += 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        while opens.peek().is_some_and(|&o| o < i) {
+            opens.next();
+        }
+        while closes.peek().is_some_and(|&o| o < i) {
+            closes.next();
+        }
+        let mut kind = TokKind::Punct;
+        let mut end = i + c.len_utf8();
+        if opens.peek() == Some(&i) {
+            kind = TokKind::Open;
+        } else if closes.peek() == Some(&i) {
+            kind = TokKind::Close;
+        } else if c.is_alphanumeric() {
+            kind = TokKind::Word;
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_alphanumeric() {
+                    chars.next();
+                    end = j + d.len_utf8();
+                    continue;
+                }
+                let inner = matches!(d, '\'' | '’' | '-' | '.' | '&');
+                let mut ahead = text[j + d.len_utf8()..].chars();
+                if inner && ahead.next().is_some_and(char::is_alphanumeric) {
+                    chars.next();
+                    end = j + d.len_utf8();
+                    continue;
+                }
+                break;
+            }
+        }
+        toks.push(Tok {
+            start: i,
+            end,
+            kind,
+            quote: 0,
+            para,
+            mention: 0,
+        });
+    }
+    split_at_mentions(&mut toks, mentions);
+    // Quote and mention membership, by two walks.
+    let mut q = 0;
+    let mut m = 0;
+    for t in &mut toks {
+        while q < quotes.len() && quotes[q].end() <= t.start {
+            q += 1;
+        }
+        if q < quotes.len() && quotes[q].open <= t.start {
+            t.quote = q as u32 + 1;
+        }
+        while m < mentions.len() && mentions[m].end <= t.start {
+            m += 1;
+        }
+        if m < mentions.len() && mentions[m].start <= t.start && t.end <= mentions[m].end {
+            t.mention = m as u32 + 1;
+        }
+    }
+    toks
+}
+
+/// Splits word tokens where a mention starts or ends inside them.
+fn split_at_mentions(toks: &mut Vec<Tok>, mentions: &[Span]) {
+    let inside = |t: &Tok| {
+        mentions
+            .iter()
+            .any(|m| (m.start > t.start && m.start < t.end) || (m.end > t.start && m.end < t.end))
+    };
+    if !toks.iter().any(|t| t.kind == TokKind::Word && inside(t)) {
+        return;
+    }
+    let mut out = Vec::with_capacity(toks.len() + 8);
+    for t in toks.iter() {
+        if t.kind != TokKind::Word || !inside(t) {
+            out.push(*t);
+            continue;
+        }
+        let mut cuts: Vec<usize> = mentions
+            .iter()
+            .flat_map(|m| [m.start, m.end])
+            .filter(|&b| b > t.start && b < t.end)
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut s = t.start;
+        for c in cuts.into_iter().chain(std::iter::once(t.end)) {
+            out.push(Tok {
+                start: s,
+                end: c,
+                ..*t
+            });
+            s = c;
+        }
+    }
+    *toks = out;
+}
+
+/// Sentences as half-open token ranges covering every token.
+pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    for i in 0..toks.len() {
+        let t = &toks[i];
+        let Some(next) = toks.get(i + 1) else {
+            break;
+        };
+        let starts_new = |n: &Tok| {
+            n.kind == TokKind::Open
+                || (n.kind == TokKind::Word
+                    && text[n.start..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c.is_numeric()))
+        };
+        let end_punct = |t: &Tok| {
+            t.kind == TokKind::Punct && matches!(&text[t.start..t.end], "." | "!" | "?" | "…")
+        };
+        let boundary = next.para != t.para
+            || (end_punct(t) && t.quote == 0 && starts_new(next))
+            || (t.kind == TokKind::Close
+                && i > 0
+                && end_punct(&toks[i - 1])
+                && next.quote != t.quote
+                && starts_new(next));
+        if boundary {
+            out.push((first, i + 1));
+            first = i + 1;
+        }
+    }
+    if first < toks.len() {
+        out.push((first, toks.len()));
+    }
+    out
+}
