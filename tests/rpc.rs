@@ -342,7 +342,14 @@ async fn service_info_describes_the_server() {
         .iter()
         .find(|f| f.feature == v1::Feature::Quotes as i32)
         .unwrap();
-    assert!(!quotes.enabled && quotes.languages.is_empty());
+    assert!(quotes.enabled, "quotations are enabled");
+    assert_eq!(quotes.languages, ["en"]);
+    let entities = info
+        .features
+        .iter()
+        .find(|f| f.feature == v1::Feature::Entities as i32)
+        .unwrap();
+    assert!(entities.enabled, "entities are enabled");
     assert!(info.supported_languages.iter().any(|l| l == "en"));
     assert!(
         info.model_versions

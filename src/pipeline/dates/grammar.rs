@@ -76,6 +76,18 @@ pub enum Sem {
     Ago { n: u32, unit: Unit, sign: i32 },
     /// PRESENT_REF, PAST_REF or FUTURE_REF.
     Ref(&'static str),
+    /// A period named by reference to a date the text mentioned before
+    /// ("that day", "the same month", "the following year", "the next
+    /// morning"): the `unit` holding the reference date, `off` units on,
+    /// with an optional part of the day.
+    Anaphor {
+        unit: Unit,
+        off: i32,
+        part: Option<PartOfDay>,
+    },
+    /// `n` units before (`sign` -1: "two days earlier") or after ("a week
+    /// later") a date the text mentioned before.
+    Shift { n: u32, unit: Unit, sign: i32 },
     /// A length of time; `n` is `None` when vague ("months").
     Duration { n: Option<u32>, unit: Unit },
     /// A recurrence with its TIMEX3 value.
@@ -251,6 +263,11 @@ impl G<'_> {
                 // "earlier in the year": this year.
                 let (unit, _) = self.unit(i + 3)?;
                 return found(i, i + 4, Sem::RelUnit { unit, off: 0 });
+            }
+            Lex::Word(W::Earlier | W::Later) if self.w(i + 1, W::That) => {
+                // "later that day": the day itself.
+                let f = self.that(i + 1)?;
+                return found(i, f.end, f.sem);
             }
             Lex::Word(W::Earlier | W::Later) if self.w(i + 1, W::This) => {
                 // "earlier this week": the week itself, no modifier.
@@ -651,11 +668,14 @@ impl G<'_> {
         {
             return Some(f);
         }
-        if !hyphenated && matches!(self.lex(j), Lex::Word(W::Ago | W::Earlier)) {
+        if !hyphenated && self.w(j, W::Ago) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });
         }
-        if !hyphenated && self.lex(j) == Lex::Word(W::Later) {
-            return found(i, j + 1, Sem::Ago { n, unit, sign: 1 });
+        // "earlier" and "later" count from the time the text is talking
+        // about, "ago" from the time of writing.
+        if !hyphenated && matches!(self.lex(j), Lex::Word(W::Earlier | W::Later)) {
+            let sign = if self.w(j, W::Later) { 1 } else { -1 };
+            return found(i, j + 1, Sem::Shift { n, unit, sign });
         }
         // "a year" after "once", "twice", "times", "per": a frequency; after
         // an amount ("$1.76 a year", "four flights a week"): a rate.
@@ -1049,6 +1069,7 @@ impl G<'_> {
                 ),
                 _ => None,
             },
+            W::That => self.that(i),
             W::Last => self.relative(i, Rel::Last),
             W::This => self.relative(i, Rel::This),
             W::Next => self.relative(i, Rel::Next),
@@ -1183,6 +1204,16 @@ impl G<'_> {
             );
         }
         match self.lex(j) {
+            Lex::Word(W::Same) => self.anaphor(i, j + 1, 0),
+            Lex::Word(W::Following) => self.anaphor(i, j + 1, 1),
+            Lex::Word(W::Previous) => self.anaphor(i, j + 1, -1),
+            // "the next day", "the next morning" (but "the next week"
+            // stays the week after publication).
+            Lex::Word(W::Next)
+                if matches!(self.lex(j + 1), Lex::Unit(Unit::Day, false) | Lex::Part(_)) =>
+            {
+                self.anaphor(i, j + 1, 1)
+            }
             Lex::Word(W::Past) if self.unit_follows(j + 1) => self.span_of_units(i, j + 1),
             Lex::Word(W::Past) => found(i, j + 1, Sem::Ref("PAST_REF")),
             Lex::Word(W::Future) => found(i, j + 1, Sem::Ref("FUTURE_REF")),
@@ -1279,6 +1310,31 @@ impl G<'_> {
                 None
             }
         }
+    }
+
+    /// "that [same] day|week|month|quarter|year|morning" at `i`.
+    fn that(&self, i: usize) -> Option<Found> {
+        let j = if self.w(i + 1, W::Same) { i + 2 } else { i + 1 };
+        self.anaphor(i, j, 0)
+    }
+
+    /// A calendar unit or part of the day at `j` named by reference,
+    /// `off` units from the reference date; the match starts at `start`.
+    fn anaphor(&self, start: usize, j: usize, off: i32) -> Option<Found> {
+        let (unit, part) = match self.lex(j) {
+            Lex::Unit(unit @ (Unit::Day | Unit::Week | Unit::Month | Unit::Year), false) => {
+                (unit, None)
+            }
+            Lex::Quarter(false) => (Unit::Quarter, None),
+            Lex::Part(p) => (Unit::Day, Some(p)),
+            _ => return None,
+        };
+        // "that year's profit" still names the year; "the same day-care"
+        // does not.
+        if self.hyphen(j + 1) {
+            return None;
+        }
+        found(start, j + 1, Sem::Anaphor { unit, off, part })
     }
 
     /// "'s" or "’s" at `j`.

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-/// Calendar and clock units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Calendar and clock units, finest first (the order compares granularity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Unit {
     /// Seconds.
     Second,
@@ -150,6 +150,14 @@ pub enum W {
     Term,
     Full,
     Period,
+    /// "that": a period named by reference ("that day").
+    That,
+    /// "same": "the same month".
+    Same,
+    /// "following": "the following year".
+    Following,
+    /// "previous", "preceding", "prior": "the previous day".
+    Previous,
 }
 
 /// What a word is to the temporal grammar.
@@ -472,6 +480,12 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("term", Term),
         ("full", Full),
         ("period", Period),
+        ("that", That),
+        ("same", Same),
+        ("following", Following),
+        ("previous", Previous),
+        ("preceding", Previous),
+        ("prior", Previous),
     ] {
         put(w, Lex::Word(x));
     }

@@ -87,6 +87,8 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
     // The last quarter the text named: "a year ago" and "the year-earlier
     // period" near it mean that quarter a year before.
     let mut last_quarter: Option<(usize, i32, u32)> = None;
+    // The dates the text mentioned, for "that day", "a year earlier".
+    let mut refs = References::default();
     for f in found {
         let span = Span::new(toks[f.start].start as usize, toks[f.end - 1].end as usize);
         let near =
@@ -131,13 +133,46 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
         {
             dir = resolve::Dir::Past;
         }
-        let Some(mut r) = resolve::resolve(&sem, anchor, dir) else {
+        let anaphoric = matches!(
+            sem,
+            grammar::Sem::Anaphor { .. } | grammar::Sem::Shift { .. }
+        );
+        // "compared with the first nine months ... a year earlier" moves
+        // the period just named, which is no calendar date: the shift then
+        // counts from publication.
+        let reference = match sem {
+            grammar::Sem::Shift { .. } if refs.period_since() => None,
+            _ => refs.latest(needed(&sem)),
+        };
+        let resolved = match (anaphoric, anchor, reference) {
+            (true, Some(a), Some(rf)) => resolve::resolve_from(&sem, rf, a, dir),
+            _ => resolve::resolve(&sem, anchor, dir),
+        };
+        let Some(mut r) = resolved else {
             continue;
         };
+        // What the text narrates becomes the reference time; counted
+        // comparisons ("a year ago", "the year-earlier period") and values
+        // derived from other mentions do not.
+        if !anaphoric
+            && sem == f.sem
+            && !matches!(
+                sem,
+                grammar::Sem::Ago { .. } | grammar::Sem::YearAgoPeriod { .. }
+            )
+            && let Some(a) = anchor
+            && let Some(rf) = resolve::Reference::of(&r, a.tz)
+        {
+            refs.note(rf);
+        }
+        if r.kind == TimexType::Duration {
+            refs.note_period();
+        }
         if sem != f.sem {
             r.anchored = true;
         }
         if sem == f.sem
+            && !anaphoric
             && let Some(q) = quarter_of(&r.value)
         {
             last_quarter = Some((span.end, q.0, q.1));
@@ -152,6 +187,67 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
         });
     }
     out
+}
+
+/// The dates mentioned so far, the latest of each granularity (day, week,
+/// month, quarter, year), in order of mention.
+#[derive(Default)]
+struct References {
+    last: [Option<(usize, resolve::Reference)>; 5],
+    seen: usize,
+    /// When the text last named a length of time ("the nine months").
+    period: usize,
+}
+
+impl References {
+    fn rank(unit: lexicon::Unit) -> usize {
+        use lexicon::Unit as U;
+        match unit {
+            U::Second | U::Minute | U::Hour | U::Day => 0,
+            U::Week => 1,
+            U::Month => 2,
+            U::Quarter => 3,
+            U::Year | U::Decade | U::Century => 4,
+        }
+    }
+
+    fn note(&mut self, r: resolve::Reference) {
+        self.seen += 1;
+        self.last[Self::rank(r.unit)] = Some((self.seen, r));
+    }
+
+    fn note_period(&mut self) {
+        self.seen += 1;
+        self.period = self.seen;
+    }
+
+    /// Whether a length of time was named after the last date.
+    fn period_since(&self) -> bool {
+        self.period > 0
+            && self
+                .last
+                .iter()
+                .flatten()
+                .all(|(seen, _)| *seen < self.period)
+    }
+
+    /// The most recently mentioned date at least as fine as `unit`: "that
+    /// day" needs a day, "that year" takes a day, month or year.
+    fn latest(&self, unit: lexicon::Unit) -> Option<resolve::Reference> {
+        self.last[..=Self::rank(unit)]
+            .iter()
+            .flatten()
+            .max_by_key(|(seen, _)| *seen)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// The granularity an anaphoric meaning needs of its reference date.
+fn needed(sem: &grammar::Sem) -> lexicon::Unit {
+    match sem {
+        grammar::Sem::Anaphor { unit, .. } | grammar::Sem::Shift { unit, .. } => *unit,
+        _ => lexicon::Unit::Day,
+    }
 }
 
 fn possessive(text: &str, toks: &[tokens::Tok], k: usize) -> bool {
@@ -412,5 +508,95 @@ mod tests {
         let (s, e) = t[0].interval.unwrap();
         assert_eq!(s, Utc.with_ymd_and_hms(2023, 2, 23, 5, 0, 0).unwrap());
         assert_eq!(e - s, chrono::Duration::days(1));
+    }
+
+    #[test]
+    fn anaphoric_expressions_resolve_against_the_last_mentioned_date() {
+        let p = at(2000, 2, 24);
+        let t = tags(
+            "Farkas was promoted on Oct. 2, 1995, and the following year he left.",
+            p,
+        );
+        assert_eq!(t[1], ("the following year".into(), "1996".into(), "DATE"));
+        let t = tags("He fled in June 1998 and returned later that year.", p);
+        assert_eq!(t[1], ("later that year".into(), "1998".into(), "DATE"));
+        let t = tags(
+            "He was shot on Oct. 23, 1998. Earlier that day, police were warned.",
+            p,
+        );
+        assert_eq!(
+            t[1],
+            ("Earlier that day".into(), "1998-10-23".into(), "DATE")
+        );
+        let t = tags(
+            "The bid came in March 1989. The following month, it was sold.",
+            p,
+        );
+        assert_eq!(t[1].1, "1989-04");
+        let t = tags("He fell ill on Feb. 3, 1999 and died the next day.", p);
+        assert_eq!(t[1], ("the next day".into(), "1999-02-04".into(), "DATE"));
+        let t = tags("On Jan. 5, 1999 he arrived; he left that same day.", p);
+        assert_eq!(t[1].1, "1999-01-05");
+        // A part of the day after a reference: the next morning is TIME.
+        let t = tags(
+            "He was arrested on Feb. 22 and appeared the next morning.",
+            p,
+        );
+        assert_eq!(
+            t[1],
+            ("the next morning".into(), "2000-02-23TMO".into(), "TIME")
+        );
+    }
+
+    #[test]
+    fn anaphoric_expressions_need_a_date_fine_enough() {
+        let p = at(2000, 2, 24);
+        // "that day" cannot take a year: it falls back to publication.
+        let t = tags("Sales in 1995 rose. Trades made that day fell.", p);
+        assert_eq!(t[1].1, "2000-02-24");
+        // "that year" takes the year of a day.
+        let t = tags("It opened on May 3, 1990, and closed that year.", p);
+        assert_eq!(t[1].1, "1990");
+        // Nothing mentioned before: the publication's year.
+        assert_eq!(one("Imports that year fell.", p).1, "2000");
+    }
+
+    #[test]
+    fn earlier_and_later_move_the_reference_keeping_its_granularity() {
+        let p = at(1989, 10, 26);
+        let t = tags(
+            "Profit fell in the third quarter, from $5 a share a year earlier.",
+            p,
+        );
+        assert_eq!(t[1], ("a year earlier".into(), "1988-Q3".into(), "DATE"));
+        let t = tags(
+            "It posted the figures Aug. 12, against $3 million a year earlier.",
+            p,
+        );
+        assert_eq!(t[1].1, "1988-08-12");
+        let t = tags(
+            "The crash was on Oct. 13. Three days later, prices rose.",
+            p,
+        );
+        assert_eq!(t[1].1, "1989-10-16");
+        // "ago" stays deictic: it counts from publication.
+        let t = tags(
+            "The crash was on Oct. 13, 1987. Two weeks ago, prices rose.",
+            p,
+        );
+        assert_eq!(t[1].1, "1989-W41");
+        // After a length of time the comparison is not to a date.
+        let t = tags(
+            "On Oct. 2 it said that in the first nine months net rose from a year earlier.",
+            p,
+        );
+        assert_eq!(t.last().unwrap().1, "1988");
+        // A derived value is no reference: the second comparison still
+        // counts from the quarter.
+        let t = tags(
+            "In the third quarter, net rose from a year earlier; sales fell from a year earlier.",
+            p,
+        );
+        assert_eq!((t[1].1.as_str(), t[2].1.as_str()), ("1988-Q3", "1988-Q3"));
     }
 }

@@ -5,7 +5,9 @@
 //! the clause ([`tense`]): the nearest verb cue in the same sentence, before
 //! or after the expression.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 use super::TimexType;
@@ -565,6 +567,20 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             anchored: true,
         },
         Sem::Duration { .. } | Sem::Set(_) | Sem::HalfDuration(_) => unanchored(sem),
+        // Without a date mentioned before, the reference is the
+        // publication date.
+        Sem::Anaphor { .. } => {
+            return resolve_from(
+                sem,
+                Reference {
+                    unit: Unit::Day,
+                    date: today,
+                },
+                a,
+                dir,
+            );
+        }
+        Sem::Shift { n, unit, sign } => resolve(&Sem::Ago { n, unit, sign }, anchor, dir)?,
         Sem::Clock { h, min, ref day } => {
             let d = match day.as_deref() {
                 None => today,
@@ -585,6 +601,103 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             }
         }
     })
+}
+
+/// The reference time of anaphoric expressions: the date the text last
+/// mentioned ("On Oct. 23 ... that day", "in 1995 ... the following
+/// year"), with the granularity its value was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// Granularity of the value (`Day` for "1998-10-23" and its parts of
+    /// the day, `Week`, `Month`, `Quarter`, `Year`).
+    pub unit: Unit,
+    /// First day of the value's period.
+    pub date: NaiveDate,
+}
+
+impl Reference {
+    /// The reference a resolved expression gives: only calendar values of
+    /// a day, week, month, quarter or year (not references, durations,
+    /// seasons or weekends).
+    pub fn of(r: &Resolved, tz: Tz) -> Option<Reference> {
+        if !matches!(r.kind, TimexType::Date | TimexType::Time) {
+            return None;
+        }
+        let v = r.value.as_bytes();
+        let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+        if v.len() < 4 || !digits(&v[..4]) {
+            return None;
+        }
+        let unit = match &v[4..] {
+            [] => Unit::Year,
+            [b'-', m @ ..] if m.len() == 2 && digits(m) => Unit::Month,
+            [b'-', b'Q', q] if q.is_ascii_digit() => Unit::Quarter,
+            [b'-', b'W', w @ ..] if w.len() == 2 && digits(w) => Unit::Week,
+            [b'-', m1, m2, b'-', d1, d2, ..] if digits(&[*m1, *m2, *d1, *d2]) => Unit::Day,
+            _ => return None,
+        };
+        let (start, _) = r.interval?;
+        Some(Reference {
+            unit,
+            date: start.with_timezone(&tz).date_naive(),
+        })
+    }
+}
+
+/// `d` moved by `n` units (months keep their day where it exists).
+fn shift(d: NaiveDate, unit: Unit, n: i64) -> Option<NaiveDate> {
+    let months = |k: i64| {
+        let m = Months::new(u32::try_from(k.unsigned_abs()).ok()?);
+        if k < 0 {
+            d.checked_sub_months(m)
+        } else {
+            d.checked_add_months(m)
+        }
+    };
+    match unit {
+        Unit::Second | Unit::Minute | Unit::Hour => Some(d),
+        Unit::Day => d.checked_add_signed(Duration::days(n)),
+        Unit::Week => d.checked_add_signed(Duration::days(7 * n)),
+        Unit::Month => months(n),
+        Unit::Quarter => months(3 * n),
+        Unit::Year => months(12 * n),
+        Unit::Decade => months(120 * n),
+        Unit::Century => months(1200 * n),
+    }
+}
+
+/// Resolves an anaphoric meaning against a reference time: "that year"
+/// and "the following day" name the `unit` holding the reference date
+/// (`off` units on); "a year earlier" and "two days later" move the
+/// reference date and keep its granularity ("the third quarter ... a year
+/// earlier" is the quarter a year before, "Aug. 12 ... a year earlier" the
+/// day). Other meanings resolve as usual.
+pub fn resolve_from(sem: &Sem, reference: Reference, a: Anchor, dir: Dir) -> Option<Resolved> {
+    let at = Anchor {
+        date: reference.date,
+        tz: a.tz,
+    };
+    let mut r = match *sem {
+        Sem::Anaphor { unit, off, part } => match part {
+            Some(p) => resolve(&Sem::DayRel { off, part: Some(p) }, Some(at), dir)?,
+            None => resolve(&Sem::RelUnit { unit, off }, Some(at), dir)?,
+        },
+        Sem::Shift { n, unit, sign } => {
+            let date = shift(reference.date, unit, i64::from(n) * i64::from(sign))?;
+            let at = Anchor { date, tz: a.tz };
+            resolve(
+                &Sem::RelUnit {
+                    unit: reference.unit,
+                    off: 0,
+                },
+                Some(at),
+                dir,
+            )?
+        }
+        _ => return resolve(sem, Some(a), dir),
+    };
+    r.anchored = true;
+    Some(r)
 }
 
 /// Values of expressions without a publication date: absolute ones as

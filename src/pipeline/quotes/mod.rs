@@ -191,6 +191,54 @@ impl Stage<'_> {
         })
     }
 
+    /// The speaker of a quote from `open` to `close` with no cue word:
+    /// the subject before a colon right before it (in its sentence, or
+    /// ending the sentence before, `earlier` being the sentences before
+    /// this one starting at `s0`), or a transcript label of one to three
+    /// capitalised words and a colon opening the quote.
+    fn colon_speaker(
+        &self,
+        open: usize,
+        close: usize,
+        s0: usize,
+        earlier: &[(usize, usize)],
+    ) -> Option<Attribution> {
+        let v = &self.view;
+        let attribution = |phrase: (usize, usize), colon: usize| {
+            let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
+            (resolution != Resolution::NotSpeaker).then_some(Attribution {
+                phrase,
+                resolution,
+                cue: Some((colon, colon + 1)),
+                strength: 0.5,
+            })
+        };
+        if open > 0 && v.word(open - 1) == ":" && v.toks[open - 1].quote == 0 {
+            let colon = open - 1;
+            let lo = if colon >= s0 {
+                s0
+            } else {
+                earlier.last().map_or(0, |&(a, _)| a)
+            };
+            if let Some(phrase) = v.subject_left(lo, colon)
+                && let Some(at) = attribution(phrase, colon)
+            {
+                return Some(at);
+            }
+        }
+        // A transcript label: "PENCE:", "Chris Wallace:".
+        let first = open + 1;
+        let label_end = (first..(first + 4).min(close)).find(|&k| v.word(k) == ":")?;
+        let label = first..label_end;
+        let capitalised = |k: usize| {
+            v.toks[k].kind == TokKind::Word && v.word(k).chars().next().is_some_and(char::is_uppercase)
+        };
+        if label.is_empty() || !label.clone().all(capitalised) {
+            return None;
+        }
+        attribution((first, label_end), label_end)
+    }
+
     fn span_of(&self, a: usize, b: usize) -> Span {
         Span::new(self.view.toks[a].start, self.view.toks[b - 1].end)
     }
@@ -375,6 +423,16 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 used[i] = true;
                 let conf = base * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
                 out.push(stage.quote(m.content, kind, Some(&at), conf));
+                stage.note(&at);
+                last_quote = Some((at, para));
+                continue;
+            }
+            // No cue word, but a colon introduces the quote ("Caddell
+            // continued:", across a paragraph break too), or the quote
+            // opens with a transcript label ("PENCE: Well, ...").
+            if let Some(at) = stage.colon_speaker(open_tok, close_tok, s0, &sentences[..si]) {
+                let conf = base * 0.8 * speaker_factor(at.resolution);
+                out.push(stage.quote(m.content, QuoteKind::Direct, Some(&at), conf));
                 stage.note(&at);
                 last_quote = Some((at, para));
                 continue;
