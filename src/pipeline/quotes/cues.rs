@@ -73,6 +73,25 @@ const VERBS: &[(&str, u8)] = &[
     ("believe believes believed believing", 6),
     ("think thinks thought thinking", 5),
     ("reiterate reiterates reiterated reiterating", 8),
+    // Stances and findings: PolNeAR counts them as attributions ("the
+    // study found that ...", "Clinton criticized ..."); weak, so they only
+    // frame reported content, never steal a quote from a stronger cue.
+    ("find finds found finding", 6),
+    ("show shows showed shown showing", 6),
+    ("want wants wanted wanting", 6),
+    ("criticize criticizes criticized criticizing", 6),
+    ("defend defends defended defending", 6),
+    ("propose proposes proposed proposing", 6),
+    ("praise praises praised praising", 6),
+    ("denounce denounces denounced denouncing", 6),
+    ("blame blames blamed blaming", 6),
+    ("indicate indicates indicated indicating", 6),
+    ("hope hopes hoped hoping", 6),
+    ("fear fears feared fearing", 6),
+    ("expect expects expected expecting", 6),
+    ("endorse endorses endorsed endorsing", 6),
+    ("oppose opposes opposed opposing", 6),
+    ("support supports supported supporting", 6),
     (
         "emphasize emphasizes emphasized emphasizing emphasise emphasises emphasised emphasising",
         8,
