@@ -154,6 +154,43 @@ fn split_at_mentions(toks: &mut Vec<Tok>, mentions: &[Span]) {
     *toks = out;
 }
 
+/// Abbreviations written before a name, whose full stop ends no sentence
+/// ("Mr. Obama", "Sen. Claire McCaskill", "Gen. Valery Zaluzhniy").
+fn is_title_abbreviation(word: &str) -> bool {
+    matches!(
+        word,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Mx"
+            | "Dr"
+            | "Prof"
+            | "Sen"
+            | "Rep"
+            | "Reps"
+            | "Sens"
+            | "Gov"
+            | "Lt"
+            | "Gen"
+            | "Col"
+            | "Maj"
+            | "Capt"
+            | "Cmdr"
+            | "Adm"
+            | "Sgt"
+            | "Cpl"
+            | "Rev"
+            | "Hon"
+            | "Pres"
+            | "Supt"
+            | "Insp"
+            | "Amb"
+            | "Atty"
+            | "Jr"
+            | "Sr"
+            | "St"
+    )
+}
+
 /// Sentences as half-open token ranges covering every token.
 pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -174,8 +211,13 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
         let end_punct = |t: &Tok| {
             t.kind == TokKind::Punct && matches!(&text[t.start..t.end], "." | "!" | "?" | "…")
         };
+        // "Mr. Obama said": a title's full stop ends no sentence.
+        let after_title = text[t.start..t.end] == *"."
+            && i > 0
+            && toks[i - 1].end == t.start
+            && is_title_abbreviation(&text[toks[i - 1].start..toks[i - 1].end]);
         let boundary = next.para != t.para
-            || (end_punct(t) && t.quote == 0 && starts_new(next))
+            || (end_punct(t) && t.quote == 0 && starts_new(next) && !after_title)
             || (t.kind == TokKind::Close
                 && i > 0
                 && end_punct(&toks[i - 1])
