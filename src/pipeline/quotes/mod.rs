@@ -81,6 +81,11 @@ pub struct Quote {
     pub confidence: f32,
 }
 
+/// How far after a quote its framing cue may be, in tokens: room for a
+/// subject with appositions ("..., Scott Pruitt, the Republican attorney
+/// general of Oklahoma, one of the states suing the EPA, said").
+const FRAMING_CUE_MAX_TOKENS: usize = 24;
+
 #[derive(Debug, Clone, Copy)]
 struct Cue {
     first: usize,
@@ -373,7 +378,7 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                     .enumerate()
                     .filter(|(_, c)| {
                         c.first > close_tok
-                            && c.first - close_tok <= 16
+                            && c.first - close_tok <= FRAMING_CUE_MAX_TOKENS
                             && (framed || c.first - close_tok <= 3)
                     })
                     .find_map(|(i, c)| {
