@@ -236,7 +236,8 @@ impl Stage<'_> {
         let label_end = (first..(first + 4).min(close)).find(|&k| v.word(k) == ":")?;
         let label = first..label_end;
         let capitalised = |k: usize| {
-            v.toks[k].kind == TokKind::Word && v.word(k).chars().next().is_some_and(char::is_uppercase)
+            v.toks[k].kind == TokKind::Word
+                && v.word(k).chars().next().is_some_and(char::is_uppercase)
         };
         if label.is_empty() || !label.clone().all(capitalised) {
             return None;
@@ -640,6 +641,44 @@ mod tests {
         let give = find(&q, "will not give in");
         assert_eq!(give.kind, QuoteKind::Mixed);
         assert_eq!(give.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
+    }
+
+    #[test]
+    fn titles_colons_labels_and_long_appositions_keep_the_speaker() {
+        let text = "“We will build it,” Mr. Petrov said.\n\
+                    Anna Berg went on:\n\
+                    “The plan stands. Nothing has changed.”\n\
+                    “BERG: We are ready for the vote.”\n\
+                    “The veto will be overridden,” Ivan K. Petrov, the leader of the party that holds most seats in the northern region, said.";
+        let e = entities(
+            text,
+            &[
+                (
+                    "Ivan Petrov",
+                    EntityType::Person,
+                    &["Ivan K. Petrov", "Petrov"],
+                    &[],
+                ),
+                ("Anna Berg", EntityType::Person, &["Anna Berg", "BERG"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        // "Mr." ends no sentence: the cue after it frames the quote.
+        let build = find(&q, "We will build");
+        assert_eq!(build.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
+        assert_eq!(build.cue, "said");
+        // A colon ending the paragraph before introduces the quote.
+        let plan = find(&q, "The plan stands");
+        assert_eq!(plan.speaker, "Anna Berg");
+        assert_eq!(plan.kind, QuoteKind::Direct);
+        // A transcript label opening the quote is its speaker.
+        let ready = find(&q, "BERG: We are ready");
+        assert_eq!(ready.speaker_entity_id.as_deref(), Some("id:Anna Berg"));
+        // An initial does not split the sentence, and the cue may come
+        // after a long apposition.
+        let veto = find(&q, "The veto");
+        assert_eq!(veto.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
+        assert_eq!(veto.cue, "said");
     }
 
     #[test]

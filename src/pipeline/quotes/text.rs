@@ -213,15 +213,12 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
         };
         // "Mr. Obama said": a title's or an initial's full stop ends no
         // sentence.
-        let after_title = text[t.start..t.end] == *"."
-            && i > 0
-            && toks[i - 1].end == t.start
-            && {
-                let w = &text[toks[i - 1].start..toks[i - 1].end];
-                // An initial ("Elijah E. Cummings") is no sentence either.
-                is_title_abbreviation(w)
-                    || (w.chars().count() == 1 && w.chars().all(char::is_uppercase))
-            };
+        let after_title = text[t.start..t.end] == *"." && i > 0 && toks[i - 1].end == t.start && {
+            let w = &text[toks[i - 1].start..toks[i - 1].end];
+            // An initial ("Elijah E. Cummings") is no sentence either.
+            is_title_abbreviation(w)
+                || (w.chars().count() == 1 && w.chars().all(char::is_uppercase))
+        };
         let boundary = next.para != t.para
             || (end_punct(t) && t.quote == 0 && starts_new(next) && !after_title)
             || (t.kind == TokKind::Close
