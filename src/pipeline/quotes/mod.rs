@@ -30,7 +30,7 @@ pub mod speaker;
 pub mod text;
 
 use crate::pipeline::Span;
-use crate::pipeline::entities::Entity;
+use crate::pipeline::entities::{Entity, EntityType};
 use cues::{CueMatch, CueShape};
 use speaker::{Recent, Resolution, Resolver, View};
 use text::TokKind;
@@ -184,6 +184,7 @@ impl Stage<'_> {
                 }),
             },
         }?;
+        let phrase = self.without_unknown_verb(phrase);
         let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
         if resolution == Resolution::NotSpeaker {
             return None;
@@ -210,6 +211,7 @@ impl Stage<'_> {
     ) -> Option<Attribution> {
         let v = &self.view;
         let attribution = |phrase: (usize, usize), colon: usize| {
+            let phrase = self.without_unknown_verb(phrase);
             let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
             (resolution != Resolution::NotSpeaker).then_some(Attribution {
                 phrase,
@@ -243,6 +245,36 @@ impl Stage<'_> {
             return None;
         }
         attribution((first, label_end), label_end)
+    }
+
+    /// A person's or organisation's name followed only by lower-case words
+    /// ("Clinton took", "Anna Berg went") is the name alone: those words
+    /// are a verb the cue lexicon does not know. A nationality keeps its
+    /// noun ("Ukrainian officials").
+    fn without_unknown_verb(&self, (a, b): (usize, usize)) -> (usize, usize) {
+        let v = &self.view;
+        let mention = v.toks[a].mention;
+        if mention == 0 {
+            return (a, b);
+        }
+        let entity = self.resolver.mentions[mention as usize - 1].2;
+        if !matches!(
+            self.entities[entity].kind,
+            EntityType::Person | EntityType::Organization
+        ) {
+            return (a, b);
+        }
+        let mut end = a;
+        while end < b && v.toks[end].mention == mention {
+            end += 1;
+        }
+        let verb_tail = end < b
+            && (end..b).all(|k| {
+                v.toks[k].kind == TokKind::Word
+                    && v.toks[k].mention == 0
+                    && v.word(k).chars().next().is_some_and(char::is_lowercase)
+            });
+        if verb_tail { (a, end) } else { (a, b) }
     }
 
     fn span_of(&self, a: usize, b: usize) -> Span {
@@ -541,7 +573,6 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::entities::EntityType;
 
     /// An entity for every `(name, kind, roles)`, with a mention at each
     /// occurrence of each of its space-separated forms in `text`.

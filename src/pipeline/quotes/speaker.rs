@@ -322,28 +322,8 @@ impl View<'_> {
     }
 
     /// The subject phrase left of a cue starting at token `cue`, within
-    /// tokens `lo..cue`: a half-open token range. A name followed only by
-    /// lower-case words ("Clinton took", "Anna Berg went") is the name
-    /// alone: those words are a verb the cue lexicon does not know.
+    /// tokens `lo..cue`: a half-open token range.
     pub fn subject_left(&self, lo: usize, cue: usize) -> Option<(usize, usize)> {
-        let (a, b) = self.subject_left_untrimmed(lo, cue)?;
-        if self.toks[a].mention == 0 {
-            return Some((a, b));
-        }
-        let mut end = a;
-        while end < b && self.toks[end].mention == self.toks[a].mention {
-            end += 1;
-        }
-        let tail_is_verb = end < b
-            && (end..b).all(|k| {
-                self.toks[k].kind == TokKind::Word
-                    && self.toks[k].mention == 0
-                    && self.word(k).chars().next().is_some_and(char::is_lowercase)
-            });
-        Some(if tail_is_verb { (a, end) } else { (a, b) })
-    }
-
-    fn subject_left_untrimmed(&self, lo: usize, cue: usize) -> Option<(usize, usize)> {
         let mut j = self.skip_left(lo, cue);
         for _ in 0..10 {
             if j <= lo {
