@@ -200,8 +200,9 @@ impl Stage<'_> {
     /// The speaker of a quote from `open` to `close` with no cue word:
     /// the subject before a colon right before it (in its sentence, or
     /// ending the sentence before, `earlier` being the sentences before
-    /// this one starting at `s0`), or a transcript label of one to three
-    /// capitalised words and a colon opening the quote.
+    /// this one starting at `s0`), a dash and a name right after it, or a
+    /// transcript label of one to three capitalised words and a colon
+    /// opening the quote.
     fn colon_speaker(
         &self,
         open: usize,
@@ -229,6 +230,29 @@ impl Stage<'_> {
             };
             if let Some(phrase) = v.subject_left(lo, colon)
                 && let Some(at) = attribution(phrase, colon)
+            {
+                return Some(at);
+            }
+        }
+        // A dash and a name after the quote, as under an epigraph or a
+        // reader's comment: "“...” ― Carla Sanchez."
+        if let Some(dash) = v.toks.get(close + 1)
+            && dash.quote == 0
+            && matches!(
+                v.word(close + 1),
+                "\u{2015}" | "\u{2014}" | "\u{2013}" | "-" | "--"
+            )
+            && v.toks
+                .get(close + 2)
+                .is_some_and(|t| t.para == v.toks[close].para)
+            && v.word(close + 2)
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        {
+            let hi = (close + 6).min(v.toks.len());
+            if let Some(phrase) = v.phrase_right(close + 2, hi)
+                && let Some(at) = attribution(phrase, close + 1)
             {
                 return Some(at);
             }
@@ -680,6 +704,7 @@ mod tests {
                     Anna Berg went on:\n\
                     “The plan stands. Nothing has changed.”\n\
                     “BERG: We are ready for the vote.”\n\
+                    “Keep the north safe.” \u{2015} Anna Berg.\n\
                     “The veto will be overridden,” Ivan K. Petrov, the leader of the party that holds most seats in the northern region, said.";
         let e = entities(
             text,
@@ -705,6 +730,9 @@ mod tests {
         // A transcript label opening the quote is its speaker.
         let ready = find(&q, "BERG: We are ready");
         assert_eq!(ready.speaker_entity_id.as_deref(), Some("id:Anna Berg"));
+        // A dash and a name after the quote.
+        let north = find(&q, "Keep the north");
+        assert_eq!(north.speaker, "Anna Berg");
         // An initial does not split the sentence, and the cue may come
         // after a long apposition.
         let veto = find(&q, "The veto");
