@@ -12,41 +12,9 @@ use std::time::Instant;
 use criterion::{Criterion, criterion_group, criterion_main};
 use newsenrich::pipeline::entities::EntityStage;
 use newsenrich::pipeline::quotes;
-use newsenrich::pipeline::{
-    ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
-};
-
-fn bodies() -> Vec<String> {
-    let pipeline = Pipeline::new(PipelineConfig::default()).expect("pipeline loads");
-    let options = EnrichOptions {
-        features: Features::none(),
-        ..EnrichOptions::default()
-    };
-    common::seed_texts()
-        .into_iter()
-        .map(|text| {
-            let article = ArticleInput {
-                id: "bench".into(),
-                url: None,
-                title: None,
-                content: Content::Text(text),
-                published_at: None,
-                language: None,
-                time_zone: chrono_tz::Tz::UTC,
-            };
-            pipeline
-                .enrich(&article, &options, &Budget::unlimited())
-                .expect("enriches")
-                .document
-                .text()
-                .to_owned()
-        })
-        .collect()
-}
-
 fn bench(c: &mut Criterion) {
     let stage = EntityStage::load().expect("model is embedded");
-    let bodies = bodies();
+    let bodies = common::seed_bodies();
     let entities: Vec<_> = bodies.iter().map(|b| stage.recognize(b)).collect();
     let mut group = c.benchmark_group("quotes");
     group.bench_function("entities", |b| {

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::ratio;
 use crate::pipeline::html::{decode::decode_html, flatten};
 use crate::pipeline::{
     ArticleInput, Budget, Content, EnrichOptions, Enricher, Features, Pipeline, PipelineConfig,
@@ -90,14 +91,6 @@ impl std::ops::Add for Counts {
             fp: self.fp + other.fp,
             fn_: self.fn_ + other.fn_,
         }
-    }
-}
-
-fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 {
-        0.0
-    } else {
-        num as f64 / den as f64
     }
 }
 

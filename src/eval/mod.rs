@@ -18,6 +18,24 @@ pub use cleaning::EvalError;
 
 use crate::cli::{EvalArgs, EvalTask};
 
+/// `num / den`, 0 when `den` is 0.
+pub(crate) fn ratio(num: usize, den: usize) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// F1 from precision and recall (their harmonic mean), 0 when both are 0.
+pub(crate) fn harmonic_f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
 /// Runs `newsenrich eval`, writing the report to `out`.
 pub fn run(args: &EvalArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     match &args.task {

@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::EvalError;
+use super::{EvalError, harmonic_f1, ratio};
 use crate::pipeline::quotes::QuoteKind;
 use crate::pipeline::{
     ArticleInput, Budget, Content, EnrichOptions, Enricher, Feature, Features, OffsetEncoding,
@@ -90,21 +90,12 @@ impl SetScore {
     }
     /// F1.
     pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        harmonic_f1(self.precision(), self.recall())
     }
     /// Speaker accuracy.
     pub fn speaker_accuracy(&self) -> f64 {
         ratio(self.speaker_right, self.speaker_scored)
     }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
 fn overlaps(a: (usize, usize), pieces: &Pieces) -> bool {

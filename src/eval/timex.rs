@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
-use super::EvalError;
+use super::{EvalError, harmonic_f1, ratio};
 use crate::pipeline::{
     ArticleInput, Budget, Content, EnrichOptions, Enricher, Feature, Features, Pipeline,
     PipelineConfig, Span,
@@ -150,22 +150,8 @@ pub struct TimexScore {
 }
 
 fn f1(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if pred == 0 {
-        0.0
-    } else {
-        tp as f64 / pred as f64
-    };
-    let r = if gold == 0 {
-        0.0
-    } else {
-        tp as f64 / gold as f64
-    };
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    (p, r, f)
+    let (p, r) = (ratio(tp, pred), ratio(tp, gold));
+    (p, r, harmonic_f1(p, r))
 }
 
 impl TimexScore {
