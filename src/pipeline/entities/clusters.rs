@@ -75,15 +75,15 @@ impl WordClusters {
 
     /// The classes of `word`: looked up as written, then in lower case.
     pub fn get(&self, word: &str) -> Option<Classes> {
-        let row = match self.words.get(word) {
-            Some(&row) => row,
-            None => {
-                if !word.chars().any(char::is_uppercase) {
-                    return None;
-                }
-                *self.words.get(word.to_lowercase().as_str())?
-            }
-        };
+        if self.words.contains_key(word) || !word.chars().any(char::is_uppercase) {
+            return self.get_lower(word, word);
+        }
+        self.get_lower(word, &word.to_lowercase())
+    }
+
+    /// [`WordClusters::get`] when the caller has `word` lower-cased too.
+    pub fn get_lower(&self, word: &str, lower: &str) -> Option<Classes> {
+        let row = *self.words.get(word).or_else(|| self.words.get(lower))?;
         let c = self.rows[usize::from(row)];
         Some([c[0], c[1], c[2], c[3], row])
     }

@@ -203,7 +203,19 @@ impl<'a, S: AsRef<str>> SentenceView<'a, S> {
         casing: &'a DocumentCasing,
         clusters: &'a [Option<Classes>],
     ) -> Self {
-        let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+        let lower = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+        Self::with_lower(words, lower, gazetteer, casing, clusters)
+    }
+
+    /// The view of one sentence whose lower-cased words (`lower`, one per
+    /// word) the caller already has.
+    pub fn with_lower(
+        words: &'a [S],
+        lower: Vec<String>,
+        gazetteer: &'a [TokenMatches],
+        casing: &'a DocumentCasing,
+        clusters: &'a [Option<Classes>],
+    ) -> Self {
         let word_hash = words.iter().map(|w| text(w.as_ref().as_bytes())).collect();
         let lower_hash = lower.iter().map(|w| text(w.as_bytes())).collect();
         let shape_hash = words

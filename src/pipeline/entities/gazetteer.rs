@@ -130,12 +130,18 @@ impl Gazetteers {
     /// it, with the token's position in that match.
     pub fn annotate<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<TokenMatches> {
         let lower: Vec<String> = tokens.iter().map(|t| t.as_ref().to_lowercase()).collect();
-        let mut out: Vec<TokenMatches> = vec![Vec::new(); tokens.len()];
+        self.annotate_lower(&lower)
+    }
+
+    /// [`Gazetteers::annotate`] for tokens already lower-cased.
+    pub fn annotate_lower<S: AsRef<str>>(&self, lower: &[S]) -> Vec<TokenMatches> {
+        let mut out: Vec<TokenMatches> = vec![Vec::new(); lower.len()];
         // Per list, the token up to which a match already covers.
         let mut covered_until = [0usize; 32];
         let mut key = String::new();
         for start in 0..lower.len() {
             if !lower[start]
+                .as_ref()
                 .chars()
                 .next()
                 .is_some_and(char::is_alphanumeric)
@@ -151,7 +157,7 @@ impl Gazetteers {
                 if len > 1 {
                     key.push(' ');
                 }
-                key.push_str(&lower[start + len - 1]);
+                key.push_str(lower[start + len - 1].as_ref());
                 let Some(&lists) = self.phrases.get(key.as_str()) else {
                     break;
                 };

@@ -208,13 +208,17 @@ impl NerModel {
         casing: &DocumentCasing,
         words: &[S],
     ) -> Vec<Vec<u64>> {
-        let gazetteer = gazetteers.annotate(words);
+        // Each word lower-cased once, for the gazetteers, the clusters and
+        // the features.
+        let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+        let gazetteer = gazetteers.annotate_lower(&lower);
         let clusters_table = WordClusters::embedded();
         let clusters: Vec<_> = words
             .iter()
-            .map(|w| clusters_table.get(w.as_ref()))
+            .zip(&lower)
+            .map(|(w, l)| clusters_table.get_lower(w.as_ref(), l))
             .collect();
-        let view = SentenceView::new(words, &gazetteer, casing, &clusters);
+        let view = SentenceView::with_lower(words, lower, &gazetteer, casing, &clusters);
         (0..words.len())
             .map(|i| {
                 let mut f = Vec::with_capacity(STATIC_FEATURES_CAPACITY);
