@@ -132,6 +132,26 @@ const VERBS: &[(&str, u8)] = &[
     ("whisper whispers whispered whispering", 8),
     ("admonish admonishes admonished admonishing", 6),
     ("caution cautions cautioned cautioning", 7),
+    // Manners of speaking.
+    ("chant chants chanted chanting", 8),
+    ("yell yells yelled yelling", 8),
+    ("scream screams screamed screaming", 8),
+    ("answer answers answered answering", 8),
+    ("retort retorts retorted retorting", 9),
+    ("interject interjects interjected interjecting", 8),
+    ("fume fumes fumed fuming", 7),
+    ("lament laments lamented lamenting", 7),
+    ("bemoan bemoans bemoaned bemoaning", 6),
+    ("mock mocks mocked mocking", 6),
+    ("scoff scoffs scoffed scoffing", 7),
+    ("proclaim proclaims proclaimed proclaiming", 8),
+    ("assure assures assured assuring", 7),
+    ("demand demands demanded demanding", 6),
+    ("muse muses mused musing", 7),
+    ("charge charges charged charging", 5),
+    ("dub dubs dubbed dubbing", 5),
+    // "A sign read ...", "the statement reads ...".
+    ("read reads", 5),
 ];
 
 /// Multi-word cues, lower case, word by word.
@@ -146,6 +166,13 @@ const PHRASES: &[(&[&str], CueShape, u8)] = &[
     (&["points", "out"], CueShape::Verb, 8),
     (&["went", "on", "to", "say"], CueShape::Verb, 9),
     (&["made", "it", "clear"], CueShape::Verb, 8),
+    (&["shot", "back"], CueShape::Verb, 9),
+    (&["fired", "back"], CueShape::Verb, 9),
+    // "as X put it"
+    (&["put", "it"], CueShape::Verb, 5),
+    (&["puts", "it"], CueShape::Verb, 5),
+    (&["went", "on"], CueShape::Verb, 5),
+    (&["goes", "on"], CueShape::Verb, 5),
     (&["in", "a", "statement"], CueShape::According, 6),
 ];
 

@@ -699,6 +699,45 @@ mod tests {
     }
 
     #[test]
+    fn objects_are_passed_over_and_blank_lines_keep_paragraphs_adjacent() {
+        let text = "Rival Anna Berg had mocked the complaint, saying anyone who blames a microphone “is not having a good night.”\n\n\
+                    Tom Hale issued a statement calling the vote “a clear violation.”\n\n\
+                    As Tom Hale said on Monday, “The count is over.”\n\n\
+                    “It is done,” Berg said.\n\n\
+                    “Nobody will reopen it.”\n\n\
+                    Berg called them on it:\n\n\
+                    “Your questions are unfair to the voters of this city.”\n\n\
+                    “Only you,” I said.";
+        let e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg", "Berg"], &[]),
+                ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
+            ],
+        );
+        let q = extract(text, &e);
+        // The object of a verb before the cue is not its speaker.
+        assert_eq!(find(&q, "is not having").speaker, "Rival Anna Berg");
+        assert_eq!(find(&q, "a clear violation").speaker, "Tom Hale");
+        // "As X said" is a clause, not a prepositional phrase.
+        assert_eq!(find(&q, "The count").speaker, "Tom Hale");
+        // A blank line between paragraphs is one paragraph break: the
+        // cue-less quote continues the one before.
+        let nobody = find(&q, "Nobody");
+        assert_eq!(nobody.speaker_entity_id.as_deref(), Some("id:Anna Berg"));
+        assert!(nobody.cue.is_empty());
+        // An object pronoun before a colon is passed over.
+        assert_eq!(
+            find(&q, "Your questions").speaker_entity_id.as_deref(),
+            Some("id:Anna Berg")
+        );
+        // The writer speaking: a speaker with no entity.
+        let only = find(&q, "Only you");
+        assert_eq!(only.speaker, "I");
+        assert_eq!(only.speaker_entity_id, None);
+    }
+
+    #[test]
     fn titles_colons_labels_and_long_appositions_keep_the_speaker() {
         let text = "“We will build it,” Mr. Petrov said.\n\
                     Anna Berg went on:\n\

@@ -231,7 +231,9 @@ pub enum Pronoun {
     Group,
     /// it: a thing, never taken as a speaker.
     Thing,
-    /// I, we, you: the speaker is in a quote, unknown here.
+    /// I, we outside a quote: the writer, a speaker with no entity.
+    Author,
+    /// you: never a speaker.
     Deictic,
 }
 
@@ -241,7 +243,8 @@ pub fn pronoun(w: &str) -> Option<Pronoun> {
         "he" | "she" | "him" | "her" | "who" => Some(Pronoun::Person),
         "they" | "them" => Some(Pronoun::Group),
         "it" | "which" => Some(Pronoun::Thing),
-        "i" | "we" | "you" => Some(Pronoun::Deictic),
+        "i" | "we" => Some(Pronoun::Author),
+        "you" => Some(Pronoun::Deictic),
         _ => None,
     }
 }
@@ -302,6 +305,25 @@ impl View<'_> {
             || super::cues::verb_strength(&l).is_some())
     }
 
+    /// Token `k` is a verb taking the noun phrase after it as its object:
+    /// a lower-case past form or a reporting verb after a word, not used as
+    /// an adjective after a determiner ("the embattled senator").
+    fn is_transitive_verb(&self, lo: usize, k: usize) -> bool {
+        let t = &self.toks[k];
+        if t.kind != TokKind::Word || t.mention != 0 || t.quote != 0 || self.is_upper(k) {
+            return false;
+        }
+        let w = self.word(k);
+        let l = w.to_lowercase();
+        let verb = l.ends_with("ed") || super::cues::verb_strength(&l).is_some();
+        // A verb has its subject before it; a participle opening the
+        // clause ("retired general Lloyd Newton said") is an adjective.
+        verb && k > lo
+            && self.toks[k - 1].kind == TokKind::Word
+            && self.toks[k - 1].quote == 0
+            && !self.lower_is(k - 1, DETERMINERS)
+    }
+
     /// Skips auxiliaries and adverbs leftwards from `j` (exclusive).
     fn skip_left(&self, lo: usize, mut j: usize) -> usize {
         while j > lo {
@@ -325,6 +347,7 @@ impl View<'_> {
     /// tokens `lo..cue`: a half-open token range.
     pub fn subject_left(&self, lo: usize, cue: usize) -> Option<(usize, usize)> {
         let mut j = self.skip_left(lo, cue);
+        let first = j;
         for _ in 0..10 {
             if j <= lo {
                 return None;
@@ -364,9 +387,15 @@ impl View<'_> {
             }
             if t.mention == 0 {
                 match pronoun(w) {
-                    Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing) => {
-                        // A relative pronoun after a name: the name is the subject.
-                        if w.eq_ignore_ascii_case("who") && k > lo {
+                    Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing | Pronoun::Author) => {
+                        // A relative pronoun after a name: the name is the
+                        // subject; so is the subject of an object pronoun's
+                        // verb ("called them on it:").
+                        let object = matches!(w.to_ascii_lowercase().as_str(), "him" | "them")
+                            || (k > lo
+                                && (self.lower_is(k - 1, PREPOSITIONS)
+                                    || self.is_transitive_verb(lo, k - 1)));
+                        if (w.eq_ignore_ascii_case("who") || object) && k > lo {
                             j = k;
                             continue;
                         }
@@ -388,7 +417,12 @@ impl View<'_> {
                 j = k;
                 continue;
             }
-            if a > lo && self.lower_is(a - 1, PREPOSITIONS) {
+            // "As Michael Dell said": "as" is no preposition there.
+            let as_clause = a > lo
+                && j == first
+                && self.toks.get(cue).is_some_and(|t| t.kind == TokKind::Word)
+                && self.word(a - 1).eq_ignore_ascii_case("as");
+            if a > lo && self.lower_is(a - 1, PREPOSITIONS) && !as_clause {
                 j = a - 1;
                 continue;
             }
@@ -399,6 +433,15 @@ impl View<'_> {
                 )
             {
                 j = a - 1;
+                continue;
+            }
+            // The object of a verb ("mocked the complaint, saying", "issued
+            // a statement calling"): the subject is left of the verb. A name
+            // right before the cue is its subject all the same ("the story
+            // John F. Kennedy told").
+            let name_at_cue = j == first && self.toks[j - 1].mention != 0;
+            if a > lo && !name_at_cue && self.is_transitive_verb(lo, a - 1) {
+                j = self.skip_left(lo, a - 1);
                 continue;
             }
             return Some((a, j));
@@ -546,6 +589,7 @@ impl<'a> Resolver<'a> {
                 }
                 Pronoun::Person => self.antecedent(at, recent, true),
                 Pronoun::Group => self.antecedent(at, recent, false),
+                Pronoun::Author => Resolution::Unnamed,
                 Pronoun::Thing | Pronoun::Deictic => Resolution::NotSpeaker,
             };
         }

@@ -50,13 +50,19 @@ pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
         .iter()
         .filter_map(|q| q.close.map(|c| c.start))
         .peekable();
+    // A run of line breaks (blank lines included) is one paragraph break.
+    let mut line_break = false;
     while let Some((i, c)) = chars.next() {
         if c == '\n' {
-            para += 1;
+            line_break = true;
             continue;
         }
         if c.is_whitespace() {
             continue;
+        }
+        if line_break {
+            para += 1;
+            line_break = false;
         }
         while opens.peek().is_some_and(|&o| o < i) {
             opens.next();
