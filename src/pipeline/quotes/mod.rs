@@ -86,6 +86,10 @@ pub struct Quote {
 /// general of Oklahoma, one of the states suing the EPA, said").
 const FRAMING_CUE_MAX_TOKENS: usize = 24;
 
+/// A framing cue this close after a quote ("“...,” the union wrote")
+/// takes it before an earlier cue of the sentence.
+const CLOSE_FRAMING_CUE_TOKENS: usize = 5;
+
 #[derive(Debug, Clone, Copy)]
 struct Cue {
     first: usize,
@@ -131,8 +135,15 @@ fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
                 .iter()
                 .any(|w| w.eq_ignore_ascii_case(view.word(i - 1)))
             && !view.word(i).eq_ignore_ascii_case("according");
+        // A weak cue followed by "of" is a noun too ("fear of an
+        // annexation", "support of the plan").
+        let weak_noun = |m: &CueMatch| {
+            m.strength <= 0.6
+                && i + m.words < s1
+                && view.word(i + m.words).eq_ignore_ascii_case("of")
+        };
         match cues::cue_at(&words[..n]) {
-            Some(m) if !noun => {
+            Some(m) if !noun && !weak_noun(&m) => {
                 out.push(Cue {
                     first: i,
                     end: i + m.words,
@@ -418,11 +429,28 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 continue;
             }
             let para = toks[open_tok].para;
-            let before = cues
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.end <= open_tok)
-                .find_map(|(i, c)| stage.speaker_for(c, s0, s1, None).map(|a| (i, a)));
+            // Which cue attributes the quote, in order: one that introduces
+            // it ("X replied, “...”"); one close after it that it frames
+            // ("“...,” the union wrote"); the first cue of the sentence
+            // before it; any cue after it it frames.
+            let introduces = |c: &Cue| {
+                let finite = !stage.view.word(c.end - 1).ends_with("ing");
+                finite
+                    && (c.end == open_tok
+                        || (c.end + 1 == open_tok && matches!(stage.view.word(c.end), "," | ":")))
+            };
+            let before = |intro: bool| {
+                cues.iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.end <= open_tok && (!intro || introduces(c)))
+                    .find_map(|(i, c)| {
+                        let at = stage.speaker_for(c, s0, s1, None)?;
+                        // An introducing cue needs its subject in its own
+                        // clause, not across a comma.
+                        let across = (at.phrase.1..c.first).any(|k| stage.view.word(k) == ",");
+                        (!intro || !across).then_some((i, at))
+                    })
+            };
             // A cue after the quote only frames it when the quote ends in
             // a comma, a question or an exclamation, or the cue is close.
             let framed = m.close.is_some()
@@ -430,12 +458,12 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                     || toks
                         .get(close_tok + 1)
                         .is_some_and(|t| &text[t.start..t.end] == ","));
-            let after = || {
+            let after = |max: usize| {
                 cues.iter()
                     .enumerate()
                     .filter(|(_, c)| {
                         c.first > close_tok
-                            && c.first - close_tok <= FRAMING_CUE_MAX_TOKENS
+                            && c.first - close_tok <= max
                             && (framed || c.first - close_tok <= 3)
                     })
                     .find_map(|(i, c)| {
@@ -456,7 +484,18 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 let at = stage.speaker_for(c, n0, n1, None)?;
                 Some((c.first, at))
             };
-            let found = before.or_else(after);
+            let found = before(true)
+                .or_else(|| {
+                    // Only a quote that opens its clause; a mixed quote
+                    // ending in a comma is followed by the next clause.
+                    let opens_clause = open_tok == s0
+                        || matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–");
+                    (framed && opens_clause)
+                        .then(|| after(CLOSE_FRAMING_CUE_TOKENS))
+                        .flatten()
+                })
+                .or_else(|| before(false))
+                .or_else(|| after(FRAMING_CUE_MAX_TOKENS));
             let found_next = if found.is_none() { next() } else { None };
             if let Some((first, at)) = found_next {
                 taken.push(first);
@@ -470,7 +509,10 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
             let opens_sentence = open_tok == s0
                 || (open_tok > s0
                     && matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–"))
-                || found.is_some_and(|(i, _)| cues[i].end == open_tok);
+                || (found.is_some_and(|(i, _)| cues[i].end == open_tok)
+                    && toks
+                        .get(close_tok + 1)
+                        .is_none_or(|t| close_tok + 1 >= s1 || t.kind == TokKind::Punct));
             let kind = if opens_sentence {
                 QuoteKind::Direct
             } else {
@@ -735,6 +777,42 @@ mod tests {
         let only = find(&q, "Only you");
         assert_eq!(only.speaker, "I");
         assert_eq!(only.speaker_entity_id, None);
+    }
+
+    #[test]
+    fn the_cue_that_introduces_or_closely_frames_a_quote_wins() {
+        let text = "Anna Berg said fathers are left out, and when pressed on why, the mother of three replied, “It is meant for mothers.”\n\
+                    The Daily Courier reported that Tom Hale spoke about the plan: “It is the wrong plan,” the union wrote.\n\
+                    “The plan is costly,” it added.\n\
+                    Voters fear of an annexation or “absorption” of the town.";
+        let e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
+                ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
+                (
+                    "The Daily Courier",
+                    EntityType::Organization,
+                    &["The Daily Courier"],
+                    &[],
+                ),
+            ],
+        );
+        let q = extract(text, &e);
+        // "X replied, “...”" beats the sentence's first cue.
+        assert_eq!(find(&q, "It is meant").speaker, "the mother");
+        assert_eq!(find(&q, "It is meant").cue, "replied");
+        // A framing cue right after the quote beats an earlier one.
+        assert_eq!(find(&q, "It is the wrong").speaker, "the union");
+        // "it" speaks for an organisation.
+        let costly = find(&q, "The plan is costly");
+        assert_eq!(costly.speaker, "it");
+        assert_eq!(
+            costly.speaker_entity_id.as_deref(),
+            Some("id:The Daily Courier")
+        );
+        // A weak cue before "of" is a noun: no speech.
+        assert!(!q.iter().any(|q| q.text == "absorption"), "{q:#?}");
     }
 
     #[test]

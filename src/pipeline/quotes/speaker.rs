@@ -395,7 +395,9 @@ impl View<'_> {
                             || (k > lo
                                 && (self.lower_is(k - 1, PREPOSITIONS)
                                     || self.is_transitive_verb(lo, k - 1)));
-                        if (w.eq_ignore_ascii_case("who") || object) && k > lo {
+                        let relative =
+                            w.eq_ignore_ascii_case("who") || w.eq_ignore_ascii_case("which");
+                        if (relative || object) && k > lo {
                             j = k;
                             continue;
                         }
@@ -590,6 +592,13 @@ impl<'a> Resolver<'a> {
                 Pronoun::Person => self.antecedent(at, recent, true),
                 Pronoun::Group => self.antecedent(at, recent, false),
                 Pronoun::Author => Resolution::Unnamed,
+                // "it added": a publication or an organisation.
+                Pronoun::Thing if view.word(a).eq_ignore_ascii_case("it") => {
+                    match self.antecedent(at, recent, false) {
+                        Resolution::Entity(e) => Resolution::Entity(e),
+                        _ => Resolution::Unnamed,
+                    }
+                }
                 Pronoun::Thing | Pronoun::Deictic => Resolution::NotSpeaker,
             };
         }
