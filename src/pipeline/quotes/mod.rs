@@ -117,7 +117,10 @@ fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
     let mut words: [&str; 6] = [""; 6];
     while i < s1 {
         let t = view.toks[i];
-        if t.kind != TokKind::Word || t.quote != 0 || t.mention != 0 {
+        // A lower-case word inside a mention is the tagger's overreach
+        // ("R-Ky., said Tuesday" as a name): it can still be a cue.
+        let in_name = t.mention != 0 && view.is_upper(i);
+        if t.kind != TokKind::Word || t.quote != 0 || in_name {
             i += 1;
             continue;
         }
@@ -130,10 +133,19 @@ fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
             words[n] = view.word(i + n);
             n += 1;
         }
-        let noun = i > s0
-            && NOUN_BEFORE
+        // A determiner or preposition before it, maybe across an adverb
+        // ("a swiftly called meeting"), makes it a noun or an adjective.
+        let noun_before = |k: usize| {
+            NOUN_BEFORE
                 .iter()
-                .any(|w| w.eq_ignore_ascii_case(view.word(i - 1)))
+                .any(|w| w.eq_ignore_ascii_case(view.word(k)))
+        };
+        let adverb = |k: usize| {
+            let w = view.word(k);
+            w.len() > 4 && w.ends_with("ly") && !view.is_upper(k)
+        };
+        let noun = i > s0
+            && (noun_before(i - 1) || (i > s0 + 1 && adverb(i - 1) && noun_before(i - 2)))
             && !view.word(i).eq_ignore_ascii_case("according");
         // A weak cue followed by "of" is a noun too ("fear of an
         // annexation", "support of the plan").
@@ -583,7 +595,11 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
             let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
             out.push(stage.quote(span, QuoteKind::Indirect, Some(&at), conf));
             stage.note(&at);
-            last_quote = Some((at, stage.view.toks[c.first].para));
+            // Only reported speech hands its speaker on to a cue-less quote
+            // after it, not a stance or a finding ("is expected to").
+            if c.m.strength >= 0.8 {
+                last_quote = Some((at, stage.view.toks[c.first].para));
+            }
         }
     }
     out.sort_by_key(|q| q.span.start);
@@ -813,6 +829,54 @@ mod tests {
         );
         // A weak cue before "of" is a noun: no speech.
         assert!(!q.iter().any(|q| q.text == "absorption"), "{q:#?}");
+    }
+
+    #[test]
+    fn irregular_verbs_adjectival_participles_and_names_that_swallow_a_cue() {
+        let text = "On Monday, Anna Berg made the following comment:\n\
+                    “The count was fair and nobody can dispute it.”\n\
+                    Following a swiftly called meeting, the Town Council issued a statement calling the vote “a clear violation” of the rules.\n\
+                    The mayor is expected to resign.\n\
+                    “Our assumption is that the veto will stand,” Senate Leader Tom Hale, R-Ky., said Tuesday.";
+        let mut e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
+                (
+                    "Town Council",
+                    EntityType::Organization,
+                    &["Town Council"],
+                    &[],
+                ),
+                ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
+            ],
+        );
+        // The tagger's overreach: a name that takes in the cue.
+        let swallowed = text.find("R-Ky., said Tuesday").unwrap();
+        e.push(Entity {
+            id: "id:R-Ky".into(),
+            kind: EntityType::Person,
+            name: "R-Ky., said Tuesday".into(),
+            aliases: Vec::new(),
+            mentions: vec![Span::new(
+                swallowed,
+                swallowed + "R-Ky., said Tuesday".len(),
+            )],
+            roles: Vec::new(),
+            salience: 0.1,
+        });
+        let q = extract(text, &e);
+        // "made" is a verb and "the following" its object.
+        assert_eq!(find(&q, "The count").speaker, "Anna Berg");
+        // "a swiftly called meeting" is no cue.
+        let violation = find(&q, "a clear violation");
+        assert_eq!(violation.speaker, "the Town Council");
+        assert_eq!(violation.cue, "calling");
+        // The cue inside the over-long name still frames the quote, and
+        // the stance before it ("is expected to") hands nothing on.
+        let veto = find(&q, "Our assumption");
+        assert_eq!(veto.cue, "said");
+        assert_eq!(veto.speaker_entity_id.as_deref(), Some("id:Tom Hale"));
     }
 
     #[test]

@@ -172,6 +172,15 @@ const LY_NOUNS: &[&str] = &[
     "early", "only", "elderly", "friendly", "deputy",
 ];
 
+/// Irregular verb forms that are never nouns; a noun phrase after one is
+/// its object ("made the following comment:", "has had choice words").
+const IRREGULAR_VERBS: &[&str] = &[
+    "made", "makes", "gave", "gives", "took", "takes", "began", "begins", "got", "gets", "held",
+    "holds", "sent", "sends", "brought", "brings", "won", "lost", "kept", "keeps", "led", "ran",
+    "paid", "pays", "spent", "struck", "sought", "seeks", "threw", "drew", "knew", "chose",
+    "spoke", "had", "has", "have", "uses", "offers",
+];
+
 /// Times, which open sentences ("On Tuesday, ...") but never speak.
 const TIME_WORDS: &[&str] = &[
     "monday",
@@ -271,7 +280,8 @@ impl View<'_> {
             && list.iter().any(|s| s.eq_ignore_ascii_case(w))
     }
 
-    fn is_upper(&self, i: usize) -> bool {
+    /// The token starts with a capital.
+    pub fn is_upper(&self, i: usize) -> bool {
         self.word(i).chars().next().is_some_and(char::is_uppercase)
     }
 
@@ -299,6 +309,7 @@ impl View<'_> {
             return false;
         }
         !(l.ends_with("ed")
+            || IRREGULAR_VERBS.contains(&l.as_str())
             || l.ends_with("n't")
             || l.ends_with("n’t")
             || (l.ends_with("ly") && !LY_NOUNS.contains(&l.as_str()))
@@ -315,7 +326,9 @@ impl View<'_> {
         }
         let w = self.word(k);
         let l = w.to_lowercase();
-        let verb = l.ends_with("ed") || super::cues::verb_strength(&l).is_some();
+        let verb = l.ends_with("ed")
+            || IRREGULAR_VERBS.contains(&l.as_str())
+            || super::cues::verb_strength(&l).is_some();
         // A verb has its subject before it; a participle opening the
         // clause ("retired general Lloyd Newton said") is an adjective.
         verb && k > lo
@@ -414,7 +427,9 @@ impl View<'_> {
                     break;
                 }
             }
-            if a == j {
+            // A determiner alone ("a swiftly called meeting") is no phrase.
+            let lone_determiner = a + 1 == j && self.lower_is(a, DETERMINERS);
+            if a == j || lone_determiner {
                 // A verb or a function word: the subject is further left.
                 j = k;
                 continue;
