@@ -1203,6 +1203,28 @@ impl G<'_> {
                 },
             );
         }
+        if self.lex(j) == Lex::Unit(Unit::Year, false) && !self.hyphen(j + 1) {
+            // "the year 2000", "the year two thousand": that year.
+            if let Some((y, end)) = self.named_year(j + 1) {
+                return found(i, end, Sem::Year(y));
+            }
+            // "For the year, volume was flat", "a high for the year of
+            // $42.875": the year the report is in. Not "the year before"
+            // or "the year when", which name another one.
+            let next = self.t.get(j + 1);
+            if next.is_none_or(|t| t.kind == Kind::Punct)
+                || (self.w(j + 1, W::Of) && self.t.get(j + 2).is_some_and(|t| t.kind != Kind::Word))
+            {
+                return found(
+                    i,
+                    j + 1,
+                    Sem::RelUnit {
+                        unit: Unit::Year,
+                        off: 0,
+                    },
+                );
+            }
+        }
         match self.lex(j) {
             Lex::Word(W::Same) => self.anaphor(i, j + 1, 0),
             Lex::Word(W::Following) => self.anaphor(i, j + 1, 1),
@@ -1351,6 +1373,31 @@ impl G<'_> {
             Lex::Word(W::This) => Some(0),
             Lex::Word(W::Last) => Some(-1),
             Lex::Word(W::Next) => Some(1),
+            _ => None,
+        }
+    }
+
+    /// A year at `j` written in digits ("2000") or spoken ("nineteen
+    /// ninety-six", "two thousand", "two thousand and one"), and the end.
+    fn named_year(&self, j: usize) -> Option<(i32, usize)> {
+        if let Some(y) = self.year(j) {
+            return Some((y, j + 1));
+        }
+        match self.lex(j) {
+            Lex::Number(n @ (18 | 19)) => {
+                let (rest, end) = self.count(j + 1)?;
+                ((10..=99).contains(&rest) && self.lex(j + 1) != Lex::Word(W::A))
+                    .then_some(((n * 100 + rest) as i32, end))
+            }
+            Lex::Number(2) if self.word(j + 1).eq_ignore_ascii_case("thousand") => {
+                let k = if self.w(j + 2, W::And) { j + 3 } else { j + 2 };
+                match (self.lex(k), self.count(k)) {
+                    (Lex::Number(_), Some((rest, end))) if rest < 100 => {
+                        Some((2000 + rest as i32, end))
+                    }
+                    _ => Some((2000, j + 2)),
+                }
+            }
             _ => None,
         }
     }

@@ -486,6 +486,67 @@ mod tests {
     }
 
     #[test]
+    fn arrangements_to_do_something_point_ahead() {
+        // 1998-03-22 is a Sunday, 1989-10-27 a Friday.
+        assert_eq!(
+            one(
+                "Extremists opposed to the truce tried to undermine the talks, set to resume Monday in Belfast.",
+                at(1998, 3, 22)
+            )
+            .1,
+            "1998-03-23"
+        );
+        assert_eq!(
+            one(
+                "The stock was suspended in London and is to resume trading in Paris Tuesday.",
+                at(1989, 10, 27)
+            )
+            .1,
+            "1989-10-31"
+        );
+        // "was to" + verb is a plan seen from the past, still ahead of it.
+        assert_eq!(
+            one("The plane was to land Monday.", at(1998, 3, 22)).1,
+            "1998-03-23"
+        );
+        // "set" without "to" is no cue.
+        assert_eq!(
+            one("Police set up roadblocks on Tuesday.", at(1998, 3, 22)).1,
+            "1998-03-17"
+        );
+    }
+
+    #[test]
+    fn the_year_alone_is_the_current_one_and_can_name_a_year() {
+        let p = at(1989, 11, 2);
+        assert_eq!(
+            one("For the year, pet food volume was flat.", p),
+            ("the year".to_string(), "1989".to_string())
+        );
+        assert_eq!(
+            one("shares rose to a high for the year of $42.875 a share.", p).1,
+            "1989"
+        );
+        let t = tags("revenue fell through the first nine months of the year.", p);
+        assert_eq!(t[1], ("the year".into(), "1989".into(), "DATE"));
+        // "the year before" and "the year when" name another year.
+        assert!(tags("sales rose from the year before", p).is_empty());
+        assert!(tags("It was the year when prices fell.", p).is_empty());
+        // A written or spoken year after it is that year.
+        let p = at(1998, 2, 5);
+        assert_eq!(
+            one(
+                "His promise to halve unemployment by the year two thousand failed.",
+                p
+            ),
+            ("the year two thousand".to_string(), "2000".to_string())
+        );
+        assert_eq!(one("by the year 2010", p).1, "2010");
+        assert_eq!(one("in the year two thousand and five", p).1, "2005");
+        assert_eq!(one("in the year nineteen ninety-six", p).1, "1996");
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());

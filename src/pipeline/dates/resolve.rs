@@ -89,9 +89,11 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
             && toks[k - 1].kind == super::tokens::Kind::Word
             && text[toks[k - 1].start as usize..toks[k - 1].end as usize]
                 .eq_ignore_ascii_case("be");
-        // A plan before the expression points ahead: "planned to leave
-        // on Thursday", "plans to vote Monday" (but "the plan Aug. 21" and
-        // "as previously planned Saturday" do not).
+        // A plan or arrangement before the expression points ahead:
+        // "planned to leave on Thursday", "plans to vote Monday", "talks
+        // set to resume Monday", "is to resume trading Tuesday", "was to
+        // land Monday" (but "the plan Aug. 21" and "as previously planned
+        // Saturday" do not).
         if plan_to(toks, k, text) {
             before = Some((dist, Cue::Future));
             break;
@@ -137,15 +139,18 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
-/// Whether token `k` is "plan", "plans" or "planned" followed by "to".
+/// Whether token `k` opens a plan or arrangement: "plan(s|ned)", "set",
+/// "likely" or a form of "be" followed by "to".
 fn plan_to(toks: &[Tok], k: usize, text: &str) -> bool {
     let w = |j: usize| {
         toks.get(j)
             .map_or("", |t| &text[t.start as usize..t.end as usize])
     };
-    ["plan", "plans", "planned"]
-        .iter()
-        .any(|p| w(k).eq_ignore_ascii_case(p))
+    [
+        "plan", "plans", "planned", "set", "likely", "is", "are", "was", "were",
+    ]
+    .iter()
+    .any(|p| w(k).eq_ignore_ascii_case(p))
         && w(k + 1).eq_ignore_ascii_case("to")
 }
 
