@@ -37,6 +37,8 @@ pub enum Sem {
     Year(i32),
     /// A decade, as its first three digits ("the 1990s" -> 199).
     Decade(i32),
+    /// A century, as its first two digits ("the 20th century" -> 19).
+    Century(i32),
     /// A weekday, 1 (Monday) to 7, with an optional part of the day.
     Weekday {
         wd: u32,
@@ -154,6 +156,16 @@ fn half_value(n: u32, unit: Unit) -> Option<String> {
     })
 }
 
+/// A lower-case plural noun the lexicon does not know ("flights", "units").
+fn plural_noun(t: &Tok, w: &str) -> bool {
+    t.kind == Kind::Word
+        && t.lex == Lex::None
+        && !t.cap
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && w.len() > 3
+}
+
 fn found(start: usize, end: usize, sem: Sem) -> Option<Found> {
     Some(Found {
         start,
@@ -200,6 +212,23 @@ impl G<'_> {
         (t.kind == Kind::Number && t.digits > 0).then_some((t.num, t.digits))
     }
 
+    /// Whether an amount ends right before `i`: a number or percentage
+    /// ("20% annually", "$17.9 million annually"), or a plural noun counted
+    /// by one ("10,000 units annually").
+    fn after_amount(&self, i: usize) -> bool {
+        let Some(k) = i.checked_sub(1) else {
+            return false;
+        };
+        let p = self.word(k);
+        let prev = &self.t[k];
+        prev.kind == Kind::Number
+            || prev.is('%')
+            || ["million", "billion", "percent"]
+                .iter()
+                .any(|x| p.eq_ignore_ascii_case(x))
+            || (plural_noun(prev, p) && k > 0 && self.t[k - 1].kind == Kind::Number)
+    }
+
     /// A four-digit year at `j`.
     fn year(&self, j: usize) -> Option<i32> {
         let (n, d) = self.plain_number(j)?;
@@ -236,6 +265,23 @@ impl G<'_> {
             _ if self.word(j).eq_ignore_ascii_case("second") => Some((Unit::Second, false)),
             _ => None,
         }
+    }
+
+    /// Whether "second" at `j` (after "a") is the ordinal: a word the
+    /// lexicon does not know follows it ("a second group"), other than a
+    /// conjunction or preposition ("a second or two", "a second to think").
+    fn ordinal_second(&self, j: usize) -> bool {
+        let Some(t) = self.t.get(j + 1) else {
+            return false;
+        };
+        let w = self.word(j + 1);
+        t.kind == Kind::Word
+            && t.lex == Lex::None
+            && ![
+                "or", "and", "to", "for", "as", "when", "than", "before", "after", "longer",
+            ]
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x))
     }
 
     fn match_at(&self, i: usize) -> Option<Found> {
@@ -480,6 +526,18 @@ impl G<'_> {
                 return None;
             }
         }
+        // "the 20th century": its first two digits, as TIMEX3 writes it.
+        if let Some((n, d)) = self.plain_number(i)
+            && d <= 2
+            && (1..=21).contains(&n)
+            && self.adj(i)
+            && ["st", "nd", "rd", "th"]
+                .iter()
+                .any(|x| self.word(i + 1).eq_ignore_ascii_case(x))
+            && self.lex(i + 2) == Lex::Unit(Unit::Century, false)
+        {
+            return found(i, i + 3, Sem::Century(n as i32 - 1));
+        }
         if t.digits == 0 {
             return None;
         }
@@ -631,7 +689,21 @@ impl G<'_> {
         if hyphenated {
             j += 1;
         }
+        // "two more weeks", "an additional year": still that length.
+        if !hyphenated
+            && !half
+            && ["more", "additional", "further", "extra"]
+                .iter()
+                .any(|x| self.word(j).eq_ignore_ascii_case(x))
+            && self.unit(j + 1).is_some()
+        {
+            j += 1;
+        }
         let (unit, _plural) = self.unit(j)?;
+        // "a second group", "a second betrayal": the ordinal, not a second.
+        if unit == Unit::Second && self.lex(i) == Lex::Word(W::A) && self.ordinal_second(j) {
+            return None;
+        }
         j += 1;
         // "a minute and a half", "two hours and a half"
         if !hyphenated
@@ -686,12 +758,7 @@ impl G<'_> {
                 || ["million", "billion", "thousand", "hundred"]
                     .iter()
                     .any(|x| p.eq_ignore_ascii_case(x))
-                || (prev.kind == Kind::Word
-                    && prev.lex == Lex::None
-                    && !prev.cap
-                    && p.ends_with('s')
-                    && !p.ends_with("ss")
-                    && p.len() > 3)
+                || plural_noun(prev, p)
             {
                 return None;
             }
@@ -842,7 +909,15 @@ impl G<'_> {
                     },
                 )
             }
-            Lex::SetWord(v) => found(i, i + 1, Sem::Set(v.to_string())),
+            Lex::SetWord(v) => {
+                // After an amount ("grow 20% annually", "10,000 units
+                // annually") it gives a rate, like "$1.76 a year", not a
+                // recurrence.
+                if self.after_amount(i) {
+                    return None;
+                }
+                found(i, i + 1, Sem::Set(v.to_string()))
+            }
             Lex::Ordinal(q) => self.ordinal(i, q),
             Lex::Number(n @ (18 | 19)) if let Some((rest, end)) = self.count(i + 1) => {
                 // "nineteen ninety-six"

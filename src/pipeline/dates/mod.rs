@@ -547,6 +547,67 @@ mod tests {
     }
 
     #[test]
+    fn counted_lengths_with_more_and_ordinal_centuries() {
+        let p = at(2000, 6, 1);
+        assert_eq!(
+            tags(
+                "Elian will remain in the United States for at least two more weeks.",
+                p
+            ),
+            vec![("at least two more weeks".into(), "P2W".into(), "DURATION")]
+        );
+        assert_eq!(
+            one("Russia may use the naval base for 20 more years.", p).1,
+            "P20Y"
+        );
+        assert_eq!(
+            one("The loan may be extended for an additional year.", p),
+            ("an additional year".to_string(), "P1Y".to_string())
+        );
+        // Not a count before "more": "more years" alone stays vague.
+        assert_eq!(one("It could take more years.", p).1, "PXY");
+        assert_eq!(
+            one("the fabled 11th century temple near Angkor Wat", p),
+            ("11th century".to_string(), "10".to_string())
+        );
+        assert_eq!(
+            one("the most significant events of the 20th century.", p).1,
+            "19"
+        );
+        assert_eq!(one("she is a 20th century democrat", None).1, "19");
+    }
+
+    #[test]
+    fn rates_and_ordinals_are_not_temporal() {
+        let p = at(1989, 10, 26);
+        // A set word after an amount is a rate.
+        assert!(tags("revenue will increase by 20% annually.", p).is_empty());
+        assert!(tags("a plant that would produce about 10,000 units annually", p).is_empty());
+        assert!(tags("dividend payments of C$17.9 million annually", p).is_empty());
+        // Without an amount it is a recurrence.
+        assert_eq!(
+            one("commemorations like those held here annually for Marti", p).1,
+            "P1Y"
+        );
+        assert_eq!(
+            one(
+                "a conglomerate that has been doubling its profits annually",
+                p
+            )
+            .1,
+            "P1Y"
+        );
+        // "a second" before a noun is the ordinal.
+        assert!(tags("A second group of three directors sued.", p).is_empty());
+        assert!(tags("it will be a second betrayal, she said", p).is_empty());
+        assert_eq!(one("He paused for a second.", p).1, "PT1S");
+        assert_eq!(
+            one("The lights went out a second later.", p).0,
+            "a second later"
+        );
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());

@@ -406,6 +406,12 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
             anchored: false,
         },
+        Sem::Century(c) => Resolved {
+            kind: date_kind,
+            value: format!("{c:02}"),
+            interval: a.days(ymd(c * 100, 1, 1)?, ymd(c * 100 + 100, 1, 1)?),
+            anchored: false,
+        },
         Sem::Weekday { wd, rel, part } => {
             let cur = today.weekday().number_from_monday() as i64;
             let wd = i64::from(wd);
@@ -717,6 +723,7 @@ fn unanchored(sem: &Sem) -> Resolved {
         Sem::Month { m, .. } => (TimexType::Date, format!("XXXX-{m:02}")),
         Sem::Year(y) => (TimexType::Date, format!("{y:04}")),
         Sem::Decade(d) => (TimexType::Date, format!("{d:03}")),
+        Sem::Century(c) => (TimexType::Date, format!("{c:02}")),
         Sem::Weekday { wd, part, .. } => match part {
             Some(p) => (TimexType::Time, format!("XXXX-WXX-{wd}T{}", p.code())),
             None => (TimexType::Date, format!("XXXX-WXX-{wd}")),
@@ -758,6 +765,7 @@ fn unanchored(sem: &Sem) -> Resolved {
             | Sem::YearMonth { .. }
             | Sem::Year(_)
             | Sem::Decade(_)
+            | Sem::Century(_)
             | Sem::Duration { .. }
             | Sem::Set(_)
             | Sem::HalfDuration(_)
