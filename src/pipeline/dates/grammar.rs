@@ -5,7 +5,7 @@
 //! unresolved: turning it into a TIMEX3 value against the publication date
 //! is [`super::resolve`]'s job.
 
-use super::lexicon::{Lex, PartOfDay, Unit, W};
+use super::lexicon::{Cue, Lex, PartOfDay, Unit, W};
 use super::tokens::{Kind, Tok};
 
 /// Which occurrence a relative name means.
@@ -282,6 +282,33 @@ impl G<'_> {
             ]
             .iter()
             .any(|x| w.eq_ignore_ascii_case(x))
+    }
+
+    /// Whether token `i` opens a sentence (after a full stop, a line break
+    /// or an opening quote).
+    fn sentence_start(&self, i: usize) -> bool {
+        let Some(t) = self.t.get(i) else {
+            return false;
+        };
+        if i == 0 || t.newline_before {
+            return true;
+        }
+        let p = &self.t[i - 1];
+        p.ends_sentence()
+            || (matches!(p.ch, '"' | '“' | '`') && p.kind == Kind::Punct && {
+                i < 2 || self.t[i - 2].ends_sentence() || self.t[i - 1].newline_before
+            })
+    }
+
+    /// Whether token `j` is a past verb form in the active voice ("was",
+    /// "became", "ordered"; not "be applied").
+    fn past_verb(&self, j: usize) -> bool {
+        self.t.get(j).is_some_and(|t| {
+            t.kind == Kind::Word
+                && t.cue == Cue::Past
+                && t.lex == Lex::None
+                && !(j > 0 && self.word(j - 1).eq_ignore_ascii_case("be"))
+        })
     }
 
     fn match_at(&self, i: usize) -> Option<Found> {
@@ -1115,6 +1142,11 @@ impl G<'_> {
                 if self.w(i + 1, W::And) || self.w(i + 1, W::Then) {
                     return None;
                 }
+                // "Now, he says, ...": opening a sentence and set off by a
+                // comma it is a discourse marker, not a time.
+                if self.sentence_start(i) && self.is(i + 1, ',') {
+                    return None;
+                }
                 found(i, i + 1, Sem::Ref("PRESENT_REF"))
             }
             W::Currently => found(i, i + 1, Sem::Ref("PRESENT_REF")),
@@ -1122,6 +1154,12 @@ impl G<'_> {
             W::Soon => {
                 // "as soon as"
                 if self.w(i + 1, W::Prep) || self.word(i + 1).eq_ignore_ascii_case("as") {
+                    return None;
+                }
+                // "He was soon released", "a trickle that soon became a
+                // flood": next to a past verb it is shortly after a narrated
+                // event, not the future.
+                if self.past_verb(i.wrapping_sub(1)) || self.past_verb(i + 1) {
                     return None;
                 }
                 found(i, i + 1, Sem::Ref("FUTURE_REF"))
@@ -1142,8 +1180,15 @@ impl G<'_> {
                         off: 0,
                     },
                 ),
+                // "current market conditions", "his current position": the
+                // present, as TimeML annotates the adjective.
+                _ if self.t.get(i + 1).is_some_and(|t| t.kind == Kind::Word) => {
+                    found(i, i + 1, Sem::Ref("PRESENT_REF"))
+                }
                 _ => None,
             },
+            // "the then current price": the present of a past time.
+            W::Then if self.w(i + 1, W::Current) => found(i, i + 2, Sem::Ref("PAST_REF")),
             W::That => self.that(i),
             W::Last => self.relative(i, Rel::Last),
             W::This => self.relative(i, Rel::This),
@@ -1387,7 +1432,11 @@ impl G<'_> {
                 .span_of_units(i, j)
                 .filter(|f| matches!(f.sem, Sem::Duration { .. })),
             Lex::Word(W::Current) => {
-                let f = self.function_word(j, W::Current)?;
+                // "the current year" names the unit; "the current system"
+                // leaves "the" out of the expression.
+                let f = self
+                    .function_word(j, W::Current)
+                    .filter(|f| matches!(f.sem, Sem::RelUnit { .. }))?;
                 found(i, f.end, f.sem)
             }
             _ => {

@@ -608,6 +608,65 @@ mod tests {
     }
 
     #[test]
+    fn current_is_the_present_and_the_then_current_a_past_one() {
+        let p = at(1989, 10, 26);
+        assert_eq!(
+            tags(
+                "The company delayed construction because of current market conditions.",
+                p
+            ),
+            vec![("current".into(), "PRESENT_REF".into(), "DATE")]
+        );
+        assert_eq!(
+            one("Kellogg's current share is believed to be under 40%.", p).0,
+            "current"
+        );
+        assert_eq!(
+            one(
+                "holders may buy shares at 50% of the then current market price",
+                p
+            ),
+            ("then current".to_string(), "PAST_REF".to_string())
+        );
+        // With a calendar unit it is that unit.
+        assert_eq!(
+            one("sales will grow in the current year.", p),
+            ("the current year".to_string(), "1989".to_string())
+        );
+        // Not before punctuation ("an alternating current.").
+        assert!(tags("It runs on direct current.", p).is_empty());
+    }
+
+    #[test]
+    fn discourse_now_and_narrative_soon_are_not_times() {
+        let p = at(1998, 10, 26);
+        assert!(tags("Now, Ms. Conlin said, it will have new resonance.", p).is_empty());
+        assert!(tags("\"Now, he says, it looks like a trap.\"", p).is_empty());
+        assert_eq!(
+            one(
+                "Now officials are investigating whether he was involved.",
+                p
+            )
+            .1,
+            "PRESENT_REF"
+        );
+        assert_eq!(
+            one("The embassy is now operating out of offices.", p).1,
+            "PRESENT_REF"
+        );
+        assert!(tags("He was soon released and appeared healthy.", p).is_empty());
+        assert!(tags("a trickle of cash that soon became a flood", p).is_empty());
+        assert_eq!(
+            one("Prosecutors said they may soon seek an indictment.", p),
+            ("soon".to_string(), "FUTURE_REF".to_string())
+        );
+        assert_eq!(
+            one("Kellogg soon will begin selling boxes.", p).1,
+            "FUTURE_REF"
+        );
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());
