@@ -133,7 +133,9 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
         };
         if candidate && let Some(f) = g.match_at(i) {
             i = f.end.max(i + 1);
-            out.push(f);
+            if !g.title(&f) {
+                out.push(f);
+            }
             continue;
         }
         i += 1;
@@ -282,6 +284,28 @@ impl G<'_> {
             ]
             .iter()
             .any(|x| w.eq_ignore_ascii_case(x))
+    }
+
+    /// Whether a match is part of a title: a common temporal word
+    /// capitalised where no sentence starts (ABC's "This Week", CBS's "60
+    /// Minutes", "VOA Today", "High Noon"). Names of months, weekdays and
+    /// holidays are capitalised anyway.
+    fn title(&self, f: &Found) -> bool {
+        if matches!(f.sem, Sem::Date { .. }) {
+            return false;
+        }
+        (f.start..f.end).any(|k| {
+            let t = &self.t[k];
+            let common = !matches!(
+                t.lex,
+                Lex::None | Lex::Month(..) | Lex::Weekday(..) | Lex::Number(_) | Lex::Ordinal(_)
+            );
+            let w = self.word(k);
+            let mixed = t.cap && w.bytes().any(|b| b.is_ascii_lowercase());
+            let inside =
+                k > f.start || (k > 0 && matches!(self.t[k - 1].kind, Kind::Word | Kind::Number));
+            common && mixed && inside
+        })
     }
 
     /// Whether token `i` opens a sentence (after a full stop, a line break

@@ -667,6 +667,27 @@ mod tests {
     }
 
     #[test]
+    fn capitalised_common_time_words_inside_a_sentence_are_titles() {
+        let p = at(1991, 2, 25);
+        assert!(
+            tags(
+                "Baker said on ABC-TV's \"This Week With David Brinkley\" that",
+                p
+            )
+            .is_empty()
+        );
+        assert!(tags("Gonzalez said on CBS's ''60 Minutes.''", p).is_empty());
+        assert!(tags("This is VOA Today.", p).is_empty());
+        assert!(tags("a picture from the film ``High Noon.''", p).is_empty());
+        // At the start of a sentence or a quote, and for names that are
+        // always capitalised, the expression stays.
+        assert_eq!(one("\"Today is a sad day,\" she said.", p).1, "1991-02-25");
+        assert_eq!(one("This week, the allies attacked.", p).1, "1991-W09");
+        assert_eq!(one("The vote will be on Christmas Day.", p).1, "1991-12-25");
+        assert_eq!(one("Officials said Monday that", p).1, "1991-02-25");
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());
