@@ -72,8 +72,9 @@ pub enum Sem {
     YearPeriod { y: i32 },
     /// "the quarter", "the latest quarter": the last completed quarter.
     LastQuarter,
-    /// A half year ("the first half").
-    Half { h: u32 },
+    /// A half year ("the first half"), of a written year ("the second
+    /// half of 1990") or the publication's.
+    Half { h: u32, y: Option<i32> },
     /// `n` units before publication ("two years ago").
     Ago { n: u32, unit: Unit, sign: i32 },
     /// PRESENT_REF, PAST_REF or FUTURE_REF.
@@ -791,6 +792,22 @@ impl G<'_> {
         {
             return Some(f);
         }
+        // "Islam will one day be ...", "he one day follow ...": some day
+        // ahead, not a length.
+        if n == 1
+            && unit == Unit::Day
+            && !hyphenated
+            && self.lex(i) == Lex::Number(1)
+            && i > 0
+            && [
+                "will", "would", "could", "may", "might", "can", "shall", "should", "must", "he",
+                "she", "they", "we", "i", "you", "it",
+            ]
+            .iter()
+            .any(|x| self.word(i - 1).eq_ignore_ascii_case(x))
+        {
+            return found(i, j, Sem::Ref("FUTURE_REF"));
+        }
         if !hyphenated && self.w(j, W::Ago) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });
         }
@@ -843,8 +860,9 @@ impl G<'_> {
                     return found(i, end, Sem::Date { y, m, d });
                 }
                 let k = if self.is(j, ',') { j + 1 } else { j };
-                if let Some(y) = self.year(k) {
-                    return found(i, k + 1, Sem::YearMonth { y, m });
+                // "July 1997", "January nineteen ninety-seven".
+                if let Some((y, end)) = self.named_year(k) {
+                    return found(i, end, Sem::YearMonth { y, m });
                 }
                 if abbr {
                     return None;
@@ -1035,7 +1053,10 @@ impl G<'_> {
                 let (y, end) = self.of_year(j + 1);
                 found(i, end, Sem::Quarter { q, y })
             }
-            Lex::Word(W::Half) if (1..=2).contains(&q) => found(i, j + 1, Sem::Half { h: q }),
+            Lex::Word(W::Half) if (1..=2).contains(&q) => {
+                let (y, end) = self.of_year(j + 1);
+                found(i, end, Sem::Half { h: q, y })
+            }
             _ => None,
         }
     }
@@ -1052,6 +1073,13 @@ impl G<'_> {
 
     /// "last/this/next" + a calendar name.
     fn relative(&self, i: usize, rel: Rel) -> Option<Found> {
+        // "this past spring", "this past week": the last one.
+        if rel == Rel::This
+            && self.w(i + 1, W::Past)
+            && let Some(f) = self.relative(i + 1, Rel::Last)
+        {
+            return found(i, f.end, f.sem);
+        }
         let j = i + 1;
         let off = match rel {
             Rel::Last => -1,
@@ -1448,6 +1476,11 @@ impl G<'_> {
                         .filter(|f| matches!(f.sem, Sem::Duration { n: Some(_), .. }));
                 }
                 None
+            }
+            // "the last half of 1989": its second half.
+            Lex::Word(W::Last) if self.w(j + 1, W::Half) && self.year(j + 3).is_some() => {
+                let (y, end) = self.of_year(j + 2);
+                found(i, end, Sem::Half { h: 2, y })
             }
             Lex::Word(W::Last | W::Next | W::Coming | W::Latest) => {
                 self.span_of_units(i, j + 1).filter(|f| f.end > j + 2)

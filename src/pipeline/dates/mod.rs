@@ -688,6 +688,45 @@ mod tests {
     }
 
     #[test]
+    fn halves_of_a_year_spoken_years_this_past_and_one_day() {
+        let p = at(1989, 10, 26);
+        assert_eq!(
+            one("lower earnings for the last half of 1989 and beyond", p),
+            ("the last half of 1989".to_string(), "1989-H2".to_string())
+        );
+        assert_eq!(one("profit rose in the first half of 1990", p).1, "1990-H1");
+        assert_eq!(one("profit rose in the first half.", p).1, "1989-H1");
+        assert_eq!(
+            one("profit rose in the second half of 1990", None).1,
+            "1990-H2"
+        );
+        assert_eq!(
+            one(
+                "January nineteen ninety-seven. Atlanta again.",
+                at(1998, 2, 27)
+            ),
+            (
+                "January nineteen ninety-seven".to_string(),
+                "1997-01".to_string()
+            )
+        );
+        assert_eq!(
+            one(
+                "It scrapped the business this past spring, so costs fell.",
+                p
+            ),
+            ("this past spring".to_string(), "1989-SP".to_string())
+        );
+        assert_eq!(one("Sales slowed this past week.", p).1, "1989-W42");
+        // "one day" after a modal or a subject is some day ahead.
+        assert_eq!(
+            one("Islam will one day be the second largest religion.", p),
+            ("one day".to_string(), "FUTURE_REF".to_string())
+        );
+        assert_eq!(one("The strike lasted one day.", p).1, "P1D");
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());

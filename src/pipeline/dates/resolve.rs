@@ -541,15 +541,16 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             let idx = today.year() * 4 + cur_q as i32 - 2;
             quarter(idx.div_euclid(4), (idx.rem_euclid(4) + 1) as u32, true)?
         }
-        Sem::Half { h } => {
-            let y = today.year();
+        Sem::Half { h, y } => {
+            let anchored = y.is_none();
+            let y = y.unwrap_or(today.year());
             let m0 = if h == 1 { 1 } else { 7 };
             let (ey, em) = add_months(y, m0, 6);
             Resolved {
                 kind: date_kind,
                 value: format!("{y:04}-H{h}"),
                 interval: a.days(month_start(y, m0)?, month_start(ey, em)?),
-                anchored: true,
+                anchored,
             }
         }
         Sem::Ago { n, unit, sign } => {
@@ -736,6 +737,8 @@ fn unanchored(sem: &Sem) -> Resolved {
             }
         }
         Sem::Quarter { q, y: Some(y) } => (TimexType::Date, format!("{y:04}-Q{q}")),
+        Sem::Half { h, y: Some(y) } => (TimexType::Date, format!("{y:04}-H{h}")),
+        Sem::Half { h, y: None } => (TimexType::Date, format!("XXXX-H{h}")),
         Sem::Quarter { q, .. } => (TimexType::Date, format!("XXXX-Q{q}")),
         Sem::Ref(v) => (TimexType::Date, (*v).to_string()),
         Sem::Duration { n, unit } => {
@@ -770,6 +773,7 @@ fn unanchored(sem: &Sem) -> Resolved {
             | Sem::Set(_)
             | Sem::HalfDuration(_)
             | Sem::Quarter { y: Some(_), .. }
+            | Sem::Half { y: Some(_), .. }
             | Sem::Season { y: Some(_), .. }
     );
     Resolved {
