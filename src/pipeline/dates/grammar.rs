@@ -5,7 +5,7 @@
 //! unresolved: turning it into a TIMEX3 value against the publication date
 //! is [`super::resolve`]'s job.
 
-use super::lexicon::{Lex, PartOfDay, Unit, W};
+use super::lexicon::{Cue, Lex, PartOfDay, Unit, W};
 use super::tokens::{Kind, Tok};
 
 /// Which occurrence a relative name means.
@@ -37,6 +37,8 @@ pub enum Sem {
     Year(i32),
     /// A decade, as its first three digits ("the 1990s" -> 199).
     Decade(i32),
+    /// A century, as its first two digits ("the 20th century" -> 19).
+    Century(i32),
     /// A weekday, 1 (Monday) to 7, with an optional part of the day.
     Weekday {
         wd: u32,
@@ -70,8 +72,9 @@ pub enum Sem {
     YearPeriod { y: i32 },
     /// "the quarter", "the latest quarter": the last completed quarter.
     LastQuarter,
-    /// A half year ("the first half").
-    Half { h: u32 },
+    /// A half year ("the first half"), of a written year ("the second
+    /// half of 1990") or the publication's.
+    Half { h: u32, y: Option<i32> },
     /// `n` units before publication ("two years ago").
     Ago { n: u32, unit: Unit, sign: i32 },
     /// PRESENT_REF, PAST_REF or FUTURE_REF.
@@ -131,7 +134,9 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
         };
         if candidate && let Some(f) = g.match_at(i) {
             i = f.end.max(i + 1);
-            out.push(f);
+            if !g.title(&f) {
+                out.push(f);
+            }
             continue;
         }
         i += 1;
@@ -152,6 +157,16 @@ fn half_value(n: u32, unit: Unit) -> Option<String> {
         Unit::Century => format!("P{}Y", n * 100 + 50),
         _ => return None,
     })
+}
+
+/// A lower-case plural noun the lexicon does not know ("flights", "units").
+fn plural_noun(t: &Tok, w: &str) -> bool {
+    t.kind == Kind::Word
+        && t.lex == Lex::None
+        && !t.cap
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && w.len() > 3
 }
 
 fn found(start: usize, end: usize, sem: Sem) -> Option<Found> {
@@ -200,6 +215,23 @@ impl G<'_> {
         (t.kind == Kind::Number && t.digits > 0).then_some((t.num, t.digits))
     }
 
+    /// Whether an amount ends right before `i`: a number or percentage
+    /// ("20% annually", "$17.9 million annually"), or a plural noun counted
+    /// by one ("10,000 units annually").
+    fn after_amount(&self, i: usize) -> bool {
+        let Some(k) = i.checked_sub(1) else {
+            return false;
+        };
+        let p = self.word(k);
+        let prev = &self.t[k];
+        prev.kind == Kind::Number
+            || prev.is('%')
+            || ["million", "billion", "percent"]
+                .iter()
+                .any(|x| p.eq_ignore_ascii_case(x))
+            || (plural_noun(prev, p) && k > 0 && self.t[k - 1].kind == Kind::Number)
+    }
+
     /// A four-digit year at `j`.
     fn year(&self, j: usize) -> Option<i32> {
         let (n, d) = self.plain_number(j)?;
@@ -236,6 +268,72 @@ impl G<'_> {
             _ if self.word(j).eq_ignore_ascii_case("second") => Some((Unit::Second, false)),
             _ => None,
         }
+    }
+
+    /// Whether "second" at `j` (after "a") is the ordinal: a word the
+    /// lexicon does not know follows it ("a second group"), other than a
+    /// conjunction or preposition ("a second or two", "a second to think").
+    fn ordinal_second(&self, j: usize) -> bool {
+        let Some(t) = self.t.get(j + 1) else {
+            return false;
+        };
+        let w = self.word(j + 1);
+        t.kind == Kind::Word
+            && t.lex == Lex::None
+            && ![
+                "or", "and", "to", "for", "as", "when", "than", "before", "after", "longer",
+            ]
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x))
+    }
+
+    /// Whether a match is part of a title: a common temporal word
+    /// capitalised where no sentence starts (ABC's "This Week", CBS's "60
+    /// Minutes", "VOA Today", "High Noon"). Names of months, weekdays and
+    /// holidays are capitalised anyway.
+    fn title(&self, f: &Found) -> bool {
+        if matches!(f.sem, Sem::Date { .. }) {
+            return false;
+        }
+        (f.start..f.end).any(|k| {
+            let t = &self.t[k];
+            let common = !matches!(
+                t.lex,
+                Lex::None | Lex::Month(..) | Lex::Weekday(..) | Lex::Number(_) | Lex::Ordinal(_)
+            );
+            let w = self.word(k);
+            let mixed = t.cap && w.bytes().any(|b| b.is_ascii_lowercase());
+            let inside =
+                k > f.start || (k > 0 && matches!(self.t[k - 1].kind, Kind::Word | Kind::Number));
+            common && mixed && inside
+        })
+    }
+
+    /// Whether token `i` opens a sentence (after a full stop, a line break
+    /// or an opening quote).
+    fn sentence_start(&self, i: usize) -> bool {
+        let Some(t) = self.t.get(i) else {
+            return false;
+        };
+        if i == 0 || t.newline_before {
+            return true;
+        }
+        let p = &self.t[i - 1];
+        p.ends_sentence()
+            || (matches!(p.ch, '"' | '“' | '`') && p.kind == Kind::Punct && {
+                i < 2 || self.t[i - 2].ends_sentence() || self.t[i - 1].newline_before
+            })
+    }
+
+    /// Whether token `j` is a past verb form in the active voice ("was",
+    /// "became", "ordered"; not "be applied").
+    fn past_verb(&self, j: usize) -> bool {
+        self.t.get(j).is_some_and(|t| {
+            t.kind == Kind::Word
+                && t.cue == Cue::Past
+                && t.lex == Lex::None
+                && !(j > 0 && self.word(j - 1).eq_ignore_ascii_case("be"))
+        })
     }
 
     fn match_at(&self, i: usize) -> Option<Found> {
@@ -480,6 +578,18 @@ impl G<'_> {
                 return None;
             }
         }
+        // "the 20th century": its first two digits, as TIMEX3 writes it.
+        if let Some((n, d)) = self.plain_number(i)
+            && d <= 2
+            && (1..=21).contains(&n)
+            && self.adj(i)
+            && ["st", "nd", "rd", "th"]
+                .iter()
+                .any(|x| self.word(i + 1).eq_ignore_ascii_case(x))
+            && self.lex(i + 2) == Lex::Unit(Unit::Century, false)
+        {
+            return found(i, i + 3, Sem::Century(n as i32 - 1));
+        }
         if t.digits == 0 {
             return None;
         }
@@ -631,7 +741,21 @@ impl G<'_> {
         if hyphenated {
             j += 1;
         }
+        // "two more weeks", "an additional year": still that length.
+        if !hyphenated
+            && !half
+            && ["more", "additional", "further", "extra"]
+                .iter()
+                .any(|x| self.word(j).eq_ignore_ascii_case(x))
+            && self.unit(j + 1).is_some()
+        {
+            j += 1;
+        }
         let (unit, _plural) = self.unit(j)?;
+        // "a second group", "a second betrayal": the ordinal, not a second.
+        if unit == Unit::Second && self.lex(i) == Lex::Word(W::A) && self.ordinal_second(j) {
+            return None;
+        }
         j += 1;
         // "a minute and a half", "two hours and a half"
         if !hyphenated
@@ -668,6 +792,22 @@ impl G<'_> {
         {
             return Some(f);
         }
+        // "Islam will one day be ...", "he one day follow ...": some day
+        // ahead, not a length.
+        if n == 1
+            && unit == Unit::Day
+            && !hyphenated
+            && self.lex(i) == Lex::Number(1)
+            && i > 0
+            && [
+                "will", "would", "could", "may", "might", "can", "shall", "should", "must", "he",
+                "she", "they", "we", "i", "you", "it",
+            ]
+            .iter()
+            .any(|x| self.word(i - 1).eq_ignore_ascii_case(x))
+        {
+            return found(i, j, Sem::Ref("FUTURE_REF"));
+        }
         if !hyphenated && self.w(j, W::Ago) {
             return found(i, j + 1, Sem::Ago { n, unit, sign: -1 });
         }
@@ -686,12 +826,7 @@ impl G<'_> {
                 || ["million", "billion", "thousand", "hundred"]
                     .iter()
                     .any(|x| p.eq_ignore_ascii_case(x))
-                || (prev.kind == Kind::Word
-                    && prev.lex == Lex::None
-                    && !prev.cap
-                    && p.ends_with('s')
-                    && !p.ends_with("ss")
-                    && p.len() > 3)
+                || plural_noun(prev, p)
             {
                 return None;
             }
@@ -725,8 +860,9 @@ impl G<'_> {
                     return found(i, end, Sem::Date { y, m, d });
                 }
                 let k = if self.is(j, ',') { j + 1 } else { j };
-                if let Some(y) = self.year(k) {
-                    return found(i, k + 1, Sem::YearMonth { y, m });
+                // "July 1997", "January nineteen ninety-seven".
+                if let Some((y, end)) = self.named_year(k) {
+                    return found(i, end, Sem::YearMonth { y, m });
                 }
                 if abbr {
                     return None;
@@ -842,7 +978,15 @@ impl G<'_> {
                     },
                 )
             }
-            Lex::SetWord(v) => found(i, i + 1, Sem::Set(v.to_string())),
+            Lex::SetWord(v) => {
+                // After an amount ("grow 20% annually", "10,000 units
+                // annually") it gives a rate, like "$1.76 a year", not a
+                // recurrence.
+                if self.after_amount(i) {
+                    return None;
+                }
+                found(i, i + 1, Sem::Set(v.to_string()))
+            }
             Lex::Ordinal(q) => self.ordinal(i, q),
             Lex::Number(n @ (18 | 19)) if let Some((rest, end)) = self.count(i + 1) => {
                 // "nineteen ninety-six"
@@ -909,7 +1053,10 @@ impl G<'_> {
                 let (y, end) = self.of_year(j + 1);
                 found(i, end, Sem::Quarter { q, y })
             }
-            Lex::Word(W::Half) if (1..=2).contains(&q) => found(i, j + 1, Sem::Half { h: q }),
+            Lex::Word(W::Half) if (1..=2).contains(&q) => {
+                let (y, end) = self.of_year(j + 1);
+                found(i, end, Sem::Half { h: q, y })
+            }
             _ => None,
         }
     }
@@ -926,6 +1073,13 @@ impl G<'_> {
 
     /// "last/this/next" + a calendar name.
     fn relative(&self, i: usize, rel: Rel) -> Option<Found> {
+        // "this past spring", "this past week": the last one.
+        if rel == Rel::This
+            && self.w(i + 1, W::Past)
+            && let Some(f) = self.relative(i + 1, Rel::Last)
+        {
+            return found(i, f.end, f.sem);
+        }
         let j = i + 1;
         let off = match rel {
             Rel::Last => -1,
@@ -1040,6 +1194,11 @@ impl G<'_> {
                 if self.w(i + 1, W::And) || self.w(i + 1, W::Then) {
                     return None;
                 }
+                // "Now, he says, ...": opening a sentence and set off by a
+                // comma it is a discourse marker, not a time.
+                if self.sentence_start(i) && self.is(i + 1, ',') {
+                    return None;
+                }
                 found(i, i + 1, Sem::Ref("PRESENT_REF"))
             }
             W::Currently => found(i, i + 1, Sem::Ref("PRESENT_REF")),
@@ -1047,6 +1206,12 @@ impl G<'_> {
             W::Soon => {
                 // "as soon as"
                 if self.w(i + 1, W::Prep) || self.word(i + 1).eq_ignore_ascii_case("as") {
+                    return None;
+                }
+                // "He was soon released", "a trickle that soon became a
+                // flood": next to a past verb it is shortly after a narrated
+                // event, not the future.
+                if self.past_verb(i.wrapping_sub(1)) || self.past_verb(i + 1) {
                     return None;
                 }
                 found(i, i + 1, Sem::Ref("FUTURE_REF"))
@@ -1067,8 +1232,15 @@ impl G<'_> {
                         off: 0,
                     },
                 ),
+                // "current market conditions", "his current position": the
+                // present, as TimeML annotates the adjective.
+                _ if self.t.get(i + 1).is_some_and(|t| t.kind == Kind::Word) => {
+                    found(i, i + 1, Sem::Ref("PRESENT_REF"))
+                }
                 _ => None,
             },
+            // "the then current price": the present of a past time.
+            W::Then if self.w(i + 1, W::Current) => found(i, i + 2, Sem::Ref("PAST_REF")),
             W::That => self.that(i),
             W::Last => self.relative(i, Rel::Last),
             W::This => self.relative(i, Rel::This),
@@ -1203,6 +1375,28 @@ impl G<'_> {
                 },
             );
         }
+        if self.lex(j) == Lex::Unit(Unit::Year, false) && !self.hyphen(j + 1) {
+            // "the year 2000", "the year two thousand": that year.
+            if let Some((y, end)) = self.named_year(j + 1) {
+                return found(i, end, Sem::Year(y));
+            }
+            // "For the year, volume was flat", "a high for the year of
+            // $42.875": the year the report is in. Not "the year before"
+            // or "the year when", which name another one.
+            let next = self.t.get(j + 1);
+            if next.is_none_or(|t| t.kind == Kind::Punct)
+                || (self.w(j + 1, W::Of) && self.t.get(j + 2).is_some_and(|t| t.kind != Kind::Word))
+            {
+                return found(
+                    i,
+                    j + 1,
+                    Sem::RelUnit {
+                        unit: Unit::Year,
+                        off: 0,
+                    },
+                );
+            }
+        }
         match self.lex(j) {
             Lex::Word(W::Same) => self.anaphor(i, j + 1, 0),
             Lex::Word(W::Following) => self.anaphor(i, j + 1, 1),
@@ -1283,6 +1477,11 @@ impl G<'_> {
                 }
                 None
             }
+            // "the last half of 1989": its second half.
+            Lex::Word(W::Last) if self.w(j + 1, W::Half) && self.year(j + 3).is_some() => {
+                let (y, end) = self.of_year(j + 2);
+                found(i, end, Sem::Half { h: 2, y })
+            }
             Lex::Word(W::Last | W::Next | W::Coming | W::Latest) => {
                 self.span_of_units(i, j + 1).filter(|f| f.end > j + 2)
             }
@@ -1290,7 +1489,11 @@ impl G<'_> {
                 .span_of_units(i, j)
                 .filter(|f| matches!(f.sem, Sem::Duration { .. })),
             Lex::Word(W::Current) => {
-                let f = self.function_word(j, W::Current)?;
+                // "the current year" names the unit; "the current system"
+                // leaves "the" out of the expression.
+                let f = self
+                    .function_word(j, W::Current)
+                    .filter(|f| matches!(f.sem, Sem::RelUnit { .. }))?;
                 found(i, f.end, f.sem)
             }
             _ => {
@@ -1351,6 +1554,31 @@ impl G<'_> {
             Lex::Word(W::This) => Some(0),
             Lex::Word(W::Last) => Some(-1),
             Lex::Word(W::Next) => Some(1),
+            _ => None,
+        }
+    }
+
+    /// A year at `j` written in digits ("2000") or spoken ("nineteen
+    /// ninety-six", "two thousand", "two thousand and one"), and the end.
+    fn named_year(&self, j: usize) -> Option<(i32, usize)> {
+        if let Some(y) = self.year(j) {
+            return Some((y, j + 1));
+        }
+        match self.lex(j) {
+            Lex::Number(n @ (18 | 19)) => {
+                let (rest, end) = self.count(j + 1)?;
+                ((10..=99).contains(&rest) && self.lex(j + 1) != Lex::Word(W::A))
+                    .then_some(((n * 100 + rest) as i32, end))
+            }
+            Lex::Number(2) if self.word(j + 1).eq_ignore_ascii_case("thousand") => {
+                let k = if self.w(j + 2, W::And) { j + 3 } else { j + 2 };
+                match (self.lex(k), self.count(k)) {
+                    (Lex::Number(_), Some((rest, end))) if rest < 100 => {
+                        Some((2000 + rest as i32, end))
+                    }
+                    _ => Some((2000, j + 2)),
+                }
+            }
             _ => None,
         }
     }

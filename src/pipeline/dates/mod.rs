@@ -486,6 +486,247 @@ mod tests {
     }
 
     #[test]
+    fn arrangements_to_do_something_point_ahead() {
+        // 1998-03-22 is a Sunday, 1989-10-27 a Friday.
+        assert_eq!(
+            one(
+                "Extremists opposed to the truce tried to undermine the talks, set to resume Monday in Belfast.",
+                at(1998, 3, 22)
+            )
+            .1,
+            "1998-03-23"
+        );
+        assert_eq!(
+            one(
+                "The stock was suspended in London and is to resume trading in Paris Tuesday.",
+                at(1989, 10, 27)
+            )
+            .1,
+            "1989-10-31"
+        );
+        // "was to" + verb is a plan seen from the past, still ahead of it.
+        assert_eq!(
+            one("The plane was to land Monday.", at(1998, 3, 22)).1,
+            "1998-03-23"
+        );
+        // "set" without "to" is no cue.
+        assert_eq!(
+            one("Police set up roadblocks on Tuesday.", at(1998, 3, 22)).1,
+            "1998-03-17"
+        );
+    }
+
+    #[test]
+    fn the_year_alone_is_the_current_one_and_can_name_a_year() {
+        let p = at(1989, 11, 2);
+        assert_eq!(
+            one("For the year, pet food volume was flat.", p),
+            ("the year".to_string(), "1989".to_string())
+        );
+        assert_eq!(
+            one("shares rose to a high for the year of $42.875 a share.", p).1,
+            "1989"
+        );
+        let t = tags("revenue fell through the first nine months of the year.", p);
+        assert_eq!(t[1], ("the year".into(), "1989".into(), "DATE"));
+        // "the year before" and "the year when" name another year.
+        assert!(tags("sales rose from the year before", p).is_empty());
+        assert!(tags("It was the year when prices fell.", p).is_empty());
+        // A written or spoken year after it is that year.
+        let p = at(1998, 2, 5);
+        assert_eq!(
+            one(
+                "His promise to halve unemployment by the year two thousand failed.",
+                p
+            ),
+            ("the year two thousand".to_string(), "2000".to_string())
+        );
+        assert_eq!(one("by the year 2010", p).1, "2010");
+        assert_eq!(one("in the year two thousand and five", p).1, "2005");
+        assert_eq!(one("in the year nineteen ninety-six", p).1, "1996");
+    }
+
+    #[test]
+    fn counted_lengths_with_more_and_ordinal_centuries() {
+        let p = at(2000, 6, 1);
+        assert_eq!(
+            tags(
+                "Elian will remain in the United States for at least two more weeks.",
+                p
+            ),
+            vec![("at least two more weeks".into(), "P2W".into(), "DURATION")]
+        );
+        assert_eq!(
+            one("Russia may use the naval base for 20 more years.", p).1,
+            "P20Y"
+        );
+        assert_eq!(
+            one("The loan may be extended for an additional year.", p),
+            ("an additional year".to_string(), "P1Y".to_string())
+        );
+        // Not a count before "more": "more years" alone stays vague.
+        assert_eq!(one("It could take more years.", p).1, "PXY");
+        assert_eq!(
+            one("the fabled 11th century temple near Angkor Wat", p),
+            ("11th century".to_string(), "10".to_string())
+        );
+        assert_eq!(
+            one("the most significant events of the 20th century.", p).1,
+            "19"
+        );
+        assert_eq!(one("she is a 20th century democrat", None).1, "19");
+    }
+
+    #[test]
+    fn rates_and_ordinals_are_not_temporal() {
+        let p = at(1989, 10, 26);
+        // A set word after an amount is a rate.
+        assert!(tags("revenue will increase by 20% annually.", p).is_empty());
+        assert!(tags("a plant that would produce about 10,000 units annually", p).is_empty());
+        assert!(tags("dividend payments of C$17.9 million annually", p).is_empty());
+        // Without an amount it is a recurrence.
+        assert_eq!(
+            one("commemorations like those held here annually for Marti", p).1,
+            "P1Y"
+        );
+        assert_eq!(
+            one(
+                "a conglomerate that has been doubling its profits annually",
+                p
+            )
+            .1,
+            "P1Y"
+        );
+        // "a second" before a noun is the ordinal.
+        assert!(tags("A second group of three directors sued.", p).is_empty());
+        assert!(tags("it will be a second betrayal, she said", p).is_empty());
+        assert_eq!(one("He paused for a second.", p).1, "PT1S");
+        assert_eq!(
+            one("The lights went out a second later.", p).0,
+            "a second later"
+        );
+    }
+
+    #[test]
+    fn current_is_the_present_and_the_then_current_a_past_one() {
+        let p = at(1989, 10, 26);
+        assert_eq!(
+            tags(
+                "The company delayed construction because of current market conditions.",
+                p
+            ),
+            vec![("current".into(), "PRESENT_REF".into(), "DATE")]
+        );
+        assert_eq!(
+            one("Kellogg's current share is believed to be under 40%.", p).0,
+            "current"
+        );
+        assert_eq!(
+            one(
+                "holders may buy shares at 50% of the then current market price",
+                p
+            ),
+            ("then current".to_string(), "PAST_REF".to_string())
+        );
+        // With a calendar unit it is that unit.
+        assert_eq!(
+            one("sales will grow in the current year.", p),
+            ("the current year".to_string(), "1989".to_string())
+        );
+        // Not before punctuation ("an alternating current.").
+        assert!(tags("It runs on direct current.", p).is_empty());
+    }
+
+    #[test]
+    fn discourse_now_and_narrative_soon_are_not_times() {
+        let p = at(1998, 10, 26);
+        assert!(tags("Now, Ms. Conlin said, it will have new resonance.", p).is_empty());
+        assert!(tags("\"Now, he says, it looks like a trap.\"", p).is_empty());
+        assert_eq!(
+            one(
+                "Now officials are investigating whether he was involved.",
+                p
+            )
+            .1,
+            "PRESENT_REF"
+        );
+        assert_eq!(
+            one("The embassy is now operating out of offices.", p).1,
+            "PRESENT_REF"
+        );
+        assert!(tags("He was soon released and appeared healthy.", p).is_empty());
+        assert!(tags("a trickle of cash that soon became a flood", p).is_empty());
+        assert_eq!(
+            one("Prosecutors said they may soon seek an indictment.", p),
+            ("soon".to_string(), "FUTURE_REF".to_string())
+        );
+        assert_eq!(
+            one("Kellogg soon will begin selling boxes.", p).1,
+            "FUTURE_REF"
+        );
+    }
+
+    #[test]
+    fn capitalised_common_time_words_inside_a_sentence_are_titles() {
+        let p = at(1991, 2, 25);
+        assert!(
+            tags(
+                "Baker said on ABC-TV's \"This Week With David Brinkley\" that",
+                p
+            )
+            .is_empty()
+        );
+        assert!(tags("Gonzalez said on CBS's ''60 Minutes.''", p).is_empty());
+        assert!(tags("This is VOA Today.", p).is_empty());
+        assert!(tags("a picture from the film ``High Noon.''", p).is_empty());
+        // At the start of a sentence or a quote, and for names that are
+        // always capitalised, the expression stays.
+        assert_eq!(one("\"Today is a sad day,\" she said.", p).1, "1991-02-25");
+        assert_eq!(one("This week, the allies attacked.", p).1, "1991-W09");
+        assert_eq!(one("The vote will be on Christmas Day.", p).1, "1991-12-25");
+        assert_eq!(one("Officials said Monday that", p).1, "1991-02-25");
+    }
+
+    #[test]
+    fn halves_of_a_year_spoken_years_this_past_and_one_day() {
+        let p = at(1989, 10, 26);
+        assert_eq!(
+            one("lower earnings for the last half of 1989 and beyond", p),
+            ("the last half of 1989".to_string(), "1989-H2".to_string())
+        );
+        assert_eq!(one("profit rose in the first half of 1990", p).1, "1990-H1");
+        assert_eq!(one("profit rose in the first half.", p).1, "1989-H1");
+        assert_eq!(
+            one("profit rose in the second half of 1990", None).1,
+            "1990-H2"
+        );
+        assert_eq!(
+            one(
+                "January nineteen ninety-seven. Atlanta again.",
+                at(1998, 2, 27)
+            ),
+            (
+                "January nineteen ninety-seven".to_string(),
+                "1997-01".to_string()
+            )
+        );
+        assert_eq!(
+            one(
+                "It scrapped the business this past spring, so costs fell.",
+                p
+            ),
+            ("this past spring".to_string(), "1989-SP".to_string())
+        );
+        assert_eq!(one("Sales slowed this past week.", p).1, "1989-W42");
+        // "one day" after a modal or a subject is some day ahead.
+        assert_eq!(
+            one("Islam will one day be the second largest religion.", p),
+            ("one day".to_string(), "FUTURE_REF".to_string())
+        );
+        assert_eq!(one("The strike lasted one day.", p).1, "P1D");
+    }
+
+    #[test]
     fn numbers_and_words_that_are_not_dates() {
         let p = at(2022, 12, 19);
         assert!(tags("Russia was preparing 200,000 new troops", p).is_empty());

@@ -89,9 +89,11 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
             && toks[k - 1].kind == super::tokens::Kind::Word
             && text[toks[k - 1].start as usize..toks[k - 1].end as usize]
                 .eq_ignore_ascii_case("be");
-        // A plan before the expression points ahead: "planned to leave
-        // on Thursday", "plans to vote Monday" (but "the plan Aug. 21" and
-        // "as previously planned Saturday" do not).
+        // A plan or arrangement before the expression points ahead:
+        // "planned to leave on Thursday", "plans to vote Monday", "talks
+        // set to resume Monday", "is to resume trading Tuesday", "was to
+        // land Monday" (but "the plan Aug. 21" and "as previously planned
+        // Saturday" do not).
         if plan_to(toks, k, text) {
             before = Some((dist, Cue::Future));
             break;
@@ -137,15 +139,18 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
-/// Whether token `k` is "plan", "plans" or "planned" followed by "to".
+/// Whether token `k` opens a plan or arrangement: "plan(s|ned)", "set",
+/// "likely" or a form of "be" followed by "to".
 fn plan_to(toks: &[Tok], k: usize, text: &str) -> bool {
     let w = |j: usize| {
         toks.get(j)
             .map_or("", |t| &text[t.start as usize..t.end as usize])
     };
-    ["plan", "plans", "planned"]
-        .iter()
-        .any(|p| w(k).eq_ignore_ascii_case(p))
+    [
+        "plan", "plans", "planned", "set", "likely", "is", "are", "was", "were",
+    ]
+    .iter()
+    .any(|p| w(k).eq_ignore_ascii_case(p))
         && w(k + 1).eq_ignore_ascii_case("to")
 }
 
@@ -401,6 +406,12 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
             anchored: false,
         },
+        Sem::Century(c) => Resolved {
+            kind: date_kind,
+            value: format!("{c:02}"),
+            interval: a.days(ymd(c * 100, 1, 1)?, ymd(c * 100 + 100, 1, 1)?),
+            anchored: false,
+        },
         Sem::Weekday { wd, rel, part } => {
             let cur = today.weekday().number_from_monday() as i64;
             let wd = i64::from(wd);
@@ -530,15 +541,16 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             let idx = today.year() * 4 + cur_q as i32 - 2;
             quarter(idx.div_euclid(4), (idx.rem_euclid(4) + 1) as u32, true)?
         }
-        Sem::Half { h } => {
-            let y = today.year();
+        Sem::Half { h, y } => {
+            let anchored = y.is_none();
+            let y = y.unwrap_or(today.year());
             let m0 = if h == 1 { 1 } else { 7 };
             let (ey, em) = add_months(y, m0, 6);
             Resolved {
                 kind: date_kind,
                 value: format!("{y:04}-H{h}"),
                 interval: a.days(month_start(y, m0)?, month_start(ey, em)?),
-                anchored: true,
+                anchored,
             }
         }
         Sem::Ago { n, unit, sign } => {
@@ -712,6 +724,7 @@ fn unanchored(sem: &Sem) -> Resolved {
         Sem::Month { m, .. } => (TimexType::Date, format!("XXXX-{m:02}")),
         Sem::Year(y) => (TimexType::Date, format!("{y:04}")),
         Sem::Decade(d) => (TimexType::Date, format!("{d:03}")),
+        Sem::Century(c) => (TimexType::Date, format!("{c:02}")),
         Sem::Weekday { wd, part, .. } => match part {
             Some(p) => (TimexType::Time, format!("XXXX-WXX-{wd}T{}", p.code())),
             None => (TimexType::Date, format!("XXXX-WXX-{wd}")),
@@ -724,6 +737,8 @@ fn unanchored(sem: &Sem) -> Resolved {
             }
         }
         Sem::Quarter { q, y: Some(y) } => (TimexType::Date, format!("{y:04}-Q{q}")),
+        Sem::Half { h, y: Some(y) } => (TimexType::Date, format!("{y:04}-H{h}")),
+        Sem::Half { h, y: None } => (TimexType::Date, format!("XXXX-H{h}")),
         Sem::Quarter { q, .. } => (TimexType::Date, format!("XXXX-Q{q}")),
         Sem::Ref(v) => (TimexType::Date, (*v).to_string()),
         Sem::Duration { n, unit } => {
@@ -753,10 +768,12 @@ fn unanchored(sem: &Sem) -> Resolved {
             | Sem::YearMonth { .. }
             | Sem::Year(_)
             | Sem::Decade(_)
+            | Sem::Century(_)
             | Sem::Duration { .. }
             | Sem::Set(_)
             | Sem::HalfDuration(_)
             | Sem::Quarter { y: Some(_), .. }
+            | Sem::Half { y: Some(_), .. }
             | Sem::Season { y: Some(_), .. }
     );
     Resolved {
