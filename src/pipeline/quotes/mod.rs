@@ -207,7 +207,18 @@ impl Stage<'_> {
                 }),
             },
         }?;
-        let phrase = self.without_unknown_verb(phrase);
+        let mut phrase = self.without_unknown_verb(phrase);
+        // "X railed against what he calls the “...”": the pronoun of a
+        // free relative is the clause's subject, named before "what".
+        if after.is_none()
+            && phrase.1 == phrase.0 + 1
+            && phrase.0 > s0 + 1
+            && speaker::pronoun(v.word(phrase.0)).is_some()
+            && v.word(phrase.0 - 1).eq_ignore_ascii_case("what")
+            && let Some(outer) = v.subject_left(s0, phrase.0 - 1)
+        {
+            phrase = self.without_unknown_verb(outer);
+        }
         let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
         if resolution == Resolution::NotSpeaker {
             return None;
@@ -765,7 +776,9 @@ mod tests {
                     “Nobody will reopen it.”\n\n\
                     Berg called them on it:\n\n\
                     “Your questions are unfair to the voters of this city.”\n\n\
-                    “Only you,” I said.";
+                    “Only you,” I said.\n\n\
+                    Tom Hale railed against what he calls the “city cartel” of insiders.\n\n\
+                    Anna Berg sought to calm her supporters, saying the count “was fair to all” of them.";
         let e = entities(
             text,
             &[
@@ -793,6 +806,10 @@ mod tests {
         let only = find(&q, "Only you");
         assert_eq!(only.speaker, "I");
         assert_eq!(only.speaker_entity_id, None);
+        // The pronoun of "what he calls" is the clause's named subject.
+        assert_eq!(find(&q, "city cartel").speaker, "Tom Hale");
+        // The object of an infinitive is passed over.
+        assert_eq!(find(&q, "was fair to all").speaker, "Anna Berg");
     }
 
     #[test]

@@ -337,6 +337,19 @@ impl View<'_> {
             && !self.lower_is(k - 1, DETERMINERS)
     }
 
+    /// Token `k` is a verb after "to" whose object is the determined noun
+    /// phrase starting at `a` ("sought to calm his supporters, saying",
+    /// "refused to release his taxes, calling").
+    fn is_infinitive(&self, lo: usize, a: usize, k: usize) -> bool {
+        k > lo
+            && self.lower_is(a, DETERMINERS)
+            && self.toks[k].kind == TokKind::Word
+            && self.toks[k].mention == 0
+            && !self.is_upper(k)
+            && !self.lower_is(k, STOP)
+            && self.lower_is(k - 1, &["to"])
+    }
+
     /// Skips auxiliaries and adverbs leftwards from `j` (exclusive).
     fn skip_left(&self, lo: usize, mut j: usize) -> usize {
         while j > lo {
@@ -421,7 +434,7 @@ impl View<'_> {
                 }
             }
             let mut a = j;
-            while a > lo && self.np_word(a - 1) {
+            while a > lo && (self.np_word(a - 1) || self.lower_is(a - 1, DETERMINERS)) {
                 a -= 1;
                 if self.toks[a].mention == 0 && self.lower_is(a, DETERMINERS) {
                     break;
@@ -457,7 +470,10 @@ impl View<'_> {
             // right before the cue is its subject all the same ("the story
             // John F. Kennedy told").
             let name_at_cue = j == first && self.toks[j - 1].mention != 0;
-            if a > lo && !name_at_cue && self.is_transitive_verb(lo, a - 1) {
+            if a > lo
+                && !name_at_cue
+                && (self.is_transitive_verb(lo, a - 1) || self.is_infinitive(lo, a, a - 1))
+            {
                 j = self.skip_left(lo, a - 1);
                 continue;
             }
