@@ -192,11 +192,20 @@ impl Stage<'_> {
             CueShape::QuotedAs => v.phrase_right(c.first + 1, c.end),
             CueShape::Verb => match after {
                 Some(close) => {
-                    let between = (close + 1..c.first).any(|k| v.toks[k].kind == TokKind::Word);
-                    if between {
-                        v.subject_left(close + 1, c.first)
-                    } else {
-                        v.phrase_right(c.end, s1)
+                    match (close + 1..c.first).find(|&k| v.toks[k].kind == TokKind::Word) {
+                        Some(first) => {
+                            let left = v.subject_left(close + 1, c.first);
+                            // "“...,” Harry Bond, 30, of Raleigh, N.C., who
+                            // was polled, said": a name right after the
+                            // quote is the subject, whatever appositions
+                            // follow it.
+                            if left.is_none_or(|(a, _)| a != first) && self.names_speaker(first) {
+                                v.phrase_right(first, c.first)
+                            } else {
+                                left
+                            }
+                        }
+                        None => v.phrase_right(c.end, s1),
                     }
                 }
                 None => v.subject_left(s0, c.first).or_else(|| {
@@ -303,6 +312,16 @@ impl Stage<'_> {
             return None;
         }
         attribution((first, label_end), label_end)
+    }
+
+    /// Token `k` is in a mention of a person or an organisation.
+    fn names_speaker(&self, k: usize) -> bool {
+        let mention = self.view.toks[k].mention;
+        mention != 0
+            && matches!(
+                self.entities[self.resolver.mentions[mention as usize - 1].2].kind,
+                EntityType::Person | EntityType::Organization
+            )
     }
 
     /// A person's or organisation's name followed only by lower-case words
@@ -817,7 +836,8 @@ mod tests {
         let text = "Anna Berg said fathers are left out, and when pressed on why, the mother of three replied, “It is meant for mothers.”\n\
                     The Daily Courier reported that Tom Hale spoke about the plan: “It is the wrong plan,” the union wrote.\n\
                     “The plan is costly,” it added.\n\
-                    Voters fear of an annexation or “absorption” of the town.";
+                    Voters fear of an annexation or “absorption” of the town.\n\
+                    “We need unity,” Tom Hale, 30, of Raleigh, N.C., who was polled, said.";
         let e = entities(
             text,
             &[
@@ -846,6 +866,8 @@ mod tests {
         );
         // A weak cue before "of" is a noun: no speech.
         assert!(!q.iter().any(|q| q.text == "absorption"), "{q:#?}");
+        // A name right after the quote, whatever appositions follow.
+        assert_eq!(find(&q, "We need unity").speaker, "Tom Hale");
     }
 
     #[test]
