@@ -1,13 +1,14 @@
 //! Speakers: finding the speaker phrase around a cue and resolving it to
 //! an entity of the article. Owns the noun-phrase heuristics (the subject
 //! left of a cue, skipping auxiliaries, adverbs, parenthetical commas,
-//! prepositional phrases and relative clauses; the phrase right of an
-//! inverted cue or of "according to") and the resolution rules: a name
-//! (mention or a word of an entity's name), a pronoun (the most recent
-//! compatible speaker or mention: person for he/she, organisation or group
-//! for they), a nominal through entity roles and the words written before
-//! an entity's mentions ("the Belarusian president"), and a sentence
-//! opened by a relative pronoun ("Who stated ...").
+//! prepositional phrases, relative clauses and the objects of verbs; the
+//! phrase right of an inverted cue or of "according to") and the
+//! resolution rules: a name (mention or a word of an entity's name), a
+//! pronoun (the most recent compatible speaker or mention: person for
+//! he/she, organisation or group for they and it; "I"/"we" the writer), a
+//! nominal through entity roles and the words written before an entity's
+//! mentions ("the Belarusian president"), and a sentence opened by a
+//! relative pronoun ("Who stated ...").
 
 use super::text::{Tok, TokKind};
 use crate::pipeline::entities::{Entity, EntityType};
@@ -238,7 +239,8 @@ pub enum Pronoun {
     Person,
     /// they, them.
     Group,
-    /// it: a thing, never taken as a speaker.
+    /// it, which: a thing; "it" before a cue speaks for the last
+    /// organisation ("“...,” it added"), "which" is relative.
     Thing,
     /// I, we outside a quote: the writer, a speaker with no entity.
     Author,
@@ -527,7 +529,7 @@ pub enum Resolution {
     Unnamed,
     /// A pronoun with no antecedent.
     Unresolved,
-    /// Not a speaker ("it", "I").
+    /// Not a speaker ("you", "which" with nothing before it).
     NotSpeaker,
 }
 
