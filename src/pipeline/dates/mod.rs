@@ -517,6 +517,79 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_in_the_past_perfect_and_places_named_next_to() {
+        // 1990-08-16 is a Thursday, 1999-05-07 a Friday.
+        let thu = at(1990, 8, 16);
+        assert_eq!(
+            one(
+                "Most U.N. members had filed compliance reports by Wednesday.",
+                thu
+            )
+            .1,
+            "1990-08-15"
+        );
+        assert_eq!(
+            one(
+                "Until Thursday, they had not called him a suspect.",
+                at(1999, 5, 7)
+            )
+            .1,
+            "1999-05-06"
+        );
+        // Without the past perfect "by" and "until" still look ahead.
+        assert_eq!(
+            one("Members said they would file reports by Wednesday.", thu).1,
+            "1990-08-22"
+        );
+        assert_eq!(
+            one("The offer was extended until Friday.", thu).1,
+            "1990-08-17"
+        );
+        // A plan seen from the past perfect is over.
+        assert_eq!(
+            one(
+                "The offer had been scheduled to expire at midnight Friday.",
+                at(1989, 10, 30)
+            )
+            .1,
+            "1989-10-27T24:00"
+        );
+        // "next to" is a place: the past clause decides. 1998-08-08 is a
+        // Saturday.
+        assert_eq!(
+            one(
+                "More than 100 people have been killed in the blasts next to the U.S. embassies in Kenya and Tanzania on Friday.",
+                at(1998, 8, 8)
+            )
+            .1,
+            "1998-08-07"
+        );
+    }
+
+    #[test]
+    fn a_present_plan_after_the_weekday_points_ahead() {
+        // 1998-10-26 is a Monday.
+        let mon = at(1998, 10, 26);
+        assert_eq!(
+            one(
+                "On Tuesday, the National Abortion Rights Action League plans to hold a news conference.",
+                mon
+            )
+            .1,
+            "1998-10-27"
+        );
+        // A past plan after the weekday may date the planning.
+        assert_eq!(
+            one(
+                "On Friday, the Kenyan government planned to pay the first families.",
+                at(1998, 9, 30)
+            )
+            .1,
+            "1998-09-25"
+        );
+    }
+
+    #[test]
     fn the_year_alone_is_the_current_one_and_can_name_a_year() {
         let p = at(1989, 11, 2);
         assert_eq!(

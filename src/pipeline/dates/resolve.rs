@@ -44,16 +44,18 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     // A preposition right before the expression outweighs the verb:
     // "payable Dec. 7", "by Jan. 14", "effective Feb. 1" look ahead,
     // "since 2019" looks back.
+    // "by" and "until" look ahead unless the clause is in the past
+    // perfect ("had filed reports by Wednesday", "until Thursday, they
+    // had not called him a suspect"): that deadline has passed.
+    let mut deadline = false;
     if start > 0 {
         let p = &toks[start - 1];
         let w = &text[p.start as usize..p.end as usize];
         let is = |x: &str| w.eq_ignore_ascii_case(x);
-        if ["by", "until", "till", "payable", "effective", "due"]
-            .iter()
-            .any(|x| is(x))
-        {
+        if ["payable", "effective", "due"].iter().any(|x| is(x)) {
             return Dir::Future;
         }
+        deadline = ["by", "until", "till"].iter().any(|x| is(x));
         if is("since") {
             return Dir::Past;
         }
@@ -94,12 +96,13 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         // set to resume Monday", "is to resume trading Tuesday", "was to
         // land Monday" (but "the plan Aug. 21" and "as previously planned
         // Saturday" do not).
-        if plan_to(toks, k, text) {
-            before = Some((dist, Cue::Future));
+        if plan_to(toks, k, text, true) {
+            before = Some((dist, Cue::Future, false));
             break;
         }
-        if t.cue != Cue::None && !passive {
-            before = Some((dist, t.cue));
+        let cue = cue_at(toks, k, text);
+        if cue != Cue::None && !passive {
+            before = Some((dist, cue, past_perfect(toks, k, text)));
             break;
         }
     }
@@ -115,23 +118,37 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         if t.ends_sentence() && !abbreviation_dot(toks, k) {
             break;
         }
-        if t.cue != Cue::None {
-            after = Some((dist, t.cue));
+        // "On Tuesday, the league plans to hold a news conference".
+        if plan_to(toks, k, text, false) {
+            after = Some((dist, Cue::Future, false));
+            break;
+        }
+        let cue = cue_at(toks, k, text);
+        if cue != Cue::None {
+            after = Some((dist, cue, past_perfect(toks, k, text)));
             break;
         }
         k += 1;
     }
-    let cue = match (before, after) {
-        (Some((db, cb)), Some((da, ca))) => {
+    let (cue, perfect) = match (before, after) {
+        (Some((db, cb, pb)), Some((da, ca, pa))) => {
             if da < db {
-                ca
+                (ca, pa)
             } else {
-                cb
+                (cb, pb)
             }
         }
-        (Some((_, c)), None) | (None, Some((_, c))) => c,
-        (None, None) => Cue::None,
+        (Some((_, c, p)), None) | (None, Some((_, c, p))) => (c, p),
+        (None, None) => (Cue::None, false),
     };
+    // A past perfect looks back from a past moment, even with a plan
+    // ("had been scheduled to expire at midnight Friday").
+    if perfect {
+        return Dir::Past;
+    }
+    if deadline {
+        return Dir::Future;
+    }
     match cue {
         Cue::Past => Dir::Past,
         Cue::Future => Dir::Future,
@@ -139,18 +156,54 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
+/// The tense cue of token `k`; "next" in "next to" is a place, not a time.
+fn cue_at(toks: &[Tok], k: usize, text: &str) -> Cue {
+    let t = &toks[k];
+    if t.cue == Cue::Future
+        && text[t.start as usize..t.end as usize].eq_ignore_ascii_case("next")
+        && toks
+            .get(k + 1)
+            .is_some_and(|n| text[n.start as usize..n.end as usize].eq_ignore_ascii_case("to"))
+    {
+        return Cue::None;
+    }
+    t.cue
+}
+
+/// Whether the cue at `k` belongs to a past perfect: "had" with a
+/// participle at most three words on ("had not called", "had been
+/// scheduled"), or a participle at most three words after "had".
+fn past_perfect(toks: &[Tok], k: usize, text: &str) -> bool {
+    let had = |j: usize| {
+        toks[j].kind == super::tokens::Kind::Word
+            && text[toks[j].start as usize..toks[j].end as usize].eq_ignore_ascii_case("had")
+    };
+    let word = |j: usize| toks[j].kind == super::tokens::Kind::Word;
+    if had(k) {
+        return (k + 1..toks.len().min(k + 4))
+            .take_while(|&j| word(j))
+            .any(|j| toks[j].cue == Cue::Past || toks[j].cue == Cue::Future);
+    }
+    toks[k].cue != Cue::None
+        && (k.saturating_sub(3)..k)
+            .rev()
+            .take_while(|&j| word(j))
+            .any(had)
+}
+
 /// Whether token `k` opens a plan or arrangement: "plan(s|ned)", "set",
-/// "likely" or a form of "be" followed by "to".
-fn plan_to(toks: &[Tok], k: usize, text: &str) -> bool {
+/// "likely" or a form of "be" followed by "to". After the expression only
+/// a present plan counts: "On Friday, the government planned to pay" may
+/// date the planning.
+fn plan_to(toks: &[Tok], k: usize, text: &str, past_forms: bool) -> bool {
     let w = |j: usize| {
         toks.get(j)
             .map_or("", |t| &text[t.start as usize..t.end as usize])
     };
-    [
-        "plan", "plans", "planned", "set", "likely", "is", "are", "was", "were",
-    ]
-    .iter()
-    .any(|p| w(k).eq_ignore_ascii_case(p))
+    let present = ["plan", "plans", "set", "likely", "is", "are"];
+    let past = ["planned", "was", "were"];
+    (present.iter().any(|p| w(k).eq_ignore_ascii_case(p))
+        || past_forms && past.iter().any(|p| w(k).eq_ignore_ascii_case(p)))
         && w(k + 1).eq_ignore_ascii_case("to")
 }
 
