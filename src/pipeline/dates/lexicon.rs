@@ -347,6 +347,11 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("third", 3),
         ("fourth", 4),
         ("fifth", 5),
+        ("sixth", 6),
+        ("seventh", 7),
+        ("eighth", 8),
+        ("ninth", 9),
+        ("tenth", 10),
     ] {
         put(w, Lex::Ordinal(n));
     }

@@ -135,7 +135,9 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
         }
         let anaphoric = matches!(
             sem,
-            grammar::Sem::Anaphor { .. } | grammar::Sem::Shift { .. }
+            grammar::Sem::Anaphor { .. }
+                | grammar::Sem::Shift { .. }
+                | grammar::Sem::WeekdayBefore { .. }
         );
         // "compared with the first nine months ... a year earlier" moves
         // the period just named, which is no calendar date: the shift then
@@ -567,6 +569,25 @@ mod tests {
     }
 
     #[test]
+    fn a_reporting_verb_after_a_quotation_does_not_date_it() {
+        // 2000-04-05 is a Wednesday.
+        let t = tags(
+            "``This father will leave at 4 a.m. Thursday,'' Castro said.",
+            at(2000, 4, 5),
+        );
+        assert_eq!(t[0].1, "2000-04-06T04:00", "{t:?}");
+        // Scare quotes do not end the clause.
+        assert_eq!(
+            one(
+                "In February, their “special military operation” began.",
+                at(2022, 12, 19)
+            )
+            .1,
+            "2022-02"
+        );
+    }
+
+    #[test]
     fn a_present_plan_after_the_weekday_points_ahead() {
         // 1998-10-26 is a Monday.
         let mon = at(1998, 10, 26);
@@ -587,6 +608,129 @@ mod tests {
             .1,
             "1998-09-25"
         );
+    }
+
+    #[test]
+    fn weeks_of_a_date_previous_weekdays_and_overnight() {
+        // 2000-02-24 is a Thursday.
+        assert_eq!(
+            one(
+                "The case may be resolved in a court hearing the week of March 6, Gonzalez said.",
+                at(2000, 2, 24)
+            ),
+            ("the week of March 6".to_string(), "2000-W10".to_string())
+        );
+        // 1989-10-30 is a Monday: "Friday" is Oct. 27, the night before it
+        // Oct. 26, and the Friday before it Oct. 20.
+        let text = "London share prices closed sharply lower Friday. Shares were depressed by overnight losses in New York. The index shed 47.3 points, down 4.5% from the previous Friday.";
+        let t = tags(text, at(1989, 10, 30));
+        let values: Vec<&str> = t.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(
+            values,
+            ["1989-10-27", "1989-10-26TNI", "1989-10-20"],
+            "{t:?}"
+        );
+        assert_eq!(t[2].0, "the previous Friday");
+        // Without a date mentioned, the last one before publication.
+        assert_eq!(
+            one("Stocks rose from the previous Friday.", at(1989, 10, 30)).1,
+            "1989-10-27"
+        );
+    }
+
+    #[test]
+    fn parts_of_the_day_the_text_speaks_of() {
+        assert_eq!(
+            one(
+                "By mid afternoon, official Serb sources were saying the operation was over.",
+                at(1998, 3, 6)
+            ),
+            ("mid afternoon".to_string(), "1998-03-06TAF".to_string())
+        );
+        assert_eq!(
+            one(
+                "In London at mid-afternoon yesterday, Ratners's shares were up 2 pence.",
+                at(1989, 11, 2)
+            ),
+            (
+                "mid-afternoon yesterday".to_string(),
+                "1989-11-01TAF".to_string()
+            )
+        );
+        // 1989-10-30 is a Monday.
+        let t = tags(
+            "Tokyo stocks closed lower Friday. Dealers placed heavy buy orders in the morning.",
+            at(1989, 10, 30),
+        );
+        assert_eq!(
+            t[1],
+            (
+                "the morning".to_string(),
+                "1989-10-27TMO".to_string(),
+                "TIME"
+            )
+        );
+        // "4 in the morning" is a clock time, not the morning itself.
+        let t = tags("The father will leave at 4 in the morning.", at(2000, 4, 5));
+        assert!(t.iter().all(|x| x.0 != "the morning"), "{t:?}");
+    }
+
+    #[test]
+    fn second_days_seasons_of_spoken_years_and_spoken_decades() {
+        let t = tags(
+            "The accession will be held at the NATO summit on April 24 and 25.",
+            at(1999, 2, 10),
+        );
+        let values: Vec<&str> = t.iter().map(|x| x.1.as_str()).collect();
+        assert_eq!(values, ["1999-04-24", "1999-04-25"]);
+        // Not a count of things after the date.
+        let t = tags("Between April 24 and 25 flights left.", at(1999, 2, 10));
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            one(
+                "that thirteen dollar a barrel level we saw in the winter of nineteen ninety-four.",
+                at(1998, 2, 23)
+            ),
+            (
+                "winter of nineteen ninety-four".to_string(),
+                "1994-WI".to_string()
+            )
+        );
+        assert_eq!(
+            one(
+                "Hate group numbers were dropping through the nineties.",
+                at(1998, 3, 3)
+            ),
+            ("the nineties".to_string(), "199".to_string())
+        );
+        assert_eq!(one("It recalls the twenties.", at(1998, 3, 3)).1, "192");
+        assert_eq!(one("It recalls the twenties.", at(2023, 3, 3)).1, "202");
+    }
+
+    #[test]
+    fn the_nth_day_after_a_present_is_the_publication_day() {
+        let t = tags(
+            "In Saudi Arabia, today is the eighth day of Desert Shield.",
+            at(1990, 8, 15),
+        );
+        assert_eq!(
+            t[1],
+            (
+                "the eighth day".to_string(),
+                "1990-08-15".to_string(),
+                "DATE"
+            )
+        );
+        assert_eq!(
+            one(
+                "It's the second day of an offensive by the police.",
+                at(1998, 3, 6)
+            )
+            .1,
+            "1998-03-06"
+        );
+        // Not after a past or without the copula.
+        assert!(tags("He died on the second day of the trip.", at(1998, 3, 6)).is_empty());
     }
 
     #[test]

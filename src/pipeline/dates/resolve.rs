@@ -118,6 +118,12 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         if t.ends_sentence() && !abbreviation_dot(toks, k) {
             break;
         }
+        // The end of a quotation: the reporting verb beyond it does not
+        // date the quoted words ("will leave at 4 a.m. Thursday,'' Castro
+        // said").
+        if closing_quote(toks, k) {
+            break;
+        }
         // "On Tuesday, the league plans to hold a news conference".
         if plan_to(toks, k, text, false) {
             after = Some((dist, Cue::Future, false));
@@ -168,6 +174,27 @@ fn cue_at(toks: &[Tok], k: usize, text: &str) -> Cue {
         return Cue::None;
     }
     t.cue
+}
+
+/// Whether token `k` closes a quotation of speech: a quotation mark
+/// (double, or the second of two single ones: "''") right after a comma,
+/// question or exclamation mark. Scare quotes ("their “special operation”
+/// in February") close without one and do not end the clause.
+fn closing_quote(toks: &[Tok], k: usize) -> bool {
+    let t = &toks[k];
+    if t.kind != super::tokens::Kind::Punct {
+        return false;
+    }
+    let before = if matches!(t.ch, '"' | '”') {
+        k
+    } else if matches!(t.ch, '\'' | '’') && k > 0 && toks[k - 1].is(t.ch) {
+        k - 1
+    } else {
+        return false;
+    };
+    before > 0
+        && matches!(toks[before - 1].ch, ',' | '?' | '!')
+        && toks[before - 1].kind == super::tokens::Kind::Punct
 }
 
 /// Whether the cue at `k` belongs to a past perfect: "had" with a
@@ -459,12 +486,33 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
             anchored: false,
         },
+        Sem::DecadeWord(d) => {
+            let y = today.year();
+            let mut c = y / 100 * 10 + i32::from(d);
+            if c * 10 > y {
+                c -= 10;
+            }
+            resolve(&Sem::Decade(c), anchor, dir)?
+        }
         Sem::Century(c) => Resolved {
             kind: date_kind,
             value: format!("{c:02}"),
             interval: a.days(ymd(c * 100, 1, 1)?, ymd(c * 100 + 100, 1, 1)?),
             anchored: false,
         },
+        Sem::WeekdayBefore { wd } => {
+            let cur = today.weekday().number_from_monday() as i64;
+            let back = (cur - i64::from(wd)).rem_euclid(7);
+            day(
+                today - Duration::days(if back == 0 { 7 } else { back }),
+                true,
+            )
+        }
+        Sem::WeekOf(ref inner) => {
+            let r = resolve(inner, anchor, dir)?;
+            let (s, _) = r.interval?;
+            week(s.with_timezone(&a.tz).date_naive())
+        }
         Sem::Weekday { wd, rel, part } => {
             let cur = today.weekday().number_from_monday() as i64;
             let wd = i64::from(wd);
@@ -747,6 +795,8 @@ pub fn resolve_from(sem: &Sem, reference: Reference, a: Anchor, dir: Dir) -> Opt
             Some(p) => resolve(&Sem::DayRel { off, part: Some(p) }, Some(at), dir)?,
             None => resolve(&Sem::RelUnit { unit, off }, Some(at), dir)?,
         },
+        // "the previous Friday": before the date last mentioned.
+        Sem::WeekdayBefore { .. } => resolve(sem, Some(at), dir)?,
         Sem::Shift { n, unit, sign } => {
             let date = shift(reference.date, unit, i64::from(n) * i64::from(sign))?;
             let at = Anchor { date, tz: a.tz };
@@ -778,6 +828,8 @@ fn unanchored(sem: &Sem) -> Resolved {
         Sem::Year(y) => (TimexType::Date, format!("{y:04}")),
         Sem::Decade(d) => (TimexType::Date, format!("{d:03}")),
         Sem::Century(c) => (TimexType::Date, format!("{c:02}")),
+        Sem::DecadeWord(d) => (TimexType::Date, format!("XX{d}")),
+        Sem::WeekdayBefore { wd } => (TimexType::Date, format!("XXXX-WXX-{wd}")),
         Sem::Weekday { wd, part, .. } => match part {
             Some(p) => (TimexType::Time, format!("XXXX-WXX-{wd}T{}", p.code())),
             None => (TimexType::Date, format!("XXXX-WXX-{wd}")),
