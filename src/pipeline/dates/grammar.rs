@@ -300,7 +300,7 @@ impl G<'_> {
     /// Minutes", "VOA Today", "High Noon"). Names of months, weekdays and
     /// holidays are capitalised anyway.
     fn title(&self, f: &Found) -> bool {
-        if matches!(f.sem, Sem::Date { .. }) {
+        if matches!(f.sem, Sem::Date { .. } | Sem::WeekOf(_)) {
             return false;
         }
         (f.start..f.end).any(|k| {
@@ -1051,6 +1051,20 @@ impl G<'_> {
                 self.quantity(i)
             }
             Lex::Number(_) => self.quantity(i),
+            // "Election Day": the US one, a day that depends on the year.
+            Lex::Unit(Unit::Day, false)
+                if t.cap && i > 0 && self.t[i - 1].cap && self.word(i - 1) == "Election" =>
+            {
+                found(
+                    i - 1,
+                    i + 1,
+                    Sem::Date {
+                        y: None,
+                        m: 11,
+                        d: super::resolve::ELECTION_DAY,
+                    },
+                )
+            }
             Lex::Unit(unit, plural) => {
                 // "year-long", "year-earlier", "year-ago".
                 if self.hyphen(i + 1) {
@@ -1369,6 +1383,19 @@ impl G<'_> {
                 };
                 found(i, i + 5, Sem::Date { y: None, m, d })
             }
+            // "Easter", "Easter Sunday"; "Easter week": the week holding it.
+            W::Easter if self.t[i].cap => {
+                let easter = Sem::Date {
+                    y: None,
+                    m: 4,
+                    d: super::resolve::EASTER,
+                };
+                match self.lex(i + 1) {
+                    Lex::Unit(Unit::Week, false) => found(i, i + 2, Sem::WeekOf(Box::new(easter))),
+                    Lex::Weekday(7, false) | Lex::Unit(Unit::Day, false) => found(i, i + 2, easter),
+                    _ => found(i, i + 1, easter),
+                }
+            }
             W::Thanksgiving if self.t[i].cap => {
                 let end = if let Lex::Unit(Unit::Day, false) = self.lex(i + 1) {
                     i + 2
@@ -1470,6 +1497,27 @@ impl G<'_> {
         .position(|w| self.word(j).eq_ignore_ascii_case(w))
         {
             return found(i, j + 1, Sem::DecadeWord(d as u8 + 2));
+        }
+        // "the early hours of Thursday morning": that day's small hours,
+        // one expression (not a length of hours).
+        if self.w(j, W::Early)
+            && self.lex(j + 1) == Lex::Unit(Unit::Hour, true)
+            && self.w(j + 2, W::Of)
+            && let Some(f) = self.core(j + 3)
+        {
+            let sem = match f.sem {
+                Sem::Weekday { wd, rel, part } => Sem::Weekday {
+                    wd,
+                    rel,
+                    part: part.or(Some(PartOfDay::Morning)),
+                },
+                Sem::DayRel { off, part } => Sem::DayRel {
+                    off,
+                    part: part.or(Some(PartOfDay::Morning)),
+                },
+                _ => return None,
+            };
+            return found(i, f.end, sem);
         }
         // "the week of March 6": the week holding the date.
         if self.lex(j) == Lex::Unit(Unit::Week, false)

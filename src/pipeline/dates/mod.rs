@@ -734,6 +734,52 @@ mod tests {
     }
 
     #[test]
+    fn election_day_easter_and_the_early_hours() {
+        assert_eq!(
+            one(
+                "It will be a major theme of our campaign until Election Day.",
+                at(1998, 10, 26)
+            ),
+            ("Election Day".to_string(), "1998-11-03".to_string())
+        );
+        assert_eq!(
+            one(
+                "Voters went to the polls on Election Day.",
+                at(2000, 11, 20)
+            )
+            .1,
+            "2000-11-07"
+        );
+        // Easter Sunday by the computus, and the (ISO) week holding it.
+        assert_eq!(
+            one("The pope will celebrate Easter in Rome.", at(2024, 3, 1)).1,
+            "2024-03-31"
+        );
+        assert_eq!(
+            one("The shops closed on Easter Sunday.", at(1998, 4, 20)).1,
+            "1998-04-12"
+        );
+        assert_eq!(
+            one(
+                "Protesters prayed for help as Easter week began.",
+                at(2000, 4, 17)
+            ),
+            ("Easter week".to_string(), "2000-W16".to_string())
+        );
+        // "the early hours of Thursday": one expression, that morning.
+        assert_eq!(
+            one(
+                "He was arrested at the airport in the early hours of Thursday as he was about to be deported.",
+                at(1999, 10, 8)
+            ),
+            (
+                "the early hours of Thursday".to_string(),
+                "1999-10-07TMO".to_string()
+            )
+        );
+    }
+
+    #[test]
     fn the_year_alone_is_the_current_one_and_can_name_a_year() {
         let p = at(1989, 11, 2);
         assert_eq!(

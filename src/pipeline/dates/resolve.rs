@@ -321,8 +321,38 @@ fn part_hours(p: PartOfDay) -> (u32, u32) {
     }
 }
 
-fn thanksgiving(y: i32) -> Option<NaiveDate> {
-    NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Thu, 4)
+/// The day of `Sem::Date` that marks US Election Day.
+pub const ELECTION_DAY: u32 = 32;
+
+/// The day of `Sem::Date` that marks Easter Sunday.
+pub const EASTER: u32 = 33;
+
+/// Easter Sunday of year `y` (Gregorian computus).
+fn easter(y: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (8 * b + 13) / 25;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 19 * l) / 433;
+    let month = (h + l - 7 * m + 90) / 25;
+    let day = (h + l - 7 * m + 33 * month + 19) % 32;
+    ymd(y, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+}
+
+/// Day `d` of month `m` in year `y`; day 0 is Thanksgiving (the fourth
+/// Thursday of November), [`ELECTION_DAY`] the Tuesday after the first
+/// Monday of November and [`EASTER`] Easter Sunday.
+fn date_of(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    match d {
+        EASTER => easter(y),
+        0 => NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Thu, 4),
+        ELECTION_DAY => {
+            NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Mon, 1)?.succ_opt()
+        }
+        _ => ymd(y, m, d),
+    }
 }
 
 /// Resolves one meaning. `None` when it names no real date (Feb 30).
@@ -390,22 +420,9 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
     };
     let cur_q = (today.month() - 1) / 3 + 1;
     Some(match *sem {
-        Sem::Date { y: Some(y), m, d } => {
-            let date = if d == 0 {
-                thanksgiving(y)?
-            } else {
-                ymd(y, m, d)?
-            };
-            day(date, false)
-        }
+        Sem::Date { y: Some(y), m, d } => day(date_of(y, m, d)?, false),
         Sem::Date { y: None, m, d } => {
-            let make = |y: i32| {
-                if d == 0 {
-                    thanksgiving(y)
-                } else {
-                    ymd(y, m, d)
-                }
-            };
+            let make = |y: i32| date_of(y, m, d);
             let y0 = today.year();
             let cands: Vec<NaiveDate> = [y0 - 1, y0, y0 + 1].into_iter().filter_map(make).collect();
             let past = cands.iter().rev().find(|c| **c <= today).copied();
@@ -819,7 +836,7 @@ pub fn resolve_from(sem: &Sem, reference: Reference, a: Anchor, dir: Dir) -> Opt
 /// written, relative ones with `X` for what cannot be decided.
 fn unanchored(sem: &Sem) -> Resolved {
     let (kind, value) = match sem {
-        Sem::Date { y: Some(y), m, d } if *d > 0 => {
+        Sem::Date { y: Some(y), m, d } if (1..=31).contains(d) => {
             (TimexType::Date, format!("{y:04}-{m:02}-{d:02}"))
         }
         Sem::Date { m, d, .. } => (TimexType::Date, format!("XXXX-{m:02}-{d:02}")),
