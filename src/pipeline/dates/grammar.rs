@@ -37,6 +37,9 @@ pub enum Sem {
     Year(i32),
     /// A decade, as its first three digits ("the 1990s" -> 199).
     Decade(i32),
+    /// A decade named in words ("the nineties"), by its digit: the latest
+    /// such decade not after publication.
+    DecadeWord(u8),
     /// A century, as its first two digits ("the 20th century" -> 19).
     Century(i32),
     /// A weekday, 1 (Monday) to 7, with an optional part of the day.
@@ -54,6 +57,11 @@ pub enum Sem {
     RelUnit { unit: Unit, off: i32 },
     /// A weekend.
     Weekend { rel: Rel },
+    /// "the previous Friday": the last such weekday before the date the
+    /// text mentioned last (else publication).
+    WeekdayBefore { wd: u32 },
+    /// "the week of March 6": the week holding that date.
+    WeekOf(Box<Sem>),
     /// A numbered quarter ("the third quarter"), of a written year or the
     /// publication's.
     Quarter { q: u32, y: Option<i32> },
@@ -292,7 +300,7 @@ impl G<'_> {
     /// Minutes", "VOA Today", "High Noon"). Names of months, weekdays and
     /// holidays are capitalised anyway.
     fn title(&self, f: &Found) -> bool {
-        if matches!(f.sem, Sem::Date { .. }) {
+        if matches!(f.sem, Sem::Date { .. } | Sem::WeekOf(_)) {
             return false;
         }
         (f.start..f.end).any(|k| {
@@ -395,6 +403,33 @@ impl G<'_> {
                 modifier: Some(modifier),
             });
         }
+        // "mid-afternoon yesterday", "late Friday night" is handled by the
+        // weekday; "by mid afternoon": that part of the day the text
+        // speaks of.
+        if point && let Lex::Part(p) = self.lex(j) {
+            let sem = match self.lex(j + 1) {
+                Lex::Day(off) => Sem::DayRel {
+                    off: i32::from(off),
+                    part: Some(p),
+                },
+                _ => Sem::Anaphor {
+                    unit: Unit::Day,
+                    off: 0,
+                    part: Some(p),
+                },
+            };
+            let end = if matches!(sem, Sem::DayRel { .. }) {
+                j + 2
+            } else {
+                j + 1
+            };
+            return Some(Found {
+                start: i,
+                end,
+                sem,
+                modifier: Some(modifier),
+            });
+        }
         let f = self.core(j)?;
         let fits = if point {
             matches!(
@@ -484,6 +519,25 @@ impl G<'_> {
                 .is_some_and(|p| p.kind == Kind::Punct && matches!(p.ch, '$' | '£' | '€' | '#'))
         {
             return None;
+        }
+        // "April 24 and 25": the second day of the same month.
+        if i >= 3
+            && let Some(d) = self.day_after_month(i)
+            && matches!(self.lex(i - 1), Lex::Word(W::And | W::Or))
+            && let Some(first) = (i.saturating_sub(4)..i - 2)
+                .rev()
+                .filter(|&k| matches!(self.lex(k), Lex::Month(..)))
+                .find_map(|k| self.words(k))
+            && first.end == i - 1
+            && let Sem::Date { y: None, m, .. } = first.sem
+            && !self.unit_follows(i + 1)
+            && !self
+                .t
+                .get(i + 1)
+                .is_some_and(|t| plural_noun(t, self.word(i + 1)) || self.word(i + 1) == "percent")
+        {
+            let (y, end) = self.year_after(i + 1);
+            return found(i, end, Sem::Date { y, m, d });
         }
         if let Some((n, d)) = self.plain_number(i) {
             // ISO 8601 date: 2023-02-25.
@@ -934,12 +988,13 @@ impl G<'_> {
                         },
                     );
                 }
+                // "the winter of 1994", "the winter of nineteen ninety-four".
                 if self.w(i + 1, W::Of)
-                    && let Some(y) = self.year(i + 2)
+                    && let Some((y, end)) = self.named_year(i + 2)
                 {
                     return found(
                         i,
-                        i + 3,
+                        end,
                         Sem::Season {
                             s,
                             rel: Rel::None,
@@ -996,6 +1051,20 @@ impl G<'_> {
                 self.quantity(i)
             }
             Lex::Number(_) => self.quantity(i),
+            // "Election Day": the US one, a day that depends on the year.
+            Lex::Unit(Unit::Day, false)
+                if t.cap && i > 0 && self.t[i - 1].cap && self.word(i - 1) == "Election" =>
+            {
+                found(
+                    i - 1,
+                    i + 1,
+                    Sem::Date {
+                        y: None,
+                        m: 11,
+                        d: super::resolve::ELECTION_DAY,
+                    },
+                )
+            }
             Lex::Unit(unit, plural) => {
                 // "year-long", "year-earlier", "year-ago".
                 if self.hyphen(i + 1) {
@@ -1314,6 +1383,19 @@ impl G<'_> {
                 };
                 found(i, i + 5, Sem::Date { y: None, m, d })
             }
+            // "Easter", "Easter Sunday"; "Easter week": the week holding it.
+            W::Easter if self.t[i].cap => {
+                let easter = Sem::Date {
+                    y: None,
+                    m: 4,
+                    d: super::resolve::EASTER,
+                };
+                match self.lex(i + 1) {
+                    Lex::Unit(Unit::Week, false) => found(i, i + 2, Sem::WeekOf(Box::new(easter))),
+                    Lex::Weekday(7, false) | Lex::Unit(Unit::Day, false) => found(i, i + 2, easter),
+                    _ => found(i, i + 1, easter),
+                }
+            }
             W::Thanksgiving if self.t[i].cap => {
                 let end = if let Lex::Unit(Unit::Day, false) = self.lex(i + 1) {
                     i + 2
@@ -1336,11 +1418,14 @@ impl G<'_> {
             W::These if self.lex(i + 1) == Lex::Unit(Unit::Day, true) => {
                 found(i, i + 2, Sem::Ref("PRESENT_REF"))
             }
+            // "overnight losses in New York" on a Friday: the night before
+            // the day the text speaks of.
             W::Overnight => found(
                 i,
                 i + 1,
-                Sem::DayRel {
-                    off: 0,
+                Sem::Anaphor {
+                    unit: Unit::Day,
+                    off: -1,
                     part: Some(PartOfDay::Night),
                 },
             ),
@@ -1397,7 +1482,77 @@ impl G<'_> {
                 );
             }
         }
+        // "the nineties", "the Eighties".
+        if let Some(d) = [
+            "twenties",
+            "thirties",
+            "forties",
+            "fifties",
+            "sixties",
+            "seventies",
+            "eighties",
+            "nineties",
+        ]
+        .iter()
+        .position(|w| self.word(j).eq_ignore_ascii_case(w))
+        {
+            return found(i, j + 1, Sem::DecadeWord(d as u8 + 2));
+        }
+        // "the early hours of Thursday morning": that day's small hours,
+        // one expression (not a length of hours).
+        if self.w(j, W::Early)
+            && self.lex(j + 1) == Lex::Unit(Unit::Hour, true)
+            && self.w(j + 2, W::Of)
+            && let Some(f) = self.core(j + 3)
+        {
+            let sem = match f.sem {
+                Sem::Weekday { wd, rel, part } => Sem::Weekday {
+                    wd,
+                    rel,
+                    part: part.or(Some(PartOfDay::Morning)),
+                },
+                Sem::DayRel { off, part } => Sem::DayRel {
+                    off,
+                    part: part.or(Some(PartOfDay::Morning)),
+                },
+                _ => return None,
+            };
+            return found(i, f.end, sem);
+        }
+        // "the week of March 6": the week holding the date.
+        if self.lex(j) == Lex::Unit(Unit::Week, false)
+            && self.w(j + 1, W::Of)
+            && matches!(self.lex(j + 2), Lex::Month(..))
+            && let Some(f) = self.words(j + 2)
+            && matches!(f.sem, Sem::Date { .. })
+        {
+            return found(i, f.end, Sem::WeekOf(Box::new(f.sem)));
+        }
         match self.lex(j) {
+            // "placed orders in the morning": the morning of the day the
+            // text speaks of (not "4 in the morning", a clock time).
+            Lex::Part(p)
+                if i > 0
+                    && self.w(i - 1, W::In)
+                    && (i < 2 || self.t[i - 2].kind != Kind::Number) =>
+            {
+                found(
+                    i,
+                    j + 1,
+                    Sem::Anaphor {
+                        unit: Unit::Day,
+                        off: 0,
+                        part: Some(p),
+                    },
+                )
+            }
+            // "the previous Friday", "the preceding Monday".
+            Lex::Word(W::Previous)
+                if let Lex::Weekday(wd, false) = self.lex(j + 1)
+                    && self.t[j + 1].cap =>
+            {
+                found(i, j + 2, Sem::WeekdayBefore { wd: u32::from(wd) })
+            }
             Lex::Word(W::Same) => self.anaphor(i, j + 1, 0),
             Lex::Word(W::Following) => self.anaphor(i, j + 1, 1),
             Lex::Word(W::Previous) => self.anaphor(i, j + 1, -1),
@@ -1468,6 +1623,15 @@ impl G<'_> {
             Lex::Ordinal(q) => {
                 if let Some(f) = self.ordinal(j, q) {
                     return found(i, f.end, f.sem);
+                }
+                // "Today is the eighth day of Desert Shield", "It's the
+                // second day of an offensive": the publication day.
+                if self.lex(j + 1) == Lex::Unit(Unit::Day, false)
+                    && i > 0
+                    && (self.word(i - 1).eq_ignore_ascii_case("is")
+                        || self.word(i - 1) == "s" && self.possessive(i - 2))
+                {
+                    return found(i, j + 2, Sem::DayRel { off: 0, part: None });
                 }
                 // "the first nine months"
                 if q == 1 {

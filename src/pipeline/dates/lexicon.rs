@@ -138,6 +138,7 @@ pub enum W {
     Eve,
     New,
     Thanksgiving,
+    Easter,
     Ahead,
     Since,
     In,
@@ -347,6 +348,11 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("third", 3),
         ("fourth", 4),
         ("fifth", 5),
+        ("sixth", 6),
+        ("seventh", 7),
+        ("eighth", 8),
+        ("ninth", 9),
+        ("tenth", 10),
     ] {
         put(w, Lex::Ordinal(n));
     }
@@ -458,6 +464,7 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         ("eve", Eve),
         ("new", New),
         ("thanksgiving", Thanksgiving),
+        ("easter", Easter),
         ("ahead", Ahead),
         ("since", Since),
         ("in", In),

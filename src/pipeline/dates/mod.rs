@@ -135,7 +135,9 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
         }
         let anaphoric = matches!(
             sem,
-            grammar::Sem::Anaphor { .. } | grammar::Sem::Shift { .. }
+            grammar::Sem::Anaphor { .. }
+                | grammar::Sem::Shift { .. }
+                | grammar::Sem::WeekdayBefore { .. }
         );
         // "compared with the first nine months ... a year earlier" moves
         // the period just named, which is no calendar date: the shift then
@@ -287,6 +289,23 @@ mod tests {
         let t = tags(text, published);
         assert_eq!(t.len(), 1, "{text}: {t:?}");
         (t[0].0.clone(), t[0].1.clone())
+    }
+
+    /// A text, its publication day (y, m, d), and the span ("" for any)
+    /// and value of the one expression it holds.
+    type Case<'a> = (&'a str, (i32, u32, u32), &'a str, &'a str);
+
+    fn check_one(cases: &[Case]) {
+        for &(text, (y, m, d), span, value) in cases {
+            let (s, v) = one(text, at(y, m, d));
+            assert_eq!(v, value, "{text}");
+            assert!(span.is_empty() || s == span, "{text}: {s}");
+        }
+    }
+
+    /// The values of every expression in `text`.
+    fn values(text: &str, published: Option<DateTime<Utc>>) -> Vec<String> {
+        tags(text, published).into_iter().map(|t| t.1).collect()
     }
 
     #[test]
@@ -514,6 +533,215 @@ mod tests {
             one("Police set up roadblocks on Tuesday.", at(1998, 3, 22)).1,
             "1998-03-17"
         );
+    }
+
+    #[test]
+    fn deadlines_in_the_past_perfect_and_places_named_next_to() {
+        // 1990-08-16 is a Thursday, 1999-05-07 a Friday, 1989-10-30 a
+        // Monday, 1998-08-08 a Saturday.
+        check_one(&[
+            (
+                "Most U.N. members had filed compliance reports by Wednesday.",
+                (1990, 8, 16),
+                "",
+                "1990-08-15",
+            ),
+            (
+                "Until Thursday, they had not called him a suspect.",
+                (1999, 5, 7),
+                "",
+                "1999-05-06",
+            ),
+            // Without the past perfect "by" and "until" still look ahead.
+            (
+                "Members said they would file reports by Wednesday.",
+                (1990, 8, 16),
+                "",
+                "1990-08-22",
+            ),
+            (
+                "The offer was extended until Friday.",
+                (1990, 8, 16),
+                "",
+                "1990-08-17",
+            ),
+            // A plan seen from the past perfect is over.
+            (
+                "The offer had been scheduled to expire at midnight Friday.",
+                (1989, 10, 30),
+                "",
+                "1989-10-27T24:00",
+            ),
+            // "next to" is a place: the past clause decides.
+            (
+                "More than 100 people have been killed in the blasts next to the U.S. embassies in Kenya and Tanzania on Friday.",
+                (1998, 8, 8),
+                "",
+                "1998-08-07",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn plans_after_the_weekday_and_quotations_bound_the_tense() {
+        // 1998-10-26 is a Monday, 1998-09-30 a Wednesday, 2000-04-05 a
+        // Wednesday.
+        check_one(&[
+            (
+                "On Tuesday, the National Abortion Rights Action League plans to hold a news conference.",
+                (1998, 10, 26),
+                "",
+                "1998-10-27",
+            ),
+            // A past plan after the weekday may date the planning.
+            (
+                "On Friday, the Kenyan government planned to pay the first families.",
+                (1998, 9, 30),
+                "",
+                "1998-09-25",
+            ),
+            // Scare quotes do not end the clause.
+            (
+                "In February, their “special military operation” began.",
+                (2022, 12, 19),
+                "",
+                "2022-02",
+            ),
+        ]);
+        // The reporting verb after a quotation does not date it.
+        let v = values(
+            "``This father will leave at 4 a.m. Thursday,'' Castro said.",
+            at(2000, 4, 5),
+        );
+        assert_eq!(v, ["2000-04-06T04:00"]);
+    }
+
+    #[test]
+    fn weeks_of_a_date_previous_weekdays_and_parts_of_the_day() {
+        check_one(&[
+            (
+                "The case may be resolved in a court hearing the week of March 6, Gonzalez said.",
+                (2000, 2, 24),
+                "the week of March 6",
+                "2000-W10",
+            ),
+            // Without a date mentioned, the last one before publication.
+            (
+                "Stocks rose from the previous Friday.",
+                (1989, 10, 30),
+                "the previous Friday",
+                "1989-10-27",
+            ),
+            (
+                "By mid afternoon, official Serb sources were saying the operation was over.",
+                (1998, 3, 6),
+                "mid afternoon",
+                "1998-03-06TAF",
+            ),
+            (
+                "In London at mid-afternoon yesterday, Ratners's shares were up 2 pence.",
+                (1989, 11, 2),
+                "mid-afternoon yesterday",
+                "1989-11-01TAF",
+            ),
+            // One expression, that morning.
+            (
+                "He was arrested at the airport in the early hours of Thursday as he was about to be deported.",
+                (1999, 10, 8),
+                "the early hours of Thursday",
+                "1999-10-07TMO",
+            ),
+        ]);
+        // 1989-10-30 is a Monday: "Friday" is Oct. 27, the night before it
+        // Oct. 26, the Friday before it Oct. 20, and "the morning" its
+        // morning.
+        let v = values(
+            "London share prices closed sharply lower Friday. Shares were depressed by overnight losses in New York. The index shed 47.3 points, down 4.5% from the previous Friday. Dealers placed heavy buy orders in the morning.",
+            at(1989, 10, 30),
+        );
+        assert_eq!(
+            v,
+            ["1989-10-27", "1989-10-26TNI", "1989-10-20", "1989-10-27TMO"]
+        );
+        // "4 in the morning" is a clock time, not the morning itself.
+        let t = tags("The father will leave at 4 in the morning.", at(2000, 4, 5));
+        assert!(t.iter().all(|x| x.0 != "the morning"), "{t:?}");
+    }
+
+    #[test]
+    fn second_days_spoken_years_and_decades_ordinal_days_and_holidays() {
+        let v = values(
+            "The accession will be held at the NATO summit on April 24 and 25.",
+            at(1999, 2, 10),
+        );
+        assert_eq!(v, ["1999-04-24", "1999-04-25"]);
+        // Not a count of things after the date.
+        assert_eq!(
+            values("Between April 24 and 25 flights left.", at(1999, 2, 10)).len(),
+            1
+        );
+        // An ordinal day only after a present "is".
+        assert_eq!(
+            values(
+                "In Saudi Arabia, today is the eighth day of Desert Shield.",
+                at(1990, 8, 15)
+            ),
+            ["1990-08-15", "1990-08-15"]
+        );
+        assert!(tags("He died on the second day of the trip.", at(1998, 3, 6)).is_empty());
+        check_one(&[
+            (
+                "that thirteen dollar a barrel level we saw in the winter of nineteen ninety-four.",
+                (1998, 2, 23),
+                "winter of nineteen ninety-four",
+                "1994-WI",
+            ),
+            (
+                "Numbers were dropping through the nineties.",
+                (1998, 3, 3),
+                "the nineties",
+                "199",
+            ),
+            ("It recalls the twenties.", (1998, 3, 3), "", "192"),
+            ("It recalls the twenties.", (2023, 3, 3), "", "202"),
+            (
+                "It's the second day of an offensive by the police.",
+                (1998, 3, 6),
+                "the second day",
+                "1998-03-06",
+            ),
+            (
+                "It will be a major theme of our campaign until Election Day.",
+                (1998, 10, 26),
+                "Election Day",
+                "1998-11-03",
+            ),
+            (
+                "Voters went to the polls on Election Day.",
+                (2000, 11, 20),
+                "",
+                "2000-11-07",
+            ),
+            // Easter Sunday by the computus, and the (ISO) week holding it.
+            (
+                "The pope will celebrate Easter in Rome.",
+                (2024, 3, 1),
+                "",
+                "2024-03-31",
+            ),
+            (
+                "The shops closed on Easter Sunday.",
+                (1998, 4, 20),
+                "",
+                "1998-04-12",
+            ),
+            (
+                "Protesters prayed for help as Easter week began.",
+                (2000, 4, 17),
+                "Easter week",
+                "2000-W16",
+            ),
+        ]);
     }
 
     #[test]

@@ -44,16 +44,18 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     // A preposition right before the expression outweighs the verb:
     // "payable Dec. 7", "by Jan. 14", "effective Feb. 1" look ahead,
     // "since 2019" looks back.
+    // "by" and "until" look ahead unless the clause is in the past
+    // perfect ("had filed reports by Wednesday", "until Thursday, they
+    // had not called him a suspect"): that deadline has passed.
+    let mut deadline = false;
     if start > 0 {
         let p = &toks[start - 1];
         let w = &text[p.start as usize..p.end as usize];
         let is = |x: &str| w.eq_ignore_ascii_case(x);
-        if ["by", "until", "till", "payable", "effective", "due"]
-            .iter()
-            .any(|x| is(x))
-        {
+        if ["payable", "effective", "due"].iter().any(|x| is(x)) {
             return Dir::Future;
         }
+        deadline = ["by", "until", "till"].iter().any(|x| is(x));
         if is("since") {
             return Dir::Past;
         }
@@ -94,12 +96,13 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         // set to resume Monday", "is to resume trading Tuesday", "was to
         // land Monday" (but "the plan Aug. 21" and "as previously planned
         // Saturday" do not).
-        if plan_to(toks, k, text) {
-            before = Some((dist, Cue::Future));
+        if plan_to(toks, k, text, true) {
+            before = Some((dist, Cue::Future, false));
             break;
         }
-        if t.cue != Cue::None && !passive {
-            before = Some((dist, t.cue));
+        let cue = cue_at(toks, k, text);
+        if cue != Cue::None && !passive {
+            before = Some((dist, cue, past_perfect(toks, k, text)));
             break;
         }
     }
@@ -115,23 +118,43 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
         if t.ends_sentence() && !abbreviation_dot(toks, k) {
             break;
         }
-        if t.cue != Cue::None {
-            after = Some((dist, t.cue));
+        // The end of a quotation: the reporting verb beyond it does not
+        // date the quoted words ("will leave at 4 a.m. Thursday,'' Castro
+        // said").
+        if closing_quote(toks, k) {
+            break;
+        }
+        // "On Tuesday, the league plans to hold a news conference".
+        if plan_to(toks, k, text, false) {
+            after = Some((dist, Cue::Future, false));
+            break;
+        }
+        let cue = cue_at(toks, k, text);
+        if cue != Cue::None {
+            after = Some((dist, cue, past_perfect(toks, k, text)));
             break;
         }
         k += 1;
     }
-    let cue = match (before, after) {
-        (Some((db, cb)), Some((da, ca))) => {
+    let (cue, perfect) = match (before, after) {
+        (Some((db, cb, pb)), Some((da, ca, pa))) => {
             if da < db {
-                ca
+                (ca, pa)
             } else {
-                cb
+                (cb, pb)
             }
         }
-        (Some((_, c)), None) | (None, Some((_, c))) => c,
-        (None, None) => Cue::None,
+        (Some((_, c, p)), None) | (None, Some((_, c, p))) => (c, p),
+        (None, None) => (Cue::None, false),
     };
+    // A past perfect looks back from a past moment, even with a plan
+    // ("had been scheduled to expire at midnight Friday").
+    if perfect {
+        return Dir::Past;
+    }
+    if deadline {
+        return Dir::Future;
+    }
     match cue {
         Cue::Past => Dir::Past,
         Cue::Future => Dir::Future,
@@ -139,18 +162,75 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
+/// The tense cue of token `k`; "next" in "next to" is a place, not a time.
+fn cue_at(toks: &[Tok], k: usize, text: &str) -> Cue {
+    let t = &toks[k];
+    if t.cue == Cue::Future
+        && text[t.start as usize..t.end as usize].eq_ignore_ascii_case("next")
+        && toks
+            .get(k + 1)
+            .is_some_and(|n| text[n.start as usize..n.end as usize].eq_ignore_ascii_case("to"))
+    {
+        return Cue::None;
+    }
+    t.cue
+}
+
+/// Whether token `k` closes a quotation of speech: a quotation mark
+/// (double, or the second of two single ones: "''") right after a comma,
+/// question or exclamation mark. Scare quotes ("their “special operation”
+/// in February") close without one and do not end the clause.
+fn closing_quote(toks: &[Tok], k: usize) -> bool {
+    let t = &toks[k];
+    if t.kind != super::tokens::Kind::Punct {
+        return false;
+    }
+    let before = if matches!(t.ch, '"' | '”') {
+        k
+    } else if matches!(t.ch, '\'' | '’') && k > 0 && toks[k - 1].is(t.ch) {
+        k - 1
+    } else {
+        return false;
+    };
+    before > 0
+        && matches!(toks[before - 1].ch, ',' | '?' | '!')
+        && toks[before - 1].kind == super::tokens::Kind::Punct
+}
+
+/// Whether the cue at `k` belongs to a past perfect: "had" with a
+/// participle at most three words on ("had not called", "had been
+/// scheduled"), or a participle at most three words after "had".
+fn past_perfect(toks: &[Tok], k: usize, text: &str) -> bool {
+    let had = |j: usize| {
+        toks[j].kind == super::tokens::Kind::Word
+            && text[toks[j].start as usize..toks[j].end as usize].eq_ignore_ascii_case("had")
+    };
+    let word = |j: usize| toks[j].kind == super::tokens::Kind::Word;
+    if had(k) {
+        return (k + 1..toks.len().min(k + 4))
+            .take_while(|&j| word(j))
+            .any(|j| toks[j].cue == Cue::Past || toks[j].cue == Cue::Future);
+    }
+    toks[k].cue != Cue::None
+        && (k.saturating_sub(3)..k)
+            .rev()
+            .take_while(|&j| word(j))
+            .any(had)
+}
+
 /// Whether token `k` opens a plan or arrangement: "plan(s|ned)", "set",
-/// "likely" or a form of "be" followed by "to".
-fn plan_to(toks: &[Tok], k: usize, text: &str) -> bool {
+/// "likely" or a form of "be" followed by "to". After the expression only
+/// a present plan counts: "On Friday, the government planned to pay" may
+/// date the planning.
+fn plan_to(toks: &[Tok], k: usize, text: &str, past_forms: bool) -> bool {
     let w = |j: usize| {
         toks.get(j)
             .map_or("", |t| &text[t.start as usize..t.end as usize])
     };
-    [
-        "plan", "plans", "planned", "set", "likely", "is", "are", "was", "were",
-    ]
-    .iter()
-    .any(|p| w(k).eq_ignore_ascii_case(p))
+    let present = ["plan", "plans", "set", "likely", "is", "are"];
+    let past = ["planned", "was", "were"];
+    (present.iter().any(|p| w(k).eq_ignore_ascii_case(p))
+        || past_forms && past.iter().any(|p| w(k).eq_ignore_ascii_case(p)))
         && w(k + 1).eq_ignore_ascii_case("to")
 }
 
@@ -241,8 +321,38 @@ fn part_hours(p: PartOfDay) -> (u32, u32) {
     }
 }
 
-fn thanksgiving(y: i32) -> Option<NaiveDate> {
-    NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Thu, 4)
+/// The day of `Sem::Date` that marks US Election Day.
+pub const ELECTION_DAY: u32 = 32;
+
+/// The day of `Sem::Date` that marks Easter Sunday.
+pub const EASTER: u32 = 33;
+
+/// Easter Sunday of year `y` (Gregorian computus).
+fn easter(y: i32) -> Option<NaiveDate> {
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (8 * b + 13) / 25;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 19 * l) / 433;
+    let month = (h + l - 7 * m + 90) / 25;
+    let day = (h + l - 7 * m + 33 * month + 19) % 32;
+    ymd(y, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+}
+
+/// Day `d` of month `m` in year `y`; day 0 is Thanksgiving (the fourth
+/// Thursday of November), [`ELECTION_DAY`] the Tuesday after the first
+/// Monday of November and [`EASTER`] Easter Sunday.
+fn date_of(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    match d {
+        EASTER => easter(y),
+        0 => NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Thu, 4),
+        ELECTION_DAY => {
+            NaiveDate::from_weekday_of_month_opt(y, 11, chrono::Weekday::Mon, 1)?.succ_opt()
+        }
+        _ => ymd(y, m, d),
+    }
 }
 
 /// Resolves one meaning. `None` when it names no real date (Feb 30).
@@ -310,22 +420,9 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
     };
     let cur_q = (today.month() - 1) / 3 + 1;
     Some(match *sem {
-        Sem::Date { y: Some(y), m, d } => {
-            let date = if d == 0 {
-                thanksgiving(y)?
-            } else {
-                ymd(y, m, d)?
-            };
-            day(date, false)
-        }
+        Sem::Date { y: Some(y), m, d } => day(date_of(y, m, d)?, false),
         Sem::Date { y: None, m, d } => {
-            let make = |y: i32| {
-                if d == 0 {
-                    thanksgiving(y)
-                } else {
-                    ymd(y, m, d)
-                }
-            };
+            let make = |y: i32| date_of(y, m, d);
             let y0 = today.year();
             let cands: Vec<NaiveDate> = [y0 - 1, y0, y0 + 1].into_iter().filter_map(make).collect();
             let past = cands.iter().rev().find(|c| **c <= today).copied();
@@ -406,12 +503,33 @@ pub fn resolve(sem: &Sem, anchor: Option<Anchor>, dir: Dir) -> Option<Resolved> 
             interval: a.days(ymd(d * 10, 1, 1)?, ymd(d * 10 + 10, 1, 1)?),
             anchored: false,
         },
+        Sem::DecadeWord(d) => {
+            let y = today.year();
+            let mut c = y / 100 * 10 + i32::from(d);
+            if c * 10 > y {
+                c -= 10;
+            }
+            resolve(&Sem::Decade(c), anchor, dir)?
+        }
         Sem::Century(c) => Resolved {
             kind: date_kind,
             value: format!("{c:02}"),
             interval: a.days(ymd(c * 100, 1, 1)?, ymd(c * 100 + 100, 1, 1)?),
             anchored: false,
         },
+        Sem::WeekdayBefore { wd } => {
+            let cur = today.weekday().number_from_monday() as i64;
+            let back = (cur - i64::from(wd)).rem_euclid(7);
+            day(
+                today - Duration::days(if back == 0 { 7 } else { back }),
+                true,
+            )
+        }
+        Sem::WeekOf(ref inner) => {
+            let r = resolve(inner, anchor, dir)?;
+            let (s, _) = r.interval?;
+            week(s.with_timezone(&a.tz).date_naive())
+        }
         Sem::Weekday { wd, rel, part } => {
             let cur = today.weekday().number_from_monday() as i64;
             let wd = i64::from(wd);
@@ -694,6 +812,8 @@ pub fn resolve_from(sem: &Sem, reference: Reference, a: Anchor, dir: Dir) -> Opt
             Some(p) => resolve(&Sem::DayRel { off, part: Some(p) }, Some(at), dir)?,
             None => resolve(&Sem::RelUnit { unit, off }, Some(at), dir)?,
         },
+        // "the previous Friday": before the date last mentioned.
+        Sem::WeekdayBefore { .. } => resolve(sem, Some(at), dir)?,
         Sem::Shift { n, unit, sign } => {
             let date = shift(reference.date, unit, i64::from(n) * i64::from(sign))?;
             let at = Anchor { date, tz: a.tz };
@@ -716,7 +836,7 @@ pub fn resolve_from(sem: &Sem, reference: Reference, a: Anchor, dir: Dir) -> Opt
 /// written, relative ones with `X` for what cannot be decided.
 fn unanchored(sem: &Sem) -> Resolved {
     let (kind, value) = match sem {
-        Sem::Date { y: Some(y), m, d } if *d > 0 => {
+        Sem::Date { y: Some(y), m, d } if (1..=31).contains(d) => {
             (TimexType::Date, format!("{y:04}-{m:02}-{d:02}"))
         }
         Sem::Date { m, d, .. } => (TimexType::Date, format!("XXXX-{m:02}-{d:02}")),
@@ -725,6 +845,8 @@ fn unanchored(sem: &Sem) -> Resolved {
         Sem::Year(y) => (TimexType::Date, format!("{y:04}")),
         Sem::Decade(d) => (TimexType::Date, format!("{d:03}")),
         Sem::Century(c) => (TimexType::Date, format!("{c:02}")),
+        Sem::DecadeWord(d) => (TimexType::Date, format!("XX{d}")),
+        Sem::WeekdayBefore { wd } => (TimexType::Date, format!("XXXX-WXX-{wd}")),
         Sem::Weekday { wd, part, .. } => match part {
             Some(p) => (TimexType::Time, format!("XXXX-WXX-{wd}T{}", p.code())),
             None => (TimexType::Date, format!("XXXX-WXX-{wd}")),
