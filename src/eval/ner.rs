@@ -11,6 +11,7 @@ use super::conll::{self, Doc};
 use crate::pipeline::entities::EntityType;
 use crate::pipeline::entities::gazetteer::Gazetteers;
 use crate::pipeline::entities::labels::{TokenSpan, spans_from_iob, spans_from_labels};
+use crate::pipeline::entities::model::Table;
 use crate::pipeline::entities::tagger::NerModel;
 
 /// Flags of `newsenrich eval ner`.
@@ -117,7 +118,7 @@ impl Score {
 }
 
 /// Tags every document of `docs` with `model` and scores it.
-pub fn evaluate(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> Score {
+pub fn evaluate<W: Table>(model: &NerModel<W>, gazetteers: &Gazetteers, docs: &[Doc]) -> Score {
     let mut score = Score::default();
     for doc in docs {
         let sentences: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();

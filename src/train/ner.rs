@@ -17,6 +17,10 @@
 //! Each pass is an ensemble of `--ensemble` perceptrons trained on
 //! different shuffles and averaged into one table.
 //!
+//! Passes are trained, averaged and scored on the development file as dense
+//! `f32` tables ([`Dense`]); only the model file gets them packed and
+//! quantised to 16 bits.
+//!
 //! Training is deterministic: the same data and flags give the same model.
 
 use std::path::PathBuf;
@@ -29,7 +33,7 @@ use crate::pipeline::entities::gazetteer::Gazetteers;
 use crate::pipeline::entities::labels::{
     Label, labels_from_spans, spans_from_iob, spans_from_labels,
 };
-use crate::pipeline::entities::model::{Trainer, Weights};
+use crate::pipeline::entities::model::{Dense, Trainer};
 use crate::pipeline::entities::tagger::{
     NerModel, Training, decode_sentence, with_document_features,
 };
@@ -97,7 +101,7 @@ fn lower_counts(docs: &[Doc]) -> LowerCounts {
 }
 
 /// Builds the examples of `docs` with first-pass static features.
-fn corpus(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> Corpus {
+fn corpus(model: &NerModel<Dense>, gazetteers: &Gazetteers, docs: &[Doc]) -> Corpus {
     let mut extractor = Extractor::default();
     docs.iter()
         .map(|d| {
@@ -168,9 +172,9 @@ fn train_pass(
     train: &[&Example],
     epochs: usize,
     ensemble: usize,
-    mut score_dev: Option<&mut dyn FnMut(&Weights) -> f64>,
+    mut score_dev: Option<&mut dyn FnMut(&Dense) -> f64>,
     log: &mut dyn FnMut(String),
-) -> (Weights, usize) {
+) -> (Dense, usize) {
     let ensemble = ensemble.max(1);
     let mut members: Vec<(Trainer, Vec<usize>, Rng)> = (0..ensemble)
         .map(|k| {
@@ -182,10 +186,10 @@ fn train_pass(
         })
         .collect();
     let mut extractor = Extractor::default();
-    let mut best = (Weights::default(), 0usize, f64::NEG_INFINITY);
+    let mut best = (Dense::default(), 0usize, f64::NEG_INFINITY);
     let averaged = |members: &[(Trainer, Vec<usize>, Rng)]| {
-        let tables: Vec<Weights> = members.iter().map(|(t, _, _)| t.averaged(1e-4)).collect();
-        Weights::mean(&tables)
+        let tables: Vec<Dense> = members.iter().map(|(t, _, _)| t.averaged(1e-4)).collect();
+        Dense::mean(&tables)
     };
     for e in 1..=epochs {
         let mut mistakes = 0;
@@ -217,7 +221,7 @@ fn train_pass(
 pub fn train(
     args: &TrainNerArgs,
     log: &mut dyn FnMut(String),
-) -> Result<(NerModel, Score), EvalError> {
+) -> Result<(NerModel<Dense>, Score), EvalError> {
     let train_docs = conll::read(&args.train)?;
     let dev_docs = conll::read(&args.dev)?;
     let gazetteers = Gazetteers::embedded();
@@ -238,10 +242,10 @@ pub fn train(
     // First pass, epochs chosen on dev (second pass empty: score the first
     // pass alone by copying it into both slots).
     log("first pass".into());
-    let dev_first = |w: &Weights| {
+    let dev_first = |w: &Dense| {
         let m = NerModel {
             first: w.clone(),
-            second: Weights::default(),
+            second: Dense::default(),
             ..model.clone()
         };
         first_pass_score(&m, gazetteers, &dev_docs)
@@ -290,7 +294,7 @@ pub fn train(
         .collect();
     let all: Vec<&Example> = second_train.iter().flatten().collect();
     log("second pass".into());
-    let mut dev_second = |w: &Weights| {
+    let mut dev_second = |w: &Dense| {
         let m = NerModel {
             second: w.clone(),
             ..model.clone()
@@ -306,7 +310,7 @@ pub fn train(
 }
 
 /// F1 of the first pass alone on `docs`.
-fn first_pass_score(model: &NerModel, gazetteers: &Gazetteers, docs: &[Doc]) -> f64 {
+fn first_pass_score(model: &NerModel<Dense>, gazetteers: &Gazetteers, docs: &[Doc]) -> f64 {
     let mut score = Score::default();
     let mut extractor = Extractor::default();
     for doc in docs {
@@ -326,7 +330,7 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
         let _ = writeln!(out, "{line}");
     };
     let (model, score) = train(args, &mut log)?;
-    let bytes = model.to_bytes();
+    let bytes = model.pack().to_bytes();
     std::fs::write(&args.out, &bytes).map_err(io(args.out.clone()))?;
     writeln!(
         out,

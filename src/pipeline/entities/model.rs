@@ -1,6 +1,10 @@
-//! The averaged perceptron: weights per (feature hash, label), training
-//! updates with lazy averaging, and the compact binary form the model is
-//! stored in.
+//! The averaged perceptron and its two weight tables: the training state
+//! ([`Trainer`]), the dense `f32` table training averages into ([`Dense`],
+//! what the development set is scored with while training), and the packed,
+//! quantised inference table ([`Weights`]) the model file stores and the
+//! tagger scores with. Training-only operations (averaging an ensemble)
+//! exist on [`Dense`] alone; [`Dense::pack`] quantises it for the model
+//! file.
 //!
 //! Averaging (Collins 2002) is done with the usual accumulator trick: each
 //! update of `w` by `d` at step `c` also adds `c * d` to `u`, and the
@@ -12,25 +16,115 @@ use rustc_hash::FxHashMap;
 
 use super::labels::{COUNT, Label};
 
-/// Trained weights, ready for scoring: dense `f32` rows while training,
-/// and the packed table of [`Packed`] once read from a model file.
+/// A weight table decoding scores with: [`Dense`] while training,
+/// [`Weights`] at inference. Decoding is generic over it, so each table's
+/// lookup is compiled in without a branch on which table it is.
+pub trait Table {
+    /// Adds the weights of `features` into `scores` (unknown features
+    /// count zero).
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]);
+}
+
+/// Adds the rows of `features` found in `index` (`COUNT` weights per row
+/// of `weights`) into `scores`.
+fn score_rows(
+    index: &FxHashMap<u64, u32>,
+    weights: &[f32],
+    features: &[u64],
+    scores: &mut [f32; COUNT],
+) {
+    for f in features {
+        if let Some(&row) = index.get(f) {
+            let row = row as usize * COUNT;
+            for (s, w) in scores.iter_mut().zip(&weights[row..row + COUNT]) {
+                *s += w;
+            }
+        }
+    }
+}
+
+/// Averaged training weights: `f32` rows of `COUNT` weights, one per
+/// feature, as [`Trainer::averaged`] and [`Dense::mean`] produce them.
 #[derive(Debug, Default, Clone)]
-pub struct Weights {
+pub struct Dense {
     index: FxHashMap<u64, u32>,
     /// `COUNT` weights per feature row.
     weights: Vec<f32>,
-    /// Set when read from a model file; `index` and `weights` are empty then.
-    packed: Option<Packed>,
 }
 
-/// The inference form of a weight table: open addressing with linear
-/// probing over a power-of-two array of slots, each holding a feature hash
-/// and its 16-bit quantised weights inline, so scoring a feature costs one
-/// probe into one cache-line-sized slot (against a hash-map probe plus a
-/// row of `f32` elsewhere). Feature hashes are XXH3 outputs, so their low
-/// bits index the table directly; hash 0 marks an empty slot.
+impl Table for Dense {
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
+        score_rows(&self.index, &self.weights, features, scores);
+    }
+}
+
+impl Dense {
+    /// The mean of several weight tables (an ensemble of perceptrons
+    /// trained on different orders of the data, folded into one table).
+    pub fn mean(tables: &[Dense]) -> Dense {
+        let mut out = Dense::default();
+        let n = tables.len().max(1) as f32;
+        for table in tables {
+            for (&key, &row) in &table.index {
+                let next = (out.weights.len() / COUNT) as u32;
+                let target = *out.index.entry(key).or_insert_with(|| {
+                    out.weights.extend_from_slice(&[0.0; COUNT]);
+                    next
+                }) as usize
+                    * COUNT;
+                let row = row as usize * COUNT;
+                for l in 0..COUNT {
+                    out.weights[target + l] += table.weights[row + l] / n;
+                }
+            }
+        }
+        out
+    }
+
+    /// Number of features with a weight.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there is no weight at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The inference table: weights quantised to 16 bits with one scale
+    /// (the largest weight maps to `i16::MAX`), features whose weights all
+    /// round to zero left out.
+    pub fn pack(&self) -> Weights {
+        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if max > 0.0 {
+            max / f32::from(i16::MAX)
+        } else {
+            1.0
+        };
+        let mut packed = Weights::with_capacity(self.index.len(), scale);
+        for (&key, &row) in &self.index {
+            let row = row as usize * COUNT;
+            let mut w = [0i16; COUNT];
+            for (q, w) in w.iter_mut().zip(&self.weights[row..row + COUNT]) {
+                *q = (w / scale).round() as i16;
+            }
+            if w.iter().any(|&q| q != 0) {
+                packed.insert(key, w);
+            }
+        }
+        packed
+    }
+}
+
+/// The inference weight table, read from a model file: open addressing
+/// with linear probing over a power-of-two array of slots, each holding a
+/// feature hash and its 16-bit quantised weights inline, so scoring a
+/// feature costs one probe into one cache-line-sized slot (against a
+/// hash-map probe plus a row of `f32` elsewhere). Feature hashes are XXH3
+/// outputs, so their low bits index the table directly; hash 0 marks an
+/// empty slot.
 #[derive(Debug, Clone)]
-pub struct Packed {
+pub struct Weights {
     slots: Vec<Slot>,
     mask: usize,
     scale: f32,
@@ -49,11 +143,49 @@ const EMPTY: Slot = Slot {
     w: [0; COUNT],
 };
 
-impl Packed {
-    fn with_capacity(n: usize, scale: f32) -> Packed {
+impl Default for Weights {
+    /// An empty table.
+    fn default() -> Weights {
+        Weights::with_capacity(0, 1.0)
+    }
+}
+
+impl Table for Weights {
+    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
+        // Ask for every feature's first slot before reading any: the table
+        // is far larger than the caches, and the lookups then wait on
+        // memory together instead of one after another.
+        #[cfg(target_arch = "x86_64")]
+        for &f in features {
+            let slot: *const Slot = &self.slots[f as usize & self.mask];
+            // SAFETY: prefetching is a hint with no effect on memory; the
+            // pointer comes from a live reference.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    slot.cast::<i8>(),
+                );
+            }
+        }
+        let mut sum = [0i32; COUNT];
+        for &f in features {
+            if let Some(w) = self.get(f) {
+                for (s, &w) in sum.iter_mut().zip(w) {
+                    *s += i32::from(w);
+                }
+            }
+        }
+        for (s, q) in scores.iter_mut().zip(sum) {
+            *s += q as f32 * self.scale;
+        }
+    }
+}
+
+impl Weights {
+    #[inline]
+    fn with_capacity(n: usize, scale: f32) -> Weights {
         // At most half full.
         let size = (n * 2).next_power_of_two().max(16);
-        Packed {
+        Weights {
             slots: vec![EMPTY; size],
             mask: size - 1,
             scale,
@@ -93,78 +225,9 @@ impl Packed {
         }
     }
 
-    fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
-        // Ask for every feature's first slot before reading any: the table
-        // is far larger than the caches, and the lookups then wait on
-        // memory together instead of one after another.
-        #[cfg(target_arch = "x86_64")]
-        for &f in features {
-            let slot: *const Slot = &self.slots[f as usize & self.mask];
-            // SAFETY: prefetching is a hint with no effect on memory; the
-            // pointer comes from a live reference.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    slot.cast::<i8>(),
-                );
-            }
-        }
-        let mut sum = [0i32; COUNT];
-        for &f in features {
-            if let Some(w) = self.get(f) {
-                for (s, &w) in sum.iter_mut().zip(w) {
-                    *s += i32::from(w);
-                }
-            }
-        }
-        for (s, q) in scores.iter_mut().zip(sum) {
-            *s += q as f32 * self.scale;
-        }
-    }
-}
-
-impl Weights {
-    /// Adds the weights of `features` into `scores` (unknown features
-    /// count zero).
-    pub fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
-        if let Some(packed) = &self.packed {
-            packed.score(features, scores);
-            return;
-        }
-        for f in features {
-            if let Some(&row) = self.index.get(f) {
-                let row = row as usize * COUNT;
-                for (s, w) in scores.iter_mut().zip(&self.weights[row..row + COUNT]) {
-                    *s += w;
-                }
-            }
-        }
-    }
-
-    /// The mean of several weight tables (an ensemble of perceptrons
-    /// trained on different orders of the data, folded into one table).
-    pub fn mean(tables: &[Weights]) -> Weights {
-        let mut out = Weights::default();
-        let n = tables.len().max(1) as f32;
-        for table in tables {
-            for (&key, &row) in &table.index {
-                let next = (out.weights.len() / COUNT) as u32;
-                let target = *out.index.entry(key).or_insert_with(|| {
-                    out.weights.extend_from_slice(&[0.0; COUNT]);
-                    next
-                }) as usize
-                    * COUNT;
-                let row = row as usize * COUNT;
-                for l in 0..COUNT {
-                    out.weights[target + l] += table.weights[row + l] / n;
-                }
-            }
-        }
-        out
-    }
-
     /// Number of features with a weight.
     pub fn len(&self) -> usize {
-        self.packed.as_ref().map_or(self.index.len(), |p| p.len)
+        self.len
     }
 
     /// Whether there is no weight at all.
@@ -172,61 +235,27 @@ impl Weights {
         self.len() == 0
     }
 
-    /// Appends the binary form: feature count, scale, then per feature its
-    /// hash, the number of labels with a weight, and (label, weight) pairs.
+    /// Appends the binary form: feature count, scale, then per feature (by
+    /// ascending hash) its hash, the number of labels with a weight, and
+    /// (label, weight) pairs.
     pub fn write(&self, out: &mut Vec<u8>) {
-        if let Some(packed) = &self.packed {
-            let mut slots: Vec<&Slot> = packed.slots.iter().filter(|s| s.key != 0).collect();
-            slots.sort_unstable_by_key(|s| s.key);
-            out.extend_from_slice(&(slots.len() as u32).to_le_bytes());
-            out.extend_from_slice(&packed.scale.to_le_bytes());
-            for slot in slots {
-                out.extend_from_slice(&slot.key.to_le_bytes());
-                let pairs = slot.w.iter().filter(|&&q| q != 0).count();
-                out.push(pairs as u8);
-                for (l, &q) in slot.w.iter().enumerate().filter(|(_, q)| **q != 0) {
-                    out.push(l as u8);
-                    out.extend_from_slice(&q.to_le_bytes());
-                }
-            }
-            return;
-        }
-        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 {
-            max / f32::from(i16::MAX)
-        } else {
-            1.0
-        };
-        let mut rows: Vec<(u64, u32)> = self.index.iter().map(|(&k, &r)| (k, r)).collect();
-        rows.sort_unstable();
-        let mut body = Vec::new();
-        let mut kept = 0u32;
-        for (key, row) in rows {
-            let row = row as usize * COUNT;
-            let pairs: Vec<(u8, i16)> = self.weights[row..row + COUNT]
-                .iter()
-                .enumerate()
-                .map(|(l, w)| (l as u8, (w / scale).round() as i16))
-                .filter(|(_, q)| *q != 0)
-                .collect();
-            if pairs.is_empty() {
-                continue;
-            }
-            kept += 1;
-            body.extend_from_slice(&key.to_le_bytes());
-            body.push(pairs.len() as u8);
-            for (l, q) in pairs {
-                body.push(l);
-                body.extend_from_slice(&q.to_le_bytes());
+        let mut slots: Vec<&Slot> = self.slots.iter().filter(|s| s.key != 0).collect();
+        slots.sort_unstable_by_key(|s| s.key);
+        out.extend_from_slice(&(slots.len() as u32).to_le_bytes());
+        out.extend_from_slice(&self.scale.to_le_bytes());
+        for slot in slots {
+            out.extend_from_slice(&slot.key.to_le_bytes());
+            let pairs = slot.w.iter().filter(|&&q| q != 0).count();
+            out.push(pairs as u8);
+            for (l, &q) in slot.w.iter().enumerate().filter(|(_, q)| **q != 0) {
+                out.push(l as u8);
+                out.extend_from_slice(&q.to_le_bytes());
             }
         }
-        out.extend_from_slice(&kept.to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
-        out.extend_from_slice(&body);
     }
 
-    /// Reads what [`Weights::write`] wrote from the start of `input`, into
-    /// the packed form; returns the weights and the bytes read.
+    /// Reads what [`Weights::write`] wrote from the start of `input`;
+    /// returns the table and the bytes read.
     pub fn read(input: &[u8]) -> Result<(Weights, usize), String> {
         let mut r = Reader { input, pos: 0 };
         let n = r.u32()? as usize;
@@ -239,7 +268,7 @@ impl Weights {
                 input.len()
             ));
         }
-        let mut packed = Packed::with_capacity(n, scale);
+        let mut packed = Weights::with_capacity(n, scale);
         for _ in 0..n {
             let key = u64::from_le_bytes(r.array()?);
             let pairs = r.u8()?;
@@ -254,13 +283,7 @@ impl Weights {
             }
             packed.insert(key, w);
         }
-        Ok((
-            Weights {
-                packed: Some(packed),
-                ..Weights::default()
-            },
-            r.pos,
-        ))
+        Ok((packed, r.pos))
     }
 }
 
@@ -327,14 +350,7 @@ impl Trainer {
 
     /// Scores with the current (not averaged) weights.
     pub fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
-        for f in features {
-            if let Some(&row) = self.index.get(f) {
-                let row = row as usize * COUNT;
-                for (s, w) in scores.iter_mut().zip(&self.w[row..row + COUNT]) {
-                    *s += w;
-                }
-            }
-        }
+        score_rows(&self.index, &self.w, features, scores);
     }
 
     /// Moves the weights of `features` towards `gold` and away from
@@ -364,8 +380,8 @@ impl Trainer {
     }
 
     /// The averaged weights; weights smaller than `min_abs` are dropped.
-    pub fn averaged(&self, min_abs: f32) -> Weights {
-        let mut out = Weights::default();
+    pub fn averaged(&self, min_abs: f32) -> Dense {
+        let mut out = Dense::default();
         for (&key, &row) in &self.index {
             let row = row as usize * COUNT;
             let avg: Vec<f32> = (0..COUNT)
@@ -410,7 +426,7 @@ mod tests {
             }
         }
         let w = t.averaged(0.0);
-        let best = |w: &Weights, f: &[u64]| {
+        let best = |w: &dyn Table, f: &[u64]| {
             let mut s = [0f32; COUNT];
             w.score(f, &mut s);
             (0..COUNT)
@@ -420,7 +436,7 @@ mod tests {
         assert_eq!(best(&w, &[1, 10]), 1);
         assert_eq!(best(&w, &[2, 10]), 4);
         let mut bytes = Vec::new();
-        w.write(&mut bytes);
+        w.pack().write(&mut bytes);
         let (back, read) = Weights::read(&bytes).expect("reads");
         assert_eq!(read, bytes.len());
         assert_eq!(back.len(), w.len());

@@ -7,6 +7,10 @@
 //! The model file (`models/ner.bin`, embedded in the binary) holds a
 //! version string, the lower-case word counts of the training text, and the
 //! two weight tables. `newsenrich train ner` writes it.
+//!
+//! [`NerModel`] is generic over its weight table: the packed [`Weights`]
+//! read from the model file at inference, the dense training table while
+//! `train ner` scores the development set.
 
 use std::sync::LazyLock;
 
@@ -14,7 +18,7 @@ use super::clusters::WordClusters;
 use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView};
 use super::gazetteer::Gazetteers;
 use super::labels::{COUNT, Label};
-use super::model::{Reader, Trainer, Weights};
+use super::model::{Dense, Reader, Table, Trainer, Weights};
 
 /// The model embedded in the binary.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
@@ -43,9 +47,9 @@ pub trait Scorer {
     fn decided(&mut self, _i: usize, _features: [&[u64]; 2], _predicted: Label) {}
 }
 
-impl Scorer for &Weights {
+impl<W: Table> Scorer for &W {
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
-        Weights::score(self, features, scores);
+        W::score(self, features, scores);
     }
 }
 
@@ -98,8 +102,8 @@ pub fn best_label(scores: &[f32; COUNT], previous: Label, i: usize, len: usize) 
 
 /// Decodes one sentence greedily; `static_features[i]` are the static
 /// features of token `i`, and `scorer` sees every decision.
-pub fn decode_sentence<S: AsRef<str>>(
-    scorer: &mut dyn Scorer,
+pub fn decode_sentence<C: Scorer, S: AsRef<str>>(
+    scorer: &mut C,
     extractor: &mut Extractor,
     words: &[S],
     static_features: &[Vec<u64>],
@@ -120,17 +124,18 @@ pub fn decode_sentence<S: AsRef<str>>(
     labels
 }
 
-/// The trained model.
+/// The trained model, with weight tables of type `W` (the packed inference
+/// [`Weights`] unless training).
 #[derive(Debug, Default, Clone)]
-pub struct NerModel {
+pub struct NerModel<W = Weights> {
     /// Version string, reported by `GetServiceInfo`.
     pub version: String,
     /// Lower-case word counts of the training text (log2 buckets).
     pub lower_counts: LowerCounts,
     /// First pass.
-    pub first: Weights,
+    pub first: W,
     /// Second pass (document-level features).
-    pub second: Weights,
+    pub second: W,
 }
 
 impl NerModel {
@@ -199,7 +204,22 @@ impl NerModel {
             second,
         })
     }
+}
 
+impl NerModel<Dense> {
+    /// The model with its trained tables packed for inference, as the
+    /// model file stores it.
+    pub fn pack(&self) -> NerModel {
+        NerModel {
+            version: self.version.clone(),
+            lower_counts: self.lower_counts.clone(),
+            first: self.first.pack(),
+            second: self.second.pack(),
+        }
+    }
+}
+
+impl<W: Table> NerModel<W> {
     /// Static first-pass features of every token of a sentence.
     pub fn sentence_features<S: AsRef<str>>(
         &self,
