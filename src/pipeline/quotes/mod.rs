@@ -140,12 +140,8 @@ fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
                 .iter()
                 .any(|w| w.eq_ignore_ascii_case(view.word(k)))
         };
-        let adverb = |k: usize| {
-            let w = view.word(k);
-            w.len() > 4 && w.ends_with("ly") && !view.is_upper(k)
-        };
         let noun = i > s0
-            && (noun_before(i - 1) || (i > s0 + 1 && adverb(i - 1) && noun_before(i - 2)))
+            && (noun_before(i - 1) || (i > s0 + 1 && view.is_adverb(i - 1) && noun_before(i - 2)))
             && !view.word(i).eq_ignore_ascii_case("according");
         // A weak cue followed by "of" is a noun too ("fear of an
         // annexation", "support of the plan").
@@ -330,17 +326,10 @@ impl Stage<'_> {
     /// noun ("Ukrainian officials").
     fn without_unknown_verb(&self, (a, b): (usize, usize)) -> (usize, usize) {
         let v = &self.view;
+        if !self.names_speaker(a) {
+            return (a, b);
+        }
         let mention = v.toks[a].mention;
-        if mention == 0 {
-            return (a, b);
-        }
-        let entity = self.resolver.mentions[mention as usize - 1].2;
-        if !matches!(
-            self.entities[entity].kind,
-            EntityType::Person | EntityType::Organization
-        ) {
-            return (a, b);
-        }
         let mut end = a;
         while end < b && v.toks[end].mention == mention {
             end += 1;
@@ -493,6 +482,10 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                         (!intro || !across).then_some((i, at))
                     })
             };
+            // The quote opens its sentence or a clause of it.
+            let opens_clause = open_tok == s0
+                || (open_tok > s0
+                    && matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–"));
             // A cue after the quote only frames it when the quote ends in
             // a comma, a question or an exclamation, or the cue is close.
             let framed = m.close.is_some()
@@ -530,8 +523,6 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 .or_else(|| {
                     // Only a quote that opens its clause; a mixed quote
                     // ending in a comma is followed by the next clause.
-                    let opens_clause = open_tok == s0
-                        || matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–");
                     (framed && opens_clause)
                         .then(|| after(CLOSE_FRAMING_CUE_TOKENS))
                         .flatten()
@@ -548,9 +539,7 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
                 last_quote = Some((at, para));
                 continue;
             }
-            let opens_sentence = open_tok == s0
-                || (open_tok > s0
-                    && matches!(stage.view.word(open_tok - 1), ":" | "," | "—" | "–"))
+            let opens_sentence = opens_clause
                 || (found.is_some_and(|(i, _)| cues[i].end == open_tok)
                     && toks
                         .get(close_tok + 1)

@@ -352,17 +352,21 @@ impl View<'_> {
             && self.lower_is(k - 1, &["to"])
     }
 
+    /// A lower-case word in -ly that is not a name ("swiftly", "later").
+    pub fn is_adverb(&self, k: usize) -> bool {
+        let w = self.word(k);
+        self.toks[k].kind == TokKind::Word
+            && self.toks[k].mention == 0
+            && !self.is_upper(k)
+            && w.len() > 4
+            && w.ends_with("ly")
+    }
+
     /// Skips auxiliaries and adverbs leftwards from `j` (exclusive).
     fn skip_left(&self, lo: usize, mut j: usize) -> usize {
         while j > lo {
             let k = j - 1;
-            let w = self.word(k);
-            let adverb = self.toks[k].kind == TokKind::Word
-                && self.toks[k].mention == 0
-                && !self.is_upper(k)
-                && w.len() > 4
-                && w.ends_with("ly");
-            if self.lower_is(k, SKIP) || adverb {
+            if self.lower_is(k, SKIP) || self.is_adverb(k) {
                 j -= 1;
             } else {
                 break;
@@ -419,7 +423,8 @@ impl View<'_> {
                         // A relative pronoun after a name: the name is the
                         // subject; so is the subject of an object pronoun's
                         // verb ("called them on it:").
-                        let object = matches!(w.to_ascii_lowercase().as_str(), "him" | "them")
+                        let object = w.eq_ignore_ascii_case("him")
+                            || w.eq_ignore_ascii_case("them")
                             || (k > lo
                                 && (self.lower_is(k - 1, PREPOSITIONS)
                                     || self.is_transitive_verb(lo, k - 1)));
