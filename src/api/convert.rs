@@ -16,7 +16,7 @@ use crate::pipeline::entities::EntityType;
 use crate::pipeline::quotes::QuoteKind;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
-    PublishedAtSource, RemovedKind, Span,
+    PublishedAtSource, RemovedKind, Span, Warning, WarningCode,
 };
 
 /// Validates an `Article` message. Field paths in errors are relative to the
@@ -251,9 +251,47 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
             })
             .collect(),
         simhash: e.simhash,
-        warnings: e.warnings.clone(),
+        warnings: e.warnings.iter().map(warning_to_proto).collect(),
+        producer: Some(producer()),
         url: e.url.clone().unwrap_or_default(),
         site_name: e.site_name.clone().unwrap_or_default(),
+    }
+}
+
+/// The release and model versions of this build, for every record.
+pub fn producer() -> v1::Producer {
+    static PRODUCER: std::sync::LazyLock<v1::Producer> =
+        std::sync::LazyLock::new(|| v1::Producer {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            model_versions: crate::pipeline::model_versions()
+                .into_iter()
+                .map(|(name, version)| v1::ModelVersion {
+                    name: name.to_owned(),
+                    version,
+                })
+                .collect(),
+        });
+    PRODUCER.clone()
+}
+
+/// The message of a warning.
+pub fn warning_to_proto(w: &Warning) -> v1::Warning {
+    v1::Warning {
+        code: warning_code_to_proto(w.code) as i32,
+        stage: w.stage.to_owned(),
+        message: w.message.clone(),
+    }
+}
+
+/// The message enum of a warning code.
+pub fn warning_code_to_proto(code: WarningCode) -> v1::WarningCode {
+    match code {
+        WarningCode::TimeBudget => v1::WarningCode::TimeBudget,
+        WarningCode::ListCapped => v1::WarningCode::ListCapped,
+        WarningCode::InputLimit => v1::WarningCode::InputLimit,
+        WarningCode::MalformedInput => v1::WarningCode::MalformedInput,
+        WarningCode::ExtractionFallback => v1::WarningCode::ExtractionFallback,
+        WarningCode::ResponseTrimmed => v1::WarningCode::ResponseTrimmed,
     }
 }
 

@@ -15,9 +15,11 @@ pub mod document;
 pub mod entities;
 pub mod html;
 pub mod language;
+pub mod limits;
 pub mod normalize;
 pub mod quotes;
 pub mod simhash;
+pub mod warning;
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +28,7 @@ use chrono_tz::Tz;
 
 pub use budget::{Budget, Interrupted};
 pub use document::{Document, OffsetEncoding, Span};
+pub use warning::{Warning, WarningCode};
 
 use crate::error::Error;
 
@@ -255,7 +258,7 @@ pub struct Enriched {
     /// SimHash of the clean text.
     pub simhash: u64,
     /// What was truncated or skipped, and why.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Offset unit the caller asked for.
     pub offset_encoding: OffsetEncoding,
     /// Wall time spent per stage, for metrics.
@@ -417,7 +420,7 @@ struct Decoded {
     language: Option<String>,
     url: Option<String>,
     site_name: Option<String>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
 }
 
 impl Decoded {
@@ -663,42 +666,23 @@ impl Enricher for Pipeline {
         let simhash = simhash::simhash(document.text());
         timings.push(("simhash", started.elapsed()));
         budget.check_cancelled()?;
-        if let Some(warning) = budget.overrun_warning("fingerprint") {
-            warnings.push(warning);
-        }
 
         // Stage 5: entities (also when only quotes were asked for: the
         // quote stage resolves speakers to them).
         let mut entities = Vec::new();
         let want_quotes = options.features.contains(Feature::Quotes);
         if options.features.contains(Feature::Entities) || want_quotes {
-            if budget.is_over() {
-                warnings.push(
-                    "time budget used up before entity recognition; entities were skipped"
-                        .to_owned(),
-                );
-            } else {
-                let started = Instant::now();
-                entities = self.entities.recognize(document.text());
-                timings.push(("entities", started.elapsed()));
-                budget.check_cancelled()?;
-            }
+            entities = run_stage("entities", budget, &mut timings, &mut warnings, |meter| {
+                self.entities.recognize_metered(document.text(), meter)
+            })?;
         }
 
         // Stage 6: quotations.
         let mut quotes = Vec::new();
         if want_quotes {
-            if budget.is_over() {
-                warnings.push(
-                    "time budget used up before quotation extraction; quotes were skipped"
-                        .to_owned(),
-                );
-            } else {
-                let started = Instant::now();
-                quotes = quotes::extract(document.text(), &entities);
-                timings.push(("quotes", started.elapsed()));
-                budget.check_cancelled()?;
-            }
+            quotes = run_stage("quotes", budget, &mut timings, &mut warnings, |meter| {
+                quotes::extract_metered(document.text(), &entities, meter)
+            })?;
         }
         if !options.features.contains(Feature::Entities) {
             entities.clear();
@@ -707,20 +691,12 @@ impl Enricher for Pipeline {
         // Stage 7: temporal expressions, on the clean body only.
         let mut dates = Vec::new();
         if options.features.contains(Feature::Dates) {
-            if budget.is_over() {
-                warnings.push(
-                    "time budget used up before temporal expressions; dates were skipped"
-                        .to_owned(),
-                );
-            } else {
-                let started = Instant::now();
-                dates = dates::tag(document.text(), published_at, article.time_zone);
-                timings.push(("dates", started.elapsed()));
-                budget.check_cancelled()?;
-            }
+            dates = run_stage("dates", budget, &mut timings, &mut warnings, |meter| {
+                dates::tag_metered(document.text(), published_at, article.time_zone, meter)
+            })?;
         }
 
-        Ok(Enriched {
+        let mut record = Enriched {
             id: article.id.clone(),
             url: article.url.clone().or(decoded.url),
             site_name: decoded.site_name,
@@ -739,6 +715,49 @@ impl Enricher for Pipeline {
             warnings,
             offset_encoding: options.offset_encoding,
             stage_timings: timings,
-        })
+        };
+        limits::enforce(&mut record);
+        Ok(record)
+    }
+}
+
+/// Runs one analysis stage under `budget`: skipped with a warning when the
+/// budget is already spent, cut short with a warning when it runs out
+/// inside the stage (the partial output is kept), and an error when the
+/// caller cancelled. Its wall time is recorded either way.
+fn run_stage<T: Default>(
+    stage: &'static str,
+    budget: &Budget,
+    timings: &mut Vec<(&'static str, Duration)>,
+    warnings: &mut Vec<Warning>,
+    run: impl FnOnce(&mut budget::Meter<'_>) -> T,
+) -> Result<T, Error> {
+    budget.check_cancelled()?;
+    if budget.is_over() {
+        warnings.push(Warning::new(
+            WarningCode::TimeBudget,
+            stage,
+            format!("time budget used up before stage {stage}; it was skipped"),
+        ));
+        return Ok(T::default());
+    }
+    let started = Instant::now();
+    let mut meter = budget.meter();
+    let out = run(&mut meter);
+    timings.push((stage, started.elapsed()));
+    match meter.stopped() {
+        Some(Interrupted::Cancelled) => Err(Error::Cancelled),
+        Some(Interrupted::OverBudget) => {
+            warnings.push(Warning::new(
+                WarningCode::TimeBudget,
+                stage,
+                format!(
+                    "time budget of {} ms used up during stage {stage}; its output is partial",
+                    budget.limit().unwrap_or_default().as_millis()
+                ),
+            ));
+            Ok(out)
+        }
+        None => Ok(out),
     }
 }

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
 
 /// Languages whose words the tagger reads (BCP-47).
 pub const LANGUAGES: &[&str] = &["en"];
@@ -78,6 +79,18 @@ pub struct Timex {
 /// expressions are resolved against `published_at` seen from `tz`; without
 /// it they keep `X` for what cannot be decided (`XXXX-02-24`).
 pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex> {
+    let budget = crate::pipeline::Budget::unlimited();
+    tag_metered(text, published_at, tz, &mut budget.meter())
+}
+
+/// [`tag`], counting work on `meter` and stopping early (with the
+/// expressions found so far) when it says so.
+pub fn tag_metered(
+    text: &str,
+    published_at: Option<DateTime<Utc>>,
+    tz: Tz,
+    meter: &mut Meter<'_>,
+) -> Vec<Timex> {
     let mut toks = Vec::with_capacity(text.len() / 5);
     tokens::tokenize(text, &mut toks);
     let mut found = Vec::new();
@@ -90,6 +103,9 @@ pub fn tag(text: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Vec<Timex
     // The dates the text mentioned, for "that day", "a year earlier".
     let mut refs = References::default();
     for f in found {
+        if meter.tick() {
+            break;
+        }
         let span = Span::new(toks[f.start].start as usize, toks[f.end - 1].end as usize);
         let near =
             last_quarter.filter(|(end, _, _)| span.start.saturating_sub(*end) <= QUARTER_REACH);

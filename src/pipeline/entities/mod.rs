@@ -32,6 +32,7 @@ pub use types::{Entity, EntityType, Mention, Sentence, Token};
 use rustc_hash::FxHashSet;
 
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
 use gazetteer::Gazetteers;
 use tagger::NerModel;
 
@@ -134,8 +135,17 @@ impl EntityStage {
         &self.model.version
     }
 
-    /// The entities of `text` (see the module documentation).
+    /// The entities of `text` (see the module documentation), with no
+    /// time limit.
     pub fn recognize(&self, text: &str) -> Vec<Entity> {
+        let budget = crate::pipeline::Budget::unlimited();
+        self.recognize_metered(text, &mut budget.meter())
+    }
+
+    /// The entities of `text`, counting work on `meter` and stopping early
+    /// (with the entities found so far) when it says so.
+    pub fn recognize_metered(&self, text: &str, meter: &mut Meter<'_>) -> Vec<Entity> {
+        meter.add(text.len() as u64 / 64);
         let (tokens, _) = tokens::tokenize(text);
         // Capitalised words the article writes on their own are names it
         // knows, for splitting glued tokens; a token that is itself a known

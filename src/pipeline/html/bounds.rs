@@ -20,6 +20,7 @@
 //! elements), which only makes the bound safer.
 
 use super::scan::{find_byte, find_str};
+use crate::pipeline::warning::{Warning, WarningCode};
 use std::borrow::Cow;
 
 /// Limits on the HTML a page may have.
@@ -50,7 +51,7 @@ pub struct Bounded<'a> {
     /// Deepest nesting seen, after dropping over-deep tags.
     pub depth: usize,
     /// One warning per limit that was hit.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// How far up the open elements an end tag is matched.
@@ -124,15 +125,21 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
 
     let mut warnings = Vec::new();
     if dropped > 0 {
-        warnings.push(format!(
-            "HTML nests deeper than {} elements; {dropped} deeper tags were dropped and their text flattened",
-            limits.max_depth
+        warnings.push(Warning::new(
+            WarningCode::InputLimit,
+            "html",
+            format!(
+                "HTML nests deeper than {} elements; {dropped} deeper tags were dropped and their text flattened",
+                limits.max_depth
+            ),
         ));
     }
     if cut.is_some() {
         let n = limits.max_elements;
-        warnings.push(format!(
-            "HTML has more than {n} elements; text after element {n} was ignored"
+        warnings.push(Warning::new(
+            WarningCode::InputLimit,
+            "html",
+            format!("HTML has more than {n} elements; text after element {n} was ignored"),
         ));
     }
     let html = if dropped == 0 && cut.is_none() {
@@ -326,7 +333,10 @@ mod tests {
         let b = bound("<p>one</p><p>two</p><p>three</p>", &limits(2, 100));
         assert_eq!(b.html, "<p>one</p><p>two</p>");
         assert_eq!(
-            b.warnings,
+            b.warnings
+                .iter()
+                .map(|w| w.message.as_str())
+                .collect::<Vec<_>>(),
             ["HTML has more than 2 elements; text after element 2 was ignored"]
         );
     }
@@ -338,7 +348,11 @@ mod tests {
         assert_eq!(b.html, "<div><div>deep text</div></div><p>after</p>");
         assert_eq!(b.depth, 2);
         assert_eq!(b.warnings.len(), 1);
-        assert!(b.warnings[0].contains("deeper than 2"), "{:?}", b.warnings);
+        assert!(
+            b.warnings[0].message.contains("deeper than 2"),
+            "{:?}",
+            b.warnings
+        );
     }
 
     #[test]

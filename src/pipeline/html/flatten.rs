@@ -41,6 +41,8 @@
 
 use html_escape::NAMED_ENTITIES;
 
+use crate::pipeline::warning::{Warning, WarningCode};
+
 /// The text and metadata of an HTML page.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractedPage {
@@ -51,7 +53,7 @@ pub struct ExtractedPage {
     /// The `lang` attribute of `<html>`, as written (trimmed).
     pub lang: Option<String>,
     /// What was ignored, and why.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Extracts the text of `html` (see the module documentation), reading at
@@ -216,8 +218,12 @@ impl Extractor<'_> {
                 self.elements += 1;
                 if self.elements > self.max_elements {
                     let n = self.max_elements;
-                    self.page.warnings.push(format!(
-                        "HTML has more than {n} elements; text after element {n} was ignored"
+                    self.page.warnings.push(Warning::new(
+                        WarningCode::InputLimit,
+                        "html",
+                        format!(
+                            "HTML has more than {n} elements; text after element {n} was ignored"
+                        ),
                     ));
                     return None;
                 }
@@ -256,8 +262,10 @@ impl Extractor<'_> {
             }
             from = dash + 1;
         }
-        self.page.warnings.push(format!(
-            "HTML comment at byte {lt} is not closed; text after it was ignored"
+        self.page.warnings.push(Warning::new(
+            WarningCode::MalformedInput,
+            "html",
+            format!("HTML comment at byte {lt} is not closed; text after it was ignored"),
         ));
         None
     }
@@ -275,8 +283,12 @@ impl Extractor<'_> {
     fn cut_off(&mut self, lt: usize, what: &str) -> Option<usize> {
         let rest = self.html.as_bytes().get(lt + 1..).unwrap_or_default();
         if rest.iter().any(|&b| b == b'<' || b == b'>') {
-            self.page.warnings.push(format!(
-                "HTML ends inside {what} that starts at byte {lt}; text after it was ignored"
+            self.page.warnings.push(Warning::new(
+                WarningCode::MalformedInput,
+                "html",
+                format!(
+                    "HTML ends inside {what} that starts at byte {lt}; text after it was ignored"
+                ),
             ));
         }
         None
@@ -788,7 +800,11 @@ mod tests {
         let page = extract("<p>before</p><!-- never closed <p>hidden</p>", 100);
         assert_eq!(page.text, "before");
         assert_eq!(page.warnings.len(), 1);
-        assert!(page.warnings[0].contains("comment"), "{:?}", page.warnings);
+        assert!(
+            page.warnings[0].message.contains("comment"),
+            "{:?}",
+            page.warnings
+        );
 
         assert_eq!(extract("<<<>>>", 100).text, "<<<>>>");
         assert_eq!(
@@ -822,7 +838,10 @@ mod tests {
         let page = extract(html, 2);
         assert_eq!(page.text, "one\n\ntwo");
         assert_eq!(
-            page.warnings,
+            page.warnings
+                .iter()
+                .map(|w| w.message.as_str())
+                .collect::<Vec<_>>(),
             ["HTML has more than 2 elements; text after element 2 was ignored"]
         );
         let page = extract(html, 4);
@@ -921,7 +940,7 @@ mod tests {
             prop_assert!(!page.text.contains("\n\n\n"));
             prop_assert!(!page.text.contains("  "));
             let starts = input.matches('<').count();
-            if page.warnings.iter().any(|w| w.contains("elements")) {
+            if page.warnings.iter().any(|w| w.message.contains("elements")) {
                 prop_assert!(starts > cap);
             }
         }

@@ -39,6 +39,7 @@ pub use bounds::HtmlLimits;
 pub use flatten::{ExtractedPage, extract};
 
 use super::{Budget, RemovedBlock};
+use crate::pipeline::warning::{Warning, WarningCode};
 
 /// What kind of text a main-content block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub struct Page {
     /// Title, authors, publication time, language, canonical URL, site name.
     pub metadata: metadata::PageMetadata,
     /// What was cut, flattened or skipped, and why.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Extracts the main content and metadata of `html` within `limits` and
@@ -93,10 +94,11 @@ pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
     page.metadata = metadata::read_metadata(html, limits.max_elements);
 
     if budget.is_cancelled() || budget.is_over() {
-        page.warnings.push(
-            "time budget used up before main-content extraction; the page's whole text was kept"
-                .to_owned(),
-        );
+        page.warnings.push(Warning::new(
+            WarningCode::TimeBudget,
+            "html",
+            "time budget used up before main-content extraction; the page's whole text was kept",
+        ));
         page.blocks = flattened_blocks(html, limits.max_elements);
         return page;
     }
@@ -104,22 +106,24 @@ pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
     match main_content(html) {
         Some(blocks) if !blocks.is_empty() => page.blocks = blocks,
         found => {
-            page.warnings.push(
+            page.warnings.push(Warning::new(
+                WarningCode::ExtractionFallback,
+                "html",
                 if found.is_none() {
                     "main-content extraction failed; the page's whole text was kept"
                 } else {
                     "no main content found; the page's whole text was kept"
-                }
-                .to_owned(),
-            );
+                },
+            ));
             page.blocks = flattened_blocks(html, limits.max_elements);
         }
     }
     if budget.is_over() {
-        page.warnings.push(
-            "time budget used up during main-content extraction; boilerplate detection was skipped"
-                .to_owned(),
-        );
+        page.warnings.push(Warning::new(
+            WarningCode::TimeBudget,
+            "html",
+            "time budget used up during main-content extraction; boilerplate detection was skipped",
+        ));
         return page;
     }
     page.removed = removed::find_removed(html, &page.blocks, limits.max_elements);
@@ -241,7 +245,11 @@ many roads are already in poor condition and repairs have been delayed for years
         let b = budget(Duration::ZERO);
         std::thread::sleep(Duration::from_millis(2));
         let page = extract_page(ARTICLE, &HtmlLimits::default(), &b);
-        assert!(page.warnings.iter().any(|w| w.contains("time budget")));
+        assert!(
+            page.warnings
+                .iter()
+                .any(|w| w.message.contains("time budget"))
+        );
         // The whole visible text, navigation included, is the best there is.
         let joined: String = page.blocks.iter().map(|b| b.text.as_str()).collect();
         assert!(joined.contains("approved a budget"));
@@ -284,7 +292,9 @@ many roads are already in poor condition and repairs have been delayed for years
         );
         let page = hostile(html, HOSTILE_LIMIT);
         assert!(
-            page.warnings.iter().any(|w| w.contains("nests deeper")),
+            page.warnings
+                .iter()
+                .any(|w| w.message.contains("nests deeper")),
             "{:?}",
             page.warnings
         );
@@ -298,7 +308,7 @@ many roads are already in poor condition and repairs have been delayed for years
         assert!(
             page.warnings
                 .iter()
-                .any(|w| w.contains("more than 100000 elements")),
+                .any(|w| w.message.contains("more than 100000 elements")),
             "{:?}",
             page.warnings
         );
@@ -309,7 +319,9 @@ many roads are already in poor condition and repairs have been delayed for years
         let html = format!("<p>start {}", "<b><i><span><a href=x>".repeat(50_000));
         let page = hostile(html, HOSTILE_LIMIT);
         assert!(
-            page.warnings.iter().any(|w| w.contains("nests deeper")),
+            page.warnings
+                .iter()
+                .any(|w| w.message.contains("nests deeper")),
             "{:?}",
             page.warnings
         );
@@ -339,7 +351,9 @@ many roads are already in poor condition and repairs have been delayed for years
         );
         let page = hostile(html, HOSTILE_LIMIT);
         assert!(
-            page.warnings.iter().any(|w| w.contains("nests deeper")),
+            page.warnings
+                .iter()
+                .any(|w| w.message.contains("nests deeper")),
             "{:?}",
             page.warnings
         );

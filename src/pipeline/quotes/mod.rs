@@ -30,6 +30,7 @@ pub mod speaker;
 pub mod text;
 
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
 use crate::pipeline::entities::{Entity, EntityType};
 use cues::{CueMatch, CueShape};
 use speaker::{Recent, Resolution, Resolver, View};
@@ -402,8 +403,15 @@ fn speaker_factor(r: Resolution) -> f32 {
 }
 
 /// The quotations of `text`, whose entities are `entities` (from the
-/// entity stage), in text order.
+/// entity stage), in text order, with no time limit.
 pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
+    let budget = crate::pipeline::Budget::unlimited();
+    extract_metered(text, entities, &mut budget.meter())
+}
+
+/// The quotations of `text`, counting work on `meter` and stopping early
+/// (with the quotes found so far) when it says so.
+pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Vec<Quote> {
     let marked = marks::scan(text);
     let mut mentions: Vec<(usize, usize, usize)> = entities
         .iter()
@@ -439,6 +447,9 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
     // sentence.
     let mut taken: Vec<usize> = Vec::new();
     for (si, &(s0, s1)) in sentences.iter().enumerate() {
+        if meter.add((s1 - s0) as u64 + 1) {
+            break;
+        }
         let cues = find_cues(&stage.view, s0, s1);
         let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
         // The quotes of this sentence: (quote id, first token, last token).

@@ -1,0 +1,188 @@
+//! The documented caps on every list of an enriched record, and the pass
+//! that enforces them. The caps bound a record's size whatever the input:
+//! with the article size limit they make every reply's size linear in its
+//! article, with a constant no worse than these numbers. Each cap that is
+//! hit adds a [`WarningCode::ListCapped`] warning naming the list.
+
+use super::Enriched;
+use super::warning::{Warning, WarningCode};
+
+/// Most entities in a record; past it the least salient are dropped.
+pub const MAX_ENTITIES: usize = 1_000;
+/// Most mentions listed per entity; the first ones in text order are kept.
+pub const MAX_MENTIONS_PER_ENTITY: usize = 200;
+/// Most aliases and most roles listed per entity.
+pub const MAX_ALIASES_PER_ENTITY: usize = 32;
+/// Most quotations in a record; the first ones in text order are kept.
+pub const MAX_QUOTES: usize = 1_000;
+/// Most characters of one quotation's text (its span still covers it all).
+pub const MAX_QUOTE_CHARS: usize = 2_000;
+/// Most temporal expressions in a record; the first ones are kept.
+pub const MAX_DATES: usize = 2_000;
+/// Most removed blocks listed; the first ones in document order are kept.
+pub const MAX_REMOVED_BLOCKS: usize = 1_000;
+/// Most characters of one removed block's text.
+pub const MAX_REMOVED_BLOCK_CHARS: usize = 2_000;
+/// Most authors listed.
+pub const MAX_AUTHORS: usize = 32;
+/// Most warnings in a record (the caps' own warnings included).
+pub const MAX_WARNINGS: usize = 64;
+
+/// Enforces every cap on `record`, warning about each one hit. Runs last,
+/// so speaker links are cleared for entities the cap dropped.
+pub fn enforce(record: &mut Enriched) {
+    let mut warnings = Vec::new();
+    let capped = |warnings: &mut Vec<Warning>, list: &str, cap: usize, had: usize| {
+        warnings.push(Warning::new(
+            WarningCode::ListCapped,
+            "limits",
+            format!("{list}: {had} found, the first {cap} kept"),
+        ));
+    };
+
+    if record.entities.len() > MAX_ENTITIES {
+        let had = record.entities.len();
+        // Keep the most salient, in their order of first mention.
+        let mut order: Vec<usize> = (0..had).collect();
+        order.sort_by(|&a, &b| {
+            record.entities[b]
+                .salience
+                .total_cmp(&record.entities[a].salience)
+                .then(a.cmp(&b))
+        });
+        let mut keep = vec![false; had];
+        for &i in &order[..MAX_ENTITIES] {
+            keep[i] = true;
+        }
+        let mut i = 0;
+        record.entities.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        warnings.push(Warning::new(
+            WarningCode::ListCapped,
+            "limits",
+            format!("entities: {had} found, the {MAX_ENTITIES} most salient kept"),
+        ));
+    }
+    let mut mentions_cut = 0usize;
+    let mut names_cut = 0usize;
+    for entity in &mut record.entities {
+        if entity.mentions.len() > MAX_MENTIONS_PER_ENTITY {
+            mentions_cut += 1;
+            entity.mentions.truncate(MAX_MENTIONS_PER_ENTITY);
+        }
+        if entity.aliases.len() > MAX_ALIASES_PER_ENTITY
+            || entity.roles.len() > MAX_ALIASES_PER_ENTITY
+        {
+            names_cut += 1;
+            entity.aliases.truncate(MAX_ALIASES_PER_ENTITY);
+            entity.roles.truncate(MAX_ALIASES_PER_ENTITY);
+        }
+    }
+    if mentions_cut > 0 {
+        warnings.push(Warning::new(
+            WarningCode::ListCapped,
+            "limits",
+            format!(
+                "entities[].mentions: {mentions_cut} entities had more than {MAX_MENTIONS_PER_ENTITY} mentions; the first {MAX_MENTIONS_PER_ENTITY} of each kept"
+            ),
+        ));
+    }
+    if names_cut > 0 {
+        capped(
+            &mut warnings,
+            "entities[].aliases and roles",
+            MAX_ALIASES_PER_ENTITY,
+            names_cut,
+        );
+    }
+
+    if record.quotes.len() > MAX_QUOTES {
+        capped(&mut warnings, "quotes", MAX_QUOTES, record.quotes.len());
+        record.quotes.truncate(MAX_QUOTES);
+    }
+    let mut long_quotes = 0;
+    for quote in &mut record.quotes {
+        if truncate_chars(&mut quote.text, MAX_QUOTE_CHARS) {
+            long_quotes += 1;
+        }
+    }
+    if long_quotes > 0 {
+        capped(
+            &mut warnings,
+            "quotes[].text (characters)",
+            MAX_QUOTE_CHARS,
+            long_quotes,
+        );
+    }
+    if record.dates.len() > MAX_DATES {
+        capped(&mut warnings, "dates", MAX_DATES, record.dates.len());
+        record.dates.truncate(MAX_DATES);
+    }
+    if record.removed.len() > MAX_REMOVED_BLOCKS {
+        capped(
+            &mut warnings,
+            "removed",
+            MAX_REMOVED_BLOCKS,
+            record.removed.len(),
+        );
+        record.removed.truncate(MAX_REMOVED_BLOCKS);
+    }
+    let mut long_removed = 0;
+    for block in &mut record.removed {
+        if truncate_chars(&mut block.text, MAX_REMOVED_BLOCK_CHARS) {
+            long_removed += 1;
+        }
+    }
+    if long_removed > 0 {
+        capped(
+            &mut warnings,
+            "removed[].text (characters)",
+            MAX_REMOVED_BLOCK_CHARS,
+            long_removed,
+        );
+    }
+    if record.authors.len() > MAX_AUTHORS {
+        capped(&mut warnings, "authors", MAX_AUTHORS, record.authors.len());
+        record.authors.truncate(MAX_AUTHORS);
+    }
+
+    // A speaker link always names an entity of the record.
+    let ids: rustc_hash::FxHashSet<&str> = record.entities.iter().map(|e| e.id.as_str()).collect();
+    for quote in &mut record.quotes {
+        if quote
+            .speaker_entity_id
+            .as_deref()
+            .is_some_and(|id| !ids.contains(id))
+        {
+            quote.speaker_entity_id = None;
+        }
+    }
+
+    record.warnings.append(&mut warnings);
+    if record.warnings.len() > MAX_WARNINGS {
+        let had = record.warnings.len();
+        record.warnings.truncate(MAX_WARNINGS - 1);
+        record.warnings.push(Warning::new(
+            WarningCode::ListCapped,
+            "limits",
+            format!(
+                "warnings: {had} raised, the first {} kept",
+                MAX_WARNINGS - 1
+            ),
+        ));
+    }
+}
+
+/// Cuts `s` to at most `max` characters (on a character boundary); `true`
+/// when it was cut.
+pub fn truncate_chars(s: &mut String, max: usize) -> bool {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => {
+            s.truncate(at);
+            true
+        }
+        None => false,
+    }
+}
