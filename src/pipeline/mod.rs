@@ -761,3 +761,89 @@ fn run_stage<T: Default>(
         None => Ok(out),
     }
 }
+
+#[cfg(test)]
+mod run_stage_tests {
+    use super::*;
+    use budget::CancelFlag;
+
+    fn run(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("quotes", budget, &mut timings, &mut warnings, |meter| {
+            // A stage that counts until its meter says stop.
+            let mut n = 0;
+            while n < 10_000_000 && !meter.tick() {
+                n += 1;
+            }
+            n
+        });
+        (out, warnings)
+    }
+
+    #[test]
+    fn a_stage_within_budget_runs_to_the_end_without_warnings() {
+        let (out, warnings) = run(&Budget::unlimited());
+        assert_eq!(out.unwrap(), 10_000_000);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn a_spent_budget_skips_the_stage_with_a_warning() {
+        let budget = Budget::new(Some(Duration::ZERO), CancelFlag::new());
+        std::thread::sleep(Duration::from_millis(2));
+        let (out, warnings) = run(&budget);
+        assert_eq!(out.unwrap(), 0);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, WarningCode::TimeBudget);
+        assert_eq!(warnings[0].stage, "quotes");
+        assert!(warnings[0].message.contains("skipped"));
+    }
+
+    #[test]
+    fn a_budget_running_out_inside_the_stage_cuts_it_short() {
+        let budget = Budget::new(Some(Duration::from_millis(1)), CancelFlag::new());
+        let (out, warnings) = run_stage_slowly(&budget);
+        assert!(out.unwrap() < 1_000_000, "the stage was not cut");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, WarningCode::TimeBudget);
+        assert!(warnings[0].message.contains("partial"));
+    }
+
+    /// A stage whose steps take 10 µs each: a million would take ten
+    /// seconds.
+    fn run_stage_slowly(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("dates", budget, &mut timings, &mut warnings, |meter| {
+            let mut n = 0;
+            while n < 1_000_000 && !meter.tick() {
+                let t = Instant::now();
+                while t.elapsed() < Duration::from_micros(10) {}
+                n += 1;
+            }
+            n
+        });
+        (out, warnings)
+    }
+
+    #[test]
+    fn cancellation_inside_the_stage_is_an_error() {
+        let flag = CancelFlag::new();
+        let budget = Budget::new(None, flag.clone());
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("entities", &budget, &mut timings, &mut warnings, |meter| {
+            let mut n = 0u64;
+            while !meter.tick() {
+                n += 1;
+                if n == 5_000 {
+                    flag.cancel();
+                }
+            }
+            n
+        });
+        assert!(matches!(out, Err(Error::Cancelled)));
+        assert_eq!(timings.len(), 1, "the cut stage's time is still recorded");
+    }
+}
