@@ -73,6 +73,11 @@ pub enum Error {
     /// A bug: a panic or a broken invariant while enriching one article.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A compressed request message that does not decompress, or the
+    /// compressed flag without `grpc-encoding`: the caller's fault, but
+    /// the gRPC compression spec answers it with INTERNAL.
+    #[error("{0}")]
+    Compression(String),
 }
 
 /// The `reason` of google.rpc.ErrorInfo (and of BadRequest field
@@ -125,6 +130,9 @@ pub mod reason {
     pub const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
     /// No such method on this server.
     pub const UNKNOWN_METHOD: &str = "UNKNOWN_METHOD";
+    /// A compressed request message that does not decompress (INTERNAL,
+    /// as the gRPC compression spec requires).
+    pub const COMPRESSION_ERROR: &str = "COMPRESSION_ERROR";
     /// A unary call whose body held no request message.
     pub const MISSING_REQUEST_MESSAGE: &str = "MISSING_REQUEST_MESSAGE";
 }
@@ -182,6 +190,7 @@ impl Error {
             Error::ShuttingDown | Error::StreamShutDown { .. } => reason::SHUTTING_DOWN,
             Error::NotReady => reason::NOT_READY,
             Error::Internal(_) => reason::INTERNAL_ERROR,
+            Error::Compression(_) => reason::COMPRESSION_ERROR,
         }
     }
 }
@@ -214,6 +223,28 @@ impl fmt::Display for Echo<'_> {
         match self.0.char_indices().nth(Self::MAX_CHARS) {
             Some((end, _)) => write!(f, "{:?}…({} bytes)", &self.0[..end], self.0.len()),
             None => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
+impl<'a> Echo<'a> {
+    /// The same cut without the quotes and escapes, for a log field (the
+    /// log format escapes it itself).
+    pub fn plain(self) -> Plain<'a> {
+        Plain(self.0)
+    }
+}
+
+/// [`Echo::plain`]: the first [`Echo::MAX_CHARS`] characters as they are,
+/// then `…(N bytes)` when there was more.
+#[derive(Clone, Copy)]
+pub struct Plain<'a>(&'a str);
+
+impl fmt::Display for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(Echo::MAX_CHARS) {
+            Some((end, _)) => write!(f, "{}…({} bytes)", &self.0[..end], self.0.len()),
+            None => f.write_str(self.0),
         }
     }
 }
@@ -278,6 +309,7 @@ mod tests {
             Error::StreamShutDown { answered: 3 },
             Error::NotReady,
             Error::Internal("x".into()),
+            Error::Compression("x".into()),
         ];
         let more = [
             reason::FIELD_MISSING,
@@ -319,5 +351,10 @@ mod tests {
         // bytes each at worst) and the length note.
         let nasty = "\u{1}".repeat(1 << 20);
         assert!(Echo(&nasty).to_string().len() < 64 * 10 + 32);
+        assert_eq!(
+            Echo(&big).plain().to_string(),
+            format!("{}…(2097152 bytes)", "é".repeat(Echo::MAX_CHARS))
+        );
+        assert_eq!(Echo("id-7").plain().to_string(), "id-7");
     }
 }

@@ -380,7 +380,7 @@ pub fn grpc_code(err: &Error) -> tonic::Code {
         Error::ShuttingDown | Error::StreamShutDown { .. } | Error::NotReady => {
             tonic::Code::Unavailable
         }
-        Error::Internal(_) => tonic::Code::Internal,
+        Error::Internal(_) | Error::Compression(_) => tonic::Code::Internal,
     }
 }
 
@@ -437,7 +437,10 @@ pub fn error_details(err: &Error) -> tonic_types::ErrorDetails {
         Error::DeadlineExceeded(ms) => {
             metadata.insert("timeoutMs".to_owned(), ms.to_string());
         }
-        Error::Cancelled | Error::Internal(_) | Error::MissingRequestMessage => {}
+        Error::Cancelled
+        | Error::Internal(_)
+        | Error::Compression(_)
+        | Error::MissingRequestMessage => {}
     }
     details.set_error_info(err.reason(), DOMAIN, metadata);
     details

@@ -239,10 +239,10 @@ impl CallRecord {
         if let Some(message) = refused {
             tracing::info!(
                 method = self.method,
-                path = %Echo(&self.path),
+                path = %Echo(&self.path).plain(),
                 duration_ms = elapsed.as_secs_f64() * 1e3,
                 code = code_name(code),
-                message,
+                error = message,
                 "call finished"
             );
         }

@@ -39,6 +39,12 @@ pub fn from_tonic(status: &Status, path: &str) -> Option<Error> {
                     "the request body ends inside a message: its length prefix announces more bytes than were sent",
                 )),
                 "Missing request message." => Some(Error::MissingRequestMessage),
+                _ if message
+                    .starts_with("protocol error: received message with compressed-flag")
+                    || message.starts_with("Error decompressing: ") =>
+                {
+                    Some(Error::Compression(message.to_owned()))
+                }
                 _ => None,
             }
         }
@@ -240,6 +246,15 @@ mod tests {
             from_tonic(&Status::internal("Missing request message."), "/p"),
             Some(Error::MissingRequestMessage)
         ));
+        let gzip =
+            Status::internal("Error decompressing: invalid gzip header, while sending request");
+        let e = from_tonic(&gzip, "/p").expect("recognised");
+        assert_eq!(e.reason(), "COMPRESSION_ERROR");
+        assert_eq!(
+            crate::api::convert::grpc_code(&e),
+            Code::Internal,
+            "as the spec says"
+        );
         assert!(matches!(
             from_tonic(&Status::unimplemented(""), "/no.Such/Method"),
             Some(Error::UnknownMethod(p)) if p == "/no.Such/Method"
