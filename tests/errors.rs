@@ -466,7 +466,7 @@ async fn a_stream_answers_what_came_before_an_undecodable_message() {
 }
 
 #[tokio::test]
-async fn overload_and_loading_carry_retry_info() {
+async fn overload_loading_and_shutdown_carry_retry_info() {
     let ts = start_with(test_config(), true).await;
     let mut c = ts.client().await;
     let status = c
@@ -507,6 +507,28 @@ async fn overload_and_loading_carry_retry_info() {
     );
     ts.gate.open();
     assert!(hold.await.unwrap().is_ok());
+
+    // Shutting down: UNAVAILABLE, retry (elsewhere) after the delay.
+    ts.server.begin_shutdown();
+    let mut refused = None;
+    for _ in 0..200 {
+        match c
+            .enrich_article(request(text_article("late", "Closing.")))
+            .await
+        {
+            Err(s) if s.code() == Code::Unavailable => {
+                refused = Some(s);
+                break;
+            }
+            _ => tokio::time::sleep(Duration::from_millis(5)).await,
+        }
+    }
+    let status = refused.expect("UNAVAILABLE once shutdown has begun");
+    assert_eq!(reason(&status), "SHUTTING_DOWN");
+    assert_eq!(
+        status.get_error_details().retry_info().unwrap().retry_delay,
+        Some(Duration::from_secs(1))
+    );
 }
 
 #[tokio::test]
