@@ -52,8 +52,8 @@ impl Content {
     /// The request field that carries this content, for error messages.
     pub fn field_name(&self) -> &'static str {
         match self {
-            Content::Text(_) => "content.text",
-            Content::Html(_) => "content.html",
+            Content::Text(_) => "text",
+            Content::Html(_) => "html",
         }
     }
 }
@@ -312,7 +312,7 @@ pub struct FeatureStatus {
 
 /// Anything that can enrich an article. Field paths in the
 /// [`Error::InvalidArgument`]s it returns are relative to the article
-/// (`content.text`); callers prefix them (`article`, `articles[3]`). The server holds one of these, so
+/// (`text`); callers prefix them (`article`, `articles[3]`). The server holds one of these, so
 /// tests can wrap the real [`Pipeline`] (to slow it down or make it fail)
 /// and drive the real server around it.
 pub trait Enricher: Send + Sync + 'static {
@@ -385,7 +385,8 @@ impl Pipeline {
     fn check_limits(&self, article: &ArticleInput) -> Result<(), Error> {
         let content = article.content.as_str();
         if content.len() > self.config.max_article_bytes {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                crate::error::reason::ARTICLE_TOO_LARGE,
                 article.content.field_name(),
                 format!(
                     "is {} bytes, over the maximum article size of {} bytes",
@@ -395,7 +396,8 @@ impl Pipeline {
             ));
         }
         if content.trim().is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                crate::error::reason::FIELD_EMPTY,
                 article.content.field_name(),
                 "is empty or only white space",
             ));
@@ -614,8 +616,9 @@ impl Enricher for Pipeline {
     ) -> Result<Enriched, Error> {
         self.check_limits(article)?;
         if options.skip_cleaning && matches!(article.content, Content::Html(_)) {
-            return Err(Error::invalid(
-                "content.html",
+            return Err(Error::invalid_because(
+                crate::error::reason::CONFLICTING_OPTIONS,
+                "html",
                 "cannot be used with options.skip_cleaning, which applies to text only (HTML always needs extraction)",
             ));
         }

@@ -80,7 +80,7 @@ impl Metrics {
         let requests = Family::<CallLabels, Counter>::default();
         registry.register(
             "requests",
-            "Finished gRPC calls by method and status code",
+            "gRPC calls by method and the status code the caller received, calls refused before any handler included",
             requests.clone(),
         );
         let request_duration = Family::<MethodLabels, Histogram>::new_with_constructor(

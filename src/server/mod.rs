@@ -14,8 +14,10 @@
 //!    UNAVAILABLE. Whatever still runs when the grace period (counted from
 //!    the start of shutdown) is over is dropped, and the report says so.
 
+pub mod layers;
 pub mod metrics;
 pub mod service;
+pub mod status;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -290,6 +292,7 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
         builder = builder.max_connection_age(age);
     }
     let router = builder
+        .layer(layers::CallLayer::new(Arc::clone(&metrics)))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
