@@ -31,6 +31,17 @@ pub enum Error {
     /// The server has started but its pipeline is still loading.
     #[error("server is not ready yet: the pipeline is still loading")]
     NotReady,
+    /// The reply would exceed the server's maximum response size even with
+    /// its record trimmed (see `server::reply`).
+    #[error(
+        "the reply would be {bytes} bytes even with its record trimmed, over the maximum response size of {limit} bytes"
+    )]
+    ResponseTooLarge {
+        /// Size the reply would have, in bytes.
+        bytes: usize,
+        /// The maximum response size, in bytes.
+        limit: usize,
+    },
     /// A bug: a panic or a broken invariant while enriching one article.
     #[error("internal error: {0}")]
     Internal(String),

@@ -355,7 +355,7 @@ fn removed_kind_to_proto(k: RemovedKind) -> v1::RemovedKind {
 pub fn grpc_code(err: &Error) -> tonic::Code {
     match err {
         Error::InvalidArgument { .. } => tonic::Code::InvalidArgument,
-        Error::Overloaded(_) => tonic::Code::ResourceExhausted,
+        Error::Overloaded(_) | Error::ResponseTooLarge { .. } => tonic::Code::ResourceExhausted,
         Error::DeadlineExceeded(_) => tonic::Code::DeadlineExceeded,
         Error::Cancelled => tonic::Code::Cancelled,
         Error::ShuttingDown | Error::NotReady => tonic::Code::Unavailable,
