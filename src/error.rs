@@ -34,7 +34,7 @@ pub enum Error {
     /// The reply would exceed the server's maximum response size even with
     /// its record trimmed (see `server::reply`).
     #[error(
-        "the reply would be {bytes} bytes even with its record trimmed, over the maximum response size of {limit} bytes"
+        "the reply would be {bytes} bytes even after trimming, over the maximum response size of {limit} bytes"
     )]
     ResponseTooLarge {
         /// Size the reply would have, in bytes.

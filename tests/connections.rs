@@ -500,3 +500,26 @@ async fn replies_stay_under_max_response_bytes() {
     assert_eq!(e.code, exhausted);
     assert!(stream.message().await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_channel_goes_on_over_a_new_connection_after_an_idle_close() {
+    let ts = start(ServerConfig {
+        max_connection_idle: Some(Duration::from_millis(300)),
+        ..test_config()
+    })
+    .await;
+    let mut client = ts.client().await;
+    client.enrich_article(tiny_request("before")).await.unwrap();
+    wait_metric(
+        &ts,
+        r#"newsenrich_connections_closed_total{reason="idle"}"#,
+        1.0,
+    )
+    .await;
+    // The GOAWAY came while the client had no call open: its next calls
+    // go over a new connection and succeed.
+    for id in ["after-1", "after-2"] {
+        client.enrich_article(tiny_request(id)).await.unwrap();
+    }
+    assert_eq!(metric(&ts, "newsenrich_connections_open").await, 1.0);
+}
