@@ -70,6 +70,17 @@ pub enum Error {
     /// The server has started but its pipeline is still loading.
     #[error("server is not ready yet: the pipeline is still loading")]
     NotReady,
+    /// The reply would exceed the server's maximum response size even with
+    /// its record trimmed (see `server::reply`).
+    #[error(
+        "the reply would be {bytes} bytes even after trimming, over the maximum response size of {limit} bytes"
+    )]
+    ResponseTooLarge {
+        /// Size the reply would have, in bytes.
+        bytes: usize,
+        /// The maximum response size, in bytes.
+        limit: usize,
+    },
     /// A bug: a panic or a broken invariant while enriching one article.
     #[error("internal error: {0}")]
     Internal(String),
@@ -116,6 +127,9 @@ pub mod reason {
     pub const INVALID_TIMEOUT: &str = "INVALID_TIMEOUT";
     /// A request message is over `--max-message-bytes`; not retryable as is.
     pub const MESSAGE_TOO_LARGE: &str = "MESSAGE_TOO_LARGE";
+    /// A record does not fit in `--max-response-bytes` even trimmed; not
+    /// retryable as is.
+    pub const RESPONSE_TOO_LARGE: &str = "RESPONSE_TOO_LARGE";
     /// Too many articles in flight; retry after the RetryInfo delay.
     pub const OVERLOADED: &str = "OVERLOADED";
     /// The pipeline is still loading; retry after the RetryInfo delay.
@@ -183,6 +197,7 @@ impl Error {
             Error::InvalidArgument { reason, .. } => reason,
             Error::Overloaded(_) => reason::OVERLOADED,
             Error::MessageTooLarge { .. } => reason::MESSAGE_TOO_LARGE,
+            Error::ResponseTooLarge { .. } => reason::RESPONSE_TOO_LARGE,
             Error::UnknownMethod(_) => reason::UNKNOWN_METHOD,
             Error::MissingRequestMessage => reason::MISSING_REQUEST_MESSAGE,
             Error::DeadlineExceeded(_) => reason::DEADLINE_EXCEEDED,

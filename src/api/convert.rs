@@ -373,7 +373,9 @@ fn removed_kind_to_proto(k: RemovedKind) -> v1::RemovedKind {
 pub fn grpc_code(err: &Error) -> tonic::Code {
     match err {
         Error::InvalidArgument { .. } => tonic::Code::InvalidArgument,
-        Error::Overloaded(_) | Error::MessageTooLarge { .. } => tonic::Code::ResourceExhausted,
+        Error::Overloaded(_) | Error::MessageTooLarge { .. } | Error::ResponseTooLarge { .. } => {
+            tonic::Code::ResourceExhausted
+        }
         Error::UnknownMethod(_) | Error::MissingRequestMessage => tonic::Code::Unimplemented,
         Error::DeadlineExceeded(_) => tonic::Code::DeadlineExceeded,
         Error::Cancelled => tonic::Code::Cancelled,
@@ -422,6 +424,10 @@ pub fn error_details(err: &Error) -> tonic_types::ErrorDetails {
             if let Some(size) = size {
                 metadata.insert("sizeBytes".to_owned(), size.to_string());
             }
+            metadata.insert("limitBytes".to_owned(), limit.to_string());
+        }
+        Error::ResponseTooLarge { bytes, limit } => {
+            metadata.insert("sizeBytes".to_owned(), bytes.to_string());
             metadata.insert("limitBytes".to_owned(), limit.to_string());
         }
         Error::UnknownMethod(path) => {

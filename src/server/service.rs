@@ -114,14 +114,17 @@ impl State {
         let cancel = CancelFlag::new();
         let job_cancel = cancel.clone();
         let limit = self.config.article_time_budget;
+        let max_response = self.config.max_response_bytes;
         let metrics = Arc::clone(&self.metrics);
         let result = self
             .pool
             .run(admitted, cancel, move || {
                 let budget = Budget::new(limit, job_cancel);
                 let enriched = enricher.enrich(&article, &options, &budget)?;
+                let mut record = convert::enriched_to_proto(&enriched);
+                super::reply::fit_record(&mut record, max_response)?;
                 metrics.record_article(tonic::Code::Ok, &enriched.stage_timings);
-                Ok(convert::enriched_to_proto(&enriched))
+                Ok(record)
             })
             .await;
         if let Err(e) = &result {
@@ -253,7 +256,8 @@ impl EnrichmentApi {
                 }
             }
         });
-        let results = futures::future::join_all(jobs).await;
+        let mut results = futures::future::join_all(jobs).await;
+        super::reply::fit_batch(&mut results, self.state.config.max_response_bytes)?;
         Ok(v1::BatchEnrichArticlesResponse { results })
     }
 
@@ -295,6 +299,7 @@ impl EnrichmentApi {
                     .unwrap_or(u32::MAX),
                 article_time_budget: c.article_time_budget.map(convert::duration_to_proto),
                 worker_threads: u32::try_from(c.worker_threads).unwrap_or(u32::MAX),
+                max_response_bytes: c.max_response_bytes as u64,
             }),
         }
     }
