@@ -5,8 +5,11 @@
 //! unresolved: turning it into a TIMEX3 value against the publication date
 //! is [`super::resolve`]'s job.
 
+use std::cell::Cell;
+
 use super::lexicon::{Cue, Lex, PartOfDay, Unit, W};
 use super::tokens::{Kind, Tok};
+use crate::pipeline::budget::Meter;
 
 /// Which occurrence a relative name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,13 +130,31 @@ pub struct Found {
 struct G<'a> {
     t: &'a [Tok],
     text: &'a str,
+    /// Patterns tried since the meter last counted them: the work of a
+    /// match attempt, which reads a bounded number of tokens per pattern.
+    visits: Cell<u64>,
 }
 
 /// Finds every temporal expression in the tokens, left to right.
 pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
-    let g = G { t: toks, text };
+    let budget = crate::pipeline::Budget::unlimited();
+    scan_metered(text, toks, out, &mut budget.meter());
+}
+
+/// [`scan`], counting one meter step per token and one per pattern tried
+/// (patterns read a bounded number of tokens ahead, so the steps measure
+/// the work); when the meter stops, the expressions found so far.
+pub fn scan_metered(text: &str, toks: &[Tok], out: &mut Vec<Found>, meter: &mut Meter<'_>) {
+    let g = G {
+        t: toks,
+        text,
+        visits: Cell::new(0),
+    };
     let mut i = 0;
     while i < toks.len() {
+        if meter.add(1 + g.visits.take()) {
+            break;
+        }
         let t = &toks[i];
         let candidate = match t.kind {
             Kind::Number => true,
@@ -149,6 +170,7 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
         }
         i += 1;
     }
+    meter.add(g.visits.take());
 }
 
 /// The TIMEX3 value of `n` and a half `unit`s, in the next smaller unit
@@ -187,6 +209,11 @@ fn found(start: usize, end: usize, sem: Sem) -> Option<Found> {
 }
 
 impl G<'_> {
+    /// Counts one pattern tried.
+    fn visit(&self) {
+        self.visits.set(self.visits.get() + 1);
+    }
+
     fn lex(&self, j: usize) -> Lex {
         self.t.get(j).map_or(Lex::None, |t| t.lex)
     }
@@ -354,6 +381,7 @@ impl G<'_> {
     /// Expressions with a leading modifier: "early January", "the end of
     /// 1990", "mid-November", "earlier this week", "more than four hours".
     fn modified(&self, i: usize) -> Option<Found> {
+        self.visit();
         let (j, modifier, point) = match self.lex(i) {
             Lex::Word(W::Early) => (i + 1, "START", true),
             Lex::Word(W::Late) => (i + 1, "END", true),
@@ -500,6 +528,7 @@ impl G<'_> {
     }
 
     fn core(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = self.t.get(i)?;
         match t.kind {
             Kind::Number => self.number(i),
@@ -509,6 +538,7 @@ impl G<'_> {
     }
 
     fn number(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = &self.t[i];
         // Currency and section numbers are no dates.
         if i > 0
@@ -780,6 +810,7 @@ impl G<'_> {
 
     /// "two years", "three-day", "a year ago", "30-year", "five years earlier".
     fn quantity(&self, i: usize) -> Option<Found> {
+        self.visit();
         let (n, mut j) = self.count(i)?;
         // "5 1/2 hours"
         let mut half = false;
@@ -897,6 +928,7 @@ impl G<'_> {
     }
 
     fn words(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = &self.t[i];
         match t.lex {
             Lex::Month(m, abbr) => {

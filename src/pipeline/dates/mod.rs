@@ -92,9 +92,9 @@ pub fn tag_metered(
     meter: &mut Meter<'_>,
 ) -> Vec<Timex> {
     let mut toks = Vec::with_capacity(text.len() / 5);
-    tokens::tokenize(text, &mut toks);
+    tokens::tokenize_metered(text, &mut toks, meter);
     let mut found = Vec::new();
-    grammar::scan(text, &toks, &mut found);
+    grammar::scan_metered(text, &toks, &mut found, meter);
     let anchor = published_at.map(|p| resolve::Anchor::new(p, tz));
     let mut out: Vec<Timex> = Vec::with_capacity(found.len());
     // The last quarter the text named: "a year ago" and "the year-earlier
@@ -1083,5 +1083,120 @@ mod tests {
             p,
         );
         assert_eq!((t[1].1.as_str(), t[2].1.as_str()), ("1988-Q3", "1988-Q3"));
+    }
+
+    /// Meter steps and expressions of tagging `text`.
+    fn work(text: &str) -> (u64, usize) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let out = tag_metered(text, at(2023, 2, 25), Tz::UTC, &mut meter);
+        assert_eq!(meter.stopped(), None);
+        (meter.steps(), out.len())
+    }
+
+    /// Asserts that `make(8n)` costs at most 8 × 1.25 the steps of
+    /// `make(n)` and, when `grows`, finds about 8 times the expressions.
+    fn assert_linear(what: &str, n: usize, grows: bool, make: impl Fn(usize) -> String) {
+        let (small, out_small) = work(&make(n));
+        let (large, out_large) = work(&make(8 * n));
+        let ratio = large as f64 / small as f64;
+        assert!(
+            small > 0 && ratio <= 8.0 * 1.25,
+            "{what}: {small} steps for n, {large} for 8n (x{ratio:.2})"
+        );
+        let grown = out_large as f64 / out_small.max(1) as f64;
+        assert!(
+            !grows || (out_small > 0 && (8.0 / 1.25..=8.0 * 1.25).contains(&grown)),
+            "{what}: {out_small} expressions for n, {out_large} for 8n"
+        );
+    }
+
+    #[test]
+    fn the_stage_is_linear_in_the_text() {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        assert_linear("many dates", 300, true, |n| {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "On Friday, {} {}, {}, he said that a year earlier, three days later \
+                         and last week the 1990s were over. ",
+                        MONTHS[i % 12],
+                        i % 28 + 1,
+                        1990 + i % 30
+                    )
+                })
+                .collect()
+        });
+        assert_linear("a paragraph repeated", 200, true, |n| {
+            "The third quarter ended Sept. 30, and a year ago the company said it would pay \
+             the dividend next Tuesday, two weeks later than in 1988.\n"
+                .repeat(n)
+        });
+        // Runs of words that each open a pattern ("early", "the", "more
+        // than", "earlier this") before one date: a pattern must not re-read
+        // the run.
+        for run in [
+            "early ",
+            "the ",
+            "more than ",
+            "earlier this ",
+            "1 ",
+            "2 1/2 ",
+            "March ",
+        ] {
+            assert_linear(run, 2000, false, |n| run.repeat(n) + "January 2020.");
+        }
+    }
+
+    #[test]
+    fn cancellation_stops_the_stage() {
+        use crate::pipeline::budget::{CancelFlag, Interrupted};
+        // Long enough that the stage is still running when the flag is
+        // raised, in a debug or an optimised build.
+        let copies = if cfg!(debug_assertions) {
+            20_000
+        } else {
+            200_000
+        };
+        let text =
+            "On Friday he said that last week, on Feb. 20, three days later, ... \n".repeat(copies);
+        let flag = CancelFlag::new();
+        flag.cancel();
+        let budget = crate::pipeline::Budget::new(None, flag);
+        let mut meter = budget.meter();
+        assert!(tag_metered(&text, at(2023, 2, 25), Tz::UTC, &mut meter).is_empty());
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(
+            meter.steps() < 16,
+            "{} steps after cancellation",
+            meter.steps()
+        );
+        // Cancelled while it runs: what was found so far, in text order.
+        let (full_steps, full) = work(&text);
+        let flag = CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            flag.cancel();
+        });
+        let mut meter = budget.meter();
+        let part = tag_metered(&text, at(2023, 2, 25), Tz::UTC, &mut meter);
+        canceller.join().expect("the canceller ran");
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(meter.steps() < full_steps && part.len() < full);
+        assert!(part.windows(2).all(|w| w[0].span.end <= w[1].span.start));
     }
 }
