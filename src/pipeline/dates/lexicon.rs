@@ -577,6 +577,13 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
     ] {
         cue(w, Cue::Past);
     }
+    // Irregular past forms: no "-ed" to read them by.
+    for w in IRREGULAR_PAST {
+        cue(w, Cue::Past);
+    }
+    for w in BASE_FORM_PAST {
+        cue(w, Cue::Past);
+    }
     for w in [
         "is",
         "are",
@@ -621,6 +628,91 @@ fn build() -> FxHashMap<&'static [u8], Entry> {
         cue(w, Cue::Future);
     }
     m
+}
+
+/// Irregular past forms (besides the common ones of the cue table) that
+/// are no other form of their verb: "beat" is below, with the forms that
+/// are.
+const IRREGULAR_PAST: &[&str] = &[
+    "arose",
+    "ate",
+    "awoke",
+    "befell",
+    "bled",
+    "blew",
+    "bred",
+    "clung",
+    "crept",
+    "dealt",
+    "drank",
+    "dug",
+    "dwelt",
+    "fed",
+    "fled",
+    "flung",
+    "forbade",
+    "forgave",
+    "forgot",
+    "foresaw",
+    "froze",
+    "hid",
+    "hung",
+    "lent",
+    "lit",
+    "mistook",
+    "oversaw",
+    "overcame",
+    "rang",
+    "rode",
+    "sang",
+    "shook",
+    "shone",
+    "shrank",
+    "slid",
+    "slung",
+    "sped",
+    "spun",
+    "sprang",
+    "stank",
+    "stole",
+    "stuck",
+    "stung",
+    "strode",
+    "strove",
+    "swore",
+    "swam",
+    "swung",
+    "threw",
+    "undertook",
+    "underwent",
+    "upheld",
+    "wept",
+    "woke",
+    "wore",
+    "wove",
+    "withheld",
+    "wrung",
+    "outran",
+    "outsold",
+    "outgrew",
+    "rebuilt",
+    "slept",
+    "leapt",
+    "understood",
+];
+
+/// Past forms spelt like the base form of their verb ("production beat
+/// forecasts", "the bank cut rates"): past unless "to", a modal or "do"
+/// comes right before them ("will beat", "to cut"), where they are the
+/// base form ([`base_form_past`]).
+const BASE_FORM_PAST: &[&str] = &[
+    "beat", "cut", "put", "cost", "let", "spread", "shut", "split", "hurt", "cast", "burst",
+    "shed", "upset", "thrust",
+];
+
+/// Whether `word` (lower case) is a past form spelt like its base form.
+pub fn base_form_past(word: &str) -> bool {
+    BASE_FORM_PAST.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// The tense cue of a word: the table, else the `-ed` ending of a regular

@@ -367,6 +367,34 @@ mod tests {
     }
 
     #[test]
+    fn irregular_past_forms_date_a_month_to_the_past() {
+        // Reuters, 2019-11-19: "beat" is past, so October is the last one.
+        let pubd = at(2019, 11, 19);
+        assert_eq!(
+            one("Norway's October oil production beat forecasts.", pubd),
+            ("October".to_string(), "2019-10".to_string())
+        );
+        // With no tense January would be the nearer, coming one.
+        assert_eq!(one("In January, exports shrank.", pubd).1, "2019-01");
+        assert_eq!(one("In January, exports shrink.", pubd).1, "2020-01");
+        // Spelt like the base form: after "to", a modal or "not" it is
+        // the base form, after an article a noun, and the clause keeps the
+        // tense of its other words.
+        assert_eq!(
+            one("Producers will beat forecasts in October.", pubd).1,
+            "2020-10"
+        );
+        assert_eq!(
+            one("It is expected to cut output in October.", pubd).1,
+            "2020-10"
+        );
+        assert_eq!(
+            one("Analysts forecast a cut in October.", pubd).1,
+            "2020-10"
+        );
+    }
+
+    #[test]
     fn absolute_dates_in_many_spellings() {
         let p = at(2023, 2, 25);
         assert_eq!(one("on 25 February 2023 it", p).1, "2023-02-25");

@@ -162,16 +162,34 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
-/// The tense cue of token `k`; "next" in "next to" is a place, not a time.
+/// The tense cue of token `k`; "next" in "next to" is a place, not a time,
+/// and a past form spelt like its base form ("beat", "cut") is the base
+/// form after "to", a modal, "do" or "not" ("will beat", "to cut"), a
+/// passive participle after "be" or "get" ("getting beat up") and a noun
+/// after an article ("a cut"): no cue, so the search goes on.
 fn cue_at(toks: &[Tok], k: usize, text: &str) -> Cue {
     let t = &toks[k];
+    let word = |j: usize| &text[toks[j].start as usize..toks[j].end as usize];
     if t.cue == Cue::Future
-        && text[t.start as usize..t.end as usize].eq_ignore_ascii_case("next")
+        && word(k).eq_ignore_ascii_case("next")
         && toks
             .get(k + 1)
             .is_some_and(|n| text[n.start as usize..n.end as usize].eq_ignore_ascii_case("to"))
     {
         return Cue::None;
+    }
+    if t.cue == Cue::Past && k > 0 && super::lexicon::base_form_past(word(k)) {
+        let before = word(k - 1);
+        let base = [
+            "to", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "do",
+            "does", "did", "ll", "not", "a", "an", "the", "be", "been", "being", "get", "gets",
+            "getting", "got",
+        ]
+        .iter()
+        .any(|w| before.eq_ignore_ascii_case(w));
+        if base {
+            return Cue::None;
+        }
     }
     t.cue
 }
