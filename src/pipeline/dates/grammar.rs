@@ -294,6 +294,21 @@ impl G<'_> {
         }
     }
 
+    /// The whole part of a decimal ending in a half at `i` ("1.5", "2.50"):
+    /// at most three digits before the point.
+    fn decimal_half(&self, i: usize) -> Option<u32> {
+        let t = self.t.get(i)?;
+        if t.kind != Kind::Number || t.digits > 0 {
+            return None;
+        }
+        let (whole, fraction) = self.word(i).split_once('.')?;
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !plain(whole) || whole.len() > 3 || !matches!(fraction, "5" | "50") {
+            return None;
+        }
+        whole.parse().ok()
+    }
+
     /// A unit at `j`, singular or plural, and the index after it.
     fn unit(&self, j: usize) -> Option<(Unit, bool)> {
         match self.lex(j) {
@@ -674,7 +689,7 @@ impl G<'_> {
         {
             return found(i, i + 3, Sem::Century(n as i32 - 1));
         }
-        if t.digits == 0 {
+        if t.digits == 0 && self.decimal_half(i).is_none() {
             return None;
         }
         self.quantity(i)
@@ -811,16 +826,36 @@ impl G<'_> {
     /// "two years", "three-day", "a year ago", "30-year", "five years earlier".
     fn quantity(&self, i: usize) -> Option<Found> {
         self.visit();
-        let (n, mut j) = self.count(i)?;
-        // "5 1/2 hours"
-        let mut half = false;
-        if self.plain_number(j) == Some((1, 1))
-            && self.is(j + 1, '/')
-            && self.plain_number(j + 2) == Some((2, 1))
-            && self.unit(j + 3).is_some()
-        {
-            half = true;
-            j += 3;
+        // A mixed number is one quantity: "5 1/2 hours", "1-1/2 year",
+        // "1.5 years", "one and a half years" (and, after the unit, "a
+        // year and a half", below).
+        let decimal = self.decimal_half(i);
+        let (n, mut j, mut half) = match decimal {
+            Some(n) => (n, i + 1, true),
+            None => {
+                let (n, j) = self.count(i)?;
+                (n, j, false)
+            }
+        };
+        let unit_at =
+            |k: usize| self.unit(k).is_some() || (self.hyphen(k) && self.unit(k + 1).is_some());
+        if !half {
+            let fraction = if self.hyphen(j) { j + 1 } else { j };
+            if self.plain_number(fraction) == Some((1, 1))
+                && self.is(fraction + 1, '/')
+                && self.plain_number(fraction + 2) == Some((2, 1))
+                && unit_at(fraction + 3)
+            {
+                half = true;
+                j = fraction + 3;
+            } else if self.word(j).eq_ignore_ascii_case("and")
+                && self.w(j + 1, W::A)
+                && self.word(j + 2).eq_ignore_ascii_case("half")
+                && unit_at(j + 3)
+            {
+                half = true;
+                j += 3;
+            }
         }
         let hyphenated = self.hyphen(j);
         if hyphenated {
@@ -844,6 +879,7 @@ impl G<'_> {
         j += 1;
         // "a minute and a half", "two hours and a half"
         if !hyphenated
+            && !half
             && self.word(j).eq_ignore_ascii_case("and")
             && self.w(j + 1, W::A)
             && self.word(j + 2).eq_ignore_ascii_case("half")
@@ -851,14 +887,15 @@ impl G<'_> {
             half = true;
             j += 3;
         }
-        if half
-            && !hyphenated
-            && let Some(v) = half_value(n, unit)
-        {
-            return found(i, j, Sem::HalfDuration(v));
-        }
         // Ages ("6-year-old", "52 years old") are not temporal expressions.
         if (hyphenated && self.hyphen(j) && self.w(j + 1, W::Old)) || self.w(j, W::Old) {
+            return None;
+        }
+        if half && let Some(v) = half_value(n, unit) {
+            return found(i, j, Sem::HalfDuration(v));
+        }
+        // "1.5 weeks": no whole smaller unit to write it in.
+        if decimal.is_some() {
             return None;
         }
         // "30-year-long"

@@ -489,6 +489,37 @@ mod tests {
     }
 
     #[test]
+    fn mixed_numbers_are_one_quantity() {
+        // Reuters: "a near 1-1/2 year trade war" was "2 year", P2Y.
+        let p = at(2019, 11, 19);
+        assert_eq!(
+            one("It ends a near 1-1/2 year trade war.", p),
+            ("1-1/2 year".into(), "P1Y6M".into())
+        );
+        for (text, span) in [
+            ("It lasted 1 1/2 years.", "1 1/2 years"),
+            ("It lasted 1.5 years.", "1.5 years"),
+            ("It lasted one and a half years.", "one and a half years"),
+            ("It lasted a year and a half.", "a year and a half"),
+            ("a 1-1/2-year deal", "1-1/2-year"),
+        ] {
+            assert_eq!(one(text, p), (span.into(), "P1Y6M".into()), "{text}");
+        }
+        assert_eq!(one("after 2.5 hours", p).1, "PT2H30M");
+        assert_eq!(one("a 5 1/2-hour flight", p).1, "PT5H30M");
+        // Ages stay untagged, with or without the half; a decimal with no
+        // whole smaller unit is left alone.
+        assert!(tags("a 2-1/2-year-old boy", p).is_empty());
+        assert!(tags("the boy, 2 1/2 years old, said", p).is_empty());
+        assert!(
+            tags("after 1.5 weeks", p)
+                .iter()
+                .all(|t| !t.0.contains("1.5"))
+        );
+        assert!(tags("a 1.5 percent rise", p).is_empty());
+    }
+
+    #[test]
     fn year_earlier_after_a_is_the_period_not_a_year() {
         // "a year-earlier loss" is the same period a year before (TimeBank
         // annotates "year-earlier" as that period), not the duration "a year".
