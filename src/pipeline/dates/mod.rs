@@ -207,6 +207,24 @@ pub fn tag_metered(
     out
 }
 
+/// The one calendar date that makes up all of `date` (a dateline's "Feb
+/// 25", "25 February"), resolved against `published_at` seen from `tz` like
+/// any expression of a body with no tense around it (the nearest such
+/// date); `None` when `date` is not wholly one date.
+pub fn resolve_date(date: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Option<Timex> {
+    let date = date.trim();
+    if date.is_empty() || date.len() > 64 {
+        return None;
+    }
+    let mut found = tag(date, published_at, tz);
+    if found.len() != 1 {
+        return None;
+    }
+    let t = found.pop()?;
+    let whole = t.span.start == 0 && !date[t.span.end..].chars().any(char::is_alphanumeric);
+    (whole && t.kind == TimexType::Date).then_some(t)
+}
+
 /// The dates mentioned so far, the latest of each granularity (day, week,
 /// month, quarter, year), in order of mention.
 #[derive(Default)]
@@ -392,6 +410,32 @@ mod tests {
             one("Analysts forecast a cut in October.", pubd).1,
             "2020-10"
         );
+    }
+
+    #[test]
+    fn a_dateline_date_resolves_like_any_date() {
+        let t = resolve_date("Feb 25", at(2019, 2, 26), Tz::UTC).expect("a date");
+        assert_eq!(t.value, "2019-02-25");
+        let (start, end) = t.interval.expect("resolved");
+        assert_eq!(start, Utc.with_ymd_and_hms(2019, 2, 25, 0, 0, 0).unwrap());
+        assert_eq!(end, Utc.with_ymd_and_hms(2019, 2, 26, 0, 0, 0).unwrap());
+        // The nearest one: a late-December dateline read in January.
+        let t = resolve_date("30 December", at(2020, 1, 2), Tz::UTC).expect("a date");
+        assert_eq!(t.value, "2019-12-30");
+        // In the article's time zone.
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let t = resolve_date("Feb. 25", at(2019, 2, 25), tokyo).expect("a date");
+        assert_eq!(
+            t.interval.map(|i| i.0),
+            Some(Utc.with_ymd_and_hms(2019, 2, 24, 15, 0, 0).unwrap())
+        );
+        // No publication date: X for the year, no interval.
+        let t = resolve_date("Feb 25", None, Tz::UTC).expect("a date");
+        assert_eq!((t.value.as_str(), t.interval), ("XXXX-02-25", None));
+        // Not wholly a date.
+        assert!(resolve_date("", at(2019, 2, 26), Tz::UTC).is_none());
+        assert!(resolve_date("Monday talks", at(2019, 2, 26), Tz::UTC).is_none());
+        assert!(resolve_date("two years", at(2019, 2, 26), Tz::UTC).is_none());
     }
 
     #[test]
