@@ -395,20 +395,20 @@ mod tests {
         // With no tense January would be the nearer, coming one.
         assert_eq!(one("In January, exports shrank.", pubd).1, "2019-01");
         assert_eq!(one("In January, exports shrink.", pubd).1, "2020-01");
-        // Spelt like the base form: after "to", a modal or "not" it is
-        // the base form, after an article a noun, and the clause keeps the
-        // tense of its other words.
+        // Spelt like the base form: after a modal, "to" or "and" it is the
+        // base form, after an article a noun, in a compound an adjective;
+        // the clause keeps the tense of its other words.
+        for text in [
+            "Producers will beat estimates in October.",
+            "Exports are set to beat estimates in October.",
+            "Producers will report and beat estimates in October.",
+            "Analysts expect a beat in October.",
+        ] {
+            assert_eq!(one(text, pubd).1, "2020-10", "{text}");
+        }
         assert_eq!(
-            one("Producers will beat forecasts in October.", pubd).1,
-            "2020-10"
-        );
-        assert_eq!(
-            one("It is expected to cut output in October.", pubd).1,
-            "2020-10"
-        );
-        assert_eq!(
-            one("Analysts forecast a cut in October.", pubd).1,
-            "2020-10"
+            one("In January, beat-up tankers are scrapped.", pubd).1,
+            "2020-01"
         );
     }
 
