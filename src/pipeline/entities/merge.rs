@@ -134,8 +134,32 @@ struct Norm {
     /// Surface form, whitespace collapsed.
     form: String,
     key: String,
-    /// Lower-case words of the key.
-    words: Vec<String>,
+    /// Words of the key (one space apart): how many, the end of the first
+    /// and the start of the last.
+    n_words: usize,
+    first_end: usize,
+    last_start: usize,
+}
+
+impl Norm {
+    /// The first word of the key.
+    fn first(&self) -> &str {
+        &self.key[..self.first_end]
+    }
+
+    /// The last word of the key.
+    fn last(&self) -> &str {
+        &self.key[self.last_start..]
+    }
+
+    /// The words between the first and the last, as one string.
+    fn middle(&self) -> &str {
+        if self.n_words >= 3 {
+            &self.key[self.first_end + 1..self.last_start - 1]
+        } else {
+            ""
+        }
+    }
 }
 
 /// The entities of one article from its tagged mentions; see the module
@@ -303,13 +327,17 @@ fn make_norm(text: &str, span: Span, kind: EntityType) -> Option<Norm> {
     if key.is_empty() {
         return None;
     }
-    let words = key.split(' ').map(str::to_string).collect();
+    let n_words = key.split(' ').count();
+    let first_end = key.find(' ').unwrap_or(key.len());
+    let last_start = key.rfind(' ').map_or(0, |p| p + 1);
     Some(Norm {
         span,
         vote: kind,
         form,
         key,
-        words,
+        n_words,
+        first_end,
+        last_start,
     })
 }
 
@@ -328,18 +356,18 @@ fn split_hyphenated(text: &str, norms: Vec<Norm>, meter: &mut Meter<'_>) -> Vec<
     if meter.add(norms.len() as u64) {
         return norms;
     }
-    let compound = |n: &Norm| n.words.len() == 1 && n.form.contains(is_hyphen);
+    let compound = |n: &Norm| n.n_words == 1 && n.form.contains(is_hyphen);
     let mut known: FxHashMap<String, EntityType> = FxHashMap::default();
     for n in norms.iter().filter(|n| !compound(n)) {
         known.entry(n.key.clone()).or_insert(n.vote);
     }
     for n in norms
         .iter()
-        .filter(|n| n.vote == EntityType::Person && n.words.len() >= 2)
+        .filter(|n| n.vote == EntityType::Person && n.n_words >= 2)
     {
-        if let Some(last) = n.words.last() {
-            known.entry(last.clone()).or_insert(EntityType::Person);
-        }
+        known
+            .entry(n.last().to_string())
+            .or_insert(EntityType::Person);
     }
     let mut out = Vec::with_capacity(norms.len());
     for n in norms {
@@ -397,16 +425,16 @@ const MAX_SPELLING_CHARS: usize = 64;
 /// their number, the longest (tokens, bytes) and the earliest start.
 #[derive(Debug, Clone, Copy)]
 struct Tally {
-    count: usize,
-    longest: (usize, usize),
-    first: usize,
+    count: u32,
+    longest: (u32, u32),
+    first: u32,
 }
 
 impl Tally {
     const NONE: Tally = Tally {
         count: 0,
         longest: (0, 0),
-        first: usize::MAX,
+        first: u32::MAX,
     };
 
     fn add(&mut self, other: &Tally) {
@@ -433,11 +461,12 @@ impl Votes {
     }
 
     fn one(kind: EntityType, length: (usize, usize), start: usize) -> Votes {
+        let narrow = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
         let mut v = [Tally::NONE; 4];
         v[Self::index(kind)] = Tally {
             count: 1,
-            longest: length,
-            first: start,
+            longest: (narrow(length.0), narrow(length.1)),
+            first: narrow(start),
         };
         Votes(v)
     }
@@ -535,7 +564,7 @@ impl Groups {
 
 /// Length of a mention for tie-breaking: tokens, then bytes.
 fn length(n: &Norm, tokens: &[Token]) -> (usize, usize) {
-    (token_count(n.span, tokens).max(n.words.len()), n.span.len())
+    (token_count(n.span, tokens).max(n.n_words), n.span.len())
 }
 
 /// Tokens overlapping `span`.
@@ -620,14 +649,13 @@ fn within_edits(a: &str, b: &str, k: usize) -> bool {
 /// Two spellings of one full name: same length, and either the same surname
 /// with first names close and sharing their initial, or the same first name
 /// with surnames of 5+ letters within one edit.
-fn spelling_variants(a: &[String], b: &[String]) -> bool {
-    let n = a.len();
-    if n < 2 || n != b.len() || a == b || a[1..n - 1] != b[1..n - 1] {
+fn spelling_variants(a: &Norm, b: &Norm) -> bool {
+    if a.n_words < 2 || a.n_words != b.n_words || a.key == b.key || a.middle() != b.middle() {
         return false;
     }
-    let same_initial = a[0].chars().next() == b[0].chars().next();
-    let surname = a[n - 1] == b[n - 1] && same_initial && within_edits(&a[0], &b[0], 2);
-    let first = a[0] == b[0] && close_surnames(&a[n - 1], &b[n - 1]);
+    let same_initial = a.first().chars().next() == b.first().chars().next();
+    let surname = a.last() == b.last() && same_initial && within_edits(a.first(), b.first(), 2);
+    let first = a.first() == b.first() && close_surnames(a.last(), b.last());
     surname || first
 }
 
@@ -636,13 +664,16 @@ fn close_surnames(a: &str, b: &str) -> bool {
     a.chars().count() >= 5 && b.chars().count() >= 5 && within_edits(a, b, 1)
 }
 
-/// Whether `short` is a subsequence of `long` sharing its first or last word.
-fn contained(short: &[String], long: &[String]) -> bool {
-    if short.len() >= long.len() || (short.first() != long.first() && short.last() != long.last()) {
+/// Whether the words of `short` are a subsequence of those of `long`,
+/// sharing its first or last word.
+fn contained(short: &Norm, long: &Norm) -> bool {
+    if short.n_words >= long.n_words
+        || (short.first() != long.first() && short.last() != long.last())
+    {
         return false;
     }
-    let mut rest = long.iter();
-    short.iter().all(|w| rest.any(|x| x == w))
+    let mut rest = long.key.split(' ');
+    short.key.split(' ').all(|w| rest.any(|x| x == w))
 }
 
 /// The one root among `roots` (deduplicated) other than `own`, if there is
@@ -707,35 +738,33 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
         if !seen.insert(&n.key) || groups.kind(i) != EntityType::Person {
             continue;
         }
-        if n.words.len() >= 2 {
+        if n.n_words >= 2 {
             full.push(i);
         } else {
             single.push(i);
         }
     }
-    let words = |i: usize| norms[i].words.as_slice();
-
     // Spelling variants share the length, the middle words and either the
     // surname and first initial or the first name.
-    type SurnameKey<'a> = (usize, &'a [String], &'a str, Option<char>);
-    type FirstNameKey<'a> = (usize, &'a [String], &'a str);
+    type SurnameKey<'a> = (usize, &'a str, &'a str, Option<char>);
+    type FirstNameKey<'a> = (usize, &'a str, &'a str);
     let mut by_surname: FxHashMap<SurnameKey<'_>, Vec<usize>> = FxHashMap::default();
     let mut by_first_name: FxHashMap<FirstNameKey<'_>, Vec<usize>> = FxHashMap::default();
     for &a in &full {
         if meter.tick() {
             return;
         }
-        let w = words(a);
-        let n = w.len();
-        let middle = &w[1..n - 1];
+        let w = &norms[a];
         let surname = by_surname
-            .entry((n, middle, &w[n - 1], w[0].chars().next()))
+            .entry((w.n_words, w.middle(), w.last(), w.first().chars().next()))
             .or_default();
-        let first_name = by_first_name.entry((n, middle, &w[0])).or_default();
+        let first_name = by_first_name
+            .entry((w.n_words, w.middle(), w.first()))
+            .or_default();
         for bucket in [surname, first_name] {
             for &b in bucket.iter().rev().take(MAX_CANDIDATES) {
                 meter.tick();
-                if spelling_variants(words(b), w) {
+                if spelling_variants(&norms[b], w) {
                     groups.union(a, b);
                 }
             }
@@ -748,25 +777,24 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
     let mut by_last: WordIndex<'_> = FxHashMap::default();
     for &f in &full {
         meter.tick();
-        let w = words(f);
-        by_first.entry(&w[0]).or_default().push(f);
-        by_last.entry(&w[w.len() - 1]).or_default().push(f);
+        by_first.entry(norms[f].first()).or_default().push(f);
+        by_last.entry(norms[f].last()).or_default().push(f);
     }
     let mut roots: Vec<usize> = Vec::new();
     for &a in &full {
         if meter.tick() {
             return;
         }
-        let w = words(a);
-        let firsts = &by_first[w[0].as_str()];
-        let lasts = &by_last[w[w.len() - 1].as_str()];
+        let w = &norms[a];
+        let firsts = &by_first[w.first()];
+        let lasts = &by_last[w.last()];
         if firsts.len() > MAX_CANDIDATES || lasts.len() > MAX_CANDIDATES {
             continue;
         }
         roots.clear();
         for &b in firsts.iter().chain(lasts) {
             meter.tick();
-            if contained(w, words(b)) {
+            if contained(w, &norms[b]) {
                 roots.push(groups.find(b));
             }
         }
@@ -784,7 +812,7 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
         if meter.tick() {
             return;
         }
-        let w = norms[s].words[0].as_str();
+        let w = norms[s].key.as_str();
         let own = groups.find(s);
         roots.clear();
         // Each single name is a distinct word, so each index entry is read
@@ -807,7 +835,7 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
                 let mut index: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
                 let mut keys = Vec::new();
                 for &f in &full {
-                    let last = &words(f)[words(f).len() - 1];
+                    let last = norms[f].last();
                     meter.tick();
                     if last.chars().count() >= 5 && one_edit_keys(last, &mut keys).is_some() {
                         for &k in &keys {
@@ -826,7 +854,7 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
                 }
                 for &f in bucket {
                     meter.tick();
-                    if close_surnames(&words(f)[words(f).len() - 1], w) {
+                    if close_surnames(norms[f].last(), w) {
                         roots.push(groups.find(f));
                     }
                 }
@@ -912,7 +940,7 @@ fn merge_acronyms(text: &str, norms: &[Norm], groups: &mut Groups, meter: &mut M
         if meter.tick() {
             return;
         }
-        if n.words.len() < 2 {
+        if n.n_words < 2 {
             continue;
         }
         by_end.entry(n.span.end).or_insert(i);
@@ -926,7 +954,7 @@ fn merge_acronyms(text: &str, norms: &[Norm], groups: &mut Groups, meter: &mut M
         if meter.tick() {
             return;
         }
-        if n.words.len() != 1 {
+        if n.n_words != 1 {
             continue;
         }
         let Some(letters) = acronym_letters(&n.form) else {
@@ -1131,6 +1159,35 @@ mod tests {
 
         const MAX_PAIRWISE: usize = 2000;
 
+        fn words(n: &Norm) -> Vec<String> {
+            n.key.split(' ').map(str::to_string).collect()
+        }
+
+        fn spelling_variants(a: &[String], b: &[String]) -> bool {
+            let n = a.len();
+            if n < 2 || n != b.len() || a == b || a[1..n - 1] != b[1..n - 1] {
+                return false;
+            }
+            let same_initial = a[0].chars().next() == b[0].chars().next();
+            let surname = a[n - 1] == b[n - 1] && same_initial && edit_distance(&a[0], &b[0]) <= 2;
+            let first = a[0] == b[0] && close_surnames(&a[n - 1], &b[n - 1]);
+            surname || first
+        }
+
+        fn close_surnames(a: &str, b: &str) -> bool {
+            a.chars().count() >= 5 && b.chars().count() >= 5 && edit_distance(a, b) <= 1
+        }
+
+        fn contained(short: &[String], long: &[String]) -> bool {
+            if short.len() >= long.len()
+                || (short.first() != long.first() && short.last() != long.last())
+            {
+                return false;
+            }
+            let mut rest = long.iter();
+            short.iter().all(|w| rest.any(|x| x == w))
+        }
+
         pub fn merge_pairwise(text: &str, tokens: &[Token], mentions: &[Mention]) -> Vec<Entity> {
             let mut norms: Vec<Norm> = mentions
                 .iter()
@@ -1240,7 +1297,7 @@ mod tests {
                 if !seen.insert(&n.key) || !person(uf, i) {
                     continue;
                 }
-                if n.words.len() >= 2 {
+                if n.n_words >= 2 {
                     full.push(i);
                 } else {
                     single.push(i);
@@ -1249,7 +1306,7 @@ mod tests {
             if full.len() <= MAX_PAIRWISE {
                 for (x, &a) in full.iter().enumerate() {
                     for &b in &full[x + 1..] {
-                        if spelling_variants(&norms[a].words, &norms[b].words) {
+                        if spelling_variants(&words(&norms[a]), &words(&norms[b])) {
                             uf.union(a, b);
                         }
                     }
@@ -1257,7 +1314,7 @@ mod tests {
                 for &a in &full {
                     let roots: Vec<usize> = full
                         .iter()
-                        .filter(|&&b| contained(&norms[a].words, &norms[b].words))
+                        .filter(|&&b| contained(&words(&norms[a]), &words(&norms[b])))
                         .map(|&b| uf.find(b))
                         .collect();
                     let own = uf.find(a);
@@ -1267,7 +1324,8 @@ mod tests {
                 }
             }
             for &s in &single {
-                let w = &norms[s].words[0];
+                let ws = words(&norms[s]);
+                let w = &ws[0];
                 let own = uf.find(s);
                 // Same surname, else same first name, else a close surname.
                 for stage in 0..3 {
@@ -1278,7 +1336,7 @@ mod tests {
                     };
                     let roots: Vec<usize> = full
                         .iter()
-                        .filter(|&&f| qualifies(&norms[f].words))
+                        .filter(|&&f| qualifies(&words(&norms[f])))
                         .map(|&f| uf.find(f))
                         .collect();
                     if roots.is_empty() {
@@ -1296,7 +1354,7 @@ mod tests {
             let types = group_types(norms, uf, tokens);
             let mut by_end: HashMap<usize, usize> = HashMap::default();
             for (i, n) in norms.iter().enumerate() {
-                if n.words.len() >= 2 {
+                if n.n_words >= 2 {
                     by_end.entry(n.span.end).or_insert(i);
                 }
             }
@@ -1305,7 +1363,7 @@ mod tests {
                 let mut seen: HashSet<&str> = HashSet::default();
                 let mut out = Vec::new();
                 for (i, n) in norms.iter().enumerate() {
-                    if n.words.len() < 2 || !seen.insert(&n.key) {
+                    if n.n_words < 2 || !seen.insert(&n.key) {
                         continue;
                     }
                     if types.get(&uf.find(i)) != Some(&EntityType::Person) {
@@ -1316,7 +1374,7 @@ mod tests {
             };
             for a in 0..norms.len() {
                 let n = &norms[a];
-                if n.words.len() != 1 {
+                if n.n_words != 1 {
                     continue;
                 }
                 let Some(letters) = acronym_letters(&n.form) else {
