@@ -183,6 +183,12 @@ pub struct Dateline {
     pub date: String,
     /// The dateline as written.
     pub text: String,
+    /// TIMEX3 value of `date`, resolved like any date against the
+    /// publication date ([`dates::resolve_date`]); `None` when there is
+    /// no date or it is not one the dates stage reads.
+    pub date_value: Option<String>,
+    /// The calendar interval `[start, end)` of `date_value`, when resolved.
+    pub date_interval: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Kinds of removed boilerplate.
@@ -661,6 +667,13 @@ impl Enricher for Pipeline {
             (None, Some((t, source))) => (Some(t), source),
             (None, None) => (None, PublishedAtSource::Unknown),
         };
+        // The dateline's date, resolved now that the publication date is known.
+        if let Some(d) = decoded.dateline.as_mut()
+            && let Some(t) = dates::resolve_date(&d.date, published_at, article.time_zone)
+        {
+            d.date_value = Some(t.value);
+            d.date_interval = t.interval;
+        }
 
         // Stage 4: fingerprint. Cheap and linear, so it runs even past the
         // time budget: a record without its fingerprint would be useless
