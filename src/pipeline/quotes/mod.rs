@@ -112,11 +112,13 @@ const NOUN_BEFORE: &[&str] = &[
     "with", "to", "no", "any",
 ];
 
-fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
+/// The cues of sentence `s0..s1` starting at most at token `last_first`,
+/// in order and not overlapping; constant work a token.
+fn find_cues(view: &View, s0: usize, s1: usize, last_first: usize) -> Vec<Cue> {
     let mut out = Vec::new();
     let mut i = s0;
     let mut words: [&str; 6] = [""; 6];
-    while i < s1 {
+    while i < s1 && i <= last_first {
         let t = view.toks[i];
         // A lower-case word inside a mention is the tagger's overreach
         // ("R-Ky., said Tuesday" as a name): it can still be a cue.
@@ -171,6 +173,9 @@ struct Stage<'a> {
     resolver: Resolver<'a>,
     entities: &'a [Entity],
     recent: Vec<Recent>,
+    /// Steps of bounded work done by the speaker search since the meter
+    /// last took them.
+    work: std::cell::Cell<u64>,
 }
 
 impl Stage<'_> {
@@ -184,6 +189,15 @@ impl Stage<'_> {
         after: Option<usize>,
     ) -> Option<Attribution> {
         let v = &self.view;
+        // The subject search reads at most this window (and a bounded
+        // phrase right of the cue).
+        self.work.set(
+            self.work.get()
+                + 16
+                + c.first
+                    .saturating_sub(after.unwrap_or(s0))
+                    .min(speaker::MAX_SUBJECT_TOKENS) as u64,
+        );
         let phrase = match c.m.shape {
             CueShape::According => v.phrase_right(c.end, s1),
             CueShape::QuotedAs => v.phrase_right(c.first + 1, c.end),
@@ -351,6 +365,14 @@ impl Stage<'_> {
     fn note(&mut self, at: &Attribution) {
         if let Resolution::Entity(e) = at.resolution {
             let start = self.view.toks[at.phrase.0].start;
+            // The same speaker again (many quotes of one cue) adds nothing.
+            if self
+                .recent
+                .last()
+                .is_some_and(|r| r.entity == e && r.at == start)
+            {
+                return;
+            }
             self.recent.push(Recent {
                 entity: e,
                 at: start,
@@ -410,9 +432,16 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
 }
 
 /// The quotations of `text`, counting work on `meter` and stopping early
-/// (with the quotes found so far) when it says so.
+/// (with the quotes found so far) when it says so. The work is linear in
+/// the text: every search around a quote or a cue reads a window bounded
+/// by a constant, and every quote is bounded ([`marks::MAX_QUOTE_BYTES`],
+/// [`MAX_INDIRECT_TOKENS`]), so the quotes' total size is linear too.
 pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Vec<Quote> {
-    let marked = marks::scan(text);
+    let mut out = Vec::new();
+    let marked = marks::scan_metered(text, meter);
+    if meter.is_stopped() {
+        return out;
+    }
     let mut mentions: Vec<(usize, usize, usize)> = entities
         .iter()
         .enumerate()
@@ -428,30 +457,45 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
         }
         keep
     });
+    if meter.add(mentions.len() as u64) {
+        return out;
+    }
     let spans: Vec<Span> = mentions.iter().map(|m| Span::new(m.0, m.1)).collect();
-    let toks = text::tokenize(text, &marked, &spans);
-    let sentences = text::sentences(text, &toks);
+    let toks = text::tokenize(text, &marked, &spans, meter);
+    let sentences = text::sentences(text, &toks, meter);
+    if meter.is_stopped() {
+        return out;
+    }
     let view = View { text, toks: &toks };
     let resolver = Resolver::new(text, &toks, entities, &mentions);
+    if meter.add(toks.len() as u64 + mentions.len() as u64) {
+        return out;
+    }
     let mut stage = Stage {
         view,
         resolver,
         entities,
         recent: Vec::new(),
+        work: std::cell::Cell::new(0),
     };
-    let mut out = Vec::new();
     // The last attribution (of a quote or of reported speech) and its
     // paragraph.
     let mut last_quote: Option<(Attribution, u32)> = None;
-    // The first token of cues already taken by a quote of an earlier
-    // sentence.
-    let mut taken: Vec<usize> = Vec::new();
-    for (si, &(s0, s1)) in sentences.iter().enumerate() {
+    // The first token of a cue of the next sentence already taken by a
+    // quote of this one (at most one quote ends a sentence).
+    let mut taken: Option<usize> = None;
+    'sentences: for (si, &(s0, s1)) in sentences.iter().enumerate() {
         if meter.add((s1 - s0) as u64 + 1) {
             break;
         }
-        let cues = find_cues(&stage.view, s0, s1);
-        let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
+        let cues = find_cues(&stage.view, s0, s1, s1);
+        let mut used: Vec<bool> = cues.iter().map(|c| taken == Some(c.first)).collect();
+        taken = None;
+        // The first cue of the sentence whose subject is a speaker, once
+        // looked for. Whether a cue has a speaker does not depend on the
+        // speakers seen before (only what a pronoun resolves to does), so
+        // it is the same for every quote of the sentence.
+        let mut first_speaking: Option<Option<usize>> = None;
         // The quotes of this sentence: (quote id, first token, last token).
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
         for (k, tok) in toks.iter().enumerate().take(s1).skip(s0) {
@@ -465,6 +509,9 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
             }
         }
         for &(qi, open_tok, close_tok) in &here {
+            if meter.add(1 + stage.work.take()) {
+                break 'sentences;
+            }
             let m = marked[qi];
             // Only the token of the opening mark starts a quote here.
             if toks[open_tok].start != m.open {
@@ -481,17 +528,32 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                     && (c.end == open_tok
                         || (c.end + 1 == open_tok && matches!(stage.view.word(c.end), "," | ":")))
             };
-            let before = |intro: bool| {
-                cues.iter()
+            // Cues are in order and do not overlap: their ends are sorted,
+            // and at most two can end right before the quote.
+            let intro_from = cues.partition_point(|c| c.end + 1 < open_tok);
+            let before_intro = || {
+                cues[intro_from..]
+                    .iter()
                     .enumerate()
-                    .filter(|(_, c)| c.end <= open_tok && (!intro || introduces(c)))
+                    .take_while(|(_, c)| c.end <= open_tok)
+                    .filter(|(_, c)| introduces(c))
                     .find_map(|(i, c)| {
                         let at = stage.speaker_for(c, s0, s1, None)?;
                         // An introducing cue needs its subject in its own
                         // clause, not across a comma.
                         let across = (at.phrase.1..c.first).any(|k| stage.view.word(k) == ",");
-                        (!intro || !across).then_some((i, at))
+                        (!across).then_some((intro_from + i, at))
                     })
+            };
+            let mut before_first = || {
+                let f = (*first_speaking.get_or_insert_with(|| {
+                    cues.iter()
+                        .position(|c| stage.speaker_for(c, s0, s1, None).is_some())
+                }))?;
+                if cues[f].end > open_tok {
+                    return None;
+                }
+                Some((f, stage.speaker_for(&cues[f], s0, s1, None)?))
             };
             // The quote opens its sentence or a clause of it.
             let opens_clause = open_tok == s0
@@ -504,18 +566,17 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                     || toks
                         .get(close_tok + 1)
                         .is_some_and(|t| &text[t.start..t.end] == ","));
+            let after_from = cues.partition_point(|c| c.first <= close_tok);
             let after = |max: usize| {
-                cues.iter()
+                cues[after_from..]
+                    .iter()
                     .enumerate()
-                    .filter(|(_, c)| {
-                        c.first > close_tok
-                            && c.first - close_tok <= max
-                            && (framed || c.first - close_tok <= 3)
-                    })
+                    .take_while(|(_, c)| c.first - close_tok <= max)
+                    .filter(|(_, c)| framed || c.first - close_tok <= 3)
                     .find_map(|(i, c)| {
                         stage
                             .speaker_for(c, s0, s1, Some(close_tok))
-                            .map(|a| (i, a))
+                            .map(|a| (after_from + i, a))
                     })
             };
             // A quote that ends its sentence, with the cue opening the next
@@ -525,12 +586,12 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                 if close_tok + 1 != s1 || toks[n0].para != toks[close_tok].para {
                     return None;
                 }
-                let cues = find_cues(&stage.view, n0, n1);
-                let c = cues.first().filter(|c| c.first - n0 <= 6)?;
+                let cues = find_cues(&stage.view, n0, n1, n0 + 6);
+                let c = cues.first()?;
                 let at = stage.speaker_for(c, n0, n1, None)?;
                 Some((c.first, at))
             };
-            let found = before(true)
+            let found = before_intro()
                 .or_else(|| {
                     // Only a quote that opens its clause; a mixed quote
                     // ending in a comma is followed by the next clause.
@@ -538,11 +599,11 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                         .then(|| after(CLOSE_FRAMING_CUE_TOKENS))
                         .flatten()
                 })
-                .or_else(|| before(false))
+                .or_else(&mut before_first)
                 .or_else(|| after(FRAMING_CUE_MAX_TOKENS));
             let found_next = if found.is_none() { next() } else { None };
             if let Some((first, at)) = found_next {
-                taken.push(first);
+                taken = Some(first);
                 let kind = QuoteKind::Direct;
                 let conf = 0.85 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
                 out.push(stage.quote(m.content, kind, Some(&at), conf));
@@ -612,14 +673,21 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
             }
         }
         // Cues no quote took: indirect speech.
+        let mut end = s1;
+        while end > s0 && matches!(toks[end - 1].kind, TokKind::Punct) {
+            end -= 1;
+        }
         for (i, c) in cues.iter().enumerate() {
+            if meter.add(1 + stage.work.take()) {
+                break 'sentences;
+            }
             if used[i] || c.m.strength < 0.6 {
                 continue;
             }
             let Some(at) = stage.speaker_for(c, s0, s1, None) else {
                 continue;
             };
-            let Some(span) = indirect_content(&stage.view, c, &at, s0, s1) else {
+            let Some(span) = indirect_content(&stage.view, c, &at, s0, end) else {
                 continue;
             };
             let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
@@ -640,24 +708,31 @@ fn is_para_start(toks: &[text::Tok], i: usize) -> bool {
     i == 0 || toks[i - 1].para != toks[i].para
 }
 
+/// The most tokens of an indirect quote: its clause ends at its sentence's
+/// end or after this many tokens, whichever comes first, so a text with no
+/// sentence ends ("Bob said Bob said ...") gives quotes of bounded size.
+pub const MAX_INDIRECT_TOKENS: usize = 64;
+
 /// The reported clause of an indirect quote, if it has at least three
-/// words.
+/// words: at most [`MAX_INDIRECT_TOKENS`] tokens of sentence `s0..s1`
+/// (`s1` past its last word, trailing punctuation left out), read in a
+/// window of that many tokens around the cue.
 fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -> Option<Span> {
-    let mut s1 = s1;
-    while s1 > s0 && matches!(v.toks[s1 - 1].kind, TokKind::Punct) {
-        s1 -= 1;
-    }
+    let n = MAX_INDIRECT_TOKENS;
     let (a, b) = at.phrase;
     // The clause before: "CLAUSE, X said" / "CLAUSE, said X" / "CLAUSE,
-    // according to X".
+    // according to X", with its comma close before the cue.
     let clause_before = |edge: usize| -> Option<(usize, usize)> {
-        let comma = (s0..edge).rev().find(|&k| v.word(k) == ",")?;
-        (comma > s0 && (comma + 1..edge).all(|k| v.toks[k].quote == 0)).then_some((s0, comma))
+        let comma = (s0.max(edge.saturating_sub(n))..edge)
+            .rev()
+            .find(|&k| v.word(k) == ",")?;
+        (comma > s0 && (comma + 1..edge).all(|k| v.toks[k].quote == 0))
+            .then_some((s0.max(comma.saturating_sub(n)), comma))
     };
     let (from, to) = match c.m.shape {
         CueShape::According if c.first == s0 => {
-            let comma = (b..s1).find(|&k| v.word(k) == ",")?;
-            (comma + 1, s1)
+            let comma = (b..s1.min(b + n)).find(|&k| v.word(k) == ",")?;
+            (comma + 1, s1.min(comma + 1 + n))
         }
         CueShape::According => clause_before(c.first)?,
         _ if a >= c.end => clause_before(c.first)?,
@@ -670,12 +745,15 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
             {
                 f = k + 1;
             }
-            while f < s1 && matches!(v.word(f), ":" | ",") {
+            while f < s1 && f < c.end + n && matches!(v.word(f), ":" | ",") {
                 f += 1;
             }
-            (f, s1)
+            (f, s1.min(f + n))
         }
     };
+    if from >= to {
+        return None;
+    }
     let words = (from..to)
         .filter(|&k| v.toks[k].kind == TokKind::Word)
         .count();
