@@ -16,7 +16,7 @@
 //!   it (the news convention for multi-paragraph quotes);
 //! - a quote still open after [`MAX_QUOTE_BYTES`] of its paragraph (a
 //!   stray mark in a long paragraph, a transcript with no closing mark) is
-//!   cut there, left open, and the scan goes on outside any quote, so one
+//!   cut at the next word break (at most 256 bytes further), left open, and the scan goes on outside any quote, so one
 //!   stray mark cannot swallow the cues of a whole document.
 //!
 //! The scan is one pass over the characters, one [`Meter`] step each.

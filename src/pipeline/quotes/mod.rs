@@ -711,7 +711,7 @@ fn is_para_start(toks: &[text::Tok], i: usize) -> bool {
 /// The most tokens of an indirect quote: its clause ends at its sentence's
 /// end or after this many tokens, whichever comes first, so a text with no
 /// sentence ends ("Bob said Bob said ...") gives quotes of bounded size.
-pub const MAX_INDIRECT_TOKENS: usize = 64;
+pub const MAX_INDIRECT_TOKENS: usize = 100;
 
 /// The reported clause of an indirect quote, if it has at least three
 /// words: at most [`MAX_INDIRECT_TOKENS`] tokens of sentence `s0..s1`
@@ -1102,6 +1102,254 @@ mod tests {
             for q in extract(&s, &e) {
                 assert!(s.get(q.span.range()).is_some());
             }
+        }
+    }
+
+    /// Entities for scaling tests: one entity per `(name, kind)`, with a
+    /// mention at every occurrence of `name` (linear, unlike [`entities`]).
+    fn many_mentions(text: &str, specs: &[(&str, EntityType)]) -> Vec<Entity> {
+        specs
+            .iter()
+            .map(|(name, kind)| Entity {
+                id: format!("id:{name}"),
+                kind: *kind,
+                name: (*name).to_string(),
+                aliases: Vec::new(),
+                mentions: text
+                    .match_indices(name)
+                    .map(|(i, _)| Span::new(i, i + name.len()))
+                    .collect(),
+                roles: Vec::new(),
+                salience: 0.5,
+            })
+            .collect()
+    }
+
+    /// The steps the stage counts and the bytes of the quotes it returns
+    /// (text, speaker and cue).
+    fn work(text: &str, entities: &[Entity]) -> (u64, usize, usize) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let q = extract_metered(text, entities, &mut meter);
+        assert_eq!(meter.stopped(), None);
+        let bytes = q
+            .iter()
+            .map(|q| q.text.len() + q.speaker.len() + q.cue.len())
+            .sum();
+        (meter.steps(), bytes, q.len())
+    }
+
+    /// The stage's work and output on `make(n)` and `make(8 * n)` grow at
+    /// most linearly (8 × 1.25, plus a small constant).
+    fn assert_linear(name: &str, n: usize, make: impl Fn(usize) -> (String, Vec<Entity>)) {
+        let (small, e_small) = make(n);
+        let (large, e_large) = make(8 * n);
+        let (steps_s, bytes_s, quotes_s) = work(&small, &e_small);
+        let (steps_l, bytes_l, quotes_l) = work(&large, &e_large);
+        eprintln!(
+            "{name}: {} -> {} bytes in, steps {steps_s} -> {steps_l}, quote bytes {bytes_s} -> {bytes_l}, quotes {quotes_s} -> {quotes_l}",
+            small.len(),
+            large.len()
+        );
+        // Every case does real work, so the ratios below mean something.
+        assert!(steps_s as usize >= small.len(), "{name}: steps {steps_s}");
+        assert!(
+            steps_l <= 10 * steps_s + 4096,
+            "{name}: steps {steps_s} -> {steps_l}"
+        );
+        assert!(
+            bytes_l <= 10 * bytes_s + 4096,
+            "{name}: quote bytes {bytes_s} -> {bytes_l}"
+        );
+    }
+
+    #[test]
+    fn repeated_said_is_linear_in_work_and_output() {
+        assert_linear("Bob said", 2_000, |n| {
+            let text = "Bob said ".repeat(n);
+            let e = many_mentions(&text, &[("Bob", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    #[test]
+    fn mixed_quotation_marks_are_linear_in_work_and_output() {
+        let pieces = [
+            "“",
+            "”",
+            "\"",
+            "«",
+            "»",
+            "'",
+            " x said ",
+            " ",
+            "word ",
+            "\n",
+            " Anna said ",
+            ", ",
+        ];
+        assert_linear("mixed marks", 20_000, |n| {
+            let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+            let mut text = String::new();
+            while text.len() < n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let e = many_mentions(&text, &[("Anna", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    #[test]
+    fn hi_lines_are_linear_in_work() {
+        assert_linear("Hi lines", 3_000, |n| {
+            let text = "Hi.\n".repeat(n);
+            let e = many_mentions(&text, &[("Hi", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    /// A news paragraph with direct, mixed and indirect quotes, pronouns
+    /// and nominals (written for the test, in the style of the seeds).
+    const PARAGRAPH: &str = "Belarusian President Anna Berg said she held a long conversation with her Russian counterpart Ivan Petrov on Friday. “I’ll tell you a secret, last night he and I spoke for a long time,” a channel linked to Berg’s press service quoted her as telling reporters, without giving details.\n\
+        The Kremlin has yet to provide any statement. Berg is a close ally of Russia and is beholden to Petrov, who warned that the talks “could take years”.\n\
+        “We are ready for it,” the Belarusian president added. “Nothing has changed.\n\
+        “The plan stands,” she said, according to the agency Tass, which reported that the troops moved north during the night, and Petrov told reporters that the vote would be held in June.\n";
+
+    #[test]
+    fn a_repeated_article_is_linear_in_work_and_output() {
+        assert_linear("article", 10, |n| {
+            let text = PARAGRAPH.repeat(n);
+            let e = many_mentions(
+                &text,
+                &[
+                    ("Anna Berg", EntityType::Person),
+                    ("Ivan Petrov", EntityType::Person),
+                    ("Kremlin", EntityType::Organization),
+                    ("Tass", EntityType::Organization),
+                ],
+            );
+            (text, e)
+        });
+        // The paragraph gives real quotes, so the case measures the work
+        // of attribution too.
+        let text = PARAGRAPH;
+        let e = many_mentions(text, &[("Anna Berg", EntityType::Person)]);
+        assert!(extract(text, &e).len() >= 5, "{:#?}", extract(text, &e));
+    }
+
+    #[test]
+    fn bob_said_twenty_thousand_times_gives_bounded_quotes() {
+        // Issue 13: each indirect quote ran to the end of its paragraph,
+        // 1.8 GB of quote text for 180 KB of input.
+        let text = "Bob said ".repeat(20_000);
+        let e = many_mentions(&text, &[("Bob", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert!(!q.is_empty());
+        let total: usize = q.iter().map(|q| q.text.len()).sum();
+        assert!(
+            q.iter().all(|q| q.text.len() <= MAX_INDIRECT_TOKENS * 8),
+            "a quote longer than its bound"
+        );
+        assert!(
+            total <= 64 * text.len(),
+            "{total} bytes of quotes for {} bytes of text",
+            text.len()
+        );
+        assert_eq!(q[0].speaker_entity_id.as_deref(), Some("id:Bob"));
+    }
+
+    #[test]
+    fn indirect_quotes_end_at_their_sentence_or_bound() {
+        let text = "Maria Lind said the vote would be held in June. Nobody else spoke.";
+        let e = many_mentions(text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(text, &e);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].text, "the vote would be held in June");
+        // No sentence end: cut after MAX_INDIRECT_TOKENS tokens.
+        let text = format!("Maria Lind said {}", "the vote was held ".repeat(100));
+        let e = many_mentions(&text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0].text.split_whitespace().count(),
+            MAX_INDIRECT_TOKENS,
+            "{:?}",
+            q[0].text
+        );
+    }
+
+    #[test]
+    fn a_stray_mark_does_not_swallow_a_long_paragraph() {
+        // An opening mark never closed in a paragraph of many sentences:
+        // the quote is cut at the first word break after MAX_QUOTE_BYTES,
+        // and the indirect speech after it is found.
+        let text = format!(
+            "He called it “{}Maria Lind said the vote would be held in June.",
+            "Words and more words. ".repeat(600)
+        );
+        let e = many_mentions(&text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert!(
+            q.iter()
+                .all(|q| q.text.len() <= marks::MAX_QUOTE_BYTES + 256),
+            "{:?}",
+            q.iter().map(|q| q.text.len()).collect::<Vec<_>>()
+        );
+        let lind = find(&q, "the vote");
+        assert_eq!(lind.kind, QuoteKind::Indirect);
+    }
+
+    #[test]
+    fn a_spent_budget_returns_nothing_and_says_why() {
+        let budget = crate::pipeline::Budget::new(
+            Some(std::time::Duration::ZERO),
+            crate::pipeline::budget::CancelFlag::new(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let mut meter = budget.meter();
+        let text = PARAGRAPH.repeat(3);
+        let e = many_mentions(&text, &[("Anna Berg", EntityType::Person)]);
+        assert!(extract_metered(&text, &e, &mut meter).is_empty());
+        assert_eq!(
+            meter.stopped(),
+            Some(crate::pipeline::budget::Interrupted::OverBudget)
+        );
+    }
+
+    #[test]
+    fn cancellation_stops_the_stage_with_the_quotes_found_so_far() {
+        use crate::pipeline::budget::{CancelFlag, Interrupted};
+        let text = PARAGRAPH.repeat(3_000);
+        let e = many_mentions(
+            &text,
+            &[
+                ("Anna Berg", EntityType::Person),
+                ("Ivan Petrov", EntityType::Person),
+            ],
+        );
+        let full = extract(&text, &e);
+        let flag = CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let mut meter = budget.meter();
+        let canceller = {
+            let flag = flag.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                flag.cancel();
+            })
+        };
+        let partial = extract_metered(&text, &e, &mut meter);
+        canceller.join().unwrap();
+        // The whole text takes far longer than the few milliseconds before
+        // the flag goes up, so the stage must have seen it.
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(partial.len() < full.len());
+        // What it returned is what the full run found, in the same order.
+        for q in &partial {
+            assert!(full.contains(q), "{q:?} is not in the full run");
         }
     }
 }
