@@ -91,6 +91,10 @@ const FRAMING_CUE_MAX_TOKENS: usize = 24;
 /// takes it before an earlier cue of the sentence.
 const CLOSE_FRAMING_CUE_TOKENS: usize = 5;
 
+/// How many cues of a sentence are tried for "the first cue whose subject
+/// is a speaker" (bounded, so the stage looks at its meter often).
+const MAX_FIRST_CUES_TRIED: usize = 64;
+
 #[derive(Debug, Clone, Copy)]
 struct Cue {
     first: usize,
@@ -548,6 +552,7 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
             let mut before_first = || {
                 let f = (*first_speaking.get_or_insert_with(|| {
                     cues.iter()
+                        .take(MAX_FIRST_CUES_TRIED)
                         .position(|c| stage.speaker_for(c, s0, s1, None).is_some())
                 }))?;
                 if cues[f].end > open_tok {
