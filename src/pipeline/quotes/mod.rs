@@ -1205,6 +1205,21 @@ mod tests {
             let e = many_mentions(&text, &[("Anna", EntityType::Person)]);
             (text, e)
         });
+        // No line break: one paragraph and one sentence, the case that grew
+        // a server to 8 GB.
+        let one_paragraph: Vec<&str> = pieces.iter().copied().filter(|p| *p != "\n").collect();
+        assert_linear("mixed marks, one paragraph", 20_000, |n| {
+            let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+            let mut text = String::new();
+            while text.len() < n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(one_paragraph[(seed % one_paragraph.len() as u64) as usize]);
+            }
+            let e = many_mentions(&text, &[("Anna", EntityType::Person)]);
+            (text, e)
+        });
     }
 
     #[test]
