@@ -52,6 +52,9 @@ impl Rng {
 }
 
 /// (file name, content) of each hostile article.
+/// The service's default maximum article size (`--max-article-bytes`).
+const MAX_ARTICLE_BYTES: usize = 2 * 1024 * 1024;
+
 fn hostile_inputs() -> Vec<(&'static str, Vec<u8>)> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let pieces = [
@@ -67,15 +70,19 @@ fn hostile_inputs() -> Vec<(&'static str, Vec<u8>)> {
         "hello ",
     ];
     let mut marks = String::new();
-    while marks.len() < 2 * 1024 * 1024 {
-        marks.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
+    loop {
+        let piece = pieces[(rng.next() % pieces.len() as u64) as usize];
+        if marks.len() + piece.len() > MAX_ARTICLE_BYTES {
+            break;
+        }
+        marks.push_str(piece);
     }
     let mut attrs = String::from("<html><body><p ");
     for i in 0..220_000 {
         attrs.push_str(&format!("a{i}=\"x\" "));
     }
     attrs.push_str(">hello world</p></body></html>");
-    let random: Vec<u8> = (0..2 * 1024 * 1024).map(|_| rng.next() as u8).collect();
+    let random: Vec<u8> = (0..MAX_ARTICLE_BYTES).map(|_| rng.next() as u8).collect();
     vec![
         ("bob-said.txt", "Bob said ".repeat(20_000).into_bytes()),
         ("marks.txt", marks.into_bytes()),
@@ -193,7 +200,15 @@ async fn server_answers_every_hostile_article_and_stays_up() {
         calls.push(tokio::spawn(async move {
             let mut article = text_article(name, "");
             article.content = Some(if name.ends_with(".html") {
-                v1::article::Content::Html(String::from_utf8_lossy(&content).into_owned())
+                // Random bytes become U+FFFD, three bytes each: keep the
+                // page within the article limit, on a character boundary.
+                let mut html = String::from_utf8_lossy(&content).into_owned();
+                let mut end = html.len().min(MAX_ARTICLE_BYTES);
+                while !html.is_char_boundary(end) {
+                    end -= 1;
+                }
+                html.truncate(end);
+                v1::article::Content::Html(html)
             } else {
                 v1::article::Content::Text(String::from_utf8(content.clone()).unwrap())
             });

@@ -170,6 +170,35 @@ impl Document {
         &self.paragraphs
     }
 
+    /// Whether the paragraphs are exactly the text split at `"\n\n"`
+    /// (true of every cleaned text), so that a reader can rebuild them from
+    /// the text alone.
+    pub fn paragraphs_are_blank_line_split(&self) -> bool {
+        let text = self.text.as_str();
+        let mut expected_start = 0;
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            let Some(body) = text.get(p.range()) else {
+                return false;
+            };
+            if p.start != expected_start
+                || body.starts_with('\n')
+                || body.ends_with('\n')
+                || body.contains("\n\n")
+            {
+                return false;
+            }
+            let last = i + 1 == self.paragraphs.len();
+            if last {
+                return p.end == text.len();
+            }
+            if text.get(p.end..p.end + 2) != Some("\n\n") {
+                return false;
+            }
+            expected_start = p.end + 2;
+        }
+        false
+    }
+
     /// The text of `span`; empty when `span` is not a char-boundary range
     /// of the text (a bug in the caller, asserted in debug builds).
     pub fn slice(&self, span: Span) -> &str {
@@ -262,6 +291,31 @@ impl Document {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn paragraphs_split_at_blank_lines_are_recognised() {
+        use super::{Document, Span};
+        let doc = |text: &str, spans: &[(usize, usize)]| {
+            Document::new(
+                text.to_string(),
+                spans.iter().map(|&(s, e)| Span::new(s, e)).collect(),
+            )
+            .paragraphs_are_blank_line_split()
+        };
+        assert!(doc("Hi.\n\nHo.", &[(0, 3), (5, 8)]));
+        assert!(doc("Hi.", &[(0, 3)]));
+        assert!(!doc("Hi.\n\nHo.", &[(0, 3)]), "a paragraph left out");
+        assert!(!doc("Hi.\nHo.", &[(0, 3), (4, 7)]), "a single line break");
+        assert!(
+            !doc("a\n\n\nb", &[(0, 2), (4, 5)]),
+            "a paragraph ending in a line break"
+        );
+        assert!(
+            !doc("a\n\nb\n\nc", &[(0, 6)]),
+            "a paragraph holding a blank line"
+        );
+        assert!(!doc("", &[]), "no paragraphs");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -9,14 +9,18 @@
 //! 1. the `text` of every entity mention (its span still locates it in
 //!    `EnrichedArticle.text`);
 //! 2. the `text` of every quote and every temporal expression (likewise);
-//! 3. removed boilerplate blocks, the last first;
-//! 4. entity mentions past the first 10 of each entity, then past the first;
-//! 5. quotes, the lowest confidence first;
-//! 6. temporal expressions, the last first;
-//! 7. entities, the lowest salience first (no quote is left by then, so no
+//! 3. the `paragraphs` list, when it is exactly the text split at blank
+//!    lines (`"\n\n"`, true of every cleaned text), so a reader rebuilds
+//!    it from `text`;
+//! 4. removed boilerplate blocks, the last first;
+//! 5. entity mentions past the first 10 of each entity, then past the first;
+//! 6. quotes, the lowest confidence first;
+//! 7. temporal expressions, the last first;
+//! 8. entities, the lowest salience first (no quote is left by then, so no
 //!    speaker link can point at a dropped one).
 //!
-//! Steps 3, 5, 6 and 7 stop as soon as the record fits. A trimmed record
+//! Steps 1 to 3 lose nothing a reader cannot rebuild; steps 4, 6, 7 and 8
+//! stop as soon as the record fits. A trimmed record
 //! carries one `RESPONSE_TRIMMED` warning (stage `response`) saying what
 //! was cut. If the record does not fit even with all of that gone (the body
 //! text and paragraphs alone are too large), the article fails with
@@ -67,6 +71,9 @@ pub struct Trimmed {
     pub quote_texts: usize,
     /// Temporal expressions whose text was cleared.
     pub date_texts: usize,
+    /// Paragraph spans dropped (rebuilt by splitting the text at blank
+    /// lines).
+    pub paragraphs: usize,
     /// Removed blocks dropped.
     pub removed_blocks: usize,
     /// Mentions dropped past the first [`MENTIONS_KEPT`] of their entity.
@@ -94,6 +101,11 @@ impl Trimmed {
         say(&mut cleared, self.mention_texts, "mentions");
         say(&mut cleared, self.quote_texts, "quotes");
         say(&mut cleared, self.date_texts, "dates");
+        say(
+            &mut dropped,
+            self.paragraphs,
+            "paragraph spans (split the text at blank lines to rebuild them)",
+        );
         say(
             &mut dropped,
             self.removed_blocks,
@@ -142,8 +154,23 @@ impl Trimmed {
 /// Makes `record` fit in a reply of `limit` bytes (see the module
 /// documentation for the order), adding a RESPONSE_TRIMMED warning when
 /// anything was cut. Returns what was cut, or [`Error::ResponseTooLarge`].
-pub fn fit_record(record: &mut v1::EnrichedArticle, limit: usize) -> Result<Trimmed, Error> {
-    fit_record_counted(record, limit, &mut 0)
+pub fn fit_record(
+    record: &mut v1::EnrichedArticle,
+    limit: usize,
+    paragraphs: Paragraphs,
+) -> Result<Trimmed, Error> {
+    fit_record_counted(record, limit, paragraphs, &mut 0)
+}
+
+/// Whether a record's paragraph spans can be rebuilt from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paragraphs {
+    /// They are the text split at `"\n\n"`
+    /// ([`crate::pipeline::Document::paragraphs_are_blank_line_split`]):
+    /// trimming may drop them.
+    BlankLineSplit,
+    /// They carry information of their own: kept.
+    Own,
 }
 
 /// [`fit_record`], counting in `passes` how many times the whole record's
@@ -152,6 +179,7 @@ pub fn fit_record(record: &mut v1::EnrichedArticle, limit: usize) -> Result<Trim
 fn fit_record_counted(
     record: &mut v1::EnrichedArticle,
     limit: usize,
+    paragraphs: Paragraphs,
     passes: &mut usize,
 ) -> Result<Trimmed, Error> {
     let mut measure = |r: &v1::EnrichedArticle| {
@@ -189,12 +217,18 @@ fn fit_record_counted(
         }
         size = measure(record);
     }
-    // 3: boilerplate, the last first.
+    // 3: paragraph spans that the text makes redundant.
+    if size > target && paragraphs == Paragraphs::BlankLineSplit {
+        t.paragraphs = record.paragraphs.len();
+        record.paragraphs = Vec::new();
+        size = measure(record);
+    }
+    // 4: boilerplate, the last first.
     if size > target {
         let order: Vec<usize> = (0..record.removed.len()).rev().collect();
         (size, t.removed_blocks) = drop_items(&mut record.removed, 10, &order, size, target);
     }
-    // 4: mentions past the first few, then past the first.
+    // 5: mentions past the first few, then past the first.
     for (keep, count) in [
         (MENTIONS_KEPT, &mut t.mentions_past_kept),
         (1, &mut t.mentions_past_first),
@@ -207,7 +241,7 @@ fn fit_record_counted(
             size = measure(record);
         }
     }
-    // 5: quotes, the lowest confidence first (the later one first on ties).
+    // 6: quotes, the lowest confidence first (the later one first on ties).
     if size > target {
         let mut order: Vec<usize> = (0..record.quotes.len()).collect();
         order.sort_by(|&a, &b| {
@@ -216,12 +250,12 @@ fn fit_record_counted(
         });
         (size, t.quotes) = drop_items(&mut record.quotes, 12, &order, size, target);
     }
-    // 6: dates, the last first.
+    // 7: dates, the last first.
     if size > target {
         let order: Vec<usize> = (0..record.dates.len()).rev().collect();
         (size, t.dates) = drop_items(&mut record.dates, 13, &order, size, target);
     }
-    // 7: entities, the lowest salience first. Every quote is gone by now,
+    // 8: entities, the lowest salience first. Every quote is gone by now,
     // so no speaker link can point at a dropped entity.
     if size > target {
         debug_assert!(record.quotes.is_empty());
@@ -419,7 +453,7 @@ mod tests {
         let mut r = record(20, 5, 10);
         let before = r.clone();
         let limit = r.encoded_len() + 12;
-        let t = fit_record(&mut r, limit).unwrap();
+        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
         assert_eq!(t, Trimmed::default());
         assert_eq!(r, before);
     }
@@ -429,7 +463,7 @@ mod tests {
         let mut r = record(20, 50, 30);
         let mention_text: usize = 20 * 50 * 30;
         let limit = r.encoded_len() - mention_text / 2;
-        let t = fit_record(&mut r, limit).unwrap();
+        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
         assert_eq!(t.mention_texts, 1000);
         assert_eq!(
             Trimmed {
@@ -452,23 +486,24 @@ mod tests {
     }
 
     #[test]
-    fn the_order_is_texts_removed_blocks_mentions_quotes_dates_entities() {
+    fn the_order_is_texts_paragraphs_removed_blocks_mentions_quotes_dates_entities() {
         // Shrinking limits must cut strictly further along the documented
         // order; each later step only happens once the earlier ones are done.
         let full = record(40, 40, 40);
         let mut previous_stage = 0;
-        let mut saw = [false; 9];
+        let mut saw = [false; 10];
         let base = full.encoded_len();
         for k in 1..=200 {
             let limit = base * (200 - k) / 200;
             let mut r = full.clone();
-            let Ok(t) = fit_record(&mut r, limit) else {
-                // Past step 7 only the body is left: it must be over the limit.
+            let Ok(t) = fit_record(&mut r, limit, Paragraphs::BlankLineSplit) else {
+                // Past step 8 only the body is left: it must be over the limit.
                 let mut bare = full.clone();
                 bare.entities.clear();
                 bare.quotes.clear();
                 bare.dates.clear();
                 bare.removed.clear();
+                bare.paragraphs.clear();
                 assert!(bare.encoded_len() + WARNING_RESERVE > record_budget(limit));
                 continue;
             };
@@ -476,6 +511,7 @@ mod tests {
             let stages = [
                 t.mention_texts > 0,
                 t.quote_texts + t.date_texts > 0,
+                t.paragraphs > 0,
                 t.removed_blocks > 0,
                 t.mentions_past_kept > 0,
                 t.mentions_past_first > 0,
@@ -488,10 +524,10 @@ mod tests {
             for (i, &s) in stages.iter().enumerate().take(last.saturating_sub(1)) {
                 assert!(s, "step {} skipped before step {last}: {t:?}", i + 1);
             }
-            if last >= 4 {
+            if last >= 5 {
                 assert_eq!(t.removed_blocks, 40, "all removed blocks before mentions");
             }
-            if last >= 7 {
+            if last >= 8 {
                 assert_eq!(t.quotes, 40, "all quotes before dates");
             }
             assert!(last >= previous_stage, "a smaller limit never cuts less");
@@ -499,7 +535,7 @@ mod tests {
             saw[last] = true;
         }
         assert!(
-            saw[1] && saw[3] && saw[6] && saw[8],
+            saw[1] && saw[3] && saw[4] && saw[7] && saw[9],
             "every step reached: {saw:?}"
         );
     }
@@ -513,7 +549,7 @@ mod tests {
         let quotes: usize = r.quotes.iter().map(|q| message::encoded_len(12, q)).sum();
         let limit = r.encoded_len() - quotes / 2 + 2 * 12 + WARNING_RESERVE;
         let before = r.quotes.clone();
-        let t = fit_record(&mut r, limit).unwrap();
+        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
         assert!(t.quotes > 0 && t.quotes < 100, "{t:?}");
         let min_kept = r
             .quotes
@@ -530,7 +566,7 @@ mod tests {
 
         // Entities go last, after every quote (so no speaker link dangles).
         let mut r = record(40, 1, 40);
-        let t = fit_record(&mut r, 2000).unwrap();
+        let t = fit_record(&mut r, 2000, Paragraphs::Own).unwrap();
         assert!(t.entities > 0 && t.entities < 40, "{t:?}");
         assert!(r.quotes.is_empty() && r.dates.is_empty() && r.removed.is_empty());
         let min_kept = r
@@ -547,15 +583,47 @@ mod tests {
     }
 
     #[test]
+    fn paragraph_spans_go_only_when_the_text_rebuilds_them() {
+        // 100,000 one-word paragraphs: the spans outweigh the text.
+        let n = 100_000;
+        let mut r = record(0, 0, 0);
+        r.text = vec!["Hi."; n].join("\n\n");
+        r.paragraphs = (0..n as u32)
+            .map(|i| v1::TextSpan {
+                start: 5 * i,
+                end: 5 * i + 3,
+            })
+            .collect();
+        let limit = r.text.len() + 64 * 1024;
+        let mut own = r.clone();
+        assert!(matches!(
+            fit_record(&mut own, limit, Paragraphs::Own),
+            Err(Error::ResponseTooLarge { .. })
+        ));
+        let t = fit_record(&mut r, limit, Paragraphs::BlankLineSplit).unwrap();
+        assert_eq!(t.paragraphs, n);
+        assert!(r.paragraphs.is_empty());
+        let w = trimmed_warning(&r).expect("a RESPONSE_TRIMMED warning");
+        assert!(
+            w.message.contains("100000 paragraph spans"),
+            "{}",
+            w.message
+        );
+    }
+
+    #[test]
     fn a_body_too_large_for_the_limit_is_resource_exhausted() {
         let mut r = record(0, 0, 0);
         r.text = "y".repeat(10_000);
-        let err = fit_record(&mut r, 4096).unwrap_err();
+        let err = fit_record(&mut r, 4096, Paragraphs::BlankLineSplit).unwrap_err();
         assert!(
             matches!(err, Error::ResponseTooLarge { limit: 4096, .. }),
             "{err}"
         );
-        assert_eq!(crate::api::convert::grpc_code(&err), tonic::Code::ResourceExhausted);
+        assert_eq!(
+            crate::api::convert::grpc_code(&err),
+            tonic::Code::ResourceExhausted
+        );
     }
 
     #[test]
@@ -564,6 +632,7 @@ mod tests {
             mention_texts: usize::MAX,
             quote_texts: usize::MAX,
             date_texts: usize::MAX,
+            paragraphs: usize::MAX,
             removed_blocks: usize::MAX,
             mentions_past_kept: usize::MAX,
             mentions_past_first: usize::MAX,
@@ -593,8 +662,10 @@ mod tests {
             let large = record(80, 20, 20);
             let (mut s, mut l) = (small.clone(), large.clone());
             let (mut ps, mut pl) = (0, 0);
-            let ts = fit_record_counted(&mut s, small.encoded_len() / cut, &mut ps);
-            let tl = fit_record_counted(&mut l, large.encoded_len() / cut, &mut pl);
+            let ts =
+                fit_record_counted(&mut s, small.encoded_len() / cut, Paragraphs::Own, &mut ps);
+            let tl =
+                fit_record_counted(&mut l, large.encoded_len() / cut, Paragraphs::Own, &mut pl);
             assert!(ps <= 5 && pl <= 5, "passes {ps} / {pl} for 1/{cut}");
             if let (Ok(ts), Ok(tl)) = (ts, tl) {
                 assert_eq!(tl.mention_texts, 8 * ts.mention_texts);
@@ -647,6 +718,9 @@ mod tests {
         assert_eq!(batch, before);
         let mut many = batch_of(vec![record(2, 2, 2); 100]);
         let err = fit_batch(&mut many, MIN_RESPONSE_BYTES).unwrap_err();
-        assert_eq!(crate::api::convert::grpc_code(&err), tonic::Code::ResourceExhausted);
+        assert_eq!(
+            crate::api::convert::grpc_code(&err),
+            tonic::Code::ResourceExhausted
+        );
     }
 }

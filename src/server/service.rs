@@ -122,7 +122,12 @@ impl State {
                 let budget = Budget::new(limit, job_cancel);
                 let enriched = enricher.enrich(&article, &options, &budget)?;
                 let mut record = convert::enriched_to_proto(&enriched);
-                super::reply::fit_record(&mut record, max_response)?;
+                let paragraphs = if enriched.document.paragraphs_are_blank_line_split() {
+                    super::reply::Paragraphs::BlankLineSplit
+                } else {
+                    super::reply::Paragraphs::Own
+                };
+                super::reply::fit_record(&mut record, max_response, paragraphs)?;
                 metrics.record_article(tonic::Code::Ok, &enriched.stage_timings);
                 Ok(record)
             })
