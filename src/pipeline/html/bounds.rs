@@ -10,6 +10,13 @@
 //!   text of an over-deep subtree is kept, flattened into its deepest
 //!   allowed ancestor. DOM code downstream may then walk the tree
 //!   recursively without risking the stack.
+//! - Attributes of one element past [`MAX_ATTRIBUTES`] are dropped (the
+//!   parser behind the extractor is quadratic in them).
+//! - A tag that the input ends inside is cut off with what follows, as
+//!   parsers do.
+//!
+//! Every byte and tag read is a step of the [`Meter`], so the scan is
+//! linear by count; it stops early only when the caller cancels.
 //!
 //! The depth estimate follows the parts of the HTML tree-construction rules
 //! that matter for depth: void elements (`br`, `img`, ...) have no content,
@@ -19,7 +26,8 @@
 //! deep side (an end tag is only matched against the few innermost open
 //! elements), which only makes the bound safer.
 
-use super::scan::{find_byte, find_str};
+use super::scan::{StopOn, find_byte, find_str};
+use crate::pipeline::budget::Meter;
 use crate::pipeline::warning::{Warning, WarningCode};
 use std::borrow::Cow;
 
@@ -41,6 +49,15 @@ impl Default for HtmlLimits {
     }
 }
 
+/// Most attributes kept on one element; the rest of its attributes are
+/// dropped. Real pages stay far below it (a few dozen `data-` attributes at
+/// most); the HTML parser behind the extractor checks every attribute of an
+/// element against the ones before it for duplicates, so its cost grows
+/// with the square of this number (220,000 attributes on one `<p>` took it
+/// 47 s; with this cap the worst 2 MiB page of short distinct attributes
+/// costs it a few tenths of a second).
+pub const MAX_ATTRIBUTES: usize = 128;
+
 /// The markup after the limits are applied, and what was changed.
 #[derive(Debug, Clone)]
 pub struct Bounded<'a> {
@@ -52,24 +69,49 @@ pub struct Bounded<'a> {
     pub depth: usize,
     /// One warning per limit that was hit.
     pub warnings: Vec<Warning>,
+    /// Where the input was cut off because the caller cancelled, if it was.
+    pub stopped_at: Option<usize>,
 }
 
 /// How far up the open elements an end tag is matched.
 const END_TAG_REACH: usize = 12;
 
-/// Applies `limits` to `html` (see the module documentation).
+/// Applies `limits` to `html` (see the module documentation), with no time
+/// limit.
 pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
+    let budget = crate::pipeline::Budget::unlimited();
+    bound_metered(html, limits, &mut budget.meter())
+}
+
+/// Applies `limits` to `html`, counting one step per byte and per tag on
+/// `meter`. The scan is linear and what follows needs it, so only
+/// cancellation stops it (not the time budget): the page is then cut off
+/// at the tag being read and [`Bounded::stopped_at`] says where.
+pub fn bound_metered<'a>(html: &'a str, limits: &HtmlLimits, meter: &mut Meter<'_>) -> Bounded<'a> {
     let bytes = html.as_bytes();
     let mut stack: Vec<Name> = Vec::new();
     let mut elements = 0usize;
     let mut deepest = 0usize;
     let mut dropped = 0usize;
-    // Byte ranges of tags to drop, and where the page is cut off.
-    let mut drops: Vec<(usize, usize)> = Vec::new();
+    let mut trimmed = 0usize;
+    let mut most_attributes = 0usize;
+    // Byte ranges to replace, in order: dropped (over-deep tags, stray end
+    // tags, the attributes of an element past the cap) or renamed
+    // (formatting elements to `span`); and where the page is cut off.
+    let mut edits: Vec<(usize, usize, &'static str)> = Vec::new();
     let mut cut: Option<usize> = None;
+    let mut unclosed: Option<usize> = None;
+    let mut stopped_at = None;
     let mut pos = 0;
     while let Some(lt) = find_byte(bytes, pos, b'<') {
+        // One step per byte skipped and per tag.
+        if StopOn::Cancel.add(meter, (lt - pos) as u64 + 1) {
+            cut = Some(lt);
+            stopped_at = Some(lt);
+            break;
+        }
         let next = bytes.get(lt + 1).copied();
+        let from = lt;
         match next {
             Some(b'!') => {
                 pos = if bytes.get(lt + 2..lt + 4) == Some(b"--") {
@@ -81,14 +123,25 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
             Some(b'?') => pos = find_byte(bytes, lt + 2, b'>').map_or(bytes.len(), |i| i + 1),
             Some(b'/') if bytes.get(lt + 2).is_some_and(u8::is_ascii_alphabetic) => {
                 let (name, end) = tag_name(bytes, lt + 2);
-                let gt = tag_end(bytes, end);
+                let Some(tag) = scan_attributes(bytes, end) else {
+                    unclosed = Some(lt);
+                    break;
+                };
                 let reach = stack.len().saturating_sub(END_TAG_REACH);
-                match stack.iter().rposition(|open| *open == name) {
-                    Some(i) if i >= reach => stack.truncate(i),
+                match stack
+                    .get(reach..)
+                    .and_then(|open| open.iter().rposition(|open| *open == name))
+                {
+                    Some(i) => {
+                        stack.truncate(reach + i);
+                        if is_formatting(&name) {
+                            edits.push((lt + 2, end, "span"));
+                        }
+                    }
                     // Matches nothing open: parsers ignore it.
-                    _ => drops.push((lt, gt)),
+                    None => edits.push((lt, tag.end, "")),
                 }
-                pos = gt;
+                pos = tag.end;
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 elements += 1;
@@ -97,26 +150,46 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
                     break;
                 }
                 let (name, end) = tag_name(bytes, lt + 1);
-                let gt = tag_end(bytes, end);
-                pos = gt;
-                if let Some(raw_end) = raw_text_end(bytes, gt, &name) {
+                let Some(tag) = scan_attributes(bytes, end) else {
+                    // The input ends inside the tag: parsers drop it.
+                    unclosed = Some(lt);
+                    break;
+                };
+                pos = tag.end;
+                let mut tag_edits = 0;
+                if is_formatting(&name) {
+                    edits.push((lt + 1, end, "span"));
+                    tag_edits += 1;
+                }
+                if let Some(kept_end) = tag.kept_end {
+                    // Keep the first attributes and the closing `>`.
+                    trimmed += 1;
+                    most_attributes = most_attributes.max(tag.attributes);
+                    edits.push((kept_end, tag.end - 1, ""));
+                    tag_edits += 1;
+                }
+                if let Some(raw_end) = raw_text_end(bytes, tag.end, &name) {
                     // No markup inside; the element opens and closes here.
                     pos = raw_end;
-                    continue;
+                } else if !is_void(&name) {
+                    close_implied(&mut stack, &name);
+                    if stack.len() >= limits.max_depth {
+                        dropped += 1;
+                        edits.truncate(edits.len() - tag_edits);
+                        edits.push((lt, tag.end, ""));
+                    } else {
+                        stack.push(name);
+                        deepest = deepest.max(stack.len());
+                    }
                 }
-                if is_void(&name) {
-                    continue;
-                }
-                close_implied(&mut stack, &name);
-                if stack.len() >= limits.max_depth {
-                    dropped += 1;
-                    drops.push((lt, gt));
-                    continue;
-                }
-                stack.push(name);
-                deepest = deepest.max(stack.len());
             }
             _ => pos = lt + 1,
+        }
+        // The bytes of the tag, comment or raw text just read.
+        if StopOn::Cancel.add(meter, pos.saturating_sub(from + 1) as u64) && pos < bytes.len() {
+            cut = Some(pos);
+            stopped_at = Some(pos);
+            break;
         }
         if pos >= bytes.len() {
             break;
@@ -134,7 +207,16 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
             ),
         ));
     }
-    if cut.is_some() {
+    if trimmed > 0 {
+        warnings.push(Warning::new(
+            WarningCode::InputLimit,
+            "html",
+            format!(
+                "{trimmed} HTML elements have more than {MAX_ATTRIBUTES} attributes (up to {most_attributes}); the others were dropped"
+            ),
+        ));
+    }
+    if cut.is_some() && stopped_at.is_none() {
         let n = limits.max_elements;
         warnings.push(Warning::new(
             WarningCode::InputLimit,
@@ -142,17 +224,27 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
             format!("HTML has more than {n} elements; text after element {n} was ignored"),
         ));
     }
-    let html = if dropped == 0 && cut.is_none() {
+    if let Some(at) = unclosed {
+        // Browsers ignore a tag the input ends in, and all that follows it.
+        cut = Some(at);
+        warnings.push(Warning::new(
+            WarningCode::MalformedInput,
+            "html",
+            format!("HTML ends inside a tag that starts at byte {at}; the rest was ignored"),
+        ));
+    }
+    let html = if edits.is_empty() && cut.is_none() {
         Cow::Borrowed(html)
     } else {
         let end = cut.unwrap_or(html.len());
-        let mut out = String::with_capacity(end);
+        let mut out = String::with_capacity(end + edits.len() * 3);
         let mut from = 0;
-        for (start, stop) in drops {
+        for (start, stop, replacement) in edits {
             if start >= end {
                 break;
             }
             out.push_str(html.get(from..start).unwrap_or_default());
+            out.push_str(replacement);
             from = stop.min(end);
         }
         out.push_str(html.get(from..end).unwrap_or_default());
@@ -163,6 +255,7 @@ pub fn bound<'a>(html: &'a str, limits: &HtmlLimits) -> Bounded<'a> {
         elements,
         depth: deepest,
         warnings,
+        stopped_at,
     }
 }
 
@@ -200,29 +293,77 @@ fn tag_name(bytes: &[u8], start: usize) -> (Name, usize) {
     (name, i)
 }
 
-/// Index just past the `>` that ends a tag whose attributes start at
-/// `from` (quoted values may hold `>`); the end of input when there is none.
-fn tag_end(bytes: &[u8], from: usize) -> usize {
+/// A start or end tag read up to its `>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TagScan {
+    /// Index just past the `>`.
+    end: usize,
+    /// Attributes read.
+    attributes: usize,
+    /// When the tag has more than [`MAX_ATTRIBUTES`] attributes, the index
+    /// just past the last one kept.
+    kept_end: Option<usize>,
+}
+
+/// Reads the attributes of a tag from `from` (just past its name) to its
+/// `>`, as the HTML tokenizer does: names run to white space, `/`, `>` or
+/// `=`; a value is quoted (and may hold `>`) or runs to white space or
+/// `>`. `None` when the input ends first. Linear, no backtracking.
+fn scan_attributes(bytes: &[u8], from: usize) -> Option<TagScan> {
     let mut i = from;
-    let mut after_equals = false;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'>' => return i + 1,
-            b'"' | b'\'' if after_equals => {
-                // A quoted value: skip to its closing quote.
-                match find_byte(bytes, i + 1, b) {
-                    Some(close) => i = close,
-                    None => return bytes.len(),
-                }
-                after_equals = false;
-            }
-            b'=' => after_equals = true,
-            b if b.is_ascii_whitespace() => {}
-            _ => after_equals = false,
+    let mut attributes = 0usize;
+    let mut after_last_kept = from;
+    loop {
+        // Before an attribute name: white space and stray slashes.
+        while bytes
+            .get(i)
+            .is_some_and(|&b| b.is_ascii_whitespace() || b == b'/')
+        {
+            i += 1;
         }
+        if *bytes.get(i)? == b'>' {
+            return Some(TagScan {
+                end: i + 1,
+                attributes,
+                kept_end: (attributes > MAX_ATTRIBUTES).then_some(after_last_kept),
+            });
+        }
+        // The name; its first character may be `=`.
         i += 1;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>' | b'='))
+        {
+            i += 1;
+        }
+        let mut j = i;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        if bytes.get(j) == Some(&b'=') {
+            j += 1;
+            while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+                j += 1;
+            }
+            match *bytes.get(j)? {
+                quote @ (b'"' | b'\'') => i = find_byte(bytes, j + 1, quote)? + 1,
+                b'>' => i = j,
+                _ => {
+                    i = j;
+                    while bytes
+                        .get(i)
+                        .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
+                    {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        attributes += 1;
+        if attributes <= MAX_ATTRIBUTES {
+            after_last_kept = i;
+        }
     }
-    bytes.len()
 }
 
 /// For a raw-text element, the index just past its end tag (the end of
@@ -248,11 +389,40 @@ fn raw_text_end(bytes: &[u8], from: usize, name: &Name) -> Option<usize> {
     while let Some(lt) = find_str(bytes, at, b"</") {
         let candidate = bytes.get(lt + 2..lt + 2 + name.len());
         if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
-            return Some(tag_end(bytes, lt + 2 + name.len()));
+            return Some(
+                scan_attributes(bytes, lt + 2 + name.len()).map_or(bytes.len(), |t| t.end),
+            );
         }
         at = lt + 2;
     }
     Some(bytes.len())
+}
+
+/// The HTML parser's *formatting elements* other than `a`: when one is
+/// closed implicitly (its paragraph or list item ends first), the parser
+/// keeps it in its list of active formatting elements and re-creates it,
+/// with every other one in the list, in each following paragraph. Hostile
+/// pages use that to grow the tree without bound (240 `<b id=N>` left open
+/// in a paragraph made 256 KiB of `<p>x</p>` take 74 s and 7.8 GB). They
+/// are renamed to `span`, which is never re-created and whose text is the
+/// same. (`a` is re-created too, but the parser keeps at most one open `a`
+/// per table cell, so it cannot pile up.)
+fn is_formatting(name: &Name) -> bool {
+    matches!(
+        name.as_bytes(),
+        b"b" | b"big"
+            | b"code"
+            | b"em"
+            | b"font"
+            | b"i"
+            | b"nobr"
+            | b"s"
+            | b"small"
+            | b"strike"
+            | b"strong"
+            | b"tt"
+            | b"u"
+    )
 }
 
 /// Elements that never have content.
@@ -397,6 +567,137 @@ mod tests {
         ] {
             let b = bound(html, &limits(10, 10));
             assert!(b.html.len() <= html.len());
+        }
+    }
+
+    /// Attributes of each start tag of `html`, as the tokenizer counts them.
+    fn attribute_counts(html: &str) -> Vec<usize> {
+        let bytes = html.as_bytes();
+        let mut counts = Vec::new();
+        let mut pos = 0;
+        while let Some(lt) = find_byte(bytes, pos, b'<') {
+            pos = lt + 1;
+            if bytes.get(lt + 1).is_some_and(u8::is_ascii_alphabetic) {
+                let (_, end) = tag_name(bytes, lt + 1);
+                if let Some(scan) = scan_attributes(bytes, end) {
+                    counts.push(scan.attributes);
+                    pos = scan.end;
+                }
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn attributes_past_the_cap_are_dropped() {
+        let many: String = (0..220_000).map(|i| format!(" a{i}=\"x\"")).collect();
+        let html = format!("<html><body><p{many}>hello world</p><p b=1>next</p></body></html>");
+        let b = bound(&html, &HtmlLimits::default());
+        let kept: String = (0..MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"x\""))
+            .collect();
+        assert_eq!(
+            b.html,
+            format!("<html><body><p{kept}>hello world</p><p b=1>next</p></body></html>")
+        );
+        assert_eq!(attribute_counts(&b.html), [0, 0, MAX_ATTRIBUTES, 1]);
+        assert_eq!(b.warnings.len(), 1, "{:?}", b.warnings);
+        assert_eq!(b.warnings[0].code, WarningCode::InputLimit);
+        assert!(b.warnings[0].message.contains("more than 128 attributes"));
+
+        // Up to the cap nothing changes; quoted `>` and `=` stay inside values.
+        let fewer: String = (1..MAX_ATTRIBUTES).map(|i| format!(" a{i}")).collect();
+        let html = format!("<p{fewer} title='a > b = c'>x</p>");
+        let b = bound(&html, &HtmlLimits::default());
+        assert!(matches!(b.html, Cow::Borrowed(_)));
+        assert!(b.warnings.is_empty());
+        // Past it, a self-closing slash goes with the dropped attributes.
+        let html = format!("<img{kept} extra=1 more />after");
+        assert_eq!(
+            bound(&html, &HtmlLimits::default()).html,
+            format!("<img{kept}>after")
+        );
+    }
+
+    #[test]
+    fn a_tag_the_input_ends_in_is_dropped_with_the_rest() {
+        let b = bound(
+            "<p>kept</p><a href='x' title=\"never closed <p>lost",
+            &HtmlLimits::default(),
+        );
+        assert_eq!(b.html, "<p>kept</p>");
+        assert_eq!(b.warnings.len(), 1);
+        assert_eq!(b.warnings[0].code, WarningCode::MalformedInput);
+        // Hundreds of thousands of attributes and no `>`: one linear scan.
+        let html = format!("<p>x</p><p {}", "ab cd ".repeat(200_000));
+        let b = bound(&html, &limits(10, 10));
+        assert_eq!(b.html, "<p>x</p>");
+    }
+
+    #[test]
+    fn cancellation_cuts_the_page_where_it_is_seen() {
+        let flag = crate::pipeline::budget::CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        flag.cancel();
+        let mut meter = budget.meter();
+        let html = "<p>text</p>".repeat(10_000);
+        let b = bound_metered(&html, &HtmlLimits::default(), &mut meter);
+        assert_eq!(b.stopped_at, Some(0));
+        assert_eq!(b.html, "");
+        assert!(meter.steps() <= 2, "{}", meter.steps());
+    }
+
+    #[test]
+    fn the_time_budget_does_not_cut_the_bounds_scan() {
+        let budget = crate::pipeline::Budget::new(
+            Some(std::time::Duration::ZERO),
+            crate::pipeline::budget::CancelFlag::new(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let html = "<p>text</p>".repeat(10_000);
+        let b = bound_metered(&html, &HtmlLimits::default(), &mut budget.meter());
+        assert_eq!(b.stopped_at, None);
+        assert_eq!(b.html, html);
+    }
+
+    #[test]
+    fn work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{Shape, assert_linear, random_html};
+        let shapes: [Shape; 6] = [
+            ("attributes on one element", |n| {
+                format!("<p {}>hello</p>", "a=\"x\" ".repeat(n / 6))
+            }),
+            ("random bytes", |n| random_html(n, 7)),
+            ("deep nesting", |n| {
+                format!("{}text{}", "<div>".repeat(n / 11), "</div>".repeat(n / 11))
+            }),
+            ("many elements", |n| "<p>x</p>".repeat(n / 8)),
+            ("stray end tags", |n| {
+                format!("{}{}", "<b>".repeat(n / 8), "</i>".repeat(n / 8))
+            }),
+            ("unclosed attribute quotes", |n| "<a title='".repeat(n / 10)),
+        ];
+        let lim = limits(usize::MAX, 256);
+        for (what, shape) in shapes {
+            let work = |n: usize| {
+                let budget = crate::pipeline::Budget::unlimited();
+                let mut meter = budget.meter();
+                let html = shape(n);
+                let b = bound_metered(&html, &lim, &mut meter);
+                assert!(b.depth <= 256);
+                // Never more than the cap of attributes on an element.
+                assert!(
+                    attribute_counts(&b.html)
+                        .iter()
+                        .all(|&c| c <= MAX_ATTRIBUTES),
+                    "{what}"
+                );
+                (meter.steps(), b.html.len() as u64)
+            };
+            let (steps, out) = work(50_000);
+            let (steps_8, out_8) = work(400_000);
+            assert_linear(&format!("{what}: steps"), steps, steps_8);
+            assert_linear(&format!("{what}: bytes out"), out, out_8);
         }
     }
 }
