@@ -359,10 +359,12 @@ many roads are already in poor condition and repairs have been delayed for years
     fn hostile_unclosed_tags() {
         let html = format!("<p>start {}", "<b><i><span><a href=x>".repeat(50_000));
         let page = hostile(html, HOSTILE_LIMIT);
+        // Each new link closes the one before, so they do not nest; but
+        // every element sits in four inline ones, and counts five times.
         assert!(
             page.warnings
                 .iter()
-                .any(|w| w.message.contains("nests deeper")),
+                .any(|w| w.message.contains("counting an element once more")),
             "{:?}",
             page.warnings
         );
@@ -385,16 +387,32 @@ many roads are already in poor condition and repairs have been delayed for years
 
     #[test]
     fn hostile_nested_tables() {
+        // Deeper than the depth limit, and past the element count: the
+        // text at the bottom is beyond it.
         let html = format!(
             "{}cell{}",
             "<table><tr><td>".repeat(30_000),
             "</td></tr></table>".repeat(30_000)
         );
         let page = hostile(html, HOSTILE_LIMIT);
+        for warning in ["tables nest deeper than 8", "more than 100000 elements"] {
+            assert!(
+                page.warnings.iter().any(|w| w.message.contains(warning)),
+                "{warning}: {:?}",
+                page.warnings
+            );
+        }
+        // 2,000 nested tables: unwrapped past 8, the text kept.
+        let html = format!(
+            "{}cell{}",
+            "<table><tr><td>".repeat(2_000),
+            "</td></tr></table>".repeat(2_000)
+        );
+        let page = hostile(html, HOSTILE_LIMIT);
         assert!(
             page.warnings
                 .iter()
-                .any(|w| w.message.contains("nests deeper")),
+                .any(|w| w.message.contains("tables nest deeper than 8")),
             "{:?}",
             page.warnings
         );
