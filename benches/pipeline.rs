@@ -2,6 +2,11 @@
 //!
 //! Inputs: the sample articles in `../shared/seeds` when present, else a
 //! synthetic article of similar shape. Run with `cargo bench --bench pipeline`.
+//!
+//! `long_article` is the linearity check of issue 13: the seeds concatenated
+//! 120 times into one article of about 1.9 MB against the same bytes as 600
+//! separate articles. With every stage linear the two throughputs are close
+//! (the target is at most a factor of two).
 
 mod common;
 
@@ -45,5 +50,42 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn long_article(c: &mut Criterion) {
+    let pipeline = Pipeline::new(PipelineConfig {
+        max_article_bytes: usize::MAX,
+        ..PipelineConfig::default()
+    })
+    .expect("pipeline loads");
+    let texts = common::seed_texts();
+    let joined = texts.join("\n\n");
+    let long = article(&vec![joined.as_str(); 120].join("\n\n"));
+    let separate: Vec<ArticleInput> = (0..120)
+        .flat_map(|_| texts.iter().map(|t| article(t)))
+        .collect();
+    let options = EnrichOptions::default();
+    let mut group = c.benchmark_group("long_article");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(long.content.as_str().len() as u64));
+    group.bench_function("one_article", |b| {
+        b.iter(|| {
+            let e = pipeline
+                .enrich(black_box(&long), &options, &Budget::unlimited())
+                .expect("enriches");
+            black_box(e.simhash);
+        })
+    });
+    group.bench_function("separate_articles", |b| {
+        b.iter(|| {
+            for a in &separate {
+                let e = pipeline
+                    .enrich(black_box(a), &options, &Budget::unlimited())
+                    .expect("enriches");
+                black_box(e.simhash);
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, long_article);
 criterion_main!(benches);

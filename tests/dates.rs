@@ -121,6 +121,22 @@ async fn seed_dates_with_their_values() {
                 a.dates.iter().all(|d| d.value != *value),
                 "{prefix}: {value} from removed {phrase:?}"
             );
+            // A dateline's date is metadata, resolved like any date.
+            if let Some(d) = a
+                .dateline
+                .as_ref()
+                .filter(|d| !d.date.is_empty() && phrase.starts_with(&d.date))
+            {
+                assert_eq!(
+                    (
+                        d.date_value.as_str(),
+                        d.date_start.is_some(),
+                        d.date_end.is_some()
+                    ),
+                    (*value, true, true),
+                    "{prefix}: {d:?}"
+                );
+            }
         }
     }
 }

@@ -135,9 +135,9 @@ async fn bad_articles_get_invalid_argument_naming_the_field() {
     .await;
     assert!(msg.starts_with("article.content: is missing"), "{msg}");
     let msg = invalid(&mut c, request(text_article("x", ""))).await;
-    assert_eq!(msg, "article.content.text: is empty");
+    assert_eq!(msg, "article.text: is empty");
     let msg = invalid(&mut c, request(text_article("x", " \n\t "))).await;
-    assert_eq!(msg, "article.content.text: is empty or only white space");
+    assert_eq!(msg, "article.text: is empty or only white space");
     let mut a = text_article("x", "Some text.");
     a.time_zone = "Europe/Atlantis".into();
     let msg = invalid(&mut c, request(a)).await;
@@ -167,7 +167,7 @@ async fn bad_articles_get_invalid_argument_naming_the_field() {
     };
     let msg = invalid(&mut c, html).await;
     assert!(
-        msg.starts_with("article.content.html: cannot be used with options.skip_cleaning"),
+        msg.starts_with("article.html: cannot be used with options.skip_cleaning"),
         "{msg}"
     );
     let bad_enum = v1::EnrichArticleRequest {

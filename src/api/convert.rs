@@ -1,16 +1,19 @@
 //! The one place that converts between protobuf messages and the pipeline's
 //! domain types, validating requests on the way in (every problem becomes an
-//! [`Error::InvalidArgument`] naming the field) and mapping spans to the
-//! requested offset encoding on the way out. The server and the CLI both use
-//! it, so they print the same records.
+//! [`Error::InvalidArgument`] naming the field by its path in the request)
+//! and mapping spans to the requested offset encoding on the way out; and
+//! the one place that turns an [`Error`] into what a caller sees: a gRPC
+//! status with google.rpc details ([`to_status`]) or, for one article of a
+//! batch or stream, an `ArticleError` ([`article_error`]). The server and
+//! the CLI both use it, so they print the same records.
 
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::v1;
-use crate::error::Error;
+use super::{rpc, v1};
+use crate::error::{DOMAIN, Echo, Error, reason};
 use crate::pipeline::dates::TimexType;
 use crate::pipeline::entities::EntityType;
 use crate::pipeline::quotes::QuoteKind;
@@ -20,11 +23,13 @@ use crate::pipeline::{
 };
 
 /// Validates an `Article` message. Field paths in errors are relative to the
-/// article (`content.text`, `time_zone`); callers prefix them.
+/// article (`text`, `time_zone`); callers prefix them. A missing content is
+/// reported on `content`, the name of the oneof, as neither field is there.
 pub fn article_from_proto(article: v1::Article) -> Result<ArticleInput, Error> {
     let content = match article.content {
         None => {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                reason::FIELD_MISSING,
                 "content",
                 "is missing: set either text or html",
             ));
@@ -33,19 +38,27 @@ pub fn article_from_proto(article: v1::Article) -> Result<ArticleInput, Error> {
         Some(v1::article::Content::Html(h)) => Content::Html(h),
     };
     if content.as_str().is_empty() {
-        return Err(Error::invalid(content.field_name(), "is empty"));
+        return Err(Error::invalid_because(
+            reason::FIELD_EMPTY,
+            content.field_name(),
+            "is empty",
+        ));
     }
-    let time_zone =
-        parse_time_zone(&article.time_zone).map_err(|p| Error::invalid("time_zone", p))?;
+    let time_zone = parse_time_zone(&article.time_zone)
+        .map_err(|p| Error::invalid_because(reason::UNKNOWN_TIME_ZONE, "time_zone", p))?;
     let language = match article.language.trim() {
         "" => None,
-        tag => {
-            Some(pipeline::language::parse_hint(tag).map_err(|p| Error::invalid("language", p))?)
-        }
+        tag => Some(
+            pipeline::language::parse_hint(tag)
+                .map_err(|p| Error::invalid_because(reason::INVALID_LANGUAGE_TAG, "language", p))?,
+        ),
     };
     let published_at = article
         .published_at
-        .map(|ts| timestamp_to_chrono(&ts).map_err(|p| Error::invalid("published_at", p)))
+        .map(|ts| {
+            timestamp_to_chrono(&ts)
+                .map_err(|p| Error::invalid_because(reason::INVALID_TIMESTAMP, "published_at", p))
+        })
         .transpose()?;
     Ok(ArticleInput {
         id: article.id,
@@ -65,18 +78,20 @@ pub fn request_from_proto(
     options: Option<v1::EnrichOptions>,
 ) -> Result<(ArticleInput, EnrichOptions), Error> {
     let options = options_from_proto(options).map_err(|e| e.in_field("options"))?;
-    let article = article.ok_or_else(|| Error::invalid("article", "is missing"))?;
+    let article = article
+        .ok_or_else(|| Error::invalid_because(reason::FIELD_MISSING, "article", "is missing"))?;
     let article = article_from_proto(article).map_err(|e| e.in_field("article"))?;
     Ok((article, options))
 }
 
-/// Parses an IANA time-zone name; empty means UTC.
+/// Parses an IANA time-zone name; empty means UTC. The error quotes the
+/// name cut to [`Echo::MAX_CHARS`] characters.
 pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
     let name = name.trim();
     if name.is_empty() {
         return Ok(Tz::UTC);
     }
-    Tz::from_str(name).map_err(|_| format!("{name:?} is not a known IANA time-zone name"))
+    Tz::from_str(name).map_err(|_| format!("{} is not a known IANA time-zone name", Echo(name)))
 }
 
 /// Validates `EnrichOptions`; absent means defaults. Field paths are relative
@@ -92,7 +107,8 @@ pub fn options_from_proto(options: Option<v1::EnrichOptions>) -> Result<EnrichOp
         Ok(v1::OffsetEncoding::Utf8) => OffsetEncoding::Utf8,
         Ok(v1::OffsetEncoding::Utf16) => OffsetEncoding::Utf16,
         Err(_) => {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                reason::UNKNOWN_ENUM_VALUE,
                 "offset_encoding",
                 format!("unknown value {}", options.offset_encoding),
             ));
@@ -120,7 +136,8 @@ fn features_from_proto(values: &[i32]) -> Result<Features, Error> {
             Ok(v1::Feature::None) => none = true,
             Ok(v1::Feature::Unspecified) => {}
             Err(_) => {
-                return Err(Error::invalid(
+                return Err(Error::invalid_because(
+                    reason::UNKNOWN_ENUM_VALUE,
                     format!("features[{i}]"),
                     format!("unknown value {value}"),
                 ));
@@ -128,7 +145,8 @@ fn features_from_proto(values: &[i32]) -> Result<Features, Error> {
         }
     }
     if none && set != Features::none() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_because(
+            reason::CONFLICTING_OPTIONS,
             "features",
             "FEATURE_NONE cannot be combined with other features",
         ));
@@ -187,6 +205,9 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
             source: d.source.clone(),
             date: d.date.clone(),
             text: d.text.clone(),
+            date_value: d.date_value.clone().unwrap_or_default(),
+            date_start: d.date_interval.map(|(s, _)| chrono_to_timestamp(s)),
+            date_end: d.date_interval.map(|(_, e)| chrono_to_timestamp(e)),
         }),
         published_at: e.published_at.map(chrono_to_timestamp),
         published_at_source: published_at_source_to_proto(e.published_at_source) as i32,
@@ -355,26 +376,126 @@ fn removed_kind_to_proto(k: RemovedKind) -> v1::RemovedKind {
 pub fn grpc_code(err: &Error) -> tonic::Code {
     match err {
         Error::InvalidArgument { .. } => tonic::Code::InvalidArgument,
-        Error::Overloaded(_) => tonic::Code::ResourceExhausted,
+        Error::Overloaded(_) | Error::MessageTooLarge { .. } | Error::ResponseTooLarge { .. } => {
+            tonic::Code::ResourceExhausted
+        }
+        Error::UnknownMethod(_) | Error::MissingRequestMessage => tonic::Code::Unimplemented,
         Error::DeadlineExceeded(_) => tonic::Code::DeadlineExceeded,
         Error::Cancelled => tonic::Code::Cancelled,
-        Error::ShuttingDown | Error::NotReady => tonic::Code::Unavailable,
-        Error::Internal(_) => tonic::Code::Internal,
+        Error::ShuttingDown | Error::StreamShutDown { .. } | Error::NotReady => {
+            tonic::Code::Unavailable
+        }
+        Error::Internal(_) | Error::Compression(_) => tonic::Code::Internal,
     }
 }
 
-/// The gRPC status of an error that fails a whole call.
-pub fn to_status(err: &Error) -> tonic::Status {
-    tonic::Status::new(grpc_code(err), err.to_string())
+/// How long a caller refused for overload should wait before retrying
+/// (google.rpc.RetryInfo): about the time a few articles take to finish.
+pub const OVERLOAD_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long a caller should wait before retrying a call refused with
+/// UNAVAILABLE (pipeline loading, or shutdown: the retry then goes to
+/// another instance once the load balancer has seen this one leave).
+pub const UNAVAILABLE_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The google.rpc details of an error (AIP-193): ErrorInfo always (reason,
+/// domain `newsenrich.v1`, metadata); BadRequest with the field's path for
+/// INVALID_ARGUMENT; RetryInfo when waiting and retrying the same call can
+/// succeed (overload, loading, shutdown). Errors that retrying cannot fix
+/// carry no RetryInfo.
+pub fn error_details(err: &Error) -> tonic_types::ErrorDetails {
+    let mut metadata = std::collections::HashMap::new();
+    let mut details = tonic_types::ErrorDetails::new();
+    match err {
+        Error::InvalidArgument {
+            field,
+            problem,
+            reason,
+        } => {
+            metadata.insert("field".to_owned(), field.clone());
+            details.set_bad_request(vec![tonic_types::FieldViolation {
+                field: field.clone(),
+                description: problem.clone(),
+                reason: (*reason).to_owned(),
+                localized_message: None,
+            }]);
+        }
+        Error::Overloaded(_) => {
+            details.set_retry_info(Some(OVERLOAD_RETRY_DELAY));
+        }
+        Error::MessageTooLarge { size, limit } => {
+            if let Some(size) = size {
+                metadata.insert("sizeBytes".to_owned(), size.to_string());
+            }
+            metadata.insert("limitBytes".to_owned(), limit.to_string());
+        }
+        Error::ResponseTooLarge { bytes, limit } => {
+            metadata.insert("sizeBytes".to_owned(), bytes.to_string());
+            metadata.insert("limitBytes".to_owned(), limit.to_string());
+        }
+        Error::UnknownMethod(path) => {
+            metadata.insert("method".to_owned(), Echo(path).to_string());
+        }
+        Error::ShuttingDown | Error::NotReady => {
+            details.set_retry_info(Some(UNAVAILABLE_RETRY_DELAY));
+        }
+        Error::StreamShutDown { answered } => {
+            metadata.insert("answered".to_owned(), answered.to_string());
+            details.set_retry_info(Some(UNAVAILABLE_RETRY_DELAY));
+        }
+        Error::DeadlineExceeded(ms) => {
+            metadata.insert("timeoutMs".to_owned(), ms.to_string());
+        }
+        Error::Cancelled
+        | Error::Internal(_)
+        | Error::Compression(_)
+        | Error::MissingRequestMessage => {}
+    }
+    details.set_error_info(err.reason(), DOMAIN, metadata);
+    details
 }
 
-/// The per-article error of a batch or stream result.
+/// The gRPC status of an error that fails a whole call: code, message and
+/// google.rpc details ([`error_details`]) in `grpc-status-details-bin`.
+pub fn to_status(err: &Error) -> tonic::Status {
+    use tonic_types::StatusExt;
+    tonic::Status::with_error_details(grpc_code(err), err.to_string(), error_details(err))
+}
+
+/// The per-article error of a batch or stream result: the same code,
+/// message, ErrorInfo and BadRequest that [`to_status`] would give the
+/// error as a call's status.
 pub fn article_error(article_id: &str, err: &Error) -> v1::ArticleError {
+    let details = error_details(err);
+    let error_info = details.error_info().map(|i| rpc::ErrorInfo {
+        reason: i.reason.clone(),
+        domain: i.domain.clone(),
+        metadata: i.metadata.clone(),
+    });
+    let bad_request = details.bad_request().map(|b| rpc::BadRequest {
+        field_violations: b
+            .field_violations
+            .iter()
+            .map(|v| rpc::bad_request::FieldViolation {
+                field: v.field.clone(),
+                description: v.description.clone(),
+                reason: v.reason.clone(),
+                localized_message: None,
+            })
+            .collect(),
+    });
     v1::ArticleError {
         article_id: article_id.to_string(),
-        code: grpc_code(err) as i32,
+        code: rpc_code(grpc_code(err)) as i32,
         message: err.to_string(),
+        error_info,
+        bad_request,
     }
+}
+
+/// The google.rpc.Code of a tonic code (the same numbers).
+pub fn rpc_code(code: tonic::Code) -> rpc::Code {
+    rpc::Code::try_from(code as i32).unwrap_or(rpc::Code::Unknown)
 }
 
 /// The protobuf value of a domain feature.
@@ -406,12 +527,12 @@ mod tests {
     #[test]
     fn missing_and_empty_content_name_the_field() {
         assert!(problem(v1::Article::default()).starts_with("content: is missing"));
-        assert_eq!(problem(text_article("")), "content.text: is empty");
+        assert_eq!(problem(text_article("")), "text: is empty");
         let html = v1::Article {
             content: Some(v1::article::Content::Html(String::new())),
             ..Default::default()
         };
-        assert_eq!(problem(html), "content.html: is empty");
+        assert_eq!(problem(html), "html: is empty");
     }
 
     #[test]
@@ -486,8 +607,100 @@ mod tests {
             grpc_code(&Error::Internal("p".into())),
             tonic::Code::Internal
         );
+        assert_eq!(
+            grpc_code(&Error::StreamShutDown { answered: 2 }),
+            tonic::Code::Unavailable
+        );
         let e = article_error("a1", &Error::invalid("article.language", "bad"));
         assert_eq!((e.article_id.as_str(), e.code), ("a1", 3));
+        assert_eq!(e.code(), rpc::Code::InvalidArgument);
+    }
+
+    #[test]
+    fn every_tonic_code_has_the_same_google_rpc_number() {
+        for n in 0..=16 {
+            let code = tonic::Code::from_i32(n);
+            assert_eq!(rpc_code(code) as i32, n, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_argument_status_carries_bad_request_and_error_info() {
+        use tonic_types::StatusExt;
+        let mut bad = text_article("x");
+        bad.time_zone = "Mars/Olympus".into();
+        let err = article_from_proto(bad).unwrap_err().in_field("articles[3]");
+        let status = to_status(&err);
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        let details = status.get_error_details();
+        let violations = &details.bad_request().expect("BadRequest").field_violations;
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].field, "articles[3].time_zone");
+        assert_eq!(violations[0].reason, "UNKNOWN_TIME_ZONE");
+        assert!(violations[0].description.contains("Mars/Olympus"));
+        let info = details.error_info().expect("ErrorInfo");
+        assert_eq!(
+            (info.reason.as_str(), info.domain.as_str()),
+            ("UNKNOWN_TIME_ZONE", "newsenrich.v1")
+        );
+        assert_eq!(info.metadata["field"], "articles[3].time_zone");
+        assert!(
+            details.retry_info().is_none(),
+            "retrying a bad field cannot help"
+        );
+        // The batch slot says the same.
+        let slot = article_error("x", &err);
+        let slot_violation = &slot.bad_request.unwrap().field_violations[0];
+        assert_eq!(slot_violation.field, "articles[3].time_zone");
+        assert_eq!(slot.error_info.unwrap().reason, "UNKNOWN_TIME_ZONE");
+        assert_eq!(slot.message, status.message());
+    }
+
+    #[test]
+    fn retry_info_only_where_a_retry_can_succeed() {
+        use tonic_types::StatusExt;
+        for (err, retry) in [
+            (Error::Overloaded("full".into()), Some(OVERLOAD_RETRY_DELAY)),
+            (Error::NotReady, Some(UNAVAILABLE_RETRY_DELAY)),
+            (Error::ShuttingDown, Some(UNAVAILABLE_RETRY_DELAY)),
+            (
+                Error::StreamShutDown { answered: 4 },
+                Some(UNAVAILABLE_RETRY_DELAY),
+            ),
+            (Error::Internal("bug".into()), None),
+            (
+                Error::MessageTooLarge {
+                    size: Some(9),
+                    limit: 8,
+                },
+                None,
+            ),
+            (Error::MissingRequestMessage, None),
+            (Error::DeadlineExceeded(10), None),
+            (Error::invalid("a", "b"), None),
+        ] {
+            let details = to_status(&err).get_error_details();
+            assert_eq!(
+                details.retry_info().and_then(|r| r.retry_delay),
+                retry,
+                "{err}"
+            );
+            assert_eq!(details.error_info().unwrap().reason, err.reason(), "{err}");
+            assert_eq!(
+                details.bad_request().is_some(),
+                matches!(err, Error::InvalidArgument { .. }),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_time_zone_is_quoted_briefly() {
+        let mut bad = text_article("x");
+        bad.time_zone = "Z".repeat(1 << 20);
+        let message = problem(bad);
+        assert!(message.len() < 200, "{} bytes", message.len());
+        assert!(message.contains("…(1048576 bytes)"), "{message}");
     }
 
     mod spans {

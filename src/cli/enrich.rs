@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use crate::api::convert;
 use crate::api::v1;
 use crate::error::Error;
+use crate::pipeline::budget::CancelFlag;
 use crate::pipeline::{Budget, Enricher, Pipeline, PipelineConfig};
 
 /// Settings of `newsenrich enrich`.
@@ -44,6 +45,11 @@ pub struct EnrichArgs {
     /// Pretty-print each record (several lines per article).
     #[arg(long)]
     pub pretty: bool,
+    /// Time budget of one article, as for `serve`: past it the stage that
+    /// runs is cut short and later ones are skipped, each with a
+    /// TIME_BUDGET warning in the record ("0s" for none).
+    #[arg(long, env = "NEWSENRICH_ARTICLE_TIME_BUDGET", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub article_time_budget: std::time::Duration,
     /// Read articles from a JSON Lines file, one proto3-JSON Article per
     /// line, instead of FILE arguments.
     #[arg(long, conflicts_with_all = ["files", "html", "url", "published_at", "language", "time_zone"])]
@@ -92,6 +98,7 @@ pub fn run(
     err: &mut dyn Write,
 ) -> Result<usize, EnrichCliError> {
     let options = options(args)?;
+    let budget = (!args.article_time_budget.is_zero()).then_some(args.article_time_budget);
     let pipeline = Pipeline::new(PipelineConfig {
         max_article_bytes: usize::MAX,
         ..PipelineConfig::default()
@@ -99,9 +106,9 @@ pub fn run(
     let mut failed = 0;
     let mut handle =
         |label: &str, article: Result<v1::Article, String>| -> Result<(), EnrichCliError> {
-            let outcome = article
-                .map_err(|m| m.to_string())
-                .and_then(|a| enrich_one(&pipeline, a, options.clone()).map_err(|e| e.to_string()));
+            let outcome = article.map_err(|m| m.to_string()).and_then(|a| {
+                enrich_one(&pipeline, a, options.clone(), budget).map_err(|e| e.to_string())
+            });
             let io = |source| EnrichCliError::Io {
                 path: "-".into(),
                 source,
@@ -215,10 +222,12 @@ fn enrich_one(
     pipeline: &Pipeline,
     article: v1::Article,
     options: v1::EnrichOptions,
+    time_budget: Option<std::time::Duration>,
 ) -> Result<v1::EnrichedArticle, Error> {
     let (article, options) = convert::request_from_proto(Some(article), Some(options))?;
+    let budget = Budget::new(time_budget, CancelFlag::new());
     let enriched = pipeline
-        .enrich(&article, &options, &Budget::unlimited())
+        .enrich(&article, &options, &budget)
         .map_err(|e| e.in_field("article"))?;
     Ok(convert::enriched_to_proto(&enriched))
 }

@@ -129,6 +129,31 @@ pub struct ServeArgs {
     /// GOAWAY), spreading long-lived connections over replicas ("0s": never).
     #[arg(long, env = "NEWSENRICH_MAX_CONNECTION_AGE", default_value = "0s", value_parser = humantime::parse_duration)]
     pub max_connection_age: Duration,
+    /// Time without any call after which a client connection is told to
+    /// close (HTTP/2 GOAWAY); a connection that has not sent the HTTP/2
+    /// preface by then is closed ("0s": never).
+    #[arg(long, env = "NEWSENRICH_MAX_CONNECTION_IDLE", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub max_connection_idle: Duration,
+    /// Time within which a new connection must send the HTTP/2 preface, or
+    /// be closed ("0s": no limit but the idle timeout).
+    #[arg(long, env = "NEWSENRICH_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub handshake_timeout: Duration,
+    /// Most client connections open at once; past it a new connection is
+    /// refused (GOAWAY, then closed).
+    #[arg(long, env = "NEWSENRICH_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Interval of HTTP/2 keepalive pings to clients ("0s": none).
+    #[arg(long, env = "NEWSENRICH_HTTP2_KEEPALIVE_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub http2_keepalive_interval: Duration,
+    /// How long a keepalive (or GOAWAY) ping may go unanswered before the
+    /// connection is closed.
+    #[arg(long, env = "NEWSENRICH_HTTP2_KEEPALIVE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub http2_keepalive_timeout: Duration,
+    /// Largest reply message, in bytes: records over it are trimmed with a
+    /// RESPONSE_TRIMMED warning, and articles that cannot fit fail with
+    /// RESOURCE_EXHAUSTED. Clients must accept messages this large.
+    #[arg(long, env = "NEWSENRICH_MAX_RESPONSE_BYTES", default_value_t = crate::server::DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: usize,
     /// Log format.
     #[arg(long, env = "NEWSENRICH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Json)]
     pub log_format: LogFormat,
@@ -153,6 +178,12 @@ impl ServeArgs {
             drain_delay: self.drain_delay,
             shutdown_grace_period: self.shutdown_grace_period,
             max_connection_age: nonzero(self.max_connection_age),
+            max_connection_idle: nonzero(self.max_connection_idle),
+            handshake_timeout: nonzero(self.handshake_timeout),
+            max_connections: self.max_connections,
+            http2_keepalive_interval: nonzero(self.http2_keepalive_interval),
+            http2_keepalive_timeout: self.http2_keepalive_timeout,
+            max_response_bytes: self.max_response_bytes,
         }
     }
 }
@@ -181,6 +212,37 @@ mod tests {
         assert_eq!(c.stream_concurrency, 6);
         assert_eq!(c.article_time_budget, Some(Duration::from_secs(10)));
         assert_eq!(c.max_connection_age, None);
+        assert_eq!(c.max_connection_idle, Some(Duration::from_secs(300)));
+        assert_eq!(c.handshake_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(c.max_connections, 10_000);
+        assert_eq!(c.http2_keepalive_interval, Some(Duration::from_secs(30)));
+        assert_eq!(c.http2_keepalive_timeout, Duration::from_secs(10));
+        assert_eq!(c.max_response_bytes, 4_194_304);
+        let d = ServerConfig::default();
+        assert_eq!(
+            (
+                d.max_connection_idle,
+                d.handshake_timeout,
+                d.max_connections
+            ),
+            (
+                c.max_connection_idle,
+                c.handshake_timeout,
+                c.max_connections
+            )
+        );
+        assert_eq!(
+            (
+                d.http2_keepalive_interval,
+                d.http2_keepalive_timeout,
+                d.max_response_bytes
+            ),
+            (
+                c.http2_keepalive_interval,
+                c.http2_keepalive_timeout,
+                c.max_response_bytes
+            )
+        );
         assert!(c.validate().is_ok());
     }
 
@@ -230,5 +292,47 @@ mod tests {
         assert_eq!(c.drain_delay, Duration::from_millis(250));
         assert_eq!(c.max_connection_age, Some(Duration::from_secs(300)));
         assert_eq!(c.article_time_budget, None);
+    }
+
+    #[test]
+    fn connection_flags_and_zero_durations() {
+        let cli = Cli::try_parse_from([
+            "newsenrich",
+            "serve",
+            "--max-connection-idle",
+            "0s",
+            "--handshake-timeout",
+            "2s",
+            "--http2-keepalive-interval",
+            "0s",
+            "--max-connections",
+            "5",
+            "--max-response-bytes",
+            "65536",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected")
+        };
+        let c = args.to_config();
+        assert_eq!(c.max_connection_idle, None, "0s: never");
+        assert_eq!(c.http2_keepalive_interval, None, "0s: no pings");
+        assert_eq!(c.handshake_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(c.max_connections, 5);
+        assert_eq!(c.max_response_bytes, 65_536);
+        assert!(c.validate().is_ok());
+        let tiny = ServerConfig {
+            max_response_bytes: 100,
+            ..c.clone()
+        };
+        assert!(
+            tiny.validate().is_err(),
+            "a reply limit too small for any record"
+        );
+        let none = ServerConfig {
+            max_connections: 0,
+            ..c
+        };
+        assert!(none.validate().is_err());
     }
 }

@@ -75,24 +75,12 @@ pub fn supported_languages() -> Vec<&'static str> {
 pub fn parse_hint(tag: &str) -> Result<String, String> {
     LanguageTag::parse(tag)
         .map(LanguageTag::into_string)
-        .map_err(|_| format!("{:?} is not a well-formed BCP-47 tag", Echo(tag)))
-}
-
-/// At most the first [`Echo::MAX_CHARS`] characters of caller input, for
-/// error messages.
-struct Echo<'a>(&'a str);
-
-impl Echo<'_> {
-    const MAX_CHARS: usize = 40;
-}
-
-impl std::fmt::Debug for Echo<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0.char_indices().nth(Self::MAX_CHARS) {
-            Some((end, _)) => write!(f, "{:?}…", self.0.get(..end).unwrap_or_default()),
-            None => write!(f, "{:?}", self.0),
-        }
-    }
+        .map_err(|_| {
+            format!(
+                "{} is not a well-formed BCP-47 tag",
+                crate::error::Echo(tag)
+            )
+        })
 }
 
 /// ISO 639-1 where it exists, else ISO 639-3 (see the module docs for the
@@ -202,7 +190,10 @@ mod tests {
         }
         assert_eq!(
             parse_hint(&"x".repeat(500)).expect_err("too long"),
-            format!("{:?}… is not a well-formed BCP-47 tag", "x".repeat(40))
+            format!(
+                "{:?}…(500 bytes) is not a well-formed BCP-47 tag",
+                "x".repeat(64)
+            )
         );
     }
 }

@@ -186,3 +186,135 @@ pub fn truncate_chars(s: &mut String, max: usize) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::entities::{Entity, EntityType};
+    use crate::pipeline::quotes::{Quote, QuoteKind};
+    use crate::pipeline::{Document, OffsetEncoding, PublishedAtSource, Span};
+
+    fn record() -> Enriched {
+        Enriched {
+            id: "a".into(),
+            url: None,
+            site_name: None,
+            title: None,
+            authors: Vec::new(),
+            dateline: None,
+            published_at: None,
+            published_at_source: PublishedAtSource::Unknown,
+            language: "en".into(),
+            document: Document::new("x".repeat(10), vec![Span::new(0, 10)]),
+            removed: Vec::new(),
+            entities: Vec::new(),
+            dates: Vec::new(),
+            quotes: Vec::new(),
+            simhash: 0,
+            warnings: Vec::new(),
+            offset_encoding: OffsetEncoding::CodePoints,
+            stage_timings: Vec::new(),
+        }
+    }
+
+    fn entity(i: usize, salience: f32, mentions: usize) -> Entity {
+        Entity {
+            id: format!("e{i}"),
+            kind: EntityType::Person,
+            name: format!("P{i}"),
+            aliases: Vec::new(),
+            mentions: vec![Span::new(0, 1); mentions],
+            roles: Vec::new(),
+            salience,
+        }
+    }
+
+    fn quote(speaker: Option<&str>) -> Quote {
+        Quote {
+            text: "q".into(),
+            span: Span::new(0, 1),
+            kind: QuoteKind::Direct,
+            speaker: String::new(),
+            speaker_span: None,
+            speaker_entity_id: speaker.map(str::to_owned),
+            cue: String::new(),
+            cue_span: None,
+            confidence: 0.5,
+        }
+    }
+
+    fn codes(r: &Enriched) -> Vec<WarningCode> {
+        r.warnings.iter().map(|w| w.code).collect()
+    }
+
+    #[test]
+    fn a_record_within_every_cap_is_left_alone() {
+        let mut r = record();
+        r.entities = vec![entity(0, 1.0, 3)];
+        r.quotes = vec![quote(Some("e0"))];
+        enforce(&mut r);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert_eq!(r.entities[0].mentions.len(), 3);
+        assert_eq!(r.quotes[0].speaker_entity_id.as_deref(), Some("e0"));
+    }
+
+    #[test]
+    fn entities_over_the_cap_keep_the_most_salient_in_text_order() {
+        let mut r = record();
+        // Salience rises with the index: the last MAX_ENTITIES are kept.
+        r.entities = (0..MAX_ENTITIES + 5)
+            .map(|i| entity(i, i as f32 / 10_000.0, 1))
+            .collect();
+        // A quote by a dropped entity and one by a kept one.
+        r.quotes = vec![quote(Some("e0")), quote(Some("e1004"))];
+        enforce(&mut r);
+        assert_eq!(r.entities.len(), MAX_ENTITIES);
+        assert_eq!(r.entities[0].id, "e5");
+        assert_eq!(r.entities.last().unwrap().id, "e1004");
+        assert_eq!(r.quotes[0].speaker_entity_id, None);
+        assert_eq!(r.quotes[1].speaker_entity_id.as_deref(), Some("e1004"));
+        assert_eq!(codes(&r), [WarningCode::ListCapped]);
+        assert!(r.warnings[0].message.starts_with("entities:"));
+    }
+
+    #[test]
+    fn every_list_cap_is_enforced_with_a_warning() {
+        let mut r = record();
+        r.entities = vec![entity(0, 1.0, MAX_MENTIONS_PER_ENTITY + 1)];
+        r.quotes = vec![quote(None); MAX_QUOTES + 1];
+        r.quotes[0].text = "é".repeat(MAX_QUOTE_CHARS + 1);
+        r.removed = vec![
+            crate::pipeline::RemovedBlock {
+                text: "r".into(),
+                kind: crate::pipeline::RemovedKind::Other,
+            };
+            MAX_REMOVED_BLOCKS + 1
+        ];
+        r.authors = vec!["A".into(); MAX_AUTHORS + 1];
+        enforce(&mut r);
+        assert_eq!(r.entities[0].mentions.len(), MAX_MENTIONS_PER_ENTITY);
+        assert_eq!(r.quotes.len(), MAX_QUOTES);
+        assert_eq!(r.quotes[0].text.chars().count(), MAX_QUOTE_CHARS);
+        assert_eq!(r.removed.len(), MAX_REMOVED_BLOCKS);
+        assert_eq!(r.authors.len(), MAX_AUTHORS);
+        assert_eq!(r.warnings.len(), 5, "{:?}", r.warnings);
+        assert!(codes(&r).iter().all(|&c| c == WarningCode::ListCapped));
+    }
+
+    #[test]
+    fn warnings_themselves_are_capped() {
+        let mut r = record();
+        r.warnings = vec![Warning::new(WarningCode::InputLimit, "html", "w"); 500];
+        enforce(&mut r);
+        assert_eq!(r.warnings.len(), MAX_WARNINGS);
+        assert_eq!(r.warnings.last().unwrap().code, WarningCode::ListCapped);
+    }
+
+    #[test]
+    fn truncation_respects_character_boundaries() {
+        let mut s = "aé€😀".to_string();
+        assert!(truncate_chars(&mut s, 3));
+        assert_eq!(s, "aé€");
+        assert!(!truncate_chars(&mut s, 3));
+    }
+}

@@ -52,8 +52,8 @@ impl Content {
     /// The request field that carries this content, for error messages.
     pub fn field_name(&self) -> &'static str {
         match self {
-            Content::Text(_) => "content.text",
-            Content::Html(_) => "content.html",
+            Content::Text(_) => "text",
+            Content::Html(_) => "html",
         }
     }
 }
@@ -183,6 +183,12 @@ pub struct Dateline {
     pub date: String,
     /// The dateline as written.
     pub text: String,
+    /// TIMEX3 value of `date`, resolved like any date against the
+    /// publication date ([`dates::resolve_date`]); `None` when there is
+    /// no date or it is not one the dates stage reads.
+    pub date_value: Option<String>,
+    /// The calendar interval `[start, end)` of `date_value`, when resolved.
+    pub date_interval: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Kinds of removed boilerplate.
@@ -312,7 +318,7 @@ pub struct FeatureStatus {
 
 /// Anything that can enrich an article. Field paths in the
 /// [`Error::InvalidArgument`]s it returns are relative to the article
-/// (`content.text`); callers prefix them (`article`, `articles[3]`). The server holds one of these, so
+/// (`text`); callers prefix them (`article`, `articles[3]`). The server holds one of these, so
 /// tests can wrap the real [`Pipeline`] (to slow it down or make it fail)
 /// and drive the real server around it.
 pub trait Enricher: Send + Sync + 'static {
@@ -385,7 +391,8 @@ impl Pipeline {
     fn check_limits(&self, article: &ArticleInput) -> Result<(), Error> {
         let content = article.content.as_str();
         if content.len() > self.config.max_article_bytes {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                crate::error::reason::ARTICLE_TOO_LARGE,
                 article.content.field_name(),
                 format!(
                     "is {} bytes, over the maximum article size of {} bytes",
@@ -395,7 +402,8 @@ impl Pipeline {
             ));
         }
         if content.trim().is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                crate::error::reason::FIELD_EMPTY,
                 article.content.field_name(),
                 "is empty or only white space",
             ));
@@ -725,8 +733,9 @@ impl Enricher for Pipeline {
     ) -> Result<Enriched, Error> {
         self.check_limits(article)?;
         if options.skip_cleaning && matches!(article.content, Content::Html(_)) {
-            return Err(Error::invalid(
-                "content.html",
+            return Err(Error::invalid_because(
+                crate::error::reason::CONFLICTING_OPTIONS,
+                "html",
                 "cannot be used with options.skip_cleaning, which applies to text only (HTML always needs extraction)",
             ));
         }
@@ -769,6 +778,13 @@ impl Enricher for Pipeline {
             (None, Some((t, source))) => (Some(t), source),
             (None, None) => (None, PublishedAtSource::Unknown),
         };
+        // The dateline's date, resolved now that the publication date is known.
+        if let Some(d) = decoded.dateline.as_mut()
+            && let Some(t) = dates::resolve_date(&d.date, published_at, article.time_zone)
+        {
+            d.date_value = Some(t.value);
+            d.date_interval = t.interval;
+        }
 
         // Stage 4: fingerprint. Cheap and linear, so it runs even past the
         // time budget: a record without its fingerprint would be useless
@@ -1037,5 +1053,91 @@ mod decode_tests {
         }
         let hi: Vec<&str> = vec!["Hi."; 500_000];
         assert_eq!(longest_blocks_sample(&hi).len(), 334 * 4 - 1);
+    }
+}
+
+#[cfg(test)]
+mod run_stage_tests {
+    use super::*;
+    use budget::CancelFlag;
+
+    fn run(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("quotes", budget, &mut timings, &mut warnings, |meter| {
+            // A stage that counts until its meter says stop.
+            let mut n = 0;
+            while n < 10_000_000 && !meter.tick() {
+                n += 1;
+            }
+            n
+        });
+        (out, warnings)
+    }
+
+    #[test]
+    fn a_stage_within_budget_runs_to_the_end_without_warnings() {
+        let (out, warnings) = run(&Budget::unlimited());
+        assert_eq!(out.unwrap(), 10_000_000);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn a_spent_budget_skips_the_stage_with_a_warning() {
+        let budget = Budget::new(Some(Duration::ZERO), CancelFlag::new());
+        std::thread::sleep(Duration::from_millis(2));
+        let (out, warnings) = run(&budget);
+        assert_eq!(out.unwrap(), 0);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, WarningCode::TimeBudget);
+        assert_eq!(warnings[0].stage, "quotes");
+        assert!(warnings[0].message.contains("skipped"));
+    }
+
+    #[test]
+    fn a_budget_running_out_inside_the_stage_cuts_it_short() {
+        let budget = Budget::new(Some(Duration::from_millis(1)), CancelFlag::new());
+        let (out, warnings) = run_stage_slowly(&budget);
+        assert!(out.unwrap() < 1_000_000, "the stage was not cut");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].code, WarningCode::TimeBudget);
+        assert!(warnings[0].message.contains("partial"));
+    }
+
+    /// A stage whose steps take 10 µs each: a million would take ten
+    /// seconds.
+    fn run_stage_slowly(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("dates", budget, &mut timings, &mut warnings, |meter| {
+            let mut n = 0;
+            while n < 1_000_000 && !meter.tick() {
+                let t = Instant::now();
+                while t.elapsed() < Duration::from_micros(10) {}
+                n += 1;
+            }
+            n
+        });
+        (out, warnings)
+    }
+
+    #[test]
+    fn cancellation_inside_the_stage_is_an_error() {
+        let flag = CancelFlag::new();
+        let budget = Budget::new(None, flag.clone());
+        let mut timings = Vec::new();
+        let mut warnings = Vec::new();
+        let out = run_stage("entities", &budget, &mut timings, &mut warnings, |meter| {
+            let mut n = 0u64;
+            while !meter.tick() {
+                n += 1;
+                if n == 5_000 {
+                    flag.cancel();
+                }
+            }
+            n
+        });
+        assert!(matches!(out, Err(Error::Cancelled)));
+        assert_eq!(timings.len(), 1, "the cut stage's time is still recorded");
     }
 }

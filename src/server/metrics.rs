@@ -44,6 +44,14 @@ pub struct StageLabels {
     pub stage: &'static str,
 }
 
+/// Labels of the closed-connections counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CloseLabels {
+    /// What ended the connection: `client`, `idle`, `handshake`,
+    /// `max_age` or `shutdown`.
+    pub reason: &'static str,
+}
+
 /// Labels of the build-info gauge.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BuildLabels {
@@ -66,6 +74,8 @@ pub struct Metrics {
     pub articles_in_flight: Gauge,
     /// Pipeline time per stage.
     pub stage_duration: Family<StageLabels, Histogram>,
+    /// Client connections of the gRPC port: open, refused, closed.
+    pub connections: super::connections::ConnectionMetrics,
 }
 
 fn latency_histogram() -> Histogram {
@@ -80,7 +90,7 @@ impl Metrics {
         let requests = Family::<CallLabels, Counter>::default();
         registry.register(
             "requests",
-            "Finished gRPC calls by method and status code",
+            "gRPC calls by method and the status code the caller received, calls refused before any handler included",
             requests.clone(),
         );
         let request_duration = Family::<MethodLabels, Histogram>::new_with_constructor(
@@ -117,6 +127,26 @@ impl Metrics {
             "Time spent in each pipeline stage per article",
             stage_duration.clone(),
         );
+        let connections = super::connections::ConnectionMetrics {
+            open: Gauge::default(),
+            refused: Counter::default(),
+            closed: Family::default(),
+        };
+        registry.register(
+            "connections_open",
+            "Client connections of the gRPC port open now",
+            connections.open.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "Client connections refused because --max-connections were open",
+            connections.refused.clone(),
+        );
+        registry.register(
+            "connections_closed",
+            "Client connections closed, by what ended them",
+            connections.closed.clone(),
+        );
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
             .get_or_create(&BuildLabels {
@@ -136,6 +166,7 @@ impl Metrics {
             article_bytes,
             articles_in_flight,
             stage_duration,
+            connections,
         })
     }
 

@@ -1,5 +1,7 @@
 //! The gRPC server: configuration, start-up, health, reflection, metrics
-//! endpoint and graceful shutdown. The RPC handlers are in [`service`].
+//! endpoint and graceful shutdown. The RPC handlers are in [`service`], the
+//! accept loop and connection timers in [`connections`], the response-size
+//! limit in [`reply`].
 //!
 //! Life cycle of a [`RunningServer`]:
 //! 1. [`start`] binds both ports and serves at once; the overall health
@@ -14,8 +16,12 @@
 //!    UNAVAILABLE. Whatever still runs when the grace period (counted from
 //!    the start of shutdown) is over is dropped, and the report says so.
 
+pub mod connections;
+pub mod layers;
 pub mod metrics;
+pub mod reply;
 pub mod service;
+pub mod status;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -26,6 +32,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
+
+use tonic::codec::CompressionEncoding;
 
 use crate::api::v1::enrichment_service_server::EnrichmentServiceServer;
 use crate::error::Error;
@@ -66,6 +74,20 @@ pub struct ServerConfig {
     /// Age after which a client connection is asked to reconnect (GOAWAY),
     /// so long-lived HTTP/2 connections spread over replicas.
     pub max_connection_age: Option<Duration>,
+    /// Time without any call after which a client connection is asked to
+    /// close (GOAWAY); `None`: never.
+    pub max_connection_idle: Option<Duration>,
+    /// Time within which a new connection must send the HTTP/2 preface.
+    pub handshake_timeout: Option<Duration>,
+    /// Most client connections open at once; more are refused.
+    pub max_connections: usize,
+    /// Interval of HTTP/2 keepalive pings to clients; `None`: none.
+    pub http2_keepalive_interval: Option<Duration>,
+    /// How long a ping may go unanswered before the connection is closed.
+    pub http2_keepalive_timeout: Duration,
+    /// Largest reply message, in bytes: records are trimmed to fit, and
+    /// articles that cannot fit fail with RESOURCE_EXHAUSTED.
+    pub max_response_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -84,9 +106,20 @@ impl Default for ServerConfig {
             drain_delay: Duration::from_secs(5),
             shutdown_grace_period: Duration::from_secs(25),
             max_connection_age: None,
+            max_connection_idle: Some(Duration::from_secs(300)),
+            handshake_timeout: Some(Duration::from_secs(10)),
+            max_connections: 10_000,
+            http2_keepalive_interval: Some(Duration::from_secs(30)),
+            http2_keepalive_timeout: Duration::from_secs(10),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
+
+/// Default of [`ServerConfig::max_response_bytes`]: 4 MiB, the receive limit
+/// most gRPC clients apply by default (grpc-go, grpc-java, grpcio, tonic,
+/// buf curl, grpcurl).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 impl ServerConfig {
     /// Checks that the settings make sense together.
@@ -115,6 +148,19 @@ impl ServerConfig {
         }
         if self.drain_delay > self.shutdown_grace_period {
             return bad("the drain delay must not exceed the shutdown grace period".into());
+        }
+        if self.max_connections == 0 {
+            return bad("max connections must be at least 1".into());
+        }
+        if self.http2_keepalive_timeout.is_zero() {
+            return bad("the HTTP/2 keepalive timeout must be above 0".into());
+        }
+        if self.max_response_bytes < reply::MIN_RESPONSE_BYTES {
+            return bad(format!(
+                "max response size ({} bytes) must be at least {} bytes",
+                self.max_response_bytes,
+                reply::MIN_RESPONSE_BYTES
+            ));
         }
         Ok(())
     }
@@ -281,23 +327,47 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
+    // gzip both ways: compressed requests are accepted, and replies are
+    // compressed for clients that say they accept gzip. The encoding limit
+    // is a backstop: `reply` already keeps every reply under it.
     let api = EnrichmentServiceServer::new(EnrichmentApi::new(Arc::clone(&state)))
-        .max_decoding_message_size(config.max_message_bytes);
+        .max_decoding_message_size(config.max_message_bytes)
+        .max_encoding_message_size(config.max_response_bytes)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip);
+    let health_service = health_service
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip);
+    let reflection_v1 = reflection_v1
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip);
+    let reflection_v1alpha = reflection_v1alpha
+        .accept_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Gzip);
 
-    let stop_accepting = CancellationToken::new();
-    let mut builder = tonic::transport::Server::builder();
-    if let Some(age) = config.max_connection_age {
-        builder = builder.max_connection_age(age);
-    }
-    let router = builder
-        .add_service(health_service)
+    let routes = tonic::service::Routes::new(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(api);
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-    let grpc_task = tokio::spawn(
-        router.serve_with_incoming_shutdown(incoming, stop_accepting.clone().cancelled_owned()),
-    );
+        .add_service(api)
+        .prepare();
+    // Every call, refused ones included, passes the call layer: status
+    // rewriting, HTTP 415 for non-gRPC content types, requests_total.
+    let routes = tower_layer::Layer::layer(&layers::CallLayer::new(Arc::clone(&metrics)), routes);
+    let stop_accepting = CancellationToken::new();
+    let grpc_task = tokio::spawn(connections::serve(
+        listener,
+        routes,
+        connections::ConnectionSettings {
+            max_connections: config.max_connections,
+            keepalive_interval: config.http2_keepalive_interval,
+            keepalive_timeout: config.http2_keepalive_timeout,
+            idle_timeout: config.max_connection_idle,
+            handshake_timeout: config.handshake_timeout,
+            max_age: config.max_connection_age,
+        },
+        metrics.connections.clone(),
+        stop_accepting.clone(),
+    ));
 
     let metrics_stop = CancellationToken::new();
     let metrics_task = tokio::spawn(
@@ -370,11 +440,7 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
         let remaining = grace.saturating_sub(began.elapsed());
         let mut grpc_task = grpc_task;
         let forced = match tokio::time::timeout(remaining, &mut grpc_task).await {
-            Ok(Ok(Ok(()))) => false,
-            Ok(Ok(Err(e))) => {
-                tracing::error!(error = %e, "gRPC transport error during shutdown");
-                false
-            }
+            Ok(Ok(())) => false,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "gRPC server task failed");
                 false

@@ -1,6 +1,7 @@
 //! The `newsenrich.v1.EnrichmentService` handlers: admission, deadlines,
 //! batching and streaming around the synchronous pipeline, with one log
-//! span and one metrics record per call.
+//! span per call. Calls are counted in the metrics by the layer in front of
+//! the routes (`layers.rs`), which sees refused calls too.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,10 +19,11 @@ use tracing::Instrument;
 
 use super::ServerConfig;
 use super::metrics::{Metrics, code_name};
+use super::status::from_tonic;
 use super::workers::{Admission, Admitted, WorkerPool};
 use crate::api::convert::{self, grpc_code, to_status};
 use crate::api::v1;
-use crate::error::Error;
+use crate::error::{Echo, Error, reason};
 use crate::pipeline::budget::CancelFlag;
 use crate::pipeline::{ArticleInput, Budget, EnrichOptions, Enricher, Pipeline};
 
@@ -112,14 +114,17 @@ impl State {
         let cancel = CancelFlag::new();
         let job_cancel = cancel.clone();
         let limit = self.config.article_time_budget;
+        let max_response = self.config.max_response_bytes;
         let metrics = Arc::clone(&self.metrics);
         let result = self
             .pool
             .run(admitted, cancel, move || {
                 let budget = Budget::new(limit, job_cancel);
                 let enriched = enricher.enrich(&article, &options, &budget)?;
+                let mut record = convert::enriched_to_proto(&enriched);
+                super::reply::fit_record(&mut record, max_response)?;
                 metrics.record_article(tonic::Code::Ok, &enriched.stage_timings);
-                Ok(convert::enriched_to_proto(&enriched))
+                Ok(record)
             })
             .await;
         if let Err(e) = &result {
@@ -195,7 +200,8 @@ impl EnrichmentApi {
         let enricher = self.state.accepting()?;
         let max = self.state.config.max_batch_size;
         if req.articles.len() > max {
-            return Err(Error::invalid(
+            return Err(Error::invalid_because(
+                reason::BATCH_TOO_LARGE,
                 "articles",
                 format!(
                     "has {} articles, over the maximum batch size of {max}",
@@ -250,7 +256,8 @@ impl EnrichmentApi {
                 }
             }
         });
-        let results = futures::future::join_all(jobs).await;
+        let mut results = futures::future::join_all(jobs).await;
+        super::reply::fit_batch(&mut results, self.state.config.max_response_bytes)?;
         Ok(v1::BatchEnrichArticlesResponse { results })
     }
 
@@ -292,35 +299,34 @@ impl EnrichmentApi {
                     .unwrap_or(u32::MAX),
                 article_time_budget: c.article_time_budget.map(convert::duration_to_proto),
                 worker_threads: u32::try_from(c.worker_threads).unwrap_or(u32::MAX),
+                max_response_bytes: c.max_response_bytes as u64,
             }),
         }
     }
 }
 
-/// One call's log span and metrics record. Dropping it unfinished (the
-/// caller went away) records CANCELLED.
+/// One call's log span and `call finished` event. Dropping it unfinished
+/// (the caller went away) logs CANCELLED.
 struct Call {
-    method: &'static str,
     started: Instant,
     span: tracing::Span,
-    metrics: Arc<Metrics>,
     done: bool,
 }
 
 impl Call {
-    fn new(method: &'static str, metrics: &Arc<Metrics>, article_id: &str, bytes: usize) -> Self {
+    /// The caller's `article_id` is logged cut to [`Echo::MAX_CHARS`]
+    /// characters (ids are free text, up to the message size).
+    fn new(method: &'static str, article_id: &str, bytes: usize) -> Self {
         let span = tracing::info_span!(
             "rpc",
             method,
-            article_id,
+            article_id = %Echo(article_id).plain(),
             bytes,
             articles = tracing::field::Empty,
         );
         Call {
-            method,
             started: Instant::now(),
             span,
-            metrics: Arc::clone(metrics),
             done: false,
         }
     }
@@ -332,14 +338,13 @@ impl Call {
     fn record(&mut self, code: tonic::Code, message: &str) {
         self.done = true;
         let elapsed = self.started.elapsed();
-        self.metrics.record_call(self.method, code, elapsed);
         let duration_ms = elapsed.as_secs_f64() * 1e3;
         let code = code_name(code);
         self.span.in_scope(|| {
             if message.is_empty() {
                 tracing::info!(duration_ms, code, "call finished");
             } else {
-                tracing::info!(duration_ms, code, message, "call finished");
+                tracing::info!(duration_ms, code, error = message, "call finished");
             }
         });
     }
@@ -411,6 +416,9 @@ fn respond<T>(call: Call, result: Result<T, Error>) -> Result<Response<T>, Statu
     }
 }
 
+/// The path of StreamEnrichArticles, for statuses read back from tonic.
+const STREAM_PATH: &str = "/newsenrich.v1.EnrichmentService/StreamEnrichArticles";
+
 type ResponseStream =
     Pin<Box<dyn futures::Stream<Item = Result<v1::StreamEnrichArticlesResponse, Status>> + Send>>;
 
@@ -427,12 +435,7 @@ impl v1::enrichment_service_server::EnrichmentService for EnrichmentApi {
             .as_ref()
             .map(|a| a.id.as_str())
             .unwrap_or_default();
-        let call = Call::new(
-            "EnrichArticle",
-            &self.state.metrics,
-            id,
-            content_len(req.article.as_ref()),
-        );
+        let call = Call::new("EnrichArticle", id, content_len(req.article.as_ref()));
         let span = call.span.clone();
         let result = with_deadline(timeout, self.enrich_one(req))
             .instrument(span)
@@ -447,7 +450,7 @@ impl v1::enrichment_service_server::EnrichmentService for EnrichmentApi {
         let timeout = grpc_timeout(request.metadata());
         let req = request.into_inner();
         let bytes = req.articles.iter().map(|a| content_len(Some(a))).sum();
-        let call = Call::new("BatchEnrichArticles", &self.state.metrics, "", bytes);
+        let call = Call::new("BatchEnrichArticles", "", bytes);
         call.span.record("articles", req.articles.len());
         let span = call.span.clone();
         let result = with_deadline(timeout, self.enrich_batch(req))
@@ -463,7 +466,7 @@ impl v1::enrichment_service_server::EnrichmentService for EnrichmentApi {
         request: Request<Streaming<v1::StreamEnrichArticlesRequest>>,
     ) -> Result<Response<Self::StreamEnrichArticlesStream>, Status> {
         let timeout = grpc_timeout(request.metadata());
-        let call = Call::new("StreamEnrichArticles", &self.state.metrics, "", 0);
+        let call = Call::new("StreamEnrichArticles", "", 0);
         if let Err(e) = self.state.accepting() {
             return respond(call, Err(e));
         }
@@ -487,7 +490,7 @@ impl v1::enrichment_service_server::EnrichmentService for EnrichmentApi {
         &self,
         _request: Request<v1::GetServiceInfoRequest>,
     ) -> Result<Response<v1::GetServiceInfoResponse>, Status> {
-        let call = Call::new("GetServiceInfo", &self.state.metrics, "", 0);
+        let call = Call::new("GetServiceInfo", "", 0);
         respond(call, Ok(self.service_info()))
     }
 }
@@ -515,9 +518,7 @@ async fn drive_stream(
     let ending: Result<(), Status> = loop {
         if (inbound_done || stopping) && pending.is_empty() {
             break if stopping && !inbound_done {
-                Err(Status::unavailable(format!(
-                    "server is shutting down: all {received} articles received were answered; send the rest to another instance"
-                )))
+                Err(to_status(&Error::StreamShutDown { answered: received }))
             } else {
                 Ok(())
             };
@@ -544,7 +545,12 @@ async fn drive_stream(
                     Err(status) => {
                         // A message that cannot be decoded cannot be
                         // answered in place: answer the ones before it,
-                        // then end the stream with the decoding error.
+                        // then end the stream with the decoding error,
+                        // by this API's codes (INVALID_ARGUMENT with the
+                        // field, RESOURCE_EXHAUSTED for a message over
+                        // the limit), not tonic's.
+                        let status = from_tonic(&status, STREAM_PATH)
+                            .map_or(status, |e| to_status(&e));
                         while let Some(response) = pending.next().await {
                             if tx.send(Ok(response)).await.is_err() {
                                 return;
@@ -601,13 +607,11 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(5)).await;
             Ok::<_, Error>(())
         };
-        let started = tokio::time::Instant::now();
+        // The deadline wins over the 5 s job; that it fires before the
+        // caller's own timer is `work_time`'s margin, tested above (no
+        // wall-clock assertion: it failed on a loaded machine).
         let r = with_deadline(Some(Duration::from_millis(200)), slow).await;
         assert!(matches!(r, Err(Error::DeadlineExceeded(200))));
-        assert!(
-            started.elapsed() < Duration::from_millis(200),
-            "answers before the caller's timer"
-        );
         let fast = with_deadline(Some(Duration::from_secs(5)), async { Ok::<_, Error>(7) }).await;
         assert_eq!(fast.unwrap(), 7);
     }

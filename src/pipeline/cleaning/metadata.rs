@@ -249,6 +249,7 @@ pub fn dateline(paragraph: &str) -> Option<(Dateline, usize)> {
             source: field("src"),
             date: field("date"),
             text,
+            ..Dateline::default()
         },
         whole.end(),
     ))

@@ -5,8 +5,11 @@
 //! unresolved: turning it into a TIMEX3 value against the publication date
 //! is [`super::resolve`]'s job.
 
+use std::cell::Cell;
+
 use super::lexicon::{Cue, Lex, PartOfDay, Unit, W};
 use super::tokens::{Kind, Tok};
+use crate::pipeline::budget::Meter;
 
 /// Which occurrence a relative name means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,13 +130,31 @@ pub struct Found {
 struct G<'a> {
     t: &'a [Tok],
     text: &'a str,
+    /// Patterns tried since the meter last counted them: the work of a
+    /// match attempt, which reads a bounded number of tokens per pattern.
+    visits: Cell<u64>,
 }
 
 /// Finds every temporal expression in the tokens, left to right.
 pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
-    let g = G { t: toks, text };
+    let budget = crate::pipeline::Budget::unlimited();
+    scan_metered(text, toks, out, &mut budget.meter());
+}
+
+/// [`scan`], counting one meter step per token and one per pattern tried
+/// (patterns read a bounded number of tokens ahead, so the steps measure
+/// the work); when the meter stops, the expressions found so far.
+pub fn scan_metered(text: &str, toks: &[Tok], out: &mut Vec<Found>, meter: &mut Meter<'_>) {
+    let g = G {
+        t: toks,
+        text,
+        visits: Cell::new(0),
+    };
     let mut i = 0;
     while i < toks.len() {
+        if meter.add(1 + g.visits.take()) {
+            break;
+        }
         let t = &toks[i];
         let candidate = match t.kind {
             Kind::Number => true,
@@ -149,6 +170,7 @@ pub fn scan(text: &str, toks: &[Tok], out: &mut Vec<Found>) {
         }
         i += 1;
     }
+    meter.add(g.visits.take());
 }
 
 /// The TIMEX3 value of `n` and a half `unit`s, in the next smaller unit
@@ -187,6 +209,11 @@ fn found(start: usize, end: usize, sem: Sem) -> Option<Found> {
 }
 
 impl G<'_> {
+    /// Counts one pattern tried.
+    fn visit(&self) {
+        self.visits.set(self.visits.get() + 1);
+    }
+
     fn lex(&self, j: usize) -> Lex {
         self.t.get(j).map_or(Lex::None, |t| t.lex)
     }
@@ -265,6 +292,21 @@ impl G<'_> {
             (Kind::Word, Lex::Word(W::A)) => Some((1, j + 1)),
             _ => None,
         }
+    }
+
+    /// The whole part of a decimal ending in a half at `i` ("1.5", "2.50"):
+    /// at most three digits before the point.
+    fn decimal_half(&self, i: usize) -> Option<u32> {
+        let t = self.t.get(i)?;
+        if t.kind != Kind::Number || t.digits > 0 {
+            return None;
+        }
+        let (whole, fraction) = self.word(i).split_once('.')?;
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !plain(whole) || whole.len() > 3 || !matches!(fraction, "5" | "50") {
+            return None;
+        }
+        whole.parse().ok()
     }
 
     /// A unit at `j`, singular or plural, and the index after it.
@@ -354,6 +396,7 @@ impl G<'_> {
     /// Expressions with a leading modifier: "early January", "the end of
     /// 1990", "mid-November", "earlier this week", "more than four hours".
     fn modified(&self, i: usize) -> Option<Found> {
+        self.visit();
         let (j, modifier, point) = match self.lex(i) {
             Lex::Word(W::Early) => (i + 1, "START", true),
             Lex::Word(W::Late) => (i + 1, "END", true),
@@ -500,6 +543,7 @@ impl G<'_> {
     }
 
     fn core(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = self.t.get(i)?;
         match t.kind {
             Kind::Number => self.number(i),
@@ -509,6 +553,7 @@ impl G<'_> {
     }
 
     fn number(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = &self.t[i];
         // Currency and section numbers are no dates.
         if i > 0
@@ -644,7 +689,7 @@ impl G<'_> {
         {
             return found(i, i + 3, Sem::Century(n as i32 - 1));
         }
-        if t.digits == 0 {
+        if t.digits == 0 && self.decimal_half(i).is_none() {
             return None;
         }
         self.quantity(i)
@@ -780,16 +825,37 @@ impl G<'_> {
 
     /// "two years", "three-day", "a year ago", "30-year", "five years earlier".
     fn quantity(&self, i: usize) -> Option<Found> {
-        let (n, mut j) = self.count(i)?;
-        // "5 1/2 hours"
-        let mut half = false;
-        if self.plain_number(j) == Some((1, 1))
-            && self.is(j + 1, '/')
-            && self.plain_number(j + 2) == Some((2, 1))
-            && self.unit(j + 3).is_some()
-        {
-            half = true;
-            j += 3;
+        self.visit();
+        // A mixed number is one quantity: "5 1/2 hours", "1-1/2 year",
+        // "1.5 years", "one and a half years" (and, after the unit, "a
+        // year and a half", below).
+        let decimal = self.decimal_half(i);
+        let (n, mut j, mut half) = match decimal {
+            Some(n) => (n, i + 1, true),
+            None => {
+                let (n, j) = self.count(i)?;
+                (n, j, false)
+            }
+        };
+        let unit_at =
+            |k: usize| self.unit(k).is_some() || (self.hyphen(k) && self.unit(k + 1).is_some());
+        if !half {
+            let fraction = if self.hyphen(j) { j + 1 } else { j };
+            if self.plain_number(fraction) == Some((1, 1))
+                && self.is(fraction + 1, '/')
+                && self.plain_number(fraction + 2) == Some((2, 1))
+                && unit_at(fraction + 3)
+            {
+                half = true;
+                j = fraction + 3;
+            } else if self.word(j).eq_ignore_ascii_case("and")
+                && self.w(j + 1, W::A)
+                && self.word(j + 2).eq_ignore_ascii_case("half")
+                && unit_at(j + 3)
+            {
+                half = true;
+                j += 3;
+            }
         }
         let hyphenated = self.hyphen(j);
         if hyphenated {
@@ -813,6 +879,7 @@ impl G<'_> {
         j += 1;
         // "a minute and a half", "two hours and a half"
         if !hyphenated
+            && !half
             && self.word(j).eq_ignore_ascii_case("and")
             && self.w(j + 1, W::A)
             && self.word(j + 2).eq_ignore_ascii_case("half")
@@ -820,14 +887,15 @@ impl G<'_> {
             half = true;
             j += 3;
         }
-        if half
-            && !hyphenated
-            && let Some(v) = half_value(n, unit)
-        {
-            return found(i, j, Sem::HalfDuration(v));
-        }
         // Ages ("6-year-old", "52 years old") are not temporal expressions.
         if (hyphenated && self.hyphen(j) && self.w(j + 1, W::Old)) || self.w(j, W::Old) {
+            return None;
+        }
+        if half && let Some(v) = half_value(n, unit) {
+            return found(i, j, Sem::HalfDuration(v));
+        }
+        // "1.5 weeks": no whole smaller unit to write it in.
+        if decimal.is_some() {
             return None;
         }
         // "30-year-long"
@@ -897,6 +965,7 @@ impl G<'_> {
     }
 
     fn words(&self, i: usize) -> Option<Found> {
+        self.visit();
         let t = &self.t[i];
         match t.lex {
             Lex::Month(m, abbr) => {

@@ -92,9 +92,9 @@ pub fn tag_metered(
     meter: &mut Meter<'_>,
 ) -> Vec<Timex> {
     let mut toks = Vec::with_capacity(text.len() / 5);
-    tokens::tokenize(text, &mut toks);
+    tokens::tokenize_metered(text, &mut toks, meter);
     let mut found = Vec::new();
-    grammar::scan(text, &toks, &mut found);
+    grammar::scan_metered(text, &toks, &mut found, meter);
     let anchor = published_at.map(|p| resolve::Anchor::new(p, tz));
     let mut out: Vec<Timex> = Vec::with_capacity(found.len());
     // The last quarter the text named: "a year ago" and "the year-earlier
@@ -205,6 +205,24 @@ pub fn tag_metered(
         });
     }
     out
+}
+
+/// The one calendar date that makes up all of `date` (a dateline's "Feb
+/// 25", "25 February"), resolved against `published_at` seen from `tz` like
+/// any expression of a body with no tense around it (the nearest such
+/// date); `None` when `date` is not wholly one date.
+pub fn resolve_date(date: &str, published_at: Option<DateTime<Utc>>, tz: Tz) -> Option<Timex> {
+    let date = date.trim();
+    if date.is_empty() || date.len() > 64 {
+        return None;
+    }
+    let mut found = tag(date, published_at, tz);
+    if found.len() != 1 {
+        return None;
+    }
+    let t = found.pop()?;
+    let whole = t.span.start == 0 && !date[t.span.end..].chars().any(char::is_alphanumeric);
+    (whole && t.kind == TimexType::Date).then_some(t)
 }
 
 /// The dates mentioned so far, the latest of each granularity (day, week,
@@ -367,6 +385,60 @@ mod tests {
     }
 
     #[test]
+    fn irregular_past_forms_date_a_month_to_the_past() {
+        // Reuters, 2019-11-19: "beat" is past, so October is the last one.
+        let pubd = at(2019, 11, 19);
+        assert_eq!(
+            one("Norway's October oil production beat forecasts.", pubd),
+            ("October".to_string(), "2019-10".to_string())
+        );
+        // With no tense January would be the nearer, coming one.
+        assert_eq!(one("In January, exports shrank.", pubd).1, "2019-01");
+        assert_eq!(one("In January, exports shrink.", pubd).1, "2020-01");
+        // Spelt like the base form: after a modal, "to" or "and" it is the
+        // base form, after an article a noun, in a compound an adjective;
+        // the clause keeps the tense of its other words.
+        for text in [
+            "Producers will beat estimates in October.",
+            "Exports are set to beat estimates in October.",
+            "Producers will report and beat estimates in October.",
+            "Analysts expect a beat in October.",
+        ] {
+            assert_eq!(one(text, pubd).1, "2020-10", "{text}");
+        }
+        assert_eq!(
+            one("In January, beat-up tankers are scrapped.", pubd).1,
+            "2020-01"
+        );
+    }
+
+    #[test]
+    fn a_dateline_date_resolves_like_any_date() {
+        let t = resolve_date("Feb 25", at(2019, 2, 26), Tz::UTC).expect("a date");
+        assert_eq!(t.value, "2019-02-25");
+        let (start, end) = t.interval.expect("resolved");
+        assert_eq!(start, Utc.with_ymd_and_hms(2019, 2, 25, 0, 0, 0).unwrap());
+        assert_eq!(end, Utc.with_ymd_and_hms(2019, 2, 26, 0, 0, 0).unwrap());
+        // The nearest one: a late-December dateline read in January.
+        let t = resolve_date("30 December", at(2020, 1, 2), Tz::UTC).expect("a date");
+        assert_eq!(t.value, "2019-12-30");
+        // In the article's time zone.
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let t = resolve_date("Feb. 25", at(2019, 2, 25), tokyo).expect("a date");
+        assert_eq!(
+            t.interval.map(|i| i.0),
+            Some(Utc.with_ymd_and_hms(2019, 2, 24, 15, 0, 0).unwrap())
+        );
+        // No publication date: X for the year, no interval.
+        let t = resolve_date("Feb 25", None, Tz::UTC).expect("a date");
+        assert_eq!((t.value.as_str(), t.interval), ("XXXX-02-25", None));
+        // Not wholly a date.
+        assert!(resolve_date("", at(2019, 2, 26), Tz::UTC).is_none());
+        assert!(resolve_date("Monday talks", at(2019, 2, 26), Tz::UTC).is_none());
+        assert!(resolve_date("two years", at(2019, 2, 26), Tz::UTC).is_none());
+    }
+
+    #[test]
     fn absolute_dates_in_many_spellings() {
         let p = at(2023, 2, 25);
         assert_eq!(one("on 25 February 2023 it", p).1, "2023-02-25");
@@ -458,6 +530,37 @@ mod tests {
         );
         // A plain fraction is still not a date.
         assert!(tags("about 1/2 of the staff", p).is_empty());
+    }
+
+    #[test]
+    fn mixed_numbers_are_one_quantity() {
+        // Reuters: "a near 1-1/2 year trade war" was "2 year", P2Y.
+        let p = at(2019, 11, 19);
+        assert_eq!(
+            one("It ends a near 1-1/2 year trade war.", p),
+            ("1-1/2 year".into(), "P1Y6M".into())
+        );
+        for (text, span) in [
+            ("It lasted 1 1/2 years.", "1 1/2 years"),
+            ("It lasted 1.5 years.", "1.5 years"),
+            ("It lasted one and a half years.", "one and a half years"),
+            ("It lasted a year and a half.", "a year and a half"),
+            ("a 1-1/2-year deal", "1-1/2-year"),
+        ] {
+            assert_eq!(one(text, p), (span.into(), "P1Y6M".into()), "{text}");
+        }
+        assert_eq!(one("after 2.5 hours", p).1, "PT2H30M");
+        assert_eq!(one("a 5 1/2-hour flight", p).1, "PT5H30M");
+        // Ages stay untagged, with or without the half; a decimal with no
+        // whole smaller unit is left alone.
+        assert!(tags("a 2-1/2-year-old boy", p).is_empty());
+        assert!(tags("the boy, 2 1/2 years old, said", p).is_empty());
+        assert!(
+            tags("after 1.5 weeks", p)
+                .iter()
+                .all(|t| !t.0.contains("1.5"))
+        );
+        assert!(tags("a 1.5 percent rise", p).is_empty());
     }
 
     #[test]
@@ -1083,5 +1186,120 @@ mod tests {
             p,
         );
         assert_eq!((t[1].1.as_str(), t[2].1.as_str()), ("1988-Q3", "1988-Q3"));
+    }
+
+    /// Meter steps and expressions of tagging `text`.
+    fn work(text: &str) -> (u64, usize) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let out = tag_metered(text, at(2023, 2, 25), Tz::UTC, &mut meter);
+        assert_eq!(meter.stopped(), None);
+        (meter.steps(), out.len())
+    }
+
+    /// Asserts that `make(8n)` costs at most 8 × 1.25 the steps of
+    /// `make(n)` and, when `grows`, finds about 8 times the expressions.
+    fn assert_linear(what: &str, n: usize, grows: bool, make: impl Fn(usize) -> String) {
+        let (small, out_small) = work(&make(n));
+        let (large, out_large) = work(&make(8 * n));
+        let ratio = large as f64 / small as f64;
+        assert!(
+            small > 0 && ratio <= 8.0 * 1.25,
+            "{what}: {small} steps for n, {large} for 8n (x{ratio:.2})"
+        );
+        let grown = out_large as f64 / out_small.max(1) as f64;
+        assert!(
+            !grows || (out_small > 0 && (8.0 / 1.25..=8.0 * 1.25).contains(&grown)),
+            "{what}: {out_small} expressions for n, {out_large} for 8n"
+        );
+    }
+
+    #[test]
+    fn the_stage_is_linear_in_the_text() {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        assert_linear("many dates", 300, true, |n| {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "On Friday, {} {}, {}, he said that a year earlier, three days later \
+                         and last week the 1990s were over. ",
+                        MONTHS[i % 12],
+                        i % 28 + 1,
+                        1990 + i % 30
+                    )
+                })
+                .collect()
+        });
+        assert_linear("a paragraph repeated", 200, true, |n| {
+            "The third quarter ended Sept. 30, and a year ago the company said it would pay \
+             the dividend next Tuesday, two weeks later than in 1988.\n"
+                .repeat(n)
+        });
+        // Runs of words that each open a pattern ("early", "the", "more
+        // than", "earlier this") before one date: a pattern must not re-read
+        // the run.
+        for run in [
+            "early ",
+            "the ",
+            "more than ",
+            "earlier this ",
+            "1 ",
+            "2 1/2 ",
+            "March ",
+        ] {
+            assert_linear(run, 2000, false, |n| run.repeat(n) + "January 2020.");
+        }
+    }
+
+    #[test]
+    fn cancellation_stops_the_stage() {
+        use crate::pipeline::budget::{CancelFlag, Interrupted};
+        // Long enough that the stage is still running when the flag is
+        // raised, in a debug or an optimised build.
+        let copies = if cfg!(debug_assertions) {
+            20_000
+        } else {
+            200_000
+        };
+        let text =
+            "On Friday he said that last week, on Feb. 20, three days later, ... \n".repeat(copies);
+        let flag = CancelFlag::new();
+        flag.cancel();
+        let budget = crate::pipeline::Budget::new(None, flag);
+        let mut meter = budget.meter();
+        assert!(tag_metered(&text, at(2023, 2, 25), Tz::UTC, &mut meter).is_empty());
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(
+            meter.steps() < 16,
+            "{} steps after cancellation",
+            meter.steps()
+        );
+        // Cancelled while it runs: what was found so far, in text order.
+        let (full_steps, full) = work(&text);
+        let flag = CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            flag.cancel();
+        });
+        let mut meter = budget.meter();
+        let part = tag_metered(&text, at(2023, 2, 25), Tz::UTC, &mut meter);
+        canceller.join().expect("the canceller ran");
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(meter.steps() < full_steps && part.len() < full);
+        assert!(part.windows(2).all(|w| w[0].span.end <= w[1].span.start));
     }
 }

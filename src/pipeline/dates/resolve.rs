@@ -162,16 +162,40 @@ pub fn tense(toks: &[Tok], start: usize, end: usize, text: &str) -> Dir {
     }
 }
 
-/// The tense cue of token `k`; "next" in "next to" is a place, not a time.
+/// The tense cue of token `k`; "next" in "next to" is a place, not a time,
+/// and a past form spelt like its base form ("beat") is the base form
+/// after "to", a modal, "do", "not" or "and"/"or" ("will beat", "to beat",
+/// "will meet and beat"), a participle after "be" or "get" ("getting beat
+/// up"), a noun after an article ("a beat") and part of a compound
+/// ("beat-up"): no cue, so the search goes on.
 fn cue_at(toks: &[Tok], k: usize, text: &str) -> Cue {
     let t = &toks[k];
+    let word = |j: usize| &text[toks[j].start as usize..toks[j].end as usize];
     if t.cue == Cue::Future
-        && text[t.start as usize..t.end as usize].eq_ignore_ascii_case("next")
+        && word(k).eq_ignore_ascii_case("next")
         && toks
             .get(k + 1)
             .is_some_and(|n| text[n.start as usize..n.end as usize].eq_ignore_ascii_case("to"))
     {
         return Cue::None;
+    }
+    if t.cue == Cue::Past && k > 0 && super::lexicon::base_form_past(word(k)) {
+        let before = word(k - 1);
+        let base = [
+            "to", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "do",
+            "does", "did", "ll", "not", "and", "or", "a", "an", "the", "be", "been", "being",
+            "get", "gets", "getting", "got",
+        ]
+        .iter()
+        .any(|w| before.eq_ignore_ascii_case(w));
+        // Part of a hyphenated compound ("beat-up").
+        let compound = (toks[k - 1].end == t.start && toks[k - 1].is('-'))
+            || toks
+                .get(k + 1)
+                .is_some_and(|n| n.start == t.end && n.is('-'));
+        if base || compound {
+            return Cue::None;
+        }
     }
     t.cue
 }

@@ -5,6 +5,7 @@
 //! line breaks that end sentences. No allocation beyond the token vector.
 
 use super::lexicon::{self, Cue, Entry, Lex};
+use crate::pipeline::budget::Meter;
 
 /// Kinds of tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,13 @@ impl Tok {
 
 /// Tokenises `text` into `out` (cleared first).
 pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
+    let budget = crate::pipeline::Budget::unlimited();
+    tokenize_metered(text, out, &mut budget.meter());
+}
+
+/// [`tokenize`], one meter step per token; when the meter stops, the
+/// tokens of the text read so far.
+pub fn tokenize_metered(text: &str, out: &mut Vec<Tok>, meter: &mut Meter<'_>) {
     out.clear();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -66,6 +74,9 @@ pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
             newline |= b == b'\n';
             i += 1;
             continue;
+        }
+        if meter.tick() {
+            break;
         }
         let start = i;
         if b.is_ascii_digit() {

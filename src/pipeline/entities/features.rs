@@ -30,6 +30,7 @@ use super::EntityType;
 use super::clusters::Classes;
 use super::gazetteer::TokenMatches;
 use super::labels::{self, Label};
+use crate::pipeline::budget::Meter;
 
 /// Template ids (the first byte hashed).
 mod t {
@@ -301,8 +302,18 @@ pub struct DocumentCasing {
 impl DocumentCasing {
     /// Counts the casing of every word of a document's sentences.
     pub fn new<S: AsRef<str>>(sentences: &[&[S]]) -> DocumentCasing {
+        let budget = crate::pipeline::Budget::unlimited();
+        Self::new_metered(sentences, &mut budget.meter())
+    }
+
+    /// [`DocumentCasing::new`], one meter step per word; when the meter
+    /// stops, the counts of the sentences read so far.
+    pub fn new_metered<S: AsRef<str>>(sentences: &[&[S]], meter: &mut Meter<'_>) -> DocumentCasing {
         let mut counts: FxHashMap<String, [u8; 2]> = FxHashMap::default();
         for words in sentences {
+            if meter.add(words.len() as u64) {
+                break;
+            }
             let headline = is_headline(words);
             for (i, w) in words.iter().enumerate() {
                 let w = w.as_ref();
@@ -572,8 +583,22 @@ pub struct DocumentHistory {
 impl DocumentHistory {
     /// The history of a document's sentences and their first-pass labels.
     pub fn new<S: AsRef<str>>(sentences: &[&[S]], labels: &[Vec<Label>]) -> DocumentHistory {
+        let budget = crate::pipeline::Budget::unlimited();
+        Self::new_metered(sentences, labels, &mut budget.meter())
+    }
+
+    /// [`DocumentHistory::new`], one meter step per word; when the meter
+    /// stops, the history of the sentences read so far.
+    pub fn new_metered<S: AsRef<str>>(
+        sentences: &[&[S]],
+        labels: &[Vec<Label>],
+        meter: &mut Meter<'_>,
+    ) -> DocumentHistory {
         let mut counts: FxHashMap<String, [u32; 5]> = FxHashMap::default();
         for (words, labels) in sentences.iter().zip(labels) {
+            if meter.add(words.len() as u64) {
+                break;
+            }
             let spans = labels::spans_from_labels(labels);
             let mut kinds = vec![4usize; words.len()];
             for s in spans {

@@ -93,14 +93,27 @@ impl EntityStage {
     /// mention becomes one when a place or news-agency list holds it and it
     /// is not an everyday word (not in the everyday-words list, never seen
     /// in lower case in the training text).
-    fn add_lower_case_names(&self, text: &str, tokens: &[Token], mentions: &mut Vec<Mention>) {
+    fn add_lower_case_names(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        mentions: &mut Vec<Mention>,
+        meter: &mut Meter<'_>,
+    ) {
+        if meter.is_stopped() {
+            return;
+        }
         let mut covered = vec![false; tokens.len()];
         for m in mentions.iter() {
             for c in &mut covered[m.first_token..m.end_token.min(tokens.len())] {
                 *c = true;
             }
         }
+        meter.add(mentions.len() as u64);
         for (i, token) in tokens.iter().enumerate() {
+            if meter.tick() {
+                break;
+            }
             let word = token.text(text);
             if covered[i]
                 || word.chars().count() < 3
@@ -143,10 +156,15 @@ impl EntityStage {
     }
 
     /// The entities of `text`, counting work on `meter` and stopping early
-    /// (with the entities found so far) when it says so.
+    /// when it says so. Every pass ticks once per token (or mention, or
+    /// entity), so the work grows linearly with the text. A stopped stage
+    /// returns the entities of the part it tagged: tokens and sentences
+    /// read so far, the tagger's labels so far (see
+    /// [`NerModel::tag_document_metered`]), mentions merged by their form
+    /// at least; name-variant merging, roles and lower-case names are left
+    /// out past the stop. Every mention is a span of `text` either way.
     pub fn recognize_metered(&self, text: &str, meter: &mut Meter<'_>) -> Vec<Entity> {
-        meter.add(text.len() as u64 / 64);
-        let (tokens, _) = tokens::tokenize(text);
+        let tokens = tokens::tokens_metered(text, meter);
         // Capitalised words the article writes on their own are names it
         // knows, for splitting glued tokens; a token that is itself a known
         // name followed by an ordinary word ("Putinand") is not one.
@@ -154,11 +172,16 @@ impl EntityStage {
             self.gazetteers.lists_of(w) & self.word_list != 0
                 || self.model.lower_counts.contains_key(w)
         };
-        let capitalised: FxHashSet<&str> = tokens
-            .iter()
-            .map(|t| t.text(text))
-            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-            .collect();
+        let mut capitalised: FxHashSet<&str> = FxHashSet::default();
+        for t in &tokens {
+            if meter.tick() {
+                break;
+            }
+            let w = t.text(text);
+            if w.chars().next().is_some_and(char::is_uppercase) {
+                capitalised.insert(w);
+            }
+        }
         let glued = |w: &str| {
             w.char_indices().skip(2).any(|(i, c)| {
                 c.is_lowercase()
@@ -171,7 +194,7 @@ impl EntityStage {
             (capitalised.contains(w) && !glued(w))
                 || self.gazetteers.lists_of(w) & self.name_lists != 0
         };
-        let tokens = tokens::split_glued(text, &tokens, &is_name, &is_word);
+        let tokens = tokens::split_glued_metered(text, &tokens, &is_name, &is_word, meter);
         // A second, stricter pass for names the article writes only glued
         // ("Dmitry Peskovcalled"): any capitalised part of four letters or
         // more that is not an everyday word, but only before a function
@@ -211,36 +234,50 @@ impl EntityStage {
         };
         // Only tokens that end in such a word, and are neither a known name
         // nor an everyday word themselves ("Holland" is not "Holl" + "and"),
-        // are tried.
+        // are tried; and only tokens short enough to be split at all (the
+        // suffix test is quadratic in the token's length).
         let candidate = |w: &str| {
-            ends_glued(w)
+            w.len() <= tokens::MAX_GLUED_BYTES
+                && ends_glued(w)
                 && !is_word(&w.to_lowercase())
                 && self.gazetteers.lists_of(w) & self.name_lists == 0
         };
-        let tokens: Vec<Token> = tokens
-            .iter()
-            .flat_map(|&t| {
-                if candidate(t.text(text)) {
-                    tokens::split_glued(text, &[t], &unknown_name, &verb_or_function_word)
-                } else {
-                    vec![t]
-                }
-            })
+        let mut split = Vec::with_capacity(tokens.len());
+        for &t in &tokens {
+            if meter.tick() {
+                break;
+            }
+            if candidate(t.text(text)) {
+                split.extend(tokens::split_glued(
+                    text,
+                    &[t],
+                    &unknown_name,
+                    &verb_or_function_word,
+                ));
+            } else {
+                split.push(t);
+            }
+        }
+        let tokens = split;
+        let sentences = tagger_sentences(tokens::split_sentences_metered(text, &tokens, meter));
+        let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
+        for t in &tokens {
+            if meter.tick() {
+                break;
+            }
+            words.push(tagger_form(t.text(text)));
+        }
+        let sentences: Vec<Sentence> = sentences
+            .into_iter()
+            .take_while(|s| s.end <= words.len())
             .collect();
-        let sentences = tokens::split_sentences(text, &tokens);
-        let words: Vec<Vec<&str>> = sentences
-            .iter()
-            .map(|s| {
-                tokens[s.first..s.end]
-                    .iter()
-                    .map(|t| tagger_form(t.text(text)))
-                    .collect()
-            })
-            .collect();
-        let views: Vec<&[&str]> = words.iter().map(Vec::as_slice).collect();
-        let labels = self.model.tag_document(self.gazetteers, &views);
+        let views: Vec<&[&str]> = sentences.iter().map(|s| &words[s.first..s.end]).collect();
+        let labels = self
+            .model
+            .tag_document_metered(self.gazetteers, &views, meter);
         let mut mentions = Vec::new();
         for (sentence, labels) in sentences.iter().zip(&labels) {
+            meter.add(labels.len() as u64);
             for span in labels::spans_from_labels(labels) {
                 let first = sentence.first + span.first;
                 let end = first + trimmed_end(text, &tokens[first..sentence.first + span.end]);
@@ -252,13 +289,43 @@ impl EntityStage {
                 });
             }
         }
-        self.add_lower_case_names(text, &tokens, &mut mentions);
-        surnames_are_people(text, &mut mentions);
-        let mut entities = merge::merge(text, &tokens, &mentions);
-        roles::roles(text, &tokens, &mut entities);
-        salience::salience(text.len(), &mut entities);
+        self.add_lower_case_names(text, &tokens, &mut mentions, meter);
+        surnames_are_people(text, &mut mentions, meter);
+        let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
+        roles::roles_metered(text, &tokens, &mut entities, meter);
+        salience::salience_metered(text.len(), &mut entities, meter);
         entities
     }
+}
+
+/// Most tokens the tagger reads as one sentence: a longer run without a
+/// sentence end (a list, a text without punctuation) is cut into pieces of
+/// this many tokens, so the tagger's features (about 1 KB a token) are
+/// held for a bounded stretch at a time and its meter ticks often enough.
+/// The cut only changes the features of the few tokens around it; news
+/// sentences are far shorter (the longest of CoNLL-2003 `eng.testa` has
+/// 109 tokens).
+pub const MAX_SENTENCE_TOKENS: usize = 256;
+
+/// `sentences` with every one longer than [`MAX_SENTENCE_TOKENS`] cut into
+/// pieces of that many tokens.
+fn tagger_sentences(sentences: Vec<Sentence>) -> Vec<Sentence> {
+    if sentences
+        .iter()
+        .all(|s| s.end - s.first <= MAX_SENTENCE_TOKENS)
+    {
+        return sentences;
+    }
+    let mut out = Vec::with_capacity(sentences.len());
+    for s in sentences {
+        let mut first = s.first;
+        while first < s.end {
+            let end = (first + MAX_SENTENCE_TOKENS).min(s.end);
+            out.push(Sentence { first, end });
+            first = end;
+        }
+    }
+    out
 }
 
 /// Document-level consistency for people: a one-token mention written as
@@ -266,7 +333,10 @@ impl EntityStage {
 /// Putin" ... "beholden to Putin") is that person, whatever type the
 /// tagger gave it on its own (word vectors put a leader's name near his
 /// capital's).
-fn surnames_are_people(text: &str, mentions: &mut [Mention]) {
+fn surnames_are_people(text: &str, mentions: &mut [Mention], meter: &mut Meter<'_>) {
+    if meter.add(2 * mentions.len() as u64) {
+        return;
+    }
     let surnames: FxHashSet<&str> = mentions
         .iter()
         .filter(|m| m.kind == EntityType::Person && m.end_token - m.first_token >= 2)
@@ -341,11 +411,12 @@ mod tests {
             mention(0, 14, EntityType::Person, 0, 2),
             mention(25, 30, EntityType::Location, 5, 6),
         ];
-        surnames_are_people(text, &mut mentions);
+        let budget = crate::pipeline::Budget::unlimited();
+        surnames_are_people(text, &mut mentions, &mut budget.meter());
         assert_eq!(mentions[1].kind, EntityType::Person);
         // Without the full name nothing changes.
         let mut alone = vec![mention(25, 30, EntityType::Location, 5, 6)];
-        surnames_are_people(text, &mut alone);
+        surnames_are_people(text, &mut alone, &mut budget.meter());
         assert_eq!(alone[0].kind, EntityType::Location);
     }
 
@@ -445,6 +516,139 @@ mod tests {
                 .iter()
                 .any(|e| e.name.eq_ignore_ascii_case("agency"))
         );
+    }
+
+    /// Meter steps and mentions of recognising `text`.
+    fn work(stage: &EntityStage, text: &str) -> (u64, usize) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let entities = stage.recognize_metered(text, &mut meter);
+        assert_eq!(meter.stopped(), None);
+        for e in &entities {
+            for m in &e.mentions {
+                assert!(text.get(m.range()).is_some_and(|s| !s.is_empty()));
+            }
+        }
+        let mentions = entities.iter().map(|e| e.mentions.len()).sum();
+        (meter.steps(), mentions)
+    }
+
+    /// Asserts that `make(8n)` costs at most 8 × 1.25 times the steps of
+    /// `make(n)`, and that its output grows with it (so the whole text was
+    /// read).
+    fn assert_linear(stage: &EntityStage, what: &str, n: usize, make: impl Fn(usize) -> String) {
+        let (small, out_small) = work(stage, &make(n));
+        let (large, out_large) = work(stage, &make(8 * n));
+        let ratio = large as f64 / small as f64;
+        assert!(
+            small > 0 && ratio <= 8.0 * 1.25,
+            "{what}: {small} steps for n, {large} for 8n (x{ratio:.2})"
+        );
+        let grown = out_large as f64 / out_small.max(1) as f64;
+        assert!(
+            out_small > 0 && (8.0 / 1.25..=8.0 * 1.25).contains(&grown),
+            "{what}: {out_small} mentions for n, {out_large} for 8n"
+        );
+    }
+
+    /// A distinct capitalised name for `i`.
+    fn made_up(i: usize) -> String {
+        const SYLLABLES: [&str; 16] = [
+            "ba", "ko", "ri", "mu", "te", "sa", "lo", "ne", "vi", "da", "pe", "zu", "ga", "hi",
+            "jo", "fa",
+        ];
+        let mut s = String::from("V");
+        let mut k = i;
+        loop {
+            s.push_str(SYLLABLES[k % 16]);
+            k /= 16;
+            if k == 0 {
+                break;
+            }
+        }
+        s + "ov"
+    }
+
+    #[test]
+    fn the_stage_is_linear_in_the_text() {
+        let stage = EntityStage::load().expect("the model is embedded");
+        assert_linear(&stage, "distinct names", 150, |n| {
+            (0..n)
+                .map(|i| {
+                    let (first, last) = (made_up(i), made_up(7 * i + 5));
+                    format!("{first} {last} met {last}a. {last} said. ")
+                })
+                .collect()
+        });
+        assert_linear(&stage, "one name repeated", 400, |n| {
+            "Vladimir Putin met Putin in Moscow. ".repeat(n)
+        });
+        assert_linear(&stage, "a paragraph repeated", 60, |n| {
+            "Kremlin spokesman Dmitry Peskov said on Monday that Russia would not attend \
+             the talks in Geneva, the Institute for the Study of War (ISW) said. The United \
+             Nations had not been told, Peskov told Reuters.\n"
+                .repeat(n)
+        });
+        // One sentence with no end: cut into pieces for the tagger.
+        assert_linear(&stage, "no sentence end", 500, |n| "Bob said ".repeat(n));
+        assert_linear(&stage, "one-word lines", 500, |n| "Hi.\nBob.\n".repeat(n));
+    }
+
+    #[test]
+    fn long_runs_are_tagged_in_pieces() {
+        let cut = tagger_sentences(vec![
+            Sentence { first: 0, end: 3 },
+            Sentence {
+                first: 3,
+                end: 3 + 2 * MAX_SENTENCE_TOKENS + 1,
+            },
+        ]);
+        let lengths: Vec<usize> = cut.iter().map(|s| s.end - s.first).collect();
+        assert_eq!(lengths, [3, MAX_SENTENCE_TOKENS, MAX_SENTENCE_TOKENS, 1]);
+        assert!(cut.windows(2).all(|w| w[0].end == w[1].first));
+    }
+
+    #[test]
+    fn cancellation_stops_the_stage_with_valid_mentions() {
+        use crate::pipeline::budget::{CancelFlag, Interrupted};
+        let stage = EntityStage::load().expect("the model is embedded");
+        let text = "Kremlin spokesman Dmitry Peskov said on Monday that Russia would not \
+                    attend the talks in Geneva. Peskov told Reuters.\n"
+            .repeat(if cfg!(debug_assertions) { 3000 } else { 30_000 });
+        // Cancelled before it starts: nothing, at once.
+        let flag = CancelFlag::new();
+        flag.cancel();
+        let budget = crate::pipeline::Budget::new(None, flag);
+        let mut meter = budget.meter();
+        assert!(stage.recognize_metered(&text, &mut meter).is_empty());
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(
+            meter.steps() < 16,
+            "{} steps after cancellation",
+            meter.steps()
+        );
+        // Cancelled while it runs: a part, every mention a span of the text.
+        let (full_steps, _) = work(&stage, &text);
+        let flag = CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            flag.cancel();
+        });
+        let mut meter = budget.meter();
+        let entities = stage.recognize_metered(&text, &mut meter);
+        canceller.join().expect("the canceller ran");
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(
+            meter.steps() < full_steps,
+            "{} of {full_steps}",
+            meter.steps()
+        );
+        for e in &entities {
+            for m in &e.mentions {
+                assert!(text[m.range()].ends_with(char::is_alphabetic), "{e:?}");
+            }
+        }
     }
 
     #[test]

@@ -31,8 +31,11 @@
 //! after a verb ("Peskov, who is the Kremlin spokesman"), role phrases
 //! without a head noun from the lexicon.
 
+use rustc_hash::FxHashSet;
+
 use super::types::{Entity, EntityType, Token};
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
 
 /// Tokens in a role phrase, at most.
 const MAX_ROLE_TOKENS: usize = 8;
@@ -310,29 +313,53 @@ const CONNECTORS: &[&str] = &["of", "for", "and", "the", "de", "&"];
 /// mentions; other entities are left alone. `tokens` are the tokens of
 /// `text`, in order; spans that are not ranges of `text` are skipped.
 pub fn roles(text: &str, tokens: &[Token], entities: &mut [Entity]) {
+    let budget = crate::pipeline::Budget::unlimited();
+    roles_metered(text, tokens, entities, &mut budget.meter());
+}
+
+/// [`roles`], one meter step per mention and role; when the meter stops,
+/// the roles found so far (entities after the stop get none). The phrase
+/// searches are bounded ([`MAX_ROLE_TOKENS`]) and roles are deduplicated
+/// through hash sets, so the cost is linear in the mentions.
+pub fn roles_metered(text: &str, tokens: &[Token], entities: &mut [Entity], meter: &mut Meter<'_>) {
+    let mut seen: FxHashSet<String> = FxHashSet::default();
+    let mut suffixes: FxHashSet<String> = FxHashSet::default();
     for entity in entities.iter_mut().filter(|e| e.kind == EntityType::Person) {
+        if meter.is_stopped() {
+            return;
+        }
         let mut spans = entity.mentions.clone();
         spans.sort();
+        seen.clear();
+        seen.extend(entity.roles.iter().map(|r| r.to_lowercase()));
         for span in spans {
+            if meter.tick() {
+                break;
+            }
             let found = [
                 role_before(text, tokens, span),
                 role_after(text, tokens, span),
             ];
             for role in found.into_iter().flatten() {
-                let lower = role.to_lowercase();
-                if !entity.roles.iter().any(|r| r.to_lowercase() == lower) {
+                if seen.insert(role.to_lowercase()) {
                     entity.roles.push(role);
                 }
             }
         }
         // A bare role that a fuller one ends with adds nothing
-        // ("spokesman" beside "Kremlin spokesman").
-        let all: Vec<String> = entity.roles.iter().map(|r| r.to_lowercase()).collect();
-        entity.roles.retain(|r| {
+        // ("spokesman" beside "Kremlin spokesman"): drop every role that
+        // is the tail, after a space, of another.
+        suffixes.clear();
+        for r in &entity.roles {
+            meter.tick();
             let lower = r.to_lowercase();
-            !all.iter()
-                .any(|other| other.len() > lower.len() && other.ends_with(&format!(" {lower}")))
-        });
+            for (at, _) in lower.match_indices(' ') {
+                suffixes.insert(lower[at + 1..].to_string());
+            }
+        }
+        entity
+            .roles
+            .retain(|r| !suffixes.contains(&r.to_lowercase()));
     }
 }
 
@@ -670,6 +697,49 @@ mod tests {
         );
         assert_eq!(es[0].name, "Joe Biden");
         assert_eq!(es[0].roles, ["U.S. President"]);
+    }
+
+    #[test]
+    fn many_roles_of_one_person_cost_linear_work() {
+        // One person with a different role at every mention: the role
+        // list grows with the text, and its deduplication must not square
+        // the work.
+        let roles_and_steps = |n: usize| {
+            let text: String = (0..n)
+                .map(|i| {
+                    let place: String = format!("{i:x}")
+                        .chars()
+                        .map(|c| char::from(b'a' + c.to_digit(16).unwrap_or(0) as u8))
+                        .collect();
+                    format!("V{place} spokesman Peskov spoke. ")
+                })
+                .collect();
+            let (tokens, _) = tokenize(&text);
+            let mentions: Vec<Mention> = text
+                .match_indices("Peskov")
+                .map(|(start, _)| {
+                    let span = Span::new(start, start + "Peskov".len());
+                    Mention {
+                        span,
+                        kind: EntityType::Person,
+                        first_token: tokens.partition_point(|t| t.end <= span.start),
+                        end_token: tokens.partition_point(|t| t.start < span.end),
+                    }
+                })
+                .collect();
+            let mut entities = merge(&text, &tokens, &mentions);
+            let budget = crate::pipeline::Budget::unlimited();
+            let mut meter = budget.meter();
+            roles_metered(&text, &tokens, &mut entities, &mut meter);
+            (entities[0].roles.len(), meter.steps())
+        };
+        let (roles_small, small) = roles_and_steps(200);
+        let (roles_large, large) = roles_and_steps(1600);
+        assert_eq!((roles_small, roles_large), (200, 1600));
+        assert!(
+            large as f64 <= small as f64 * 8.0 * 1.25,
+            "{small} steps for n, {large} for 8n"
+        );
     }
 
     #[test]

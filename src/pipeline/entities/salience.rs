@@ -24,6 +24,7 @@
 //! state, no iteration-order dependence).
 
 use super::types::{Entity, EntityType};
+use crate::pipeline::budget::Meter;
 
 /// Weight of the frequency term.
 const W_FREQUENCY: f64 = 0.65;
@@ -37,8 +38,17 @@ const EARLY: f64 = 0.2;
 /// Sets the `salience` of every entity; `text_len` is the length in bytes of
 /// the text the mention spans index.
 pub fn salience(text_len: usize, entities: &mut [Entity]) {
+    let budget = crate::pipeline::Budget::unlimited();
+    salience_metered(text_len, entities, &mut budget.meter());
+}
+
+/// [`salience`], one meter step per mention. Every entity gets its
+/// salience even when the meter has stopped: it is part of a consistent
+/// record and costs one pass over the mentions.
+pub fn salience_metered(text_len: usize, entities: &mut [Entity], meter: &mut Meter<'_>) {
     let n_max = entities.iter().map(mention_count).max().unwrap_or(0);
     for entity in entities.iter_mut() {
+        meter.add(2 * entity.mentions.len() as u64 + 1);
         entity.salience = score(text_len, n_max, entity);
     }
 }

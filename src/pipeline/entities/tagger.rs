@@ -19,6 +19,7 @@ use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, S
 use super::gazetteer::Gazetteers;
 use super::labels::{COUNT, Label};
 use super::model::{Dense, Reader, Table, Trainer, Weights};
+use crate::pipeline::budget::Meter;
 
 /// The model embedded in the binary.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
@@ -254,45 +255,83 @@ impl<W: Table> NerModel<W> {
         gazetteers: &Gazetteers,
         sentences: &[&[S]],
     ) -> Vec<Vec<Label>> {
-        self.tag_document_keeping(gazetteers, sentences, KEEP_FEATURES_TOKENS)
+        let budget = crate::pipeline::Budget::unlimited();
+        self.tag_document_keeping(
+            gazetteers,
+            sentences,
+            KEEP_FEATURES_TOKENS,
+            &mut budget.meter(),
+        )
     }
 
-    /// [`NerModel::tag_document`], keeping the first pass's features for
-    /// the second when the document has at most `keep` tokens, and
-    /// computing them again sentence by sentence when it is longer. Both
-    /// give the same labels; the second bounds memory on long texts.
+    /// [`NerModel::tag_document`] under a meter: each pass ticks once per
+    /// token. When the meter stops, the labels of what was tagged: during
+    /// the first pass, its labels for the sentences decoded so far (fewer
+    /// sentences than given); during the second, its labels for the
+    /// sentences it decoded and the first pass's for the rest.
+    pub fn tag_document_metered<S: AsRef<str>>(
+        &self,
+        gazetteers: &Gazetteers,
+        sentences: &[&[S]],
+        meter: &mut Meter<'_>,
+    ) -> Vec<Vec<Label>> {
+        self.tag_document_keeping(gazetteers, sentences, KEEP_FEATURES_TOKENS, meter)
+    }
+
+    /// [`NerModel::tag_document_metered`], keeping the first pass's
+    /// features for the second when the document has at most `keep`
+    /// tokens, and computing them again sentence by sentence when it is
+    /// longer. Both give the same labels; the second bounds memory on long
+    /// texts.
     fn tag_document_keeping<S: AsRef<str>>(
         &self,
         gazetteers: &Gazetteers,
         sentences: &[&[S]],
         keep: usize,
+        meter: &mut Meter<'_>,
     ) -> Vec<Vec<Label>> {
         let mut extractor = Extractor::default();
         let tokens: usize = sentences.iter().map(|s| s.len()).sum();
-        if tokens <= keep {
-            let (statics, first) = self.first_pass(&mut extractor, gazetteers, sentences);
-            return self.second_pass(&mut extractor, sentences, statics, &first);
+        let keeping = tokens <= keep;
+        let casing = DocumentCasing::new_metered(sentences, meter);
+        if meter.is_stopped() {
+            return Vec::new();
         }
-        let casing = DocumentCasing::new(sentences);
-        let first: Vec<Vec<Label>> = sentences
-            .iter()
-            .map(|words| {
-                let f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
-                decode_sentence(&mut &self.first, &mut extractor, words, &f)
-            })
-            .collect();
-        let history = DocumentHistory::new(sentences, &first);
-        sentences
-            .iter()
-            .zip(&first)
-            .map(|(words, labels)| {
-                let mut f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
-                for (i, token) in f.iter_mut().enumerate() {
-                    extractor.document_features(words, i, labels, &history, token);
-                }
-                decode_sentence(&mut &self.second, &mut extractor, words, &f)
-            })
-            .collect()
+        let mut statics: Vec<Vec<Vec<u64>>> = Vec::new();
+        let mut first: Vec<Vec<Label>> = Vec::with_capacity(sentences.len());
+        for words in sentences {
+            if meter.add(words.len() as u64) {
+                return first;
+            }
+            let f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
+            first.push(decode_sentence(&mut &self.first, &mut extractor, words, &f));
+            if keeping {
+                statics.push(f);
+            }
+        }
+        let history = DocumentHistory::new_metered(sentences, &first, meter);
+        let mut labels = Vec::with_capacity(sentences.len());
+        for (k, (words, first_labels)) in sentences.iter().zip(&first).enumerate() {
+            if meter.is_stopped() || meter.add(words.len() as u64) {
+                labels.extend(first[k..].iter().cloned());
+                break;
+            }
+            let mut f = if keeping {
+                std::mem::take(&mut statics[k])
+            } else {
+                self.sentence_features(&mut extractor, gazetteers, &casing, words)
+            };
+            for (i, token) in f.iter_mut().enumerate() {
+                extractor.document_features(words, i, first_labels, &history, token);
+            }
+            labels.push(decode_sentence(
+                &mut &self.second,
+                &mut extractor,
+                words,
+                &f,
+            ));
+        }
+        labels
     }
 
     /// The first pass over a document: the static features of every token
@@ -387,8 +426,10 @@ mod tests {
         let s2 = ["PESKOV", "DENIES", "REPORT"];
         let s3 = ["Peskov", "spoke", "in", "Moscow", "to", "Reuters", "."];
         let sentences: Vec<&[&str]> = vec![&s1, &s2, &s3];
-        let kept = model.tag_document_keeping(gazetteers, &sentences, usize::MAX);
-        let recomputed = model.tag_document_keeping(gazetteers, &sentences, 0);
+        let budget = crate::pipeline::Budget::unlimited();
+        let kept =
+            model.tag_document_keeping(gazetteers, &sentences, usize::MAX, &mut budget.meter());
+        let recomputed = model.tag_document_keeping(gazetteers, &sentences, 0, &mut budget.meter());
         assert_eq!(kept, recomputed);
         assert!(kept[0][3].kind().is_some(), "{kept:?}");
     }

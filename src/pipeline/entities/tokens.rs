@@ -26,6 +26,7 @@
 //! sentence (`etc.` excepted).
 
 use super::types::{Sentence, Token};
+use crate::pipeline::budget::Meter;
 
 /// Abbreviations (without their final `.`) that keep their `.`; matched
 /// case-sensitively.
@@ -53,9 +54,17 @@ const CLITICS: &[&str] = &[
 /// Tokens and sentences of `text`. Token ranges are on char boundaries,
 /// cover no whitespace and are in text order; sentences cover every token.
 pub fn tokenize(text: &str) -> (Vec<Token>, Vec<Sentence>) {
-    let tokens = split_tokens(text);
+    let budget = crate::pipeline::Budget::unlimited();
+    let mut meter = budget.meter();
+    let tokens = tokens_metered(text, &mut meter);
     let sentences = split_sentences(text, &tokens);
     (tokens, sentences)
+}
+
+/// The tokens of `text` (see [`tokenize`]), one meter step per token; when
+/// the meter stops, the tokens of the text read so far.
+pub fn tokens_metered(text: &str, meter: &mut Meter<'_>) -> Vec<Token> {
+    split_tokens(text, meter)
 }
 
 /// Whether `c` belongs to a word: a letter, a digit or a combining mark.
@@ -134,7 +143,7 @@ fn clitic_split(word: &str) -> Option<usize> {
         .map(|suffix| word.len() - suffix.len())
 }
 
-fn split_tokens(text: &str) -> Vec<Token> {
+fn split_tokens(text: &str, meter: &mut Meter<'_>) -> Vec<Token> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();
     let pos = |i: usize| chars.get(i).map_or(text.len(), |&(p, _)| p);
@@ -146,6 +155,9 @@ fn split_tokens(text: &str) -> Vec<Token> {
         if is_space(c) {
             i += 1;
             continue;
+        }
+        if meter.tick() {
+            break;
         }
         if is_word_char(c) {
             let mut end = scan_word(&chars, i);
@@ -258,14 +270,39 @@ fn clitic_after(chars: &[(usize, char)], i: usize) -> Option<usize> {
     while chars.get(j).is_some_and(|&(_, c)| is_word_char(c)) {
         j += 1;
     }
-    let word: String = chars[i + 1..j].iter().map(|&(_, c)| c).collect();
-    let lower = word.to_ascii_lowercase();
-    matches!(lower.as_str(), "s" | "re" | "ve" | "ll" | "m" | "d").then_some(j)
+    // No clitic is longer than two letters: compare without allocating.
+    let mut word = [0u8; 2];
+    if j - (i + 1) > word.len() {
+        return None;
+    }
+    for (slot, &(_, c)) in word.iter_mut().zip(&chars[i + 1..j]) {
+        if !c.is_ascii() {
+            return None;
+        }
+        *slot = c.to_ascii_lowercase() as u8;
+    }
+    matches!(
+        &word[..j - (i + 1)],
+        b"s" | b"re" | b"ve" | b"ll" | b"m" | b"d"
+    )
+    .then_some(j)
 }
 
 /// Sentences of a token list (for instance after [`split_glued`]); see the
 /// module documentation for the rules.
 pub fn split_sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let budget = crate::pipeline::Budget::unlimited();
+    split_sentences_metered(text, tokens, &mut budget.meter())
+}
+
+/// [`split_sentences`], one meter step per token; when the meter stops,
+/// the sentences found so far and one holding the rest of the tokens, so
+/// the sentences still cover every token.
+pub fn split_sentences_metered(
+    text: &str,
+    tokens: &[Token],
+    meter: &mut Meter<'_>,
+) -> Vec<Sentence> {
     let tok = |k: usize| {
         tokens
             .get(k)
@@ -277,6 +314,9 @@ pub fn split_sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
     let mut first = 0;
     let mut i = 0;
     while i < tokens.len() {
+        if meter.tick() {
+            break;
+        }
         let mut boundary = None;
         if is_terminator(tok(i)) {
             let mut k = i;
@@ -334,7 +374,7 @@ fn starts_sentence(token: &str) -> bool {
 
 /// Tokens longer than this (bytes) are never split by [`split_glued`]: the
 /// search is quadratic in the token's length, and such tokens are not words.
-const MAX_GLUED_BYTES: usize = 64;
+pub const MAX_GLUED_BYTES: usize = 64;
 
 /// `tokens` with the words glued by broken HTML-to-text conversion split:
 /// - name + word: `Putinand` → `Putin` `and`, `Peskovcalled` → `Peskov`
@@ -357,8 +397,24 @@ pub fn split_glued(
     is_name: &dyn Fn(&str) -> bool,
     is_word: &dyn Fn(&str) -> bool,
 ) -> Vec<Token> {
+    let budget = crate::pipeline::Budget::unlimited();
+    split_glued_metered(text, tokens, is_name, is_word, &mut budget.meter())
+}
+
+/// [`split_glued`], one meter step per token; when the meter stops, the
+/// tokens split so far (the rest is left out).
+pub fn split_glued_metered(
+    text: &str,
+    tokens: &[Token],
+    is_name: &dyn Fn(&str) -> bool,
+    is_word: &dyn Fn(&str) -> bool,
+    meter: &mut Meter<'_>,
+) -> Vec<Token> {
     let mut out = Vec::with_capacity(tokens.len());
     for &token in tokens {
+        if meter.tick() {
+            break;
+        }
         split_piece(text, token, is_name, is_word, 0, &mut out);
     }
     out

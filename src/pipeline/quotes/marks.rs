@@ -13,9 +13,21 @@
 //! - a closing mark with nothing open is a stray mark and is ignored;
 //! - a quote still open at the end of its paragraph ends there; when the
 //!   next paragraph opens with a mark, that quote is flagged as continuing
-//!   it (the news convention for multi-paragraph quotes).
+//!   it (the news convention for multi-paragraph quotes);
+//! - a quote still open after [`MAX_QUOTE_BYTES`] of its paragraph (a
+//!   stray mark in a long paragraph, a transcript with no closing mark) is
+//!   cut at the next word break (at most 256 bytes further), left open, and the scan goes on outside any quote, so one
+//!   stray mark cannot swallow the cues of a whole document.
+//!
+//! The scan is one pass over the characters, one [`Meter`] step each.
 
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
+
+/// The longest a quote may run inside one paragraph, in bytes of its
+/// content (about 1,400 words; the longest quote of the PolNeAR texts is
+/// about 4,000 bytes).
+pub const MAX_QUOTE_BYTES: usize = 8_192;
 
 /// One quoted stretch of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,10 +95,17 @@ struct Open {
     continues: bool,
 }
 
+/// Every quote of `text`, in text order, with no time limit.
+pub fn scan(text: &str) -> Vec<Marked> {
+    let budget = crate::pipeline::Budget::unlimited();
+    scan_metered(text, &mut budget.meter())
+}
+
 /// Every quote of `text`, in text order. Paragraphs are separated by line
 /// breaks. Never fails; unbalanced marks give at worst a quote that ends at
-/// its paragraph's end.
-pub fn scan(text: &str) -> Vec<Marked> {
+/// its paragraph's end or after [`MAX_QUOTE_BYTES`]. One step of `meter` a
+/// character; when it says stop, the quotes closed so far are returned.
+pub fn scan_metered(text: &str, meter: &mut Meter<'_>) -> Vec<Marked> {
     let mut out = Vec::new();
     let mut open: Option<Open> = None;
     // The previous paragraph ended with a quote still open.
@@ -95,7 +114,20 @@ pub fn scan(text: &str) -> Vec<Marked> {
     let mut prev: Option<char> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        if meter.tick() {
+            return out;
+        }
         let next = chars.peek().map(|&(_, n)| n);
+        if let Some(o) = open
+            && i - o.content_start > MAX_QUOTE_BYTES
+        {
+            // Too long for a quote: cut it at a word break (or a little
+            // further in a text with none), as if left open.
+            if c.is_whitespace() || i - o.content_start > MAX_QUOTE_BYTES + 256 {
+                open = None;
+                push(&mut out, text, o, None, i);
+            }
+        }
         if c == '\n' {
             if let Some(o) = open.take() {
                 push(&mut out, text, o, None, i);

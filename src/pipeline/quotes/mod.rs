@@ -91,6 +91,10 @@ const FRAMING_CUE_MAX_TOKENS: usize = 24;
 /// takes it before an earlier cue of the sentence.
 const CLOSE_FRAMING_CUE_TOKENS: usize = 5;
 
+/// How many cues of a sentence are tried for "the first cue whose subject
+/// is a speaker" (bounded, so the stage looks at its meter often).
+const MAX_FIRST_CUES_TRIED: usize = 64;
+
 #[derive(Debug, Clone, Copy)]
 struct Cue {
     first: usize,
@@ -112,11 +116,13 @@ const NOUN_BEFORE: &[&str] = &[
     "with", "to", "no", "any",
 ];
 
-fn find_cues(view: &View, s0: usize, s1: usize) -> Vec<Cue> {
+/// The cues of sentence `s0..s1` starting at most at token `last_first`,
+/// in order and not overlapping; constant work a token.
+fn find_cues(view: &View, s0: usize, s1: usize, last_first: usize) -> Vec<Cue> {
     let mut out = Vec::new();
     let mut i = s0;
     let mut words: [&str; 6] = [""; 6];
-    while i < s1 {
+    while i < s1 && i <= last_first {
         let t = view.toks[i];
         // A lower-case word inside a mention is the tagger's overreach
         // ("R-Ky., said Tuesday" as a name): it can still be a cue.
@@ -171,6 +177,9 @@ struct Stage<'a> {
     resolver: Resolver<'a>,
     entities: &'a [Entity],
     recent: Vec<Recent>,
+    /// Steps of bounded work done by the speaker search since the meter
+    /// last took them.
+    work: std::cell::Cell<u64>,
 }
 
 impl Stage<'_> {
@@ -184,6 +193,15 @@ impl Stage<'_> {
         after: Option<usize>,
     ) -> Option<Attribution> {
         let v = &self.view;
+        // The subject search reads at most this window (and a bounded
+        // phrase right of the cue).
+        self.work.set(
+            self.work.get()
+                + 16
+                + c.first
+                    .saturating_sub(after.unwrap_or(s0))
+                    .min(speaker::MAX_SUBJECT_TOKENS) as u64,
+        );
         let phrase = match c.m.shape {
             CueShape::According => v.phrase_right(c.end, s1),
             CueShape::QuotedAs => v.phrase_right(c.first + 1, c.end),
@@ -351,6 +369,14 @@ impl Stage<'_> {
     fn note(&mut self, at: &Attribution) {
         if let Resolution::Entity(e) = at.resolution {
             let start = self.view.toks[at.phrase.0].start;
+            // The same speaker again (many quotes of one cue) adds nothing.
+            if self
+                .recent
+                .last()
+                .is_some_and(|r| r.entity == e && r.at == start)
+            {
+                return;
+            }
             self.recent.push(Recent {
                 entity: e,
                 at: start,
@@ -410,9 +436,16 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
 }
 
 /// The quotations of `text`, counting work on `meter` and stopping early
-/// (with the quotes found so far) when it says so.
+/// (with the quotes found so far) when it says so. The work is linear in
+/// the text: every search around a quote or a cue reads a window bounded
+/// by a constant, and every quote is bounded ([`marks::MAX_QUOTE_BYTES`],
+/// [`MAX_INDIRECT_TOKENS`]), so the quotes' total size is linear too.
 pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Vec<Quote> {
-    let marked = marks::scan(text);
+    let mut out = Vec::new();
+    let marked = marks::scan_metered(text, meter);
+    if meter.is_stopped() {
+        return out;
+    }
     let mut mentions: Vec<(usize, usize, usize)> = entities
         .iter()
         .enumerate()
@@ -428,30 +461,45 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
         }
         keep
     });
+    if meter.add(mentions.len() as u64) {
+        return out;
+    }
     let spans: Vec<Span> = mentions.iter().map(|m| Span::new(m.0, m.1)).collect();
-    let toks = text::tokenize(text, &marked, &spans);
-    let sentences = text::sentences(text, &toks);
+    let toks = text::tokenize(text, &marked, &spans, meter);
+    let sentences = text::sentences(text, &toks, meter);
+    if meter.is_stopped() {
+        return out;
+    }
     let view = View { text, toks: &toks };
     let resolver = Resolver::new(text, &toks, entities, &mentions);
+    if meter.add(toks.len() as u64 + mentions.len() as u64) {
+        return out;
+    }
     let mut stage = Stage {
         view,
         resolver,
         entities,
         recent: Vec::new(),
+        work: std::cell::Cell::new(0),
     };
-    let mut out = Vec::new();
     // The last attribution (of a quote or of reported speech) and its
     // paragraph.
     let mut last_quote: Option<(Attribution, u32)> = None;
-    // The first token of cues already taken by a quote of an earlier
-    // sentence.
-    let mut taken: Vec<usize> = Vec::new();
-    for (si, &(s0, s1)) in sentences.iter().enumerate() {
+    // The first token of a cue of the next sentence already taken by a
+    // quote of this one (at most one quote ends a sentence).
+    let mut taken: Option<usize> = None;
+    'sentences: for (si, &(s0, s1)) in sentences.iter().enumerate() {
         if meter.add((s1 - s0) as u64 + 1) {
             break;
         }
-        let cues = find_cues(&stage.view, s0, s1);
-        let mut used: Vec<bool> = cues.iter().map(|c| taken.contains(&c.first)).collect();
+        let cues = find_cues(&stage.view, s0, s1, s1);
+        let mut used: Vec<bool> = cues.iter().map(|c| taken == Some(c.first)).collect();
+        taken = None;
+        // The first cue of the sentence whose subject is a speaker, once
+        // looked for. Whether a cue has a speaker does not depend on the
+        // speakers seen before (only what a pronoun resolves to does), so
+        // it is the same for every quote of the sentence.
+        let mut first_speaking: Option<Option<usize>> = None;
         // The quotes of this sentence: (quote id, first token, last token).
         let mut here: Vec<(usize, usize, usize)> = Vec::new();
         for (k, tok) in toks.iter().enumerate().take(s1).skip(s0) {
@@ -465,6 +513,9 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
             }
         }
         for &(qi, open_tok, close_tok) in &here {
+            if meter.add(1 + stage.work.take()) {
+                break 'sentences;
+            }
             let m = marked[qi];
             // Only the token of the opening mark starts a quote here.
             if toks[open_tok].start != m.open {
@@ -481,17 +532,33 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                     && (c.end == open_tok
                         || (c.end + 1 == open_tok && matches!(stage.view.word(c.end), "," | ":")))
             };
-            let before = |intro: bool| {
-                cues.iter()
+            // Cues are in order and do not overlap: their ends are sorted,
+            // and at most two can end right before the quote.
+            let intro_from = cues.partition_point(|c| c.end + 1 < open_tok);
+            let before_intro = || {
+                cues[intro_from..]
+                    .iter()
                     .enumerate()
-                    .filter(|(_, c)| c.end <= open_tok && (!intro || introduces(c)))
+                    .take_while(|(_, c)| c.end <= open_tok)
+                    .filter(|(_, c)| introduces(c))
                     .find_map(|(i, c)| {
                         let at = stage.speaker_for(c, s0, s1, None)?;
                         // An introducing cue needs its subject in its own
                         // clause, not across a comma.
                         let across = (at.phrase.1..c.first).any(|k| stage.view.word(k) == ",");
-                        (!intro || !across).then_some((i, at))
+                        (!across).then_some((intro_from + i, at))
                     })
+            };
+            let mut before_first = || {
+                let f = (*first_speaking.get_or_insert_with(|| {
+                    cues.iter()
+                        .take(MAX_FIRST_CUES_TRIED)
+                        .position(|c| stage.speaker_for(c, s0, s1, None).is_some())
+                }))?;
+                if cues[f].end > open_tok {
+                    return None;
+                }
+                Some((f, stage.speaker_for(&cues[f], s0, s1, None)?))
             };
             // The quote opens its sentence or a clause of it.
             let opens_clause = open_tok == s0
@@ -504,18 +571,17 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                     || toks
                         .get(close_tok + 1)
                         .is_some_and(|t| &text[t.start..t.end] == ","));
+            let after_from = cues.partition_point(|c| c.first <= close_tok);
             let after = |max: usize| {
-                cues.iter()
+                cues[after_from..]
+                    .iter()
                     .enumerate()
-                    .filter(|(_, c)| {
-                        c.first > close_tok
-                            && c.first - close_tok <= max
-                            && (framed || c.first - close_tok <= 3)
-                    })
+                    .take_while(|(_, c)| c.first - close_tok <= max)
+                    .filter(|(_, c)| framed || c.first - close_tok <= 3)
                     .find_map(|(i, c)| {
                         stage
                             .speaker_for(c, s0, s1, Some(close_tok))
-                            .map(|a| (i, a))
+                            .map(|a| (after_from + i, a))
                     })
             };
             // A quote that ends its sentence, with the cue opening the next
@@ -525,12 +591,12 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                 if close_tok + 1 != s1 || toks[n0].para != toks[close_tok].para {
                     return None;
                 }
-                let cues = find_cues(&stage.view, n0, n1);
-                let c = cues.first().filter(|c| c.first - n0 <= 6)?;
+                let cues = find_cues(&stage.view, n0, n1, n0 + 6);
+                let c = cues.first()?;
                 let at = stage.speaker_for(c, n0, n1, None)?;
                 Some((c.first, at))
             };
-            let found = before(true)
+            let found = before_intro()
                 .or_else(|| {
                     // Only a quote that opens its clause; a mixed quote
                     // ending in a comma is followed by the next clause.
@@ -538,11 +604,11 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
                         .then(|| after(CLOSE_FRAMING_CUE_TOKENS))
                         .flatten()
                 })
-                .or_else(|| before(false))
+                .or_else(&mut before_first)
                 .or_else(|| after(FRAMING_CUE_MAX_TOKENS));
             let found_next = if found.is_none() { next() } else { None };
             if let Some((first, at)) = found_next {
-                taken.push(first);
+                taken = Some(first);
                 let kind = QuoteKind::Direct;
                 let conf = 0.85 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
                 out.push(stage.quote(m.content, kind, Some(&at), conf));
@@ -612,14 +678,21 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
             }
         }
         // Cues no quote took: indirect speech.
+        let mut end = s1;
+        while end > s0 && matches!(toks[end - 1].kind, TokKind::Punct) {
+            end -= 1;
+        }
         for (i, c) in cues.iter().enumerate() {
+            if meter.add(1 + stage.work.take()) {
+                break 'sentences;
+            }
             if used[i] || c.m.strength < 0.6 {
                 continue;
             }
             let Some(at) = stage.speaker_for(c, s0, s1, None) else {
                 continue;
             };
-            let Some(span) = indirect_content(&stage.view, c, &at, s0, s1) else {
+            let Some(span) = indirect_content(&stage.view, c, &at, s0, end) else {
                 continue;
             };
             let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
@@ -640,24 +713,31 @@ fn is_para_start(toks: &[text::Tok], i: usize) -> bool {
     i == 0 || toks[i - 1].para != toks[i].para
 }
 
+/// The most tokens of an indirect quote: its clause ends at its sentence's
+/// end or after this many tokens, whichever comes first, so a text with no
+/// sentence ends ("Bob said Bob said ...") gives quotes of bounded size.
+pub const MAX_INDIRECT_TOKENS: usize = 100;
+
 /// The reported clause of an indirect quote, if it has at least three
-/// words.
+/// words: at most [`MAX_INDIRECT_TOKENS`] tokens of sentence `s0..s1`
+/// (`s1` past its last word, trailing punctuation left out), read in a
+/// window of that many tokens around the cue.
 fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -> Option<Span> {
-    let mut s1 = s1;
-    while s1 > s0 && matches!(v.toks[s1 - 1].kind, TokKind::Punct) {
-        s1 -= 1;
-    }
+    let n = MAX_INDIRECT_TOKENS;
     let (a, b) = at.phrase;
     // The clause before: "CLAUSE, X said" / "CLAUSE, said X" / "CLAUSE,
-    // according to X".
+    // according to X", with its comma close before the cue.
     let clause_before = |edge: usize| -> Option<(usize, usize)> {
-        let comma = (s0..edge).rev().find(|&k| v.word(k) == ",")?;
-        (comma > s0 && (comma + 1..edge).all(|k| v.toks[k].quote == 0)).then_some((s0, comma))
+        let comma = (s0.max(edge.saturating_sub(n))..edge)
+            .rev()
+            .find(|&k| v.word(k) == ",")?;
+        (comma > s0 && (comma + 1..edge).all(|k| v.toks[k].quote == 0))
+            .then_some((s0.max(comma.saturating_sub(n)), comma))
     };
     let (from, to) = match c.m.shape {
         CueShape::According if c.first == s0 => {
-            let comma = (b..s1).find(|&k| v.word(k) == ",")?;
-            (comma + 1, s1)
+            let comma = (b..s1.min(b + n)).find(|&k| v.word(k) == ",")?;
+            (comma + 1, s1.min(comma + 1 + n))
         }
         CueShape::According => clause_before(c.first)?,
         _ if a >= c.end => clause_before(c.first)?,
@@ -670,12 +750,15 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
             {
                 f = k + 1;
             }
-            while f < s1 && matches!(v.word(f), ":" | ",") {
+            while f < s1 && f < c.end + n && matches!(v.word(f), ":" | ",") {
                 f += 1;
             }
-            (f, s1)
+            (f, s1.min(f + n))
         }
     };
+    if from >= to {
+        return None;
+    }
     let words = (from..to)
         .filter(|&k| v.toks[k].kind == TokKind::Word)
         .count();
@@ -1024,6 +1107,269 @@ mod tests {
             for q in extract(&s, &e) {
                 assert!(s.get(q.span.range()).is_some());
             }
+        }
+    }
+
+    /// Entities for scaling tests: one entity per `(name, kind)`, with a
+    /// mention at every occurrence of `name` (linear, unlike [`entities`]).
+    fn many_mentions(text: &str, specs: &[(&str, EntityType)]) -> Vec<Entity> {
+        specs
+            .iter()
+            .map(|(name, kind)| Entity {
+                id: format!("id:{name}"),
+                kind: *kind,
+                name: (*name).to_string(),
+                aliases: Vec::new(),
+                mentions: text
+                    .match_indices(name)
+                    .map(|(i, _)| Span::new(i, i + name.len()))
+                    .collect(),
+                roles: Vec::new(),
+                salience: 0.5,
+            })
+            .collect()
+    }
+
+    /// The steps the stage counts and the bytes of the quotes it returns
+    /// (text, speaker and cue).
+    fn work(text: &str, entities: &[Entity]) -> (u64, usize, usize) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let q = extract_metered(text, entities, &mut meter);
+        assert_eq!(meter.stopped(), None);
+        let bytes = q
+            .iter()
+            .map(|q| q.text.len() + q.speaker.len() + q.cue.len())
+            .sum();
+        (meter.steps(), bytes, q.len())
+    }
+
+    /// The stage's work and output on `make(n)` and `make(8 * n)` grow at
+    /// most linearly (8 × 1.25, plus a small constant).
+    fn assert_linear(name: &str, n: usize, make: impl Fn(usize) -> (String, Vec<Entity>)) {
+        let (small, e_small) = make(n);
+        let (large, e_large) = make(8 * n);
+        let (steps_s, bytes_s, quotes_s) = work(&small, &e_small);
+        let (steps_l, bytes_l, quotes_l) = work(&large, &e_large);
+        eprintln!(
+            "{name}: {} -> {} bytes in, steps {steps_s} -> {steps_l}, quote bytes {bytes_s} -> {bytes_l}, quotes {quotes_s} -> {quotes_l}",
+            small.len(),
+            large.len()
+        );
+        // Every case does real work, so the ratios below mean something.
+        assert!(steps_s as usize >= small.len(), "{name}: steps {steps_s}");
+        assert!(
+            steps_l <= 10 * steps_s + 4096,
+            "{name}: steps {steps_s} -> {steps_l}"
+        );
+        assert!(
+            bytes_l <= 10 * bytes_s + 4096,
+            "{name}: quote bytes {bytes_s} -> {bytes_l}"
+        );
+    }
+
+    #[test]
+    fn repeated_said_is_linear_in_work_and_output() {
+        assert_linear("Bob said", 2_000, |n| {
+            let text = "Bob said ".repeat(n);
+            let e = many_mentions(&text, &[("Bob", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    #[test]
+    fn mixed_quotation_marks_are_linear_in_work_and_output() {
+        let pieces = [
+            "“",
+            "”",
+            "\"",
+            "«",
+            "»",
+            "'",
+            " x said ",
+            " ",
+            "word ",
+            "\n",
+            " Anna said ",
+            ", ",
+        ];
+        assert_linear("mixed marks", 20_000, |n| {
+            let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+            let mut text = String::new();
+            while text.len() < n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let e = many_mentions(&text, &[("Anna", EntityType::Person)]);
+            (text, e)
+        });
+        // No line break: one paragraph and one sentence, the case that grew
+        // a server to 8 GB.
+        let one_paragraph: Vec<&str> = pieces.iter().copied().filter(|p| *p != "\n").collect();
+        assert_linear("mixed marks, one paragraph", 20_000, |n| {
+            let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+            let mut text = String::new();
+            while text.len() < n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(one_paragraph[(seed % one_paragraph.len() as u64) as usize]);
+            }
+            let e = many_mentions(&text, &[("Anna", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    #[test]
+    fn hi_lines_are_linear_in_work() {
+        assert_linear("Hi lines", 3_000, |n| {
+            let text = "Hi.\n".repeat(n);
+            let e = many_mentions(&text, &[("Hi", EntityType::Person)]);
+            (text, e)
+        });
+    }
+
+    /// A news paragraph with direct, mixed and indirect quotes, pronouns
+    /// and nominals (written for the test, in the style of the seeds).
+    const PARAGRAPH: &str = "Belarusian President Anna Berg said she held a long conversation with her Russian counterpart Ivan Petrov on Friday. “I’ll tell you a secret, last night he and I spoke for a long time,” a channel linked to Berg’s press service quoted her as telling reporters, without giving details.\n\
+        The Kremlin has yet to provide any statement. Berg is a close ally of Russia and is beholden to Petrov, who warned that the talks “could take years”.\n\
+        “We are ready for it,” the Belarusian president added. “Nothing has changed.\n\
+        “The plan stands,” she said, according to the agency Tass, which reported that the troops moved north during the night, and Petrov told reporters that the vote would be held in June.\n";
+
+    #[test]
+    fn a_repeated_article_is_linear_in_work_and_output() {
+        assert_linear("article", 10, |n| {
+            let text = PARAGRAPH.repeat(n);
+            let e = many_mentions(
+                &text,
+                &[
+                    ("Anna Berg", EntityType::Person),
+                    ("Ivan Petrov", EntityType::Person),
+                    ("Kremlin", EntityType::Organization),
+                    ("Tass", EntityType::Organization),
+                ],
+            );
+            (text, e)
+        });
+        // The paragraph gives real quotes, so the case measures the work
+        // of attribution too.
+        let text = PARAGRAPH;
+        let e = many_mentions(text, &[("Anna Berg", EntityType::Person)]);
+        assert!(extract(text, &e).len() >= 5, "{:#?}", extract(text, &e));
+    }
+
+    #[test]
+    fn bob_said_twenty_thousand_times_gives_bounded_quotes() {
+        // Issue 13: each indirect quote ran to the end of its paragraph,
+        // 1.8 GB of quote text for 180 KB of input.
+        let text = "Bob said ".repeat(20_000);
+        let e = many_mentions(&text, &[("Bob", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert!(!q.is_empty());
+        let total: usize = q.iter().map(|q| q.text.len()).sum();
+        assert!(
+            q.iter().all(|q| q.text.len() <= MAX_INDIRECT_TOKENS * 8),
+            "a quote longer than its bound"
+        );
+        assert!(
+            total <= 64 * text.len(),
+            "{total} bytes of quotes for {} bytes of text",
+            text.len()
+        );
+        assert_eq!(q[0].speaker_entity_id.as_deref(), Some("id:Bob"));
+    }
+
+    #[test]
+    fn indirect_quotes_end_at_their_sentence_or_bound() {
+        let text = "Maria Lind said the vote would be held in June. Nobody else spoke.";
+        let e = many_mentions(text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(text, &e);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].text, "the vote would be held in June");
+        // No sentence end: cut after MAX_INDIRECT_TOKENS tokens.
+        let text = format!("Maria Lind said {}", "the vote was held ".repeat(100));
+        let e = many_mentions(&text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0].text.split_whitespace().count(),
+            MAX_INDIRECT_TOKENS,
+            "{:?}",
+            q[0].text
+        );
+    }
+
+    #[test]
+    fn a_stray_mark_does_not_swallow_a_long_paragraph() {
+        // An opening mark never closed in a paragraph of many sentences:
+        // the quote is cut at the first word break after MAX_QUOTE_BYTES,
+        // and the indirect speech after it is found.
+        let text = format!(
+            "He called it “{}Maria Lind said the vote would be held in June.",
+            "Words and more words. ".repeat(600)
+        );
+        let e = many_mentions(&text, &[("Maria Lind", EntityType::Person)]);
+        let q = extract(&text, &e);
+        assert!(
+            q.iter()
+                .all(|q| q.text.len() <= marks::MAX_QUOTE_BYTES + 256),
+            "{:?}",
+            q.iter().map(|q| q.text.len()).collect::<Vec<_>>()
+        );
+        let lind = find(&q, "the vote");
+        assert_eq!(lind.kind, QuoteKind::Indirect);
+    }
+
+    #[test]
+    fn a_spent_budget_returns_nothing_and_says_why() {
+        let budget = crate::pipeline::Budget::new(
+            Some(std::time::Duration::ZERO),
+            crate::pipeline::budget::CancelFlag::new(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let mut meter = budget.meter();
+        let text = PARAGRAPH.repeat(3);
+        let e = many_mentions(&text, &[("Anna Berg", EntityType::Person)]);
+        assert!(extract_metered(&text, &e, &mut meter).is_empty());
+        assert_eq!(
+            meter.stopped(),
+            Some(crate::pipeline::budget::Interrupted::OverBudget)
+        );
+    }
+
+    #[test]
+    fn cancellation_stops_the_stage_with_the_quotes_found_so_far() {
+        use crate::pipeline::budget::{CancelFlag, Interrupted};
+        let text = PARAGRAPH.repeat(3_000);
+        let e = many_mentions(
+            &text,
+            &[
+                ("Anna Berg", EntityType::Person),
+                ("Ivan Petrov", EntityType::Person),
+            ],
+        );
+        let full = extract(&text, &e);
+        let flag = CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let mut meter = budget.meter();
+        let canceller = {
+            let flag = flag.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                flag.cancel();
+            })
+        };
+        let partial = extract_metered(&text, &e, &mut meter);
+        canceller.join().unwrap();
+        // The whole text takes far longer than the few milliseconds before
+        // the flag goes up, so the stage must have seen it.
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        assert!(partial.len() < full.len());
+        // What it returned is what the full run found, in the same order.
+        for q in &partial {
+            assert!(full.contains(q), "{q:?} is not in the full run");
         }
     }
 }

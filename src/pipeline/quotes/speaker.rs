@@ -9,9 +9,32 @@
 //! nominal through entity roles and the words written before an entity's
 //! mentions ("the Belarusian president"), and a sentence opened by a
 //! relative pronoun ("Who stated ...").
+//!
+//! Every search is bounded by a constant, whatever the article's length:
+//! the subject is looked for at most [`MAX_SUBJECT_TOKENS`] tokens left of
+//! its cue, pronouns look back over the speakers and mentions of the last
+//! [`ANTECEDENT_BYTES`] bytes (at most [`MAX_RECENT_LOOKBACK`] speakers),
+//! names and nominals are looked up in indexes built once per article, and
+//! a nominal weighs at most [`MAX_NOMINAL_CANDIDATES`] entities per word.
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{Tok, TokKind};
 use crate::pipeline::entities::{Entity, EntityType};
+
+/// How far left of its cue a subject is looked for, in tokens: room for a
+/// subject with long appositions and parentheticals.
+pub const MAX_SUBJECT_TOKENS: usize = 48;
+
+/// How far back a pronoun looks for its antecedent, in bytes.
+pub const ANTECEDENT_BYTES: usize = 1500;
+
+/// How many recent speakers a pronoun weighs at most.
+pub const MAX_RECENT_LOOKBACK: usize = 64;
+
+/// How many entities one word of a nominal ("president") may point to;
+/// past it the first ones of the article are kept.
+pub const MAX_NOMINAL_CANDIDATES: usize = 64;
 
 /// Words that sit between a subject and its verb.
 const SKIP: &[&str] = &[
@@ -377,7 +400,9 @@ impl View<'_> {
 
     /// The subject phrase left of a cue starting at token `cue`, within
     /// tokens `lo..cue`: a half-open token range.
+    /// At most [`MAX_SUBJECT_TOKENS`] tokens left of the cue are read.
     pub fn subject_left(&self, lo: usize, cue: usize) -> Option<(usize, usize)> {
+        let lo = lo.max(cue.saturating_sub(MAX_SUBJECT_TOKENS));
         let mut j = self.skip_left(lo, cue);
         let first = j;
         for _ in 0..10 {
@@ -551,22 +576,37 @@ pub struct Recent {
 pub struct Resolver<'a> {
     /// The entities.
     pub entities: &'a [Entity],
-    /// Mentions, sorted: byte range and entity index.
+    /// Mentions, sorted and non-overlapping: byte range and entity index.
     pub mentions: &'a [(usize, usize, usize)],
     /// Lower-case words written before each entity's mentions and in its
     /// roles, per entity.
-    pub context: Vec<Vec<String>>,
+    pub context: Vec<FxHashSet<String>>,
+    /// Whether an entity's context has a proper modifier ("Belarusian").
+    proper_context: Vec<bool>,
+    /// Person entities by context word (at most
+    /// [`MAX_NOMINAL_CANDIDATES`] each, in entity order).
+    by_context: FxHashMap<String, Vec<usize>>,
+    /// The first person entity with each word in its name or aliases.
+    by_name_word: FxHashMap<&'a str, usize>,
+    /// Each entity's mention starts, in text order.
+    starts: Vec<Vec<usize>>,
+}
+
+/// A nationality or proper modifier ("Belarusian", "Chinese", "British").
+fn proper(w: &str) -> bool {
+    w.ends_with("ian") || w.ends_with("ean") || w.ends_with("ese") || w.ends_with("ish")
 }
 
 impl<'a> Resolver<'a> {
-    /// Builds the resolver's per-entity context words.
+    /// Builds the resolver's per-entity context words and indexes, one
+    /// pass over the tokens and one over the mentions.
     pub fn new(
         text: &str,
         toks: &[Tok],
         entities: &'a [Entity],
         mentions: &'a [(usize, usize, usize)],
     ) -> Self {
-        let mut context: Vec<Vec<String>> = entities
+        let mut context: Vec<FxHashSet<String>> = entities
             .iter()
             .map(|e| {
                 e.roles
@@ -577,7 +617,7 @@ impl<'a> Resolver<'a> {
             })
             .collect();
         // Up to three words right before each mention ("its Belarusian
-        // counterpart, Alexander Lukashenko").
+        // counterpart, Alexander Lukashenko"), across one comma.
         for (i, t) in toks.iter().enumerate() {
             if t.mention == 0 || (i > 0 && toks[i - 1].mention == t.mention) {
                 continue;
@@ -585,10 +625,12 @@ impl<'a> Resolver<'a> {
             let e = mentions[t.mention as usize - 1].2;
             let mut k = i;
             let mut taken = 0;
+            let mut comma = false;
             while k > 0 && taken < 3 {
                 k -= 1;
                 let w = &text[toks[k].start..toks[k].end];
-                if w == "," && taken == 0 {
+                if w == "," && taken == 0 && !comma {
+                    comma = true;
                     continue;
                 }
                 // Nationalities (MISC mentions) are context; other names end it.
@@ -597,14 +639,52 @@ impl<'a> Resolver<'a> {
                 if toks[k].kind != TokKind::Word || name {
                     break;
                 }
-                context[e].push(w.to_lowercase());
+                if !context[e].contains(w) {
+                    context[e].insert(w.to_lowercase());
+                }
                 taken += 1;
             }
+        }
+        let proper_context = context
+            .iter()
+            .map(|c| c.iter().any(|w| proper(w)))
+            .collect();
+        let mut by_context: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (e, ctx) in context.iter().enumerate() {
+            if entities[e].kind != EntityType::Person {
+                continue;
+            }
+            for w in ctx {
+                let list = by_context.entry(w.clone()).or_default();
+                if list.len() < MAX_NOMINAL_CANDIDATES {
+                    list.push(e);
+                }
+            }
+        }
+        let mut by_name_word: FxHashMap<&'a str, usize> = FxHashMap::default();
+        for (i, e) in entities.iter().enumerate() {
+            if e.kind != EntityType::Person {
+                continue;
+            }
+            for w in std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .flat_map(|n| n.split_whitespace())
+            {
+                by_name_word.entry(w).or_insert(i);
+            }
+        }
+        let mut starts = vec![Vec::new(); entities.len()];
+        for m in mentions {
+            starts[m.2].push(m.0);
         }
         Resolver {
             entities,
             mentions,
             context,
+            proper_context,
+            by_context,
+            by_name_word,
+            starts,
         }
     }
 
@@ -655,12 +735,7 @@ impl<'a> Resolver<'a> {
         // A capitalised head that is a word of a person's name ("Putin"
         // the tagger missed or typed as a place).
         if view.is_upper(b - 1)
-            && let Some(e) = self.entities.iter().position(|e| {
-                e.kind == EntityType::Person
-                    && std::iter::once(&e.name)
-                        .chain(&e.aliases)
-                        .any(|n| n.split_whitespace().any(|w| w == head))
-            })
+            && let Some(&e) = self.by_name_word.get(head)
         {
             return Resolution::Entity(e);
         }
@@ -675,34 +750,34 @@ impl<'a> Resolver<'a> {
                 .map(|i| view.word(i).to_lowercase())
                 .filter(|w| !DETERMINERS.contains(&w.as_str()))
                 .collect();
-            let proper = |w: &str| {
-                w.ends_with("ian") || w.ends_with("ean") || w.ends_with("ese") || w.ends_with("ish")
-            };
-            let mut best: Option<(usize, usize, usize)> = None;
-            for (e, ctx) in self.context.iter().enumerate() {
-                if !self.is_person(e) {
-                    continue;
+            // Only persons whose context has the head or a proper modifier
+            // of the phrase can match: those of the index, in entity order.
+            let mut candidates: Vec<usize> = Vec::new();
+            for w in std::iter::once(&head_lower).chain(words.iter().filter(|w| proper(w))) {
+                if let Some(list) = self.by_context.get(w.as_str()) {
+                    candidates.extend_from_slice(list);
                 }
-                let conflict = words
-                    .iter()
-                    .any(|w| proper(w) && !ctx.contains(w) && ctx.iter().any(|c| proper(c)));
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut best: Option<(usize, usize, usize)> = None;
+            for e in candidates {
+                let ctx = &self.context[e];
+                let conflict =
+                    self.proper_context[e] && words.iter().any(|w| proper(w) && !ctx.contains(w));
                 if conflict {
                     continue;
                 }
                 let has_head = ctx.contains(&head_lower);
-                let shared = words.iter().filter(|w| ctx.contains(w)).count();
+                let shared = words.iter().filter(|w| ctx.contains(*w)).count();
                 let modifier = words.iter().any(|w| proper(w) && ctx.contains(w));
                 if !(has_head || modifier) || shared == 0 {
                     continue;
                 }
                 let score = shared + usize::from(has_head);
-                let last_seen = self
-                    .mentions
-                    .iter()
-                    .filter(|m| m.2 == e && m.0 < at)
-                    .map(|m| m.0 + 1)
-                    .max()
-                    .unwrap_or(0);
+                let starts = &self.starts[e];
+                let seen = starts.partition_point(|&s| s < at);
+                let last_seen = if seen > 0 { starts[seen - 1] + 1 } else { 0 };
                 if best.is_none_or(|(s, l, _)| (score, last_seen) > (s, l)) {
                     best = Some((score, last_seen, e));
                 }
@@ -725,15 +800,19 @@ impl<'a> Resolver<'a> {
         let speaker = recent
             .iter()
             .rev()
-            .take_while(|r| at.saturating_sub(r.at) < 1500)
+            .take(MAX_RECENT_LOOKBACK)
+            .take_while(|r| at.saturating_sub(r.at) < ANTECEDENT_BYTES)
             .find(|r| fits(r.entity));
         if let Some(r) = speaker {
             return Resolution::Entity(r.entity);
         }
-        self.mentions
+        // Mentions are sorted and do not overlap, so their ends are sorted:
+        // those ending before `at`, going back until too far.
+        let before = self.mentions.partition_point(|m| m.1 <= at);
+        self.mentions[..before]
             .iter()
             .rev()
-            .filter(|m| m.1 <= at && at - m.1 < 1500)
+            .take_while(|m| at - m.1 < ANTECEDENT_BYTES)
             .find(|m| fits(m.2))
             .map_or(Resolution::Unresolved, |m| Resolution::Entity(m.2))
     }

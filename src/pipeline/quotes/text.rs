@@ -6,9 +6,14 @@
 //! outside quotes before a capital, a digit or an opening mark, after a
 //! closing mark that follows such punctuation, and at paragraph breaks; so
 //! a quote's inner sentences stay in the sentence that frames the quote.
+//!
+//! Both passes are linear: the tokenizer walks the text once and merges
+//! the sorted mention boundaries into the sorted tokens, ticking the
+//! stage's [`Meter`] once a token.
 
 use super::marks::Marked;
 use crate::pipeline::Span;
+use crate::pipeline::budget::Meter;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +45,15 @@ pub struct Tok {
     pub mention: u32,
 }
 
-/// The tokens of `text`. `mentions` are sorted byte ranges of names.
-pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
+/// The tokens of `text`. `mentions` are sorted, non-overlapping byte
+/// ranges of names. Ticks `meter` once a token; when it says stop, the
+/// tokens found so far are returned.
+pub fn tokenize(
+    text: &str,
+    quotes: &[Marked],
+    mentions: &[Span],
+    meter: &mut Meter<'_>,
+) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut para = 0u32;
     let mut chars = text.char_indices().peekable();
@@ -54,6 +66,9 @@ pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
     let mut line_break = false;
     while let Some((i, c)) = chars.next() {
         if c == '\n' {
+            if meter.tick() {
+                break;
+            }
             line_break = true;
             continue;
         }
@@ -102,8 +117,12 @@ pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
             para,
             mention: 0,
         });
+        if meter.tick() {
+            break;
+        }
     }
     split_at_mentions(&mut toks, mentions);
+    meter.add(toks.len() as u64);
     // Quote and mention membership, by two walks.
     let mut q = 0;
     let mut m = 0;
@@ -124,40 +143,56 @@ pub fn tokenize(text: &str, quotes: &[Marked], mentions: &[Span]) -> Vec<Tok> {
     toks
 }
 
-/// Splits word tokens where a mention starts or ends inside them.
+/// Splits word tokens where a mention starts or ends inside them: one
+/// merge of the sorted tokens with the sorted mention boundaries.
 fn split_at_mentions(toks: &mut Vec<Tok>, mentions: &[Span]) {
-    let inside = |t: &Tok| {
-        mentions
-            .iter()
-            .any(|m| (m.start > t.start && m.start < t.end) || (m.end > t.start && m.end < t.end))
+    // Boundary `k`: the start of mention `k / 2` when `k` is even, else its
+    // end; non-overlapping sorted mentions give sorted boundaries.
+    let boundary = |k: usize| {
+        let m = mentions[k / 2];
+        if k.is_multiple_of(2) { m.start } else { m.end }
     };
-    if !toks.iter().any(|t| t.kind == TokKind::Word && inside(t)) {
-        return;
-    }
-    let mut out = Vec::with_capacity(toks.len() + 8);
-    for t in toks.iter() {
-        if t.kind != TokKind::Word || !inside(t) {
-            out.push(*t);
+    let n = 2 * mentions.len();
+    let mut out: Option<Vec<Tok>> = None;
+    let mut k = 0;
+    for (ti, t) in toks.iter().enumerate() {
+        while k < n && boundary(k) <= t.start {
+            k += 1;
+        }
+        let cut = t.kind == TokKind::Word && k < n && boundary(k) < t.end;
+        if !cut {
+            if let Some(out) = out.as_mut() {
+                out.push(*t);
+            }
             continue;
         }
-        let mut cuts: Vec<usize> = mentions
-            .iter()
-            .flat_map(|m| [m.start, m.end])
-            .filter(|&b| b > t.start && b < t.end)
-            .collect();
-        cuts.sort_unstable();
-        cuts.dedup();
+        let out = out.get_or_insert_with(|| {
+            let mut v = Vec::with_capacity(toks.len() + 8);
+            v.extend_from_slice(&toks[..ti]);
+            v
+        });
         let mut s = t.start;
-        for c in cuts.into_iter().chain(std::iter::once(t.end)) {
-            out.push(Tok {
-                start: s,
-                end: c,
-                ..*t
-            });
-            s = c;
+        while k < n && boundary(k) < t.end {
+            let c = boundary(k);
+            if c > s {
+                out.push(Tok {
+                    start: s,
+                    end: c,
+                    ..*t
+                });
+                s = c;
+            }
+            k += 1;
         }
+        out.push(Tok {
+            start: s,
+            end: t.end,
+            ..*t
+        });
     }
-    *toks = out;
+    if let Some(out) = out {
+        *toks = out;
+    }
 }
 
 /// Abbreviations written before a name, whose full stop ends no sentence
@@ -197,8 +232,10 @@ fn is_title_abbreviation(word: &str) -> bool {
     )
 }
 
-/// Sentences as half-open token ranges covering every token.
-pub fn sentences(text: &str, toks: &[Tok]) -> Vec<(usize, usize)> {
+/// Sentences as half-open token ranges covering every token; one step of
+/// `meter` a token.
+pub fn sentences(text: &str, toks: &[Tok], meter: &mut Meter<'_>) -> Vec<(usize, usize)> {
+    meter.add(toks.len() as u64);
     let mut out = Vec::new();
     let mut first = 0;
     for i in 0..toks.len() {
