@@ -4,6 +4,9 @@
 //! article when ../shared/seeds is absent). Language is given, as with a
 //! request's hint: identification is measured in the pipeline benchmark.
 //!
+//! The `cleaning_hostile` group runs the same path over 500,000 lines of
+//! "Hi." (2 MB), which used to be quadratic in the classifier.
+//!
 //! Run with `cargo bench --bench cleaning`.
 
 mod common;
@@ -38,6 +41,19 @@ fn bench(c: &mut Criterion) {
             for t in &texts {
                 black_box(normalize::clean_text(black_box(t)));
             }
+        })
+    });
+    group.finish();
+
+    let hi = "Hi.\n".repeat(500_000);
+    let mut group = c.benchmark_group("cleaning_hostile");
+    group.throughput(Throughput::Bytes(hi.len() as u64));
+    group.sample_size(10);
+    group.bench_function("short_lines", |b| {
+        b.iter(|| {
+            let (clean, spans) = normalize::clean_text(black_box(&hi));
+            let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+            black_box(cleaning::classify(&blocks, &ctx));
         })
     });
     group.finish();

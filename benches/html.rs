@@ -5,7 +5,11 @@
 //!
 //! Inputs: every 10th page of the trafilatura evaluation set in
 //! `../shared/data/trafilatura-eval` when present (99 pages, about 14 MB),
-//! else a synthetic article page. Run with `cargo bench --bench html`.
+//! else a synthetic article page. The `html_hostile` group runs the same
+//! path over 2 MiB pages of the shapes that used to be superlinear (many
+//! attributes on one element, random markup bytes, formatting elements left
+//! open, a million tiny elements): their throughput should stay of the
+//! order of the real pages'. Run with `cargo bench --bench html`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -86,6 +90,69 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    let mut group = c.benchmark_group("html_hostile");
+    group.sample_size(10);
+    for (name, html) in hostile_pages() {
+        let article = ArticleInput {
+            id: name.to_string(),
+            url: None,
+            title: None,
+            content: Content::Html(html),
+            published_at: None,
+            language: None,
+            time_zone: chrono_tz::Tz::UTC,
+        };
+        group.throughput(Throughput::Bytes(article.content.as_str().len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let enriched = pipeline
+                    .enrich(black_box(&article), &options, &Budget::unlimited())
+                    .expect("enriches");
+                black_box(enriched.simhash);
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Pages of about 2 MiB (the service's default article limit) that were
+/// superlinear before issue 13.
+fn hostile_pages() -> Vec<(&'static str, String)> {
+    const SIZE: usize = 2 * 1024 * 1024 - 1024;
+    let fill = |head: &str, unit: &str| {
+        let mut page = head.to_string();
+        while page.len() + unit.len() <= SIZE {
+            page.push_str(unit);
+        }
+        page
+    };
+    let attributes: String = (0..180_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    // Markup-heavy random bytes: a fixed xorshift generator.
+    let alphabet = [
+        "<", "<", ">", "=", "\"", "'", "&", "/", " ", "a", "p", "div", "é",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut random = String::with_capacity(SIZE);
+    while random.len() < SIZE - 4 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        random.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+    }
+    let open_bold: String = (0..240).map(|i| format!("<b id={i}>")).collect();
+    vec![
+        (
+            "attributes",
+            format!("<html><body><p{attributes}>hello world</p></body></html>"),
+        ),
+        ("random_markup", random),
+        (
+            "open_formatting",
+            fill(&format!("<html><body><p>{open_bold}</p>"), "<p>x</p>"),
+        ),
+        ("tiny_elements", fill("<html><body>", "<p>x</p>")),
+    ]
 }
 
 criterion_group!(benches, bench);

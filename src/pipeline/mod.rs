@@ -449,9 +449,19 @@ impl Decoded {
 }
 
 impl Pipeline {
-    /// Plain text: normalise, split into blocks, classify them, keep the body.
-    fn decode_text(&self, article: &ArticleInput, text: &str) -> Decoded {
-        let (clean, spans) = normalize::clean_text(text);
+    /// Plain text: normalise, split into blocks, classify them, keep the
+    /// body. Metered as stage `clean`: normalisation always finishes (unless
+    /// the caller cancels); classification stops with the time budget, and
+    /// then keeps every block it did not get to, with a warning.
+    fn decode_text(
+        &self,
+        article: &ArticleInput,
+        text: &str,
+        budget: &Budget,
+    ) -> Result<Decoded, Error> {
+        let mut meter = budget.meter();
+        let (clean, spans) = normalize::clean_text_metered(text, &mut meter);
+        check_cancelled(&meter)?;
         let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
         // The cleaner weighs stop words of the article's language, so the
         // language is decided first, on the longest blocks (boilerplate is
@@ -465,7 +475,7 @@ impl Pipeline {
             .as_deref()
             .or(detected.as_deref())
             .unwrap_or("und");
-        let cleaned = cleaning::classify(
+        let cleaned = cleaning::classify_metered(
             &blocks,
             &cleaning::Context {
                 language: lang,
@@ -473,16 +483,35 @@ impl Pipeline {
                 time_zone: article.time_zone,
                 statistics: true,
             },
+            &mut meter,
         );
+        check_cancelled(&meter)?;
         let mut decoded = assemble(&blocks, cleaned);
         decoded.language = Some(lang.to_string());
-        decoded
+        decoded.warnings.extend(budget_warning(
+            &meter,
+            "clean",
+            budget,
+            "boilerplate removal was cut short; the blocks it did not reach are kept as body",
+        ));
+        Ok(decoded)
     }
 
     /// HTML: extract the main content and metadata of the page; each
     /// main-content block is cleaned like text and becomes one paragraph.
-    fn decode_html(&self, article: &ArticleInput, html: &str, budget: &Budget) -> Decoded {
-        let mut page = html::extract_page(html, &self.config.html_limits(), budget);
+    /// Metered as stages `html` (extraction, boilerplate widgets, prose
+    /// recovery) and `clean` (normalisation and the cue passes), with
+    /// [`decode_text`](Self::decode_text)'s rules: what is read is kept,
+    /// optional passes stop with the time budget, with a warning.
+    fn decode_html(
+        &self,
+        article: &ArticleInput,
+        html: &str,
+        budget: &Budget,
+    ) -> Result<Decoded, Error> {
+        let mut meter = budget.meter();
+        let mut page = html::extract_page_metered(html, &self.config.html_limits(), &mut meter);
+        check_cancelled(&meter)?;
         let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
         // The caller's hint, else the page's lang, else identification.
         let lang = article
@@ -498,27 +527,52 @@ impl Pipeline {
                 language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string())
             })
             .unwrap_or_else(|| "und".to_string());
-        if !budget.is_over() {
-            let flat = html::flatten::extract(html, self.config.max_html_elements);
-            html::recover::recover(
-                &mut page.blocks,
-                &flat.text,
-                &page.removed,
-                cleaning::features::stop_words(&lang),
+        if !meter.is_stopped() {
+            let flat = html::flatten::extract_metered(
+                html,
+                self.config.max_html_elements,
+                &mut meter,
+                html::scan::StopOn::Any,
             );
+            if !meter.is_stopped() {
+                html::recover::recover_metered(
+                    &mut page.blocks,
+                    &flat.text,
+                    &page.removed,
+                    cleaning::features::stop_words(&lang),
+                    &mut meter,
+                );
+            }
+            check_cancelled(&meter)?;
+            // Extraction reports a spent budget itself when it saw it.
+            if !page
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::TimeBudget)
+            {
+                page.warnings.extend(budget_warning(
+                    &meter,
+                    "html",
+                    budget,
+                    "prose recovery was skipped",
+                ));
+            }
         }
-        let cleaned_blocks: Vec<String> = page
-            .blocks
-            .iter()
-            .map(|b| normalize::clean_text(&b.text).0)
-            .filter(|c| !c.is_empty())
-            .collect();
+        let mut meter = budget.meter();
+        let mut cleaned_blocks: Vec<String> = Vec::with_capacity(page.blocks.len());
+        for block in &page.blocks {
+            let (clean, _) = normalize::clean_text_metered(&block.text, &mut meter);
+            check_cancelled(&meter)?;
+            if !clean.is_empty() {
+                cleaned_blocks.push(clean);
+            }
+        }
         let blocks: Vec<&str> = cleaned_blocks.iter().map(String::as_str).collect();
         // The extractor already chose the main content: only the cue,
         // shape and metadata passes of the text cleaner run over its blocks
         // (measured on trafilatura-eval: F1 0.9123 -> 0.9157; with block
         // statistics too, 0.8828).
-        let cleaned = cleaning::classify(
+        let cleaned = cleaning::classify_metered(
             &blocks,
             &cleaning::Context {
                 language: &lang,
@@ -526,7 +580,9 @@ impl Pipeline {
                 time_zone: article.time_zone,
                 statistics: false,
             },
+            &mut meter,
         );
+        check_cancelled(&meter)?;
         let mut decoded = assemble(&blocks, cleaned);
         // What the page says wins over what its text says.
         let mut removed = page.removed;
@@ -543,29 +599,84 @@ impl Pipeline {
         decoded.url = page.metadata.canonical_url;
         decoded.site_name = page.metadata.site_name;
         decoded.warnings = page.warnings;
-        decoded
+        decoded.warnings.extend(budget_warning(
+            &meter,
+            "clean",
+            budget,
+            "boilerplate removal was cut short; the blocks it did not reach are kept as body",
+        ));
+        Ok(decoded)
     }
 }
 
-/// Up to about a thousand characters from the longest blocks, in order.
-fn longest_blocks_sample(blocks: &[&str]) -> String {
-    let mut order: Vec<usize> = (0..blocks.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(blocks[i].len()));
-    let mut chosen: Vec<usize> = Vec::new();
-    let mut size = 0;
-    for i in order {
-        if size >= language::MAX_CHARS {
-            break;
-        }
-        size += blocks[i].len();
-        chosen.push(i);
+/// `Err(Error::Cancelled)` when `meter` saw the caller cancel.
+fn check_cancelled(meter: &budget::Meter<'_>) -> Result<(), Error> {
+    match meter.stopped() {
+        Some(Interrupted::Cancelled) => Err(Error::Cancelled),
+        _ => Ok(()),
     }
+}
+
+/// A TIME_BUDGET warning of `stage` when `meter` stopped on the time
+/// budget, saying what was cut (`what`).
+fn budget_warning(
+    meter: &budget::Meter<'_>,
+    stage: &'static str,
+    budget: &Budget,
+    what: &str,
+) -> Option<Warning> {
+    (meter.stopped() == Some(Interrupted::OverBudget)).then(|| {
+        Warning::new(
+            WarningCode::TimeBudget,
+            stage,
+            format!(
+                "time budget of {} ms used up during stage {stage}; {what}",
+                budget.limit().unwrap_or_default().as_millis()
+            ),
+        )
+    })
+}
+
+/// Up to about a thousand characters from the longest blocks, in page
+/// order: the longest blocks, longest first (the earlier of two of the
+/// same length first), until they add up to [`language::MAX_CHARS`] bytes.
+///
+/// One pass with a min-heap of the blocks chosen so far, from which the
+/// shortest is dropped while the others still add up to enough: the heap
+/// never holds much more than `MAX_CHARS` bytes of blocks, so the pass
+/// costs O(n log MAX_CHARS) instead of sorting every block.
+fn longest_blocks_sample(blocks: &[&str]) -> String {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    // Min-heap by (length, earlier first): the top is the block that a
+    // sort by decreasing length, then position, would place last.
+    let mut chosen: BinaryHeap<Reverse<(usize, Reverse<usize>)>> = BinaryHeap::new();
+    let mut size = 0;
+    for (i, block) in blocks.iter().enumerate() {
+        chosen.push(Reverse((block.len(), Reverse(i))));
+        size += block.len();
+        while let Some(&Reverse((shortest, _))) = chosen.peek() {
+            if size - shortest >= language::MAX_CHARS {
+                chosen.pop();
+                size -= shortest;
+            } else {
+                break;
+            }
+        }
+    }
+    let mut chosen: Vec<usize> = chosen
+        .into_iter()
+        .map(|Reverse((_, Reverse(i)))| i)
+        .collect();
     chosen.sort_unstable();
-    chosen
-        .iter()
-        .map(|&i| blocks[i])
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut sample = String::with_capacity(size + chosen.len());
+    for (k, &i) in chosen.iter().enumerate() {
+        if k > 0 {
+            sample.push('\n');
+        }
+        sample.push_str(blocks[i]);
+    }
+    sample
 }
 
 /// The body document and the removed blocks from the classifier's verdicts.
@@ -638,8 +749,8 @@ impl Enricher for Pipeline {
                 let paragraphs = normalize::paragraph_spans(text);
                 Decoded::new(Document::new(text.clone(), paragraphs))
             }
-            Content::Text(text) => self.decode_text(article, text),
-            Content::Html(html) => self.decode_html(article, html, budget),
+            Content::Text(text) => self.decode_text(article, text, budget)?,
+            Content::Html(html) => self.decode_html(article, html, budget)?,
         };
         timings.push(("clean", started.elapsed()));
         budget.check_cancelled()?;
@@ -775,6 +886,173 @@ fn run_stage<T: Default>(
             Ok(out)
         }
         None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    //! The decoding stage under its meters: cancellation, the time budget,
+    //! and linear work on hostile input.
+
+    use std::time::Duration;
+
+    use super::*;
+    use crate::pipeline::budget::CancelFlag;
+
+    fn article(content: Content) -> ArticleInput {
+        ArticleInput {
+            id: "a".to_string(),
+            url: None,
+            title: None,
+            content,
+            published_at: None,
+            language: None,
+            time_zone: chrono_tz::Tz::UTC,
+        }
+    }
+
+    fn options() -> EnrichOptions {
+        EnrichOptions {
+            features: Features::none(),
+            ..EnrichOptions::default()
+        }
+    }
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(PipelineConfig::default()).expect("pipeline loads")
+    }
+
+    const PROSE: &str = "The council voted on Tuesday to approve the budget, which cuts spending on roads and raises the money that goes to schools in the city.";
+
+    fn hostile_html() -> String {
+        // Just under the 2 MiB article limit.
+        let many: String = (0..180_000).map(|i| format!(" a{i}=\"x\"")).collect();
+        format!("<html><body><p{many}>hello world</p></body></html>")
+    }
+
+    #[test]
+    fn cancellation_stops_decoding() {
+        let p = pipeline();
+        for content in [
+            Content::Html(hostile_html()),
+            Content::Text("Hi.\n".repeat(500_000)),
+        ] {
+            let flag = CancelFlag::new();
+            let budget = Budget::new(None, flag.clone());
+            flag.cancel();
+            let got = p.enrich(&article(content), &options(), &budget);
+            assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn cancellation_is_seen_inside_the_html_scanners() {
+        let flag = CancelFlag::new();
+        let budget = Budget::new(None, flag.clone());
+        let mut meter = budget.meter();
+        flag.cancel();
+        let html = "<p class=x>Some text.</p>".repeat(50_000);
+        let page = html::extract_page_metered(&html, &html::HtmlLimits::default(), &mut meter);
+        assert_eq!(meter.stopped(), Some(Interrupted::Cancelled));
+        // Seen at the first look at the flag, a stride of steps in (the
+        // flag is read between tags).
+        assert!(
+            meter.steps() <= 2 * budget::Meter::STRIDE,
+            "{}",
+            meter.steps()
+        );
+        assert!(page.blocks.is_empty());
+    }
+
+    fn spent_budget() -> Budget {
+        let budget = Budget::new(Some(Duration::ZERO), CancelFlag::new());
+        std::thread::sleep(Duration::from_millis(2));
+        budget
+    }
+
+    #[test]
+    fn a_spent_budget_still_returns_the_text_with_a_warning() {
+        let p = pipeline();
+        let text = format!("Home\nWorld\nSport\n{PROSE}\nShare this article");
+        let record = p
+            .enrich(&article(Content::Text(text)), &options(), &spent_budget())
+            .expect("a record");
+        // Normalised, nothing removed: the classifier did not run.
+        assert_eq!(
+            record.document.text(),
+            format!("Home\n\nWorld\n\nSport\n\n{PROSE}\n\nShare this article")
+        );
+        assert!(record.removed.is_empty());
+        assert!(
+            record
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::TimeBudget && w.stage == "clean"),
+            "{:?}",
+            record.warnings
+        );
+
+        let html = format!(
+            "<html><head><title>T</title></head><body><nav>Home</nav><p>{PROSE}</p></body></html>"
+        );
+        let record = p
+            .enrich(&article(Content::Html(html)), &options(), &spent_budget())
+            .expect("a record");
+        assert_eq!(record.document.text(), format!("Home\n\n{PROSE}"));
+        assert_eq!(record.title.as_deref(), Some("T"));
+        assert!(
+            record
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::TimeBudget && w.stage == "html"),
+            "{:?}",
+            record.warnings
+        );
+    }
+
+    #[test]
+    fn the_sample_of_the_longest_blocks_is_as_sorting_would_choose() {
+        // The reference: sort by decreasing length (stable), take blocks
+        // until they add up to MAX_CHARS, put them back in page order.
+        fn by_sorting(blocks: &[&str]) -> String {
+            let mut order: Vec<usize> = (0..blocks.len()).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse(blocks[i].len()));
+            let mut chosen = Vec::new();
+            let mut size = 0;
+            for i in order {
+                if size >= language::MAX_CHARS {
+                    break;
+                }
+                size += blocks[i].len();
+                chosen.push(i);
+            }
+            chosen.sort_unstable();
+            chosen
+                .iter()
+                .map(|&i| blocks[i])
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        let mut state = 12345u64;
+        for round in 0..200 {
+            let blocks: Vec<String> = (0..round % 40)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let len = [1, 5, 50, 200, 400, 999, 1000, 1500][(state >> 33) as usize % 8];
+                    "x".repeat(len) + &format!("{}", state % 7)
+                })
+                .collect();
+            let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+            assert_eq!(
+                longest_blocks_sample(&blocks),
+                by_sorting(&blocks),
+                "{round}"
+            );
+        }
+        let hi: Vec<&str> = vec!["Hi."; 500_000];
+        assert_eq!(longest_blocks_sample(&hi).len(), 334 * 4 - 1);
     }
 }
 

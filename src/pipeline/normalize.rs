@@ -40,10 +40,18 @@
 //!
 //! [`clean_text`] returns its paragraphs joined by exactly one blank line
 //! (`"\n\n"`), so the text has no other line breaks.
+//!
+//! # Cost
+//!
+//! Both passes are linear: every byte is read a bounded number of times
+//! (a block's lines twice, to decide whether it is hard-wrapped), and
+//! [`clean_text_metered`] counts them on a [`Meter`].
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+use super::budget::Meter;
 use super::document::Span;
+use super::html::scan::StopOn;
 
 /// Shortest line (in characters) that counts as hard-wrapped.
 pub const WRAP_MIN_CHARS: usize = 40;
@@ -53,6 +61,16 @@ pub const WRAP_MIN_CHARS: usize = 40;
 /// (`"\n\n"`), and the paragraph spans (byte ranges into the returned
 /// string, no surrounding whitespace). Blank input gives an empty text.
 pub fn clean_text(input: &str) -> (String, Vec<Span>) {
+    let budget = super::Budget::unlimited();
+    clean_text_metered(input, &mut budget.meter())
+}
+
+/// [`clean_text`], counting a step per input byte (and per line) on
+/// `meter`. Its output is the record's text and it is linear (tens of
+/// milliseconds for the largest article), so the time budget does not cut
+/// it short; when the caller cancels, it stops and returns an empty text.
+pub fn clean_text_metered(input: &str, meter: &mut Meter<'_>) -> (String, Vec<Span>) {
+    let cancelled = (String::new(), Vec::new());
     // Pass 1: characters and spaces; lines come out trimmed.
     let mut lines = String::with_capacity(input.len());
     let bytes = input.as_bytes();
@@ -67,6 +85,9 @@ pub fn clean_text(input: &str) -> (String, Vec<Span>) {
                 .iter()
                 .position(|&b| !is_plain_ascii(b))
                 .map_or(bytes.len(), |n| i + n);
+            if StopOn::Cancel.add(meter, (end - i) as u64) {
+                return cancelled;
+            }
             if pending_space && !lines.is_empty() && !lines.ends_with('\n') {
                 lines.push(' ');
             }
@@ -80,6 +101,9 @@ pub fn clean_text(input: &str) -> (String, Vec<Span>) {
             break;
         };
         i += c.len_utf8();
+        if StopOn::Cancel.add(meter, c.len_utf8() as u64) {
+            return cancelled;
+        }
         let was_cr = std::mem::replace(&mut after_cr, false);
         match c {
             '\n' if was_cr => {}
@@ -110,6 +134,9 @@ pub fn clean_text(input: &str) -> (String, Vec<Span>) {
     // would give before; most text is already NFC, which is quick to check.
     if is_nfc_quick(lines.chars()) != IsNormalized::Yes {
         lines = lines.nfc().collect();
+        if StopOn::Cancel.add(meter, lines.len() as u64) {
+            return cancelled;
+        }
     }
 
     // Pass 2: blocks and paragraphs.
@@ -118,6 +145,9 @@ pub fn clean_text(input: &str) -> (String, Vec<Span>) {
     let mut block = Vec::new();
     let mut start = 0;
     for line in lines.split('\n') {
+        if StopOn::Cancel.add(meter, line.len() as u64 + 1) {
+            return cancelled;
+        }
         let span = Span::new(start, start + line.len());
         start = span.end + 1;
         if line.is_empty() {

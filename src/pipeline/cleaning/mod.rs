@@ -33,6 +33,7 @@ pub mod metadata;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::budget::Meter;
 use super::{Dateline, RemovedKind};
 use features::Features;
 
@@ -107,21 +108,44 @@ enum Class {
 
 /// Classifies `blocks` (paragraphs of normalised text, in order).
 pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
+    let budget = super::Budget::unlimited();
+    classify_metered(blocks, ctx, &mut budget.meter())
+}
+
+/// Bytes of a block that count as one step of the meter (measuring a block
+/// costs its length).
+const BYTES_PER_STEP: usize = 64;
+
+/// [`classify`], counting its steps on `meter`: one per block and per
+/// [`BYTES_PER_STEP`] bytes measured, and one per block in each of the
+/// later passes (each is a single sweep over the blocks). When the meter
+/// stops, the blocks measured so far keep their cue verdicts and every
+/// other block is body: nothing is removed that was not looked at, and no
+/// title, byline or dateline is taken.
+pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_>) -> Cleaned {
     let n = blocks.len();
     let primary = ctx.language.split('-').next().unwrap_or("und");
     let has_list = stop_words::lookup(primary).is_some();
     let stop = features::stop_words(if has_list { primary } else { "en" });
-    let feats: Vec<Features> = blocks.iter().map(|b| Features::of(b, stop)).collect();
-    let mut verdicts: Vec<Option<Verdict>> = blocks
-        .iter()
-        .zip(&feats)
-        .map(|(b, f)| cues::kind_of(b, f.chars).map(Verdict::Removed))
-        .collect();
+    let mut feats: Vec<Features> = Vec::with_capacity(n);
+    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(n);
+    for b in blocks {
+        if meter.add(1 + (b.len() / BYTES_PER_STEP) as u64) {
+            return only_cues(&verdicts, n);
+        }
+        let f = Features::of(b, stop);
+        verdicts.push(cues::kind_of(b, f.chars).map(Verdict::Removed));
+        feats.push(f);
+    }
 
     if ctx.statistics {
         mark_lists(&feats, &mut verdicts);
     }
     mark_captions_and_tags(blocks, &feats, &mut verdicts);
+    // Each of the passes below is one sweep over the blocks.
+    if meter.add(4 * n as u64) {
+        return only_cues(&verdicts, n);
+    }
 
     // Block quality with context, on what the cues left.
     let initial: Vec<Class> = feats
@@ -194,6 +218,17 @@ pub fn classify(blocks: &[&str], ctx: &Context<'_>) -> Cleaned {
     out
 }
 
+/// The verdicts of a classification cut short: what the passes so far
+/// decided, body for the rest (of `n` blocks).
+fn only_cues(verdicts: &[Option<Verdict>], n: usize) -> Cleaned {
+    Cleaned {
+        verdicts: (0..n)
+            .map(|i| verdicts.get(i).copied().flatten().unwrap_or(Verdict::Body))
+            .collect(),
+        ..Cleaned::default()
+    }
+}
+
 /// Compares two texts ignoring case and white space.
 fn same_text(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -242,24 +277,29 @@ fn quality(f: &Features, has_list: bool) -> Class {
     }
 }
 
-/// The nearest class before (`step` = -1) or after (+1) `i` that is not
-/// skipped; the document's edges count as bad.
-fn neighbour(classes: &[Class], i: usize, forward: bool, skip_near_good: bool) -> Class {
-    let mut j = i;
-    loop {
-        let next = if forward {
-            j.checked_add(1).filter(|&k| k < classes.len())
-        } else {
-            j.checked_sub(1)
-        };
-        let Some(k) = next else { return Class::Bad };
-        j = k;
-        match classes[k] {
-            Class::Short => continue,
-            Class::NearGood if skip_near_good => continue,
-            c => return c,
+/// For every block, the nearest class before it and after it that is not
+/// *short* (nor *near-good*, with `skip_near_good`); the document's edges
+/// count as bad. One sweep each way, so a long run of short blocks (500,000
+/// lines of "Hi.") costs its length, not its square.
+fn neighbours(classes: &[Class], skip_near_good: bool) -> (Vec<Class>, Vec<Class>) {
+    let skipped = |c: Class| c == Class::Short || (skip_near_good && c == Class::NearGood);
+    let mut before = Vec::with_capacity(classes.len());
+    let mut seen = Class::Bad;
+    for &c in classes {
+        before.push(seen);
+        if !skipped(c) {
+            seen = c;
         }
     }
+    let mut after = vec![Class::Bad; classes.len()];
+    let mut seen = Class::Bad;
+    for (slot, &c) in after.iter_mut().zip(classes).rev() {
+        *slot = seen;
+        if !skipped(c) {
+            seen = c;
+        }
+    }
+    (before, after)
 }
 
 /// Several near-good blocks in a row (short paragraphs of prose, forum
@@ -298,20 +338,19 @@ fn promote_prose_runs(initial: &[Class], feats: &[Features]) -> Vec<Class> {
 /// jusText's context-sensitive revision of short and near-good blocks.
 fn revise(initial: &[Class]) -> Vec<Class> {
     let mut out = initial.to_vec();
+    let (prev_far, next_far) = neighbours(initial, true);
+    let (prev_near, next_near) = neighbours(initial, false);
     for i in 0..initial.len() {
         if initial[i] != Class::Short {
             continue;
         }
-        let prev = neighbour(initial, i, false, true);
-        let next = neighbour(initial, i, true, true);
+        let (prev, next) = (prev_far[i], next_far[i]);
         out[i] = match (prev, next) {
             (Class::Good, Class::Good) => Class::Good,
             (Class::Bad, Class::Bad) => Class::Bad,
             _ => {
-                let bad_side_near_good = (prev == Class::Bad
-                    && neighbour(initial, i, false, false) == Class::NearGood)
-                    || (next == Class::Bad
-                        && neighbour(initial, i, true, false) == Class::NearGood);
+                let bad_side_near_good = (prev == Class::Bad && prev_near[i] == Class::NearGood)
+                    || (next == Class::Bad && next_near[i] == Class::NearGood);
                 if bad_side_near_good {
                     Class::Good
                 } else {
@@ -320,14 +359,12 @@ fn revise(initial: &[Class]) -> Vec<Class> {
             }
         };
     }
-    let after_short = out.clone();
+    let (prev_far, next_far) = neighbours(&out, true);
     for i in 0..initial.len() {
         if initial[i] != Class::NearGood {
             continue;
         }
-        let prev = neighbour(&after_short, i, false, true);
-        let next = neighbour(&after_short, i, true, true);
-        out[i] = if prev == Class::Bad && next == Class::Bad {
+        out[i] = if prev_far[i] == Class::Bad && next_far[i] == Class::Bad {
             Class::Bad
         } else {
             Class::Good
@@ -585,5 +622,145 @@ mod tests {
             c.published_at.unwrap().to_rfc3339(),
             "2023-02-25T00:00:00+00:00"
         );
+    }
+
+    /// The first implementation of the revision, walking to the neighbours
+    /// from every block (quadratic on long runs of short blocks): the
+    /// reference the linear one must agree with.
+    fn neighbour_naive(classes: &[Class], i: usize, forward: bool, skip_near_good: bool) -> Class {
+        let mut j = i;
+        loop {
+            let next = if forward {
+                j.checked_add(1).filter(|&k| k < classes.len())
+            } else {
+                j.checked_sub(1)
+            };
+            let Some(k) = next else { return Class::Bad };
+            j = k;
+            match classes[k] {
+                Class::Short => continue,
+                Class::NearGood if skip_near_good => continue,
+                c => return c,
+            }
+        }
+    }
+    fn revise_naive(initial: &[Class]) -> Vec<Class> {
+        let mut out = initial.to_vec();
+        for i in 0..initial.len() {
+            if initial[i] != Class::Short {
+                continue;
+            }
+            let prev = neighbour_naive(initial, i, false, true);
+            let next = neighbour_naive(initial, i, true, true);
+            out[i] = match (prev, next) {
+                (Class::Good, Class::Good) => Class::Good,
+                (Class::Bad, Class::Bad) => Class::Bad,
+                _ => {
+                    let bad_side_near_good = (prev == Class::Bad
+                        && neighbour_naive(initial, i, false, false) == Class::NearGood)
+                        || (next == Class::Bad
+                            && neighbour_naive(initial, i, true, false) == Class::NearGood);
+                    if bad_side_near_good {
+                        Class::Good
+                    } else {
+                        Class::Bad
+                    }
+                }
+            };
+        }
+        let after_short = out.clone();
+        for i in 0..initial.len() {
+            if initial[i] != Class::NearGood {
+                continue;
+            }
+            let prev = neighbour_naive(&after_short, i, false, true);
+            let next = neighbour_naive(&after_short, i, true, true);
+            out[i] = if prev == Class::Bad && next == Class::Bad {
+                Class::Bad
+            } else {
+                Class::Good
+            };
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn revision_agrees_with_the_naive_walk(classes in proptest::collection::vec(0u8..4, 0..60)) {
+            let classes: Vec<Class> = classes
+                .iter()
+                .map(|c| [Class::Good, Class::NearGood, Class::Short, Class::Bad][*c as usize])
+                .collect();
+            proptest::prop_assert_eq!(revise(&classes), revise_naive(&classes));
+        }
+    }
+
+    fn steps_and_bytes(text: &str, statistics: bool) -> (u64, u64) {
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut meter = budget.meter();
+        let (clean, spans) = crate::pipeline::normalize::clean_text_metered(text, &mut meter);
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        let cleaned = classify_metered(
+            &blocks,
+            &Context {
+                language: "en",
+                title_hint: None,
+                time_zone: Tz::UTC,
+                statistics,
+            },
+            &mut meter,
+        );
+        let body: usize = blocks
+            .iter()
+            .zip(&cleaned.verdicts)
+            .filter(|(_, v)| **v == Verdict::Body)
+            .map(|(b, _)| b.len())
+            .sum();
+        (meter.steps(), clean.len() as u64 + body as u64)
+    }
+
+    #[test]
+    fn work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{Shape, assert_linear};
+        // 500,000 lines of "Hi." were quadratic: every short block walked
+        // the whole run of short blocks to find its neighbours.
+        let shapes: [Shape; 4] = [
+            ("lines of Hi.", |n| "Hi.\n".repeat(n / 4)),
+            ("one long line", |n| "word ".repeat(n / 5)),
+            ("menu lines", |n| "Home\nWorld News\nSport\n".repeat(n / 22)),
+            ("prose and short lines", |n| {
+                format!("{P1}\nHi.\n").repeat(n / 210)
+            }),
+        ];
+        for (what, shape) in shapes {
+            for statistics in [true, false] {
+                let (steps, out) = steps_and_bytes(&shape(20_000), statistics);
+                let (steps_8, out_8) = steps_and_bytes(&shape(160_000), statistics);
+                assert_linear(&format!("{what}: steps"), steps, steps_8);
+                assert_linear(&format!("{what}: bytes out"), out, out_8);
+            }
+        }
+    }
+
+    #[test]
+    fn a_spent_budget_keeps_every_block_it_did_not_reach() {
+        let budget = crate::pipeline::Budget::new(
+            Some(std::time::Duration::ZERO),
+            crate::pipeline::budget::CancelFlag::new(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let blocks = ["Home", "World", "Sport", P1, P2, "Share this article"];
+        let cleaned = classify_metered(
+            &blocks,
+            &Context {
+                language: "en",
+                title_hint: None,
+                time_zone: Tz::UTC,
+                statistics: true,
+            },
+            &mut budget.meter(),
+        );
+        assert_eq!(cleaned.verdicts, [Verdict::Body; 6]);
+        assert_eq!(cleaned.title, None);
     }
 }

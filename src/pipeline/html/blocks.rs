@@ -1,16 +1,25 @@
 //! Splits the clean HTML that the extractor returns (`<p>`, `<h2>`, `<ul><li>`,
 //! `<blockquote>`, `<pre>`, `<table>`, ...) into typed text blocks, in one
-//! linear pass with a bounded stack of open block elements.
+//! linear pass with a bounded stack of open block elements; every byte and
+//! tag is a step of a [`Meter`].
 
 use super::flatten::decode_text;
-use super::scan::tag_name;
+use super::scan::{StopOn, tag_name};
 use super::{BlockKind, PageBlock};
+use crate::pipeline::budget::Meter;
 
 /// Most open block elements tracked; deeper ones count as the innermost.
 const MAX_STACK: usize = 64;
 
 /// The blocks of `html`, in order; blank blocks are skipped.
 pub fn split_blocks(html: &str) -> Vec<PageBlock> {
+    let budget = crate::pipeline::Budget::unlimited();
+    split_blocks_metered(html, &mut budget.meter())
+}
+
+/// [`split_blocks`], counting a step per byte and per tag on `meter`. Its
+/// output is the article's text, so only cancellation stops it.
+pub fn split_blocks_metered(html: &str, meter: &mut Meter<'_>) -> Vec<PageBlock> {
     let bytes = html.as_bytes();
     let mut blocks = Vec::new();
     let mut stack: Vec<BlockKind> = Vec::new();
@@ -46,15 +55,18 @@ pub fn split_blocks(html: &str) -> Vec<PageBlock> {
             .get(lt..)
             .and_then(|rest| rest.iter().position(|&b| b == b'>'))
             .map_or(bytes.len(), |i| lt + i + 1);
+        if StopOn::Cancel.add(meter, (gt - pos) as u64 + 1) {
+            break;
+        }
         let tag = html.get(lt + 1..gt.saturating_sub(1)).unwrap_or_default();
         let closing = tag.starts_with('/');
         let name = tag_name(tag);
         pos = gt;
-        if name == "br" {
+        if name.as_str() == "br" {
             text.push(' ');
             continue;
         }
-        let Some(kind) = block_kind(&name) else {
+        let Some(kind) = block_kind(name.as_str()) else {
             // Inline markup: words on both sides stay together.
             continue;
         };

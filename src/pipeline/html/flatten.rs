@@ -36,11 +36,16 @@
 //! `<` is text, an unclosed tag or comment at the end of the input hides
 //! the rest of it (with a warning when that rest holds markup).
 //!
+//! Every byte and tag read is a step of a [`Meter`]; a metered run
+//! ([`extract_metered`]) that stops returns the text read so far.
+//!
 //! The text is meant for [`crate::pipeline::normalize::clean_text`], which does the
 //! final white-space and paragraph clean-up.
 
 use html_escape::NAMED_ENTITIES;
 
+use super::scan::StopOn;
+use crate::pipeline::budget::Meter;
 use crate::pipeline::warning::{Warning, WarningCode};
 
 /// The text and metadata of an HTML page.
@@ -59,7 +64,21 @@ pub struct ExtractedPage {
 /// Extracts the text of `html` (see the module documentation), reading at
 /// most `max_elements` start tags.
 pub fn extract(html: &str, max_elements: usize) -> ExtractedPage {
+    let budget = crate::pipeline::Budget::unlimited();
+    extract_metered(html, max_elements, &mut budget.meter(), StopOn::Any)
+}
+
+/// [`extract`], counting a step per byte and per tag on `meter` and
+/// stopping as `stop` says; when stopped, the text read so far.
+pub fn extract_metered(
+    html: &str,
+    max_elements: usize,
+    meter: &mut Meter<'_>,
+    stop: StopOn,
+) -> ExtractedPage {
     let mut extractor = Extractor {
+        meter,
+        stop,
         html,
         max_elements,
         elements: 0,
@@ -146,7 +165,9 @@ fn find(haystack: &[u8], from: usize, needle: u8) -> Option<usize> {
 }
 
 /// The tokenizer's state.
-struct Extractor<'a> {
+struct Extractor<'a, 'm, 'b> {
+    meter: &'m mut Meter<'b>,
+    stop: StopOn,
     html: &'a str,
     max_elements: usize,
     elements: usize,
@@ -173,12 +194,17 @@ struct TagToken {
     end: usize,
 }
 
-impl Extractor<'_> {
+impl Extractor<'_, '_, '_> {
     fn run(&mut self) {
         let bytes = self.html.as_bytes();
         let mut pos = 0;
         while pos < bytes.len() {
             let lt = find(bytes, pos, b'<').unwrap_or(bytes.len());
+            // A step per byte of text and per tag; the markup's bytes are
+            // counted once its end is known.
+            if self.stop.add(self.meter, (lt - pos) as u64 + 1) {
+                break;
+            }
             if lt > pos {
                 self.text(pos, lt);
             }
@@ -186,7 +212,15 @@ impl Extractor<'_> {
                 break;
             }
             match self.markup(lt) {
-                Some(next) => pos = next,
+                Some(next) => {
+                    if self
+                        .stop
+                        .add(self.meter, next.saturating_sub(lt + 1) as u64)
+                    {
+                        break;
+                    }
+                    pos = next;
+                }
                 None => break,
             }
         }
@@ -880,6 +914,44 @@ mod tests {
             let page = extract(&html, usize::MAX);
             assert!(page.text.len() <= html.len() * 3);
         }
+    }
+
+    #[test]
+    fn work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{Shape, assert_linear, random_html};
+        let shapes: [Shape; 4] = [
+            ("random bytes", |n| random_html(n, 11)),
+            ("attributes on one element", |n| {
+                format!("<p {}>hello</p>", "a=\"x\" ".repeat(n / 6))
+            }),
+            ("many elements", |n| "<p>x</p>".repeat(n / 8)),
+            ("references", |n| "&amp;&#x201C;&bogus".repeat(n / 19)),
+        ];
+        for (what, shape) in shapes {
+            let work = |n: usize| {
+                let budget = crate::pipeline::Budget::unlimited();
+                let mut meter = budget.meter();
+                let page = extract_metered(&shape(n), usize::MAX, &mut meter, StopOn::Any);
+                (meter.steps(), page.text.len() as u64)
+            };
+            let ((steps, out), (steps_8, out_8)) = (work(40_000), work(320_000));
+            assert_linear(&format!("{what}: steps"), steps, steps_8);
+            assert_linear(&format!("{what}: bytes out"), out, out_8);
+        }
+    }
+
+    #[test]
+    fn a_stopped_meter_keeps_the_text_read_so_far() {
+        let flag = crate::pipeline::budget::CancelFlag::new();
+        let budget = crate::pipeline::Budget::new(None, flag.clone());
+        let html = "<p>one two</p>".repeat(100_000);
+        let mut meter = budget.meter();
+        flag.cancel();
+        let page = extract_metered(&html, usize::MAX, &mut meter, StopOn::Cancel);
+        // Seen at the first look at the flag, within a stride of steps.
+        assert!(meter.steps() <= 2 * crate::pipeline::budget::Meter::STRIDE);
+        assert!(page.text.len() < 1000, "{}", page.text.len());
+        assert!(page.text.starts_with("one two"));
     }
 
     fn html_like() -> impl Strategy<Value = String> {

@@ -16,12 +16,18 @@
 //! - **canonical URL**: `<link rel="canonical">`, then `og:url`;
 //! - **site name**: `og:site_name`, then JSON-LD `publisher.name`,
 //!   `application-name`.
+//!
+//! The scan is linear: every byte is read once (an unclosed `<h1>` or
+//! author link is read for at most a few kilobytes), and each is a step of
+//! the [`Meter`]; only cancellation stops it.
 
 use super::scan::{find_byte, find_str};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
 
 use super::flatten::decode_text;
+use super::scan::StopOn;
+use crate::pipeline::budget::Meter;
 
 /// Metadata of a page; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,16 +71,32 @@ struct Found {
 /// Reads the metadata of `html`, looking at no more than `max_elements`
 /// start tags.
 pub fn read_metadata(html: &str, max_elements: usize) -> PageMetadata {
-    let found = scan(html, max_elements);
+    let budget = crate::pipeline::Budget::unlimited();
+    read_metadata_metered(html, max_elements, &mut budget.meter())
+}
+
+/// [`read_metadata`], counting a step per byte and per tag read on `meter`.
+/// The scan is linear and cheap, and the metadata is part of the record, so
+/// only cancellation stops it (with what it found so far).
+pub fn read_metadata_metered(
+    html: &str,
+    max_elements: usize,
+    meter: &mut Meter<'_>,
+) -> PageMetadata {
+    let found = scan(html, max_elements, meter);
     choose(found)
 }
 
-fn scan(html: &str, max_elements: usize) -> Found {
+fn scan(html: &str, max_elements: usize, meter: &mut Meter<'_>) -> Found {
     let bytes = html.as_bytes();
     let mut found = Found::default();
     let mut elements = 0usize;
     let mut pos = 0;
     while let Some(lt) = find_byte(bytes, pos, b'<') {
+        // A step per byte skipped, and per byte of the markup read below.
+        if StopOn::Cancel.add(meter, (lt - pos) as u64 + 1) {
+            break;
+        }
         pos = lt + 1;
         match bytes.get(lt + 1) {
             Some(b'!') => {
@@ -96,6 +118,7 @@ fn scan(html: &str, max_elements: usize) -> Found {
             break;
         };
         pos = tag.end;
+        meter.add((tag.end - lt) as u64);
         match tag.name.as_str() {
             "html" if found.html_lang.is_none() => {
                 found.html_lang = tag.attr("lang").filter(|l| !l.is_empty());
@@ -125,7 +148,7 @@ fn scan(html: &str, max_elements: usize) -> Found {
                 if rel.split_whitespace().any(|r| r == "author")
                     && found.rel_authors.len() < MAX_AUTHORS
                 {
-                    let (text, _) = element_text(html, tag.end, "a", 512);
+                    let text = element_text(html, tag.end, "a", 512, meter);
                     if !text.is_empty() {
                         found.rel_authors.push(text);
                     }
@@ -135,7 +158,7 @@ fn scan(html: &str, max_elements: usize) -> Found {
                 found.time = tag.attr("datetime").filter(|d| !d.is_empty());
             }
             "h1" if found.h1.is_none() => {
-                let (text, _) = element_text(html, tag.end, "h1", MAX_H1_BYTES);
+                let text = element_text(html, tag.end, "h1", MAX_H1_BYTES, meter);
                 if !text.is_empty() {
                     found.h1 = Some(text);
                 }
@@ -144,6 +167,7 @@ fn scan(html: &str, max_elements: usize) -> Found {
             | "noframes" | "noscript" | "template" | "svg" => {
                 let close = find_end_tag(bytes, tag.end, tag.name.as_bytes());
                 let content = html.get(tag.end..close.0).unwrap_or_default();
+                meter.add((close.1 - tag.end) as u64);
                 if tag.name == "title" && found.title.is_none() {
                     let text = collapse(&decode_text(content));
                     if !text.is_empty() {
@@ -401,10 +425,10 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-/// A start tag with its attributes.
+/// A start tag with the attributes metadata reads.
 struct Tag {
     name: String,
-    attrs: Vec<(String, String)>,
+    attrs: Vec<(&'static str, String)>,
     /// Index just past `>`.
     end: usize,
 }
@@ -413,13 +437,28 @@ impl Tag {
     fn attr(&self, name: &str) -> Option<String> {
         self.attrs
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, v)| v.trim().to_owned())
     }
 }
 
+/// The attributes metadata reads; only these are decoded and kept.
+const KEPT_ATTRIBUTES: [&str; 10] = [
+    "lang",
+    "property",
+    "name",
+    "itemprop",
+    "http-equiv",
+    "content",
+    "datetime",
+    "rel",
+    "href",
+    "type",
+];
+
 /// Parses the start tag whose name starts at `start`; `None` when the input
-/// ends inside it.
+/// ends inside it. Allocates only for the tag name and the attributes it
+/// keeps (at most 32).
 fn parse_tag(html: &str, start: usize) -> Option<Tag> {
     let bytes = html.as_bytes();
     let mut i = start;
@@ -438,85 +477,72 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag> {
         {
             i += 1;
         }
-        match bytes.get(i)? {
-            b'>' => {
-                return Some(Tag {
-                    name,
-                    attrs,
-                    end: i + 1,
-                });
-            }
-            _ => {
-                let name_start = i;
+        if *bytes.get(i)? == b'>' {
+            return Some(Tag {
+                name,
+                attrs,
+                end: i + 1,
+            });
+        }
+        let name_start = i;
+        i += 1;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>' | b'='))
+        {
+            i += 1;
+        }
+        let attr_name = bytes.get(name_start..i)?;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let mut value = (i, i);
+        if bytes.get(i) == Some(&b'=') {
+            i += 1;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
-                while bytes
-                    .get(i)
-                    .is_some_and(|&b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'>' | b'='))
-                {
-                    i += 1;
+            }
+            match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let close = find_byte(bytes, i + 1, q)?;
+                    value = (i + 1, close);
+                    i = close + 1;
                 }
-                let attr_name = html.get(name_start..i)?.to_ascii_lowercase();
-                while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-                    i += 1;
-                }
-                let mut value = String::new();
-                if bytes.get(i) == Some(&b'=') {
-                    i += 1;
-                    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                _ => {
+                    let s = i;
+                    while bytes
+                        .get(i)
+                        .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
+                    {
                         i += 1;
                     }
-                    match bytes.get(i) {
-                        Some(&q @ (b'"' | b'\'')) => {
-                            let close = find_byte(bytes, i + 1, q)?;
-                            value = html.get(i + 1..close)?.to_owned();
-                            i = close + 1;
-                        }
-                        _ => {
-                            let s = i;
-                            while bytes
-                                .get(i)
-                                .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
-                            {
-                                i += 1;
-                            }
-                            value = html.get(s..i)?.to_owned();
-                        }
-                    }
-                }
-                // Only the attributes metadata needs are decoded and kept.
-                if attrs.len() < 32
-                    && matches!(
-                        attr_name.as_str(),
-                        "lang"
-                            | "property"
-                            | "name"
-                            | "itemprop"
-                            | "http-equiv"
-                            | "content"
-                            | "datetime"
-                            | "rel"
-                            | "href"
-                            | "type"
-                    )
-                {
-                    attrs.push((attr_name, decode_text(&value)));
+                    value = (s, i);
                 }
             }
+        }
+        if attrs.len() < 32
+            && let Some(kept) = KEPT_ATTRIBUTES
+                .iter()
+                .find(|k| k.as_bytes().eq_ignore_ascii_case(attr_name))
+        {
+            attrs.push((*kept, decode_text(html.get(value.0..value.1)?)));
         }
     }
 }
 
 /// The text of the element whose content starts at `from`, up to its end
 /// tag `name` (tags stripped, references decoded, white space collapsed),
-/// reading at most `max` bytes; and the index after the end tag.
-fn element_text(html: &str, from: usize, name: &str, max: usize) -> (String, usize) {
-    let bytes = html.as_bytes();
-    let (close, after) = find_end_tag(bytes, from, name.as_bytes());
-    let mut end = close.min(from.saturating_add(max));
+/// reading at most `max` bytes: the end tag is only looked for that far,
+/// so an element that is never closed costs `max`, not the rest of the page.
+fn element_text(html: &str, from: usize, name: &str, max: usize, meter: &mut Meter<'_>) -> String {
+    let mut end = from.saturating_add(max).min(html.len());
     while end > from && !html.is_char_boundary(end) {
         end -= 1;
     }
-    let inner = html.get(from..end).unwrap_or_default();
+    let window = html.as_bytes().get(..end).unwrap_or_default();
+    let (close, _) = find_end_tag(window, from, name.as_bytes());
+    meter.add((close.min(end) - from) as u64);
+    let inner = html.get(from..close.min(end)).unwrap_or_default();
     let mut text = String::with_capacity(inner.len());
     let mut in_tag = false;
     for c in inner.chars() {
@@ -530,7 +556,7 @@ fn element_text(html: &str, from: usize, name: &str, max: usize) -> (String, usi
             _ => {}
         }
     }
-    (collapse(&decode_text(&text)), after)
+    collapse(&decode_text(&text))
 }
 
 /// Where the end tag `</name` after `from` starts, and the index after its
@@ -665,5 +691,42 @@ mod tests {
         );
         // serde_json refuses nesting past 128 levels: no stack overflow.
         assert_eq!(read_metadata(&deep, 100), PageMetadata::default());
+    }
+
+    #[test]
+    fn an_unclosed_heading_or_author_link_is_read_a_bounded_way() {
+        let html = format!("<h1>Title{}", " word".repeat(1000));
+        let title = read_metadata(&html, 100).title.unwrap_or_default();
+        assert!(title.starts_with("Title word"), "{title}");
+        assert!(title.len() <= MAX_H1_BYTES, "{}", title.len());
+    }
+
+    #[test]
+    fn work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{Shape, assert_linear, random_html};
+        // Each unclosed <h1> or author link used to be read to the end of
+        // the page: quadratic.
+        let shapes: [Shape; 5] = [
+            ("unclosed h1", |n| "<h1> ".repeat(n / 5)),
+            ("unclosed author links", |n| {
+                "<a rel=author> ".repeat(n / 15)
+            }),
+            ("attributes on one element", |n| {
+                format!("<meta {}>", "a=\"x\" ".repeat(n / 6))
+            }),
+            ("metas", |n| {
+                "<meta property='og:title' content='A title &amp; more'>".repeat(n / 55)
+            }),
+            ("random bytes", |n| random_html(n, 3)),
+        ];
+        for (what, shape) in shapes {
+            let work = |n: usize| {
+                let budget = crate::pipeline::Budget::unlimited();
+                let mut meter = budget.meter();
+                read_metadata_metered(&shape(n), usize::MAX, &mut meter);
+                meter.steps()
+            };
+            assert_linear(what, work(40_000), work(320_000));
+        }
     }
 }

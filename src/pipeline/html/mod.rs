@@ -31,13 +31,15 @@ pub mod bounds;
 pub mod decode;
 pub mod flatten;
 pub mod metadata;
+pub mod needles;
 pub mod recover;
 pub mod removed;
-mod scan;
+pub(crate) mod scan;
 
 pub use bounds::HtmlLimits;
 pub use flatten::{ExtractedPage, extract};
 
+use super::budget::{Interrupted, Meter};
 use super::{Budget, RemovedBlock};
 use crate::pipeline::warning::{Warning, WarningCode};
 
@@ -86,25 +88,45 @@ pub struct Page {
 /// `budget` (see the module documentation). Never panics; over a limit it
 /// returns the best text found so far with a warning.
 pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
+    extract_page_metered(html, limits, &mut budget.meter())
+}
+
+/// [`extract_page`] with its scanners counting their steps on `meter`.
+///
+/// The bounds scan, the fallback flattening and the split of the
+/// extractor's output always finish (they are linear and their output is
+/// the record), unless the caller cancels; the metadata scan and the
+/// boilerplate detection stop when the time budget runs out, keeping what
+/// they found; extraction is skipped when the budget is gone before it
+/// starts. When the meter was cancelled the page is incomplete and must be
+/// discarded.
+pub fn extract_page_metered(html: &str, limits: &HtmlLimits, meter: &mut Meter<'_>) -> Page {
     let mut page = Page::default();
-    let bounded = bounds::bound(html, limits);
+    let bounded = bounds::bound_metered(html, limits, meter);
     page.warnings.extend(bounded.warnings.iter().cloned());
     let html = bounded.html.as_ref();
+    if cancelled(meter) {
+        return page;
+    }
 
-    page.metadata = metadata::read_metadata(html, limits.max_elements);
+    page.metadata = metadata::read_metadata_metered(html, limits.max_elements, meter);
+    if cancelled(meter) {
+        return page;
+    }
 
-    if budget.is_cancelled() || budget.is_over() {
+    if meter.is_stopped() {
         page.warnings.push(Warning::new(
             WarningCode::TimeBudget,
             "html",
             "time budget used up before main-content extraction; the page's whole text was kept",
         ));
-        page.blocks = flattened_blocks(html, limits.max_elements);
+        page.blocks = flattened_blocks(html, limits.max_elements, meter);
         return page;
     }
 
-    match main_content(html) {
+    match main_content(html, meter) {
         Some(blocks) if !blocks.is_empty() => page.blocks = blocks,
+        _ if cancelled(meter) => return page,
         found => {
             page.warnings.push(Warning::new(
                 WarningCode::ExtractionFallback,
@@ -115,25 +137,43 @@ pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
                     "no main content found; the page's whole text was kept"
                 },
             ));
-            page.blocks = flattened_blocks(html, limits.max_elements);
+            page.blocks = flattened_blocks(html, limits.max_elements, meter);
         }
     }
-    if budget.is_over() {
+    if meter.is_stopped() {
+        if !cancelled(meter) {
+            page.warnings.push(Warning::new(
+                WarningCode::TimeBudget,
+                "html",
+                "time budget used up during main-content extraction; boilerplate detection was skipped",
+            ));
+        }
+        return page;
+    }
+    page.removed = removed::find_removed_metered(html, &page.blocks, limits.max_elements, meter);
+    if meter.stopped() == Some(Interrupted::OverBudget) {
         page.warnings.push(Warning::new(
             WarningCode::TimeBudget,
             "html",
-            "time budget used up during main-content extraction; boilerplate detection was skipped",
+            "time budget used up during boilerplate detection; no removed widgets are reported",
         ));
-        return page;
     }
-    page.removed = removed::find_removed(html, &page.blocks, limits.max_elements);
     page
+}
+
+/// Whether the caller cancelled (seen by `meter`).
+fn cancelled(meter: &Meter<'_>) -> bool {
+    meter.stopped() == Some(Interrupted::Cancelled)
 }
 
 /// The main-content blocks of a bounded page; `None` when the extractor
 /// failed (an error, or a panic caught here so one page cannot take the
 /// service down).
-fn main_content(html: &str) -> Option<Vec<PageBlock>> {
+///
+/// The extractor cannot be metered from inside; its cost is bounded by
+/// what [`bounds`] lets through (see `docs/html.md`, "Bounds"). Its output
+/// is split under `meter`.
+fn main_content(html: &str, meter: &mut Meter<'_>) -> Option<Vec<PageBlock>> {
     let options = trafilatura::Options::default()
         // Dates come from our own metadata scan.
         .with_html_date_mode(trafilatura::HtmlDateMode::Disabled)
@@ -141,12 +181,13 @@ fn main_content(html: &str) -> Option<Vec<PageBlock>> {
         .with_exclude_comments(true);
     let result = std::panic::catch_unwind(|| trafilatura::extract(html, &options)).ok()?;
     let result = result.ok()?;
-    Some(blocks::split_blocks(&result.content_html))
+    Some(blocks::split_blocks_metered(&result.content_html, meter))
 }
 
-/// Blocks of the naive flattener: every visible paragraph.
-fn flattened_blocks(html: &str, max_elements: usize) -> Vec<PageBlock> {
-    flatten::extract(html, max_elements)
+/// Blocks of the naive flattener: every visible paragraph. It is the
+/// fallback text, so only cancellation stops it.
+fn flattened_blocks(html: &str, max_elements: usize, meter: &mut Meter<'_>) -> Vec<PageBlock> {
+    flatten::extract_metered(html, max_elements, meter, scan::StopOn::Cancel)
         .text
         .split("\n\n")
         .map(str::trim)
@@ -318,10 +359,12 @@ many roads are already in poor condition and repairs have been delayed for years
     fn hostile_unclosed_tags() {
         let html = format!("<p>start {}", "<b><i><span><a href=x>".repeat(50_000));
         let page = hostile(html, HOSTILE_LIMIT);
+        // Each new link closes the one before, so they do not nest; but
+        // every element sits in four inline ones, and counts five times.
         assert!(
             page.warnings
                 .iter()
-                .any(|w| w.message.contains("nests deeper")),
+                .any(|w| w.message.contains("counting an element once more")),
             "{:?}",
             page.warnings
         );
@@ -344,16 +387,32 @@ many roads are already in poor condition and repairs have been delayed for years
 
     #[test]
     fn hostile_nested_tables() {
+        // Deeper than the depth limit, and past the element count: the
+        // text at the bottom is beyond it.
         let html = format!(
             "{}cell{}",
             "<table><tr><td>".repeat(30_000),
             "</td></tr></table>".repeat(30_000)
         );
         let page = hostile(html, HOSTILE_LIMIT);
+        for warning in ["tables nest deeper than 8", "more than 100000 elements"] {
+            assert!(
+                page.warnings.iter().any(|w| w.message.contains(warning)),
+                "{warning}: {:?}",
+                page.warnings
+            );
+        }
+        // 2,000 nested tables: unwrapped past 8, the text kept.
+        let html = format!(
+            "{}cell{}",
+            "<table><tr><td>".repeat(2_000),
+            "</td></tr></table>".repeat(2_000)
+        );
+        let page = hostile(html, HOSTILE_LIMIT);
         assert!(
             page.warnings
                 .iter()
-                .any(|w| w.message.contains("nests deeper")),
+                .any(|w| w.message.contains("tables nest deeper than 8")),
             "{:?}",
             page.warnings
         );
@@ -366,6 +425,64 @@ many roads are already in poor condition and repairs have been delayed for years
             "", "<", "<<<>>>", "<html", "</html>", "&#xD800;", "\u{0}", "<p>é",
         ] {
             let _ = extract_page(html, &HtmlLimits::default(), &Budget::unlimited());
+        }
+    }
+
+    #[test]
+    fn hostile_220k_attributes_on_one_element() {
+        let many: String = (0..220_000).map(|i| format!(" a{i}=\"x\"")).collect();
+        let html = format!("<html><body><p{many}>hello world</p></body></html>");
+        let page = hostile(html, HOSTILE_LIMIT);
+        let joined: String = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(joined, "hello world");
+        assert!(
+            page.warnings
+                .iter()
+                .any(|w| w.code == WarningCode::InputLimit && w.message.contains("attributes")),
+            "{:?}",
+            page.warnings
+        );
+    }
+
+    #[test]
+    fn page_work_grows_linearly() {
+        use scan::testing::{Shape, assert_linear, random_html};
+        let shapes: [Shape; 5] = [
+            ("attributes on one element", |n| {
+                format!("<p {}>hello world</p>", "a=\"x\" ".repeat(n / 6))
+            }),
+            ("random bytes", |n| random_html(n, 1)),
+            ("deep trees", |n| {
+                let tree = format!(
+                    "{}<p>deep text.</p>{}",
+                    "<div>".repeat(300),
+                    "</div>".repeat(300)
+                );
+                tree.repeat(n / tree.len() + 1)
+            }),
+            ("many elements", |n| {
+                "<p>A line of text.</p><span class=share>Share</span>".repeat(n / 52)
+            }),
+            ("widgets", |n| {
+                "<div class=related><a href=/x>Other story</a></div>".repeat(n / 52)
+            }),
+        ];
+        let limits = HtmlLimits {
+            max_elements: usize::MAX,
+            ..HtmlLimits::default()
+        };
+        for (what, shape) in shapes {
+            let work = |n: usize| {
+                let budget = Budget::unlimited();
+                let mut meter = budget.meter();
+                let page = extract_page_metered(&shape(n), &limits, &mut meter);
+                let out: usize = page.blocks.iter().map(|b| b.text.len()).sum::<usize>()
+                    + page.removed.iter().map(|r| r.text.len()).sum::<usize>();
+                (meter.steps(), out as u64)
+            };
+            let ((steps, out), (steps_8, out_8)) = (work(20_000), work(160_000));
+            assert_linear(&format!("{what}: steps"), steps, steps_8);
+            assert_linear(&format!("{what}: bytes out"), out, out_8);
         }
     }
 }

@@ -5,11 +5,16 @@
 //! text becomes a [`RemovedBlock`] unless it is part of the main content.
 //!
 //! One linear pass over the markup with a stack of open elements (the page
-//! is already bounded in depth by [`super::bounds`]).
+//! is already bounded in depth by [`super::bounds`], and an end tag is
+//! matched against the innermost few only) collects the widgets; one
+//! [`Needles`] automaton then tells which of them the main content holds,
+//! in time linear in both. Every byte is a step of a [`Meter`].
 
 use super::PageBlock;
 use super::flatten::decode_text;
-use super::scan::{find_byte, find_str, tag_name};
+use super::needles::Needles;
+use super::scan::{TagName, find_byte, find_str, tag_name};
+use crate::pipeline::budget::Meter;
 use crate::pipeline::{RemovedBlock, RemovedKind};
 
 /// Most removed blocks reported per page.
@@ -18,21 +23,69 @@ const MAX_REMOVED: usize = 64;
 /// character boundary).
 const MAX_TEXT: usize = 2000;
 
+/// How far up the open elements an end tag is matched (as in
+/// [`super::bounds`]): an end tag costs a bounded amount of work however
+/// many elements are open.
+const END_TAG_REACH: usize = 12;
+
 /// Finds the typed boilerplate of `html` that is not in `main`.
 pub fn find_removed(html: &str, main: &[PageBlock], max_elements: usize) -> Vec<RemovedBlock> {
-    let main_text: String = main
-        .iter()
-        .map(|b| b.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let budget = crate::pipeline::Budget::unlimited();
+    find_removed_metered(html, main, max_elements, &mut budget.meter())
+}
+
+/// [`find_removed`], counting a step per byte and per tag on `meter`; when
+/// the meter stops, nothing is reported (the widgets are not yet checked
+/// against the main content).
+///
+/// The page is read once, collecting every widget's text; then one
+/// [`Needles`] automaton of those texts reads the main content once to
+/// tell which of them it holds, so the test costs the sum of the sizes,
+/// not their product.
+pub fn find_removed_metered(
+    html: &str,
+    main: &[PageBlock],
+    max_elements: usize,
+    meter: &mut Meter<'_>,
+) -> Vec<RemovedBlock> {
+    let candidates = collect(html, max_elements, meter);
+    if meter.is_stopped() || candidates.is_empty() {
+        return Vec::new();
+    }
+    let needles = Needles::new(candidates.iter().map(|(_, t)| t.as_bytes()), meter);
+    let in_main = needles.occurring(main.iter().map(|b| b.text.as_bytes()), meter);
+    if meter.is_stopped() {
+        return Vec::new();
+    }
+    candidates
+        .into_iter()
+        .zip(in_main)
+        .filter(|(_, in_main)| !in_main)
+        .take(MAX_REMOVED)
+        .map(|((kind, mut text), _)| {
+            if text.len() > MAX_TEXT {
+                let mut end = MAX_TEXT;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
+            }
+            RemovedBlock { text, kind }
+        })
+        .collect()
+}
+
+/// Every outermost widget of the page with its text (references decoded,
+/// white space collapsed), in page order; blank ones are left out.
+fn collect(html: &str, max_elements: usize, meter: &mut Meter<'_>) -> Vec<(RemovedKind, String)> {
     let bytes = html.as_bytes();
     let mut out = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
+    let mut stack: Vec<TagName> = Vec::new();
     // (stack depth at which the capture started, kind, text so far)
     let mut capture: Option<(usize, RemovedKind, String)> = None;
     let mut elements = 0usize;
     let mut pos = 0;
-    while pos < bytes.len() && out.len() < MAX_REMOVED {
+    while pos < bytes.len() {
         let lt = find_byte(bytes, pos, b'<').unwrap_or(bytes.len());
         if let Some((_, _, text)) = capture.as_mut()
             && text.len() < MAX_TEXT
@@ -43,6 +96,10 @@ pub fn find_removed(html: &str, main: &[PageBlock], max_elements: usize) -> Vec<
             break;
         }
         let gt = find_byte(bytes, lt, b'>').map_or(bytes.len(), |i| i + 1);
+        // A step per byte of text and markup, and per tag.
+        if meter.add((gt - pos) as u64 + 1) {
+            return out;
+        }
         let tag = html.get(lt + 1..gt.saturating_sub(1)).unwrap_or_default();
         pos = gt;
         if tag.starts_with('!') || tag.starts_with('?') {
@@ -57,15 +114,16 @@ pub fn find_removed(html: &str, main: &[PageBlock], max_elements: usize) -> Vec<
             continue;
         }
         if closing {
-            let reach = stack.len().saturating_sub(12);
-            if let Some(i) = stack.iter().rposition(|n| *n == name)
-                && i >= reach
+            let reach = stack.len().saturating_sub(END_TAG_REACH);
+            if let Some(i) = stack
+                .get(reach..)
+                .and_then(|open| open.iter().rposition(|n| *n == name))
             {
-                stack.truncate(i);
+                stack.truncate(reach + i);
             }
             if let Some((depth, kind, text)) = capture.take() {
                 if stack.len() < depth {
-                    finish(kind, &text, &main_text, &mut out);
+                    push_candidate(kind, &text, &mut out);
                 } else {
                     capture = Some((depth, kind, text));
                 }
@@ -80,49 +138,45 @@ pub fn find_removed(html: &str, main: &[PageBlock], max_elements: usize) -> Vec<
             name.as_str(),
             "script" | "style" | "noscript" | "template" | "svg" | "textarea" | "title" | "iframe"
         ) {
-            let needle = format!("</{name}");
-            pos = find_ci(bytes, gt, needle.as_bytes()).unwrap_or(bytes.len());
+            pos = find_end_tag(bytes, gt, name.as_str().as_bytes()).unwrap_or(bytes.len());
             continue;
         }
-        if is_void(&name) || tag.ends_with('/') {
-            if name == "br"
+        if is_void(name.as_str()) || tag.ends_with('/') {
+            if name.as_str() == "br"
                 && let Some((_, _, text)) = capture.as_mut()
             {
                 text.push(' ');
             }
             continue;
         }
-        stack.push(name.clone());
+        stack.push(name);
         if capture.is_none()
-            && let Some(kind) = classify(&name, tag)
+            && let Some(kind) = classify(name.as_str(), tag)
         {
             capture = Some((stack.len(), kind, String::new()));
         } else if let Some((_, _, text)) = capture.as_mut() {
             text.push(' ');
         }
     }
-    if let Some((_, kind, text)) = capture
-        && out.len() < MAX_REMOVED
-    {
-        finish(kind, &text, &main_text, &mut out);
+    if let Some((_, kind, text)) = capture {
+        push_candidate(kind, &text, &mut out);
     }
     out
 }
 
-fn finish(kind: RemovedKind, raw: &str, main_text: &str, out: &mut Vec<RemovedBlock>) {
+/// Adds a widget's text, decoded and collapsed, unless it is blank.
+fn push_candidate(kind: RemovedKind, raw: &str, out: &mut Vec<(RemovedKind, String)>) {
     let decoded = decode_text(raw);
-    let mut text = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.is_empty() || main_text.contains(text.as_str()) {
-        return;
-    }
-    if text.len() > MAX_TEXT {
-        let mut end = MAX_TEXT;
-        while !text.is_char_boundary(end) {
-            end -= 1;
+    let mut text = String::with_capacity(decoded.len());
+    for word in decoded.split_whitespace() {
+        if !text.is_empty() {
+            text.push(' ');
         }
-        text.truncate(end);
+        text.push_str(word);
     }
-    out.push(RemovedBlock { text, kind });
+    if !text.is_empty() {
+        out.push((kind, text));
+    }
 }
 
 /// The kind of furniture an element is, from its tag, class and id.
@@ -234,17 +288,17 @@ fn is_void(name: &str) -> bool {
     )
 }
 
-/// Like [`find_str`], ASCII case-insensitive.
-fn find_ci(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+/// Where the end tag `</name` (any case) after `from` starts.
+fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut at = from;
-    while let Some(i) = find_byte(bytes, at, b'<') {
+    while let Some(i) = find_str(bytes, at, b"</") {
         if bytes
-            .get(i..i + needle.len())
-            .is_some_and(|s| s.eq_ignore_ascii_case(needle))
+            .get(i + 2..i + 2 + name.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(name))
         {
             return Some(i);
         }
-        at = i + 1;
+        at = i + 2;
     }
     None
 }
@@ -322,5 +376,44 @@ mod tests {
         }
         let many = "<nav>x</nav>".repeat(1000);
         assert_eq!(find_removed(&many, &[], 10_000).len(), MAX_REMOVED);
+    }
+
+    #[test]
+    fn work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{assert_linear, random_html};
+        // Widgets whose text is all in the main content (each used to be
+        // searched for in the whole main text), stray end tags under many
+        // open elements (each used to search the whole stack), random bytes.
+        type PageShape = (&'static str, fn(usize) -> (String, Vec<PageBlock>));
+        let shapes: [PageShape; 3] = [
+            ("widgets in the main content", |n| {
+                let words: Vec<String> = (0..n / 40).map(|i| format!("word{i}")).collect();
+                let html: String = words
+                    .iter()
+                    .map(|w| format!("<span class=share>{w}</span>"))
+                    .collect();
+                (html, main_blocks(&[&words.join(" ")]))
+            }),
+            ("stray end tags", |n| {
+                (
+                    format!("{}{}", "<b>".repeat(n / 8), "</i>".repeat(n / 8)),
+                    Vec::new(),
+                )
+            }),
+            ("random bytes", |n| (random_html(n, 5), Vec::new())),
+        ];
+        for (what, shape) in shapes {
+            let work = |n: usize| {
+                let (html, main) = shape(n);
+                let budget = crate::pipeline::Budget::unlimited();
+                let mut meter = budget.meter();
+                let removed = find_removed_metered(&html, &main, usize::MAX, &mut meter);
+                if what.starts_with("widgets") {
+                    assert!(removed.is_empty(), "{removed:?}");
+                }
+                meter.steps()
+            };
+            assert_linear(what, work(40_000), work(320_000));
+        }
     }
 }
