@@ -23,8 +23,16 @@ use newsenrich_fuzz::{Flags, assert_span, install_panic_hook};
 fn is_forbidden(c: char) -> bool {
     matches!(
         c,
-        '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{AD}' | '\t'
-            | '\u{2028}' | '\u{2029}' | '\u{85}'
+        '\u{FEFF}'
+            | '\u{200B}'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{2060}'
+            | '\u{AD}'
+            | '\t'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{85}'
     ) || (c.is_control() && c != '\n')
         || (c != ' ' && c != '\n' && is_space_separator(c))
 }
@@ -33,7 +41,8 @@ fn is_forbidden(c: char) -> bool {
 fn is_space_separator(c: char) -> bool {
     matches!(
         c,
-        '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+        '\u{20}' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
     )
 }
 

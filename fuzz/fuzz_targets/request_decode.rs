@@ -16,7 +16,10 @@ use newsenrich_fuzz::{check_request_error, install_panic_hook};
 use prost::Message;
 
 fn check_article(article: &ArticleInput) {
-    assert!(!article.content.as_str().is_empty(), "accepted empty content");
+    assert!(
+        !article.content.as_str().is_empty(),
+        "accepted empty content"
+    );
     if let Some(tag) = &article.language {
         assert_eq!(
             newsenrich::pipeline::language::parse_hint(tag).as_deref(),
