@@ -550,6 +550,19 @@ mod tests {
         );
     }
 
+    /// Regression (found by the fuzz target `request_decode`, fixed by
+    /// `error::Echo`): an unknown time zone of any length was echoed whole
+    /// in the error, so one request could make
+    /// an error message (and a grpc-message header) of megabytes.
+    #[test]
+    fn fuzz_regression_unknown_time_zone_echo_is_bounded() {
+        let mut bad = text_article("x");
+        bad.time_zone = "Z".repeat(100_000);
+        let message = problem(bad);
+        assert!(message.starts_with("time_zone: \"ZZZZ"), "{message}");
+        assert!(message.len() < 200, "{} bytes", message.len());
+    }
+
     #[test]
     fn out_of_range_timestamps_are_rejected() {
         let mut a = text_article("x");
