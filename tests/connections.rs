@@ -436,8 +436,10 @@ async fn replies_stay_under_max_response_bytes() {
         "{status:?}"
     );
 
-    // A batch fits as a whole: the second dense record has no room left.
+    // A batch fits as a whole: the second record has no room left. (Not
+    // the dense record above: trimmed, it fills the limit on its own.)
     use v1::batch_enrich_articles_result::Result as R;
+    let dense = dense_article(5_000);
     let batch = client
         .batch_enrich_articles(v1::BatchEnrichArticlesRequest {
             articles: vec![
@@ -465,6 +467,14 @@ async fn replies_stay_under_max_response_bytes() {
         .collect();
     let exhausted = Code::ResourceExhausted as i32;
     assert_eq!(codes, [0, exhausted, exhausted]);
+    let Some(R::Article(first)) = &batch.results[0].result else {
+        unreachable!()
+    };
+    assert!(
+        first.encoded_len() * 2 > limit,
+        "the test needs two records that cannot both fit: {} bytes",
+        first.encoded_len()
+    );
     let Some(R::Error(e)) = &batch.results[1].result else {
         unreachable!()
     };

@@ -7,8 +7,8 @@
 //! expensive stages: the caller still gets the best record found so far,
 //! with a warning naming what was skipped.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
@@ -43,22 +43,22 @@ impl CancelFlag {
     }
 }
 
-/// The time and cancellation state an article is enriched under.
-#[derive(Debug, Clone)]
+/// The time and cancellation state an article is enriched under, and the
+/// wall time of each stage that ran under it: kept here, not in the
+/// record, so that an article that fails or is cancelled half-way still
+/// reports where its time went (`stage_duration_seconds`).
+#[derive(Debug)]
 pub struct Budget {
     started: Instant,
     limit: Option<Duration>,
     cancel: CancelFlag,
+    stages: Mutex<Vec<(&'static str, Duration)>>,
 }
 
 impl Budget {
     /// No time limit and never cancelled (the CLI, benchmarks).
     pub fn unlimited() -> Self {
-        Budget {
-            started: Instant::now(),
-            limit: None,
-            cancel: CancelFlag::new(),
-        }
+        Budget::new(None, CancelFlag::new())
     }
 
     /// A budget of `limit` from now (none when `None`), cancelled by `cancel`.
@@ -67,6 +67,7 @@ impl Budget {
             started: Instant::now(),
             limit,
             cancel,
+            stages: Mutex::new(Vec::with_capacity(8)),
         }
     }
 
@@ -109,6 +110,22 @@ impl Budget {
     /// Time since the budget started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+
+    /// Records that `stage` ran for `took`.
+    pub fn record_stage(&self, stage: &'static str, took: Duration) {
+        self.stages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((stage, took));
+    }
+
+    /// The stages recorded so far with their wall times, in order.
+    pub fn stage_timings(&self) -> Vec<(&'static str, Duration)> {
+        self.stages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// A [`Meter`] for the loops of one stage.
@@ -202,13 +219,26 @@ mod tests {
     }
 
     #[test]
-    fn cancellation_is_seen_by_every_clone_and_wins_over_budget() {
+    fn stage_timings_are_kept_in_order() {
+        let b = Budget::unlimited();
+        assert!(b.stage_timings().is_empty());
+        b.record_stage("clean", Duration::from_millis(3));
+        b.record_stage("entities", Duration::from_millis(5));
+        let names: Vec<_> = b.stage_timings().iter().map(|t| t.0).collect();
+        assert_eq!(names, ["clean", "entities"]);
+    }
+
+    #[test]
+    fn cancellation_is_seen_through_every_flag_clone_and_wins_over_budget() {
         let flag = CancelFlag::new();
         let b = Budget::new(Some(Duration::ZERO), flag.clone());
+        let other = Budget::new(None, flag.clone());
         std::thread::sleep(Duration::from_millis(2));
         assert_eq!(b.interrupted(), Some(Interrupted::OverBudget));
-        flag.cancel();
-        assert_eq!(b.clone().interrupted(), Some(Interrupted::Cancelled));
+        assert_eq!(other.interrupted(), None);
+        flag.clone().cancel();
+        assert_eq!(b.interrupted(), Some(Interrupted::Cancelled));
+        assert_eq!(other.interrupted(), Some(Interrupted::Cancelled));
         assert!(matches!(b.check_cancelled(), Err(Error::Cancelled)));
     }
 

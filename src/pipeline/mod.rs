@@ -739,20 +739,21 @@ impl Enricher for Pipeline {
                 "cannot be used with options.skip_cleaning, which applies to text only (HTML always needs extraction)",
             ));
         }
-        let mut timings = Vec::with_capacity(4);
 
         // Stage 1: decode the input into clean body text with paragraphs,
         // and the metadata found on the way.
         let started = Instant::now();
-        let mut decoded = match &article.content {
+        let decoded = match &article.content {
             Content::Text(text) if options.skip_cleaning => {
                 let paragraphs = normalize::paragraph_spans(text);
-                Decoded::new(Document::new(text.clone(), paragraphs))
+                Ok(Decoded::new(Document::new(text.clone(), paragraphs)))
             }
-            Content::Text(text) => self.decode_text(article, text, budget)?,
-            Content::Html(html) => self.decode_html(article, html, budget)?,
+            Content::Text(text) => self.decode_text(article, text, budget),
+            Content::Html(html) => self.decode_html(article, html, budget),
         };
-        timings.push(("clean", started.elapsed()));
+        // Recorded before a cancellation is passed on, like every stage.
+        budget.record_stage("clean", started.elapsed());
+        let mut decoded = decoded?;
         budget.check_cancelled()?;
         let document = std::mem::replace(
             &mut decoded.document,
@@ -769,7 +770,7 @@ impl Enricher for Pipeline {
             .or_else(|| decoded.language.take())
             .or_else(|| language::detect(document.text()).map(|d| d.tag.to_string()))
             .unwrap_or_else(|| "und".to_string());
-        timings.push(("language", started.elapsed()));
+        budget.record_stage("language", started.elapsed());
 
         // Stage 3: publication date: the request's wins over the content's.
         let (published_at, published_at_source) = match (article.published_at, decoded.published_at)
@@ -791,7 +792,7 @@ impl Enricher for Pipeline {
         // for de-duplication.
         let started = Instant::now();
         let simhash = simhash::simhash(document.text());
-        timings.push(("simhash", started.elapsed()));
+        budget.record_stage("simhash", started.elapsed());
         budget.check_cancelled()?;
 
         // Stage 5: entities (also when only quotes were asked for: the
@@ -799,7 +800,7 @@ impl Enricher for Pipeline {
         let mut entities = Vec::new();
         let want_quotes = options.features.contains(Feature::Quotes);
         if options.features.contains(Feature::Entities) || want_quotes {
-            entities = run_stage("entities", budget, &mut timings, &mut warnings, |meter| {
+            entities = run_stage("entities", budget, &mut warnings, |meter| {
                 self.entities.recognize_metered(document.text(), meter)
             })?;
         }
@@ -807,7 +808,7 @@ impl Enricher for Pipeline {
         // Stage 6: quotations.
         let mut quotes = Vec::new();
         if want_quotes {
-            quotes = run_stage("quotes", budget, &mut timings, &mut warnings, |meter| {
+            quotes = run_stage("quotes", budget, &mut warnings, |meter| {
                 quotes::extract_metered(document.text(), &entities, meter)
             })?;
         }
@@ -818,7 +819,7 @@ impl Enricher for Pipeline {
         // Stage 7: temporal expressions, on the clean body only.
         let mut dates = Vec::new();
         if options.features.contains(Feature::Dates) {
-            dates = run_stage("dates", budget, &mut timings, &mut warnings, |meter| {
+            dates = run_stage("dates", budget, &mut warnings, |meter| {
                 dates::tag_metered(document.text(), published_at, article.time_zone, meter)
             })?;
         }
@@ -841,7 +842,7 @@ impl Enricher for Pipeline {
             simhash,
             warnings,
             offset_encoding: options.offset_encoding,
-            stage_timings: timings,
+            stage_timings: budget.stage_timings(),
         };
         limits::enforce(&mut record);
         Ok(record)
@@ -851,11 +852,10 @@ impl Enricher for Pipeline {
 /// Runs one analysis stage under `budget`: skipped with a warning when the
 /// budget is already spent, cut short with a warning when it runs out
 /// inside the stage (the partial output is kept), and an error when the
-/// caller cancelled. Its wall time is recorded either way.
+/// caller cancelled. Its wall time is recorded in the budget either way.
 fn run_stage<T: Default>(
     stage: &'static str,
     budget: &Budget,
-    timings: &mut Vec<(&'static str, Duration)>,
     warnings: &mut Vec<Warning>,
     run: impl FnOnce(&mut budget::Meter<'_>) -> T,
 ) -> Result<T, Error> {
@@ -871,7 +871,7 @@ fn run_stage<T: Default>(
     let started = Instant::now();
     let mut meter = budget.meter();
     let out = run(&mut meter);
-    timings.push((stage, started.elapsed()));
+    budget.record_stage(stage, started.elapsed());
     match meter.stopped() {
         Some(Interrupted::Cancelled) => Err(Error::Cancelled),
         Some(Interrupted::OverBudget) => {
@@ -1062,9 +1062,8 @@ mod run_stage_tests {
     use budget::CancelFlag;
 
     fn run(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
-        let mut timings = Vec::new();
         let mut warnings = Vec::new();
-        let out = run_stage("quotes", budget, &mut timings, &mut warnings, |meter| {
+        let out = run_stage("quotes", budget, &mut warnings, |meter| {
             // A stage that counts until its meter says stop.
             let mut n = 0;
             while n < 10_000_000 && !meter.tick() {
@@ -1107,9 +1106,8 @@ mod run_stage_tests {
     /// A stage whose steps take 10 µs each: a million would take ten
     /// seconds.
     fn run_stage_slowly(budget: &Budget) -> (Result<u64, Error>, Vec<Warning>) {
-        let mut timings = Vec::new();
         let mut warnings = Vec::new();
-        let out = run_stage("dates", budget, &mut timings, &mut warnings, |meter| {
+        let out = run_stage("dates", budget, &mut warnings, |meter| {
             let mut n = 0;
             while n < 1_000_000 && !meter.tick() {
                 let t = Instant::now();
@@ -1125,9 +1123,8 @@ mod run_stage_tests {
     fn cancellation_inside_the_stage_is_an_error() {
         let flag = CancelFlag::new();
         let budget = Budget::new(None, flag.clone());
-        let mut timings = Vec::new();
         let mut warnings = Vec::new();
-        let out = run_stage("entities", &budget, &mut timings, &mut warnings, |meter| {
+        let out = run_stage("entities", &budget, &mut warnings, |meter| {
             let mut n = 0u64;
             while !meter.tick() {
                 n += 1;
@@ -1138,6 +1135,8 @@ mod run_stage_tests {
             n
         });
         assert!(matches!(out, Err(Error::Cancelled)));
+        let timings = budget.stage_timings();
         assert_eq!(timings.len(), 1, "the cut stage's time is still recorded");
+        assert_eq!(timings[0].0, "entities");
     }
 }

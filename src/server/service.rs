@@ -116,26 +116,39 @@ impl State {
         let limit = self.config.article_time_budget;
         let max_response = self.config.max_response_bytes;
         let metrics = Arc::clone(&self.metrics);
-        let result = self
+        let ran = self
             .pool
             .run(admitted, cancel, move || {
                 let budget = Budget::new(limit, job_cancel);
-                let enriched = enricher.enrich(&article, &options, &budget)?;
-                let mut record = convert::enriched_to_proto(&enriched);
-                let paragraphs = if enriched.document.paragraphs_are_blank_line_split() {
-                    super::reply::Paragraphs::BlankLineSplit
-                } else {
-                    super::reply::Paragraphs::Own
-                };
-                super::reply::fit_record(&mut record, max_response, paragraphs)?;
-                metrics.record_article(tonic::Code::Ok, &enriched.stage_timings);
-                Ok(record)
+                let result = enricher
+                    .enrich(&article, &options, &budget)
+                    .and_then(|enriched| {
+                        let mut record = convert::enriched_to_proto(&enriched);
+                        let paragraphs = if enriched.document.paragraphs_are_blank_line_split() {
+                            super::reply::Paragraphs::BlankLineSplit
+                        } else {
+                            super::reply::Paragraphs::Own
+                        };
+                        super::reply::fit_record(&mut record, max_response, paragraphs)?;
+                        Ok(record)
+                    });
+                // Every article that ran is counted with the time of the
+                // stages it went through, also when it failed or its caller
+                // cancelled (nobody reads the result then, but the worker
+                // was busy).
+                let code = result.as_ref().map_or_else(grpc_code, |_| tonic::Code::Ok);
+                metrics.record_article(code, &budget.stage_timings());
+                Ok(result)
             })
             .await;
-        if let Err(e) = &result {
-            self.metrics.record_article(grpc_code(e), &[]);
+        match ran {
+            Ok(result) => result,
+            // Refused or failed before or outside the pipeline (a panic).
+            Err(e) => {
+                self.metrics.record_article(grpc_code(&e), &[]);
+                Err(e)
+            }
         }
-        result
     }
 
     /// Validates, admits (waiting) and processes one stream message.
