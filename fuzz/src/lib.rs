@@ -312,9 +312,21 @@ fn check_message(record: &Enriched, spans: &[(String, Span)], encoding: OffsetEn
 /// too), with a field path that starts at one of `roots` and is made of
 /// `name` or `name[index]` segments, and a message of bounded length.
 pub fn check_request_error(err: &Error, roots: &[&str]) {
-    let Error::InvalidArgument { field, problem } = err else {
+    let Error::InvalidArgument {
+        field,
+        problem,
+        reason,
+    } = err
+    else {
         panic!("request error is not InvalidArgument: {err:?}");
     };
+    assert!(
+        !reason.is_empty()
+            && reason
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+        "reason {reason:?} is not UPPER_SNAKE_CASE"
+    );
     assert_eq!(
         convert::grpc_code(err),
         tonic::Code::InvalidArgument,
