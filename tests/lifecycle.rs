@@ -184,6 +184,74 @@ async fn a_client_deadline_gives_deadline_exceeded_and_frees_the_worker() {
     );
 }
 
+/// The value of one metric line (`name{labels} value`) of `/metrics`.
+fn metric(body: &str, series: &str) -> Option<f64> {
+    body.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn a_deadline_stops_the_real_pipeline_inside_its_stages_and_their_time_is_counted() {
+    // 2 MB of ordinary prose: the whole pipeline takes about a second in a
+    // release build, many in a debug one, so a 300 ms deadline passes
+    // while an analysis stage runs.
+    let ts = start(newsenrich::server::ServerConfig {
+        max_article_bytes: 2 * 1024 * 1024,
+        ..test_config()
+    })
+    .await;
+    let sentence =
+        "Angela Merkel said on Tuesday that talks with officials in Paris would resume next week. ";
+    let text = sentence.repeat(2 * 1024 * 1024 / sentence.len());
+    let mut c = ts.client().await;
+    let mut req = tonic::Request::new(request(text_article("long", &text)));
+    req.set_timeout(Duration::from_millis(300));
+    let status = c.enrich_article(req).await.unwrap_err();
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+    // The worker sees the cancellation inside the stage and lets go of the
+    // article; the wait is bounded only so that a failure cannot hang.
+    let mut body = String::new();
+    for _ in 0..600 {
+        body = http_get(ts.server.metrics_addr(), "/metrics").await.1;
+        if metric(&body, "newsenrich_articles_in_flight") == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        metric(&body, "newsenrich_articles_in_flight"),
+        Some(0.0),
+        "{body}"
+    );
+    // Counted as an article that did not succeed, with the time of the
+    // stages it went through ...
+    assert_eq!(
+        metric(&body, r#"newsenrich_articles_total{code="OK"}"#),
+        None,
+        "{body}"
+    );
+    assert_eq!(
+        metric(
+            &body,
+            r#"newsenrich_stage_duration_seconds_count{stage="clean"}"#
+        ),
+        Some(1.0),
+        "the cancelled article's cleaning time is counted: {body}"
+    );
+    // ... and cut before the last stage.
+    assert_eq!(
+        metric(
+            &body,
+            r#"newsenrich_stage_duration_seconds_count{stage="dates"}"#
+        ),
+        None,
+        "the article was not run to its end: {body}"
+    );
+}
+
 #[tokio::test]
 async fn graceful_shutdown_finishes_accepted_work_and_ends_streams_with_unavailable() {
     let mut config = test_config();
