@@ -429,7 +429,7 @@ pub fn enrich_and_check(content: Content, flags: Flags) {
                     && article.content.as_str().trim().is_empty(),
                 "enrich failed on non-blank content: {err:?}"
             );
-            check_request_error(&err, &["content"]);
+            check_request_error(&err, &["text", "html"]);
         }
     }
     check_time(cpu_started, elapsed, limit);
