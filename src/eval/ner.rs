@@ -72,6 +72,18 @@ pub struct Score {
 }
 
 impl Score {
+    /// Adds another score's counts (pooling folds).
+    pub fn merge(&mut self, other: &Score) {
+        for (a, b) in self.per_type.iter_mut().zip(&other.per_type) {
+            a.correct += b.correct;
+            a.predicted += b.predicted;
+            a.gold += b.gold;
+        }
+        self.overall.correct += other.overall.correct;
+        self.overall.predicted += other.overall.predicted;
+        self.overall.gold += other.overall.gold;
+    }
+
     /// Adds one sentence's predicted and gold spans.
     pub fn add(&mut self, predicted: &[TokenSpan], gold: &[TokenSpan]) {
         let gold_set: HashSet<&TokenSpan> = gold.iter().collect();
@@ -173,6 +185,26 @@ pub fn run_command(args: &NerArgs, out: &mut dyn std::io::Write) -> Result<(), E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_scores_pool_the_counts() {
+        let gold = spans_from_iob(&["I-PER", "O", "I-LOC"]);
+        let mut a = Score::default();
+        a.add(&spans_from_iob(&["I-PER", "O", "O"]), &gold);
+        let mut b = Score::default();
+        b.add(&spans_from_iob(&["I-PER", "O", "I-ORG"]), &gold);
+        let mut pooled = a;
+        pooled.merge(&b);
+        assert_eq!(
+            pooled.overall,
+            Counts {
+                correct: 2,
+                predicted: 3,
+                gold: 4
+            }
+        );
+        assert_eq!(pooled.per_type[0].correct, 2, "PER");
+    }
 
     #[test]
     fn exact_match_counts_per_type() {

@@ -44,9 +44,17 @@ pub struct TrainNerArgs {
     /// Training corpus in CoNLL format (token first, entity tag last).
     #[arg(long)]
     pub train: PathBuf,
-    /// Development corpus, used to pick the number of epochs.
-    #[arg(long)]
-    pub dev: PathBuf,
+    /// Development corpus, used to pick the number of epochs (required
+    /// unless `--cv` is given).
+    #[arg(long, required_unless_present = "cv")]
+    pub dev: Option<PathBuf>,
+    /// Instead of writing a model, score the recipe by document-level
+    /// cross-validation on `--train`: K folds (document d in fold d mod K),
+    /// each tagged by a model trained on the others for exactly `--epochs`
+    /// epochs per pass (no development file is read), and the pooled
+    /// conlleval scores printed.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=20))]
+    pub cv: Option<u16>,
     /// Where to write the model.
     #[arg(long, default_value = "models/ner.bin")]
     pub out: PathBuf,
@@ -223,36 +231,101 @@ pub fn train(
     log: &mut dyn FnMut(String),
 ) -> Result<(NerModel<Dense>, Score), EvalError> {
     let train_docs = conll::read(&args.train)?;
-    let dev_docs = conll::read(&args.dev)?;
+    let dev = args.dev.as_ref().ok_or_else(|| EvalError::Format {
+        path: args.train.clone(),
+        problem: "--dev is needed to train a model (or give --cv)".into(),
+    })?;
+    let dev_docs = conll::read(dev)?;
+    let model = train_on(&train_docs, Some(&dev_docs), args, log);
+    let score = evaluate(&model, Gazetteers::embedded(), &dev_docs);
+    Ok((model, score))
+}
+
+/// Document-level cross-validation of the training recipe on `docs`:
+/// returns the pooled score and each fold's.
+pub fn cross_validate(
+    docs: &[Doc],
+    k: usize,
+    args: &TrainNerArgs,
+    log: &mut dyn FnMut(String),
+) -> (Score, Vec<Score>) {
+    let mut pooled = Score::default();
+    let mut per_fold = Vec::with_capacity(k);
+    for fold in 0..k {
+        let in_fold = |d: usize| d % k == fold;
+        let pick = |held: bool| -> Vec<Doc> {
+            docs.iter()
+                .enumerate()
+                .filter(|&(d, _)| in_fold(d) == held)
+                .map(|(_, doc)| doc.clone())
+                .collect()
+        };
+        let (rest, held) = (pick(false), pick(true));
+        log(format!(
+            "cv fold {}/{k}: training on {} documents, scoring {}",
+            fold + 1,
+            rest.len(),
+            held.len()
+        ));
+        let model = train_on(&rest, None, args, &mut |_| {});
+        let score = evaluate(&model, Gazetteers::embedded(), &held);
+        log(format!(
+            "cv fold {}/{k}: F1 {:.2}",
+            fold + 1,
+            score.overall.f1()
+        ));
+        pooled.merge(&score);
+        per_fold.push(score);
+    }
+    (pooled, per_fold)
+}
+
+/// Trains on `train_docs`; with `dev_docs` each pass keeps its best epoch
+/// on them, without it each pass runs exactly `--epochs` epochs.
+fn train_on(
+    train_docs: &[Doc],
+    dev_docs: Option<&[Doc]>,
+    args: &TrainNerArgs,
+    log: &mut dyn FnMut(String),
+) -> NerModel<Dense> {
     let gazetteers = Gazetteers::embedded();
     let mut model = NerModel {
         version: args.version.clone(),
-        lower_counts: lower_counts(&train_docs),
+        lower_counts: lower_counts(train_docs),
         ..NerModel::default()
     };
     log(format!(
         "{} training documents, {} development documents, {} lower-case words",
         train_docs.len(),
-        dev_docs.len(),
+        dev_docs.map_or(0, <[Doc]>::len),
         model.lower_counts.len()
     ));
-    let train = corpus(&model, gazetteers, &train_docs);
+    let train = corpus(&model, gazetteers, train_docs);
     let all: Vec<&Example> = train.iter().flatten().collect();
 
     // First pass, epochs chosen on dev (second pass empty: score the first
     // pass alone by copying it into both slots).
     log("first pass".into());
-    let dev_first = |w: &Dense| {
-        let m = NerModel {
-            first: w.clone(),
-            second: Dense::default(),
-            ..model.clone()
-        };
-        first_pass_score(&m, gazetteers, &dev_docs)
-    };
-    let mut dev_first = dev_first;
-    let (first, first_epochs) =
-        train_pass(&all, args.epochs, args.ensemble, Some(&mut dev_first), log);
+    let mut dev_first = dev_docs.map(|dev| {
+        let model = &model;
+        move |w: &Dense| {
+            let m = NerModel {
+                first: w.clone(),
+                second: Dense::default(),
+                ..model.clone()
+            };
+            first_pass_score(&m, gazetteers, dev)
+        }
+    });
+    let (first, first_epochs) = train_pass(
+        &all,
+        args.epochs,
+        args.ensemble,
+        dev_first
+            .as_mut()
+            .map(|f| f as &mut dyn FnMut(&Dense) -> f64),
+        log,
+    );
     model.first = first;
     log(format!("first pass: best after {first_epochs} epochs"));
 
@@ -294,19 +367,28 @@ pub fn train(
         .collect();
     let all: Vec<&Example> = second_train.iter().flatten().collect();
     log("second pass".into());
-    let mut dev_second = |w: &Dense| {
-        let m = NerModel {
-            second: w.clone(),
-            ..model.clone()
-        };
-        evaluate(&m, gazetteers, &dev_docs).overall.f1()
-    };
-    let (second, second_epochs) =
-        train_pass(&all, args.epochs, args.ensemble, Some(&mut dev_second), log);
+    let mut dev_second = dev_docs.map(|dev| {
+        let model = &model;
+        move |w: &Dense| {
+            let m = NerModel {
+                second: w.clone(),
+                ..model.clone()
+            };
+            evaluate(&m, gazetteers, dev).overall.f1()
+        }
+    });
+    let (second, second_epochs) = train_pass(
+        &all,
+        args.epochs,
+        args.ensemble,
+        dev_second
+            .as_mut()
+            .map(|f| f as &mut dyn FnMut(&Dense) -> f64),
+        log,
+    );
     model.second = second;
     log(format!("second pass: best after {second_epochs} epochs"));
-    let score = evaluate(&model, gazetteers, &dev_docs);
-    Ok((model, score))
+    model
 }
 
 /// F1 of the first pass alone on `docs`.
@@ -329,6 +411,27 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
     let mut log = |line: String| {
         let _ = writeln!(out, "{line}");
     };
+    if let Some(k) = args.cv {
+        let docs = conll::read(&args.train)?;
+        let (pooled, folds) = cross_validate(&docs, usize::from(k), args, &mut log);
+        let f1s: Vec<String> = folds
+            .iter()
+            .map(|s| format!("{:.2}", s.overall.f1()))
+            .collect();
+        writeln!(
+            out,
+            "{k}-fold document-level cross-validation on {} ({} documents, {} epochs per pass, ensemble {}, jackknife folds {}); fold F1 {}; pooled:\n{}",
+            args.train.display(),
+            docs.len(),
+            args.epochs,
+            args.ensemble,
+            args.folds,
+            f1s.join(" "),
+            pooled.table()
+        )
+        .map_err(io(PathBuf::from("<stdout>")))?;
+        return Ok(());
+    }
     let (model, score) = train(args, &mut log)?;
     let bytes = model.pack().to_bytes();
     std::fs::write(&args.out, &bytes).map_err(io(args.out.clone()))?;
@@ -343,4 +446,62 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
     )
     .map_err(io(PathBuf::from("<stdout>")))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(epochs: usize) -> TrainNerArgs {
+        TrainNerArgs {
+            train: PathBuf::from("<test>"),
+            dev: None,
+            cv: Some(3),
+            out: PathBuf::from("/dev/null"),
+            version: "test".into(),
+            epochs,
+            folds: 2,
+            ensemble: 1,
+        }
+    }
+
+    /// Six small documents in which persons always follow "Mr." and places
+    /// "in": learnable, so cross-validation must find most of them.
+    fn corpus() -> Vec<Doc> {
+        let names = ["Smith", "Jones", "Brown", "Taylor", "Wilson", "Evans"];
+        let places = ["Paris", "Berlin", "Madrid", "Rome", "Vienna", "Oslo"];
+        let mut text = String::new();
+        for d in 0..6 {
+            text.push_str("-DOCSTART- O\n\n");
+            for s in 0..4 {
+                let name = names[(d + s) % 6];
+                let place = places[(d + 2 * s) % 6];
+                text.push_str(&format!(
+                    "Mr. O\n{name} I-PER\nspoke O\nin O\n{place} I-LOC\n. O\n\n"
+                ));
+            }
+        }
+        conll::parse(&text).expect("valid CoNLL")
+    }
+
+    #[test]
+    fn cross_validation_scores_every_document_once_and_pools_the_folds() {
+        let docs = corpus();
+        let mut lines = Vec::new();
+        let (pooled, folds) = cross_validate(&docs, 3, &args(3), &mut |l| lines.push(l));
+        assert_eq!(folds.len(), 3);
+        // Every gold entity of the corpus is scored exactly once.
+        assert_eq!(pooled.overall.gold, 6 * 4 * 2);
+        let summed: usize = folds.iter().map(|s| s.overall.gold).sum();
+        assert_eq!(summed, pooled.overall.gold);
+        assert!(
+            pooled.overall.f1() > 50.0,
+            "a learnable pattern is learnt: {}",
+            pooled.table()
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("cv fold 3/3: F1")),
+            "{lines:?}"
+        );
+    }
 }
