@@ -294,6 +294,7 @@ impl EntityStage {
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
         roles::roles_metered(text, &tokens, &mut entities, meter);
         salience::salience_metered(text.len(), &mut entities, meter);
+        salience::lower_descriptive(&mut entities, self.gazetteers, meter);
         entities
     }
 }

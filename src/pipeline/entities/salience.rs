@@ -17,12 +17,18 @@
 //! - `salience = base + 0.1 r (1 - base)`: a role closes a tenth of the gap
 //!   to 1.
 //!
+//! A MISC entity whose every form is a nationality or language word
+//! ("Belarusian", "Ukrainians", "Arabic": the `demonyms` gazetteer) keeps
+//! only [`DESCRIPTIVE`] of that value: it describes the article's actors
+//! rather than being one, however often the article repeats it.
+//!
 //! So the salience is within 0..=1, an entity that is the most mentioned and
 //! first mentioned in the first fifth has `base = 1` and the highest value
 //! (1.0), and with the other inputs equal more mentions, an earlier first
 //! mention or a role never lower it. The computation is deterministic (no
 //! state, no iteration-order dependence).
 
+use super::gazetteer::Gazetteers;
 use super::types::{Entity, EntityType};
 use crate::pipeline::budget::Meter;
 
@@ -34,6 +40,8 @@ const W_POSITION: f64 = 0.35;
 const W_ROLE: f64 = 0.1;
 /// Fraction of the text within which a first mention counts as fully early.
 const EARLY: f64 = 0.2;
+/// Share of its salience a nationality or language adjective keeps.
+pub const DESCRIPTIVE: f32 = 0.25;
 
 /// Sets the `salience` of every entity; `text_len` is the length in bytes of
 /// the text the mention spans index.
@@ -50,6 +58,25 @@ pub fn salience_metered(text_len: usize, entities: &mut [Entity], meter: &mut Me
     for entity in entities.iter_mut() {
         meter.add(2 * entity.mentions.len() as u64 + 1);
         entity.salience = score(text_len, n_max, entity);
+    }
+}
+
+/// Lowers the salience of MISC entities whose name and aliases are all
+/// nationality or language words (see the module documentation). One
+/// gazetteer lookup per form.
+pub fn lower_descriptive(entities: &mut [Entity], gazetteers: &Gazetteers, meter: &mut Meter<'_>) {
+    let Some(index) = gazetteers.names().iter().position(|n| n == "demonyms") else {
+        return;
+    };
+    let demonym = 1u32 << index;
+    for entity in entities.iter_mut().filter(|e| e.kind == EntityType::Misc) {
+        meter.add(entity.aliases.len() as u64 + 1);
+        let descriptive = std::iter::once(&entity.name)
+            .chain(&entity.aliases)
+            .all(|form| gazetteers.lists_of(form) & demonym != 0);
+        if descriptive {
+            entity.salience *= DESCRIPTIVE;
+        }
     }
 }
 
@@ -109,6 +136,35 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             salience: -1.0,
         }
+    }
+
+    #[test]
+    fn nationality_adjectives_are_not_the_most_salient() {
+        // "Belarusian" as often and as early as Putin (the page).
+        let named = |kind, name: &str, aliases: &[&str]| Entity {
+            name: name.into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            ..entity(kind, &[10, 200, 400, 600], &[])
+        };
+        let mut es = vec![
+            named(EntityType::Person, "Vladimir Putin", &["Putin"]),
+            named(EntityType::Misc, "Belarusian", &["Belarusians"]),
+            named(EntityType::Misc, "Eurovision", &[]),
+            named(EntityType::Misc, "Russian", &["Kremlin"]),
+        ];
+        let budget = crate::pipeline::Budget::unlimited();
+        salience(1000, &mut es);
+        assert_eq!(es[0].salience, es[1].salience, "tied before");
+        lower_descriptive(&mut es, Gazetteers::embedded(), &mut budget.meter());
+        assert!((es[1].salience - es[0].salience * DESCRIPTIVE).abs() < 1e-6);
+        assert_eq!(
+            es[2].salience, es[0].salience,
+            "a MISC name that is not a demonym keeps its salience"
+        );
+        assert_eq!(
+            es[3].salience, es[0].salience,
+            "one form that is not a demonym is enough to keep it"
+        );
     }
 
     #[test]
