@@ -289,6 +289,8 @@ impl EntityStage {
                 });
             }
         }
+        meter.add(mentions.len() as u64);
+        mentions.retain(|m| !is_instrument_code(text, m.span));
         self.add_lower_case_names(text, &tokens, &mut mentions, meter);
         surnames_are_people(text, &mut mentions, meter);
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
@@ -327,6 +329,32 @@ fn tagger_sentences(sentences: Vec<Sentence>) -> Vec<Sentence> {
         }
     }
     out
+}
+
+/// Whether the mention at `span` is written as an instrument code of
+/// market data (Reuters instrument codes, as market stories print them):
+/// capitals and digits glued to a leading dot (".IXIC", ".SPX", "(.DXY)")
+/// or followed by "=" ("XAU=", "EUR="). They name an index, a currency or
+/// a commodity's price, not an organisation, so they are no entity. A dot
+/// glued to a word before it ("rose.IBM", a sentence end run into the next
+/// one) does not count.
+fn is_instrument_code(text: &str, span: Span) -> bool {
+    let name = &text[span.range()];
+    let code = !name.is_empty()
+        && name.len() <= 12
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !code {
+        return false;
+    }
+    let dotted = text[..span.start].strip_suffix('.').is_some_and(|before| {
+        before
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == '(')
+    });
+    dotted || text[span.end..].starts_with('=')
 }
 
 /// Document-level consistency for people: a one-token mention written as
@@ -398,6 +426,42 @@ fn trimmed_end(text: &str, tokens: &[Token]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instrument_codes_are_recognised_by_their_notation() {
+        let code = |text: &str, name: &str| {
+            let start = text.find(name).expect("name in text");
+            is_instrument_code(text, Span::new(start, start + name.len()))
+        };
+        assert!(code("The Nasdaq Composite .IXIC fell", "IXIC"));
+        assert!(code("the dollar index (.DXY) rose", "DXY"));
+        assert!(code(".SPX closed higher", "SPX"));
+        assert!(code("spot gold XAU= was up", "XAU"));
+        assert!(!code("shares of IBM rose", "IBM"), "a plain acronym");
+        assert!(!code("prices rose.IBM said", "IBM"), "a glued sentence end");
+        assert!(
+            !code("NATO. The alliance", "NATO"),
+            "a dot after, not before"
+        );
+        assert!(!code("at .Reuters", "Reuters"), "not all capitals");
+    }
+
+    #[test]
+    fn instrument_codes_are_no_entities() {
+        let text = "Wall Street fell on Monday. The Nasdaq Composite .IXIC lost 2% and the S&P 500 .SPX fell 1.5%, \
+                    while spot gold XAU= rose and the dollar index .DXY was flat, said Jerome Powell.";
+        let entities = EntityStage::load()
+            .expect("the model is embedded")
+            .recognize(text);
+        for code in ["IXIC", "SPX", "XAU", "DXY"] {
+            assert!(
+                !entities.iter().any(|e| e.name == code),
+                "{code} in {:?}",
+                entities.iter().map(|e| &e.name).collect::<Vec<_>>()
+            );
+        }
+        assert!(entities.iter().any(|e| e.name == "Jerome Powell"));
+    }
 
     #[test]
     fn a_lone_surname_of_a_named_person_is_that_person() {
