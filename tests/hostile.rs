@@ -20,9 +20,9 @@ mod common;
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use common::{health_status, listening_addrs, text_article};
+use common::{channel_when_serving, listening_addrs, text_article};
 use newsenrich::api::v1;
 
 const BIN: &str = env!("CARGO_BIN_EXE_newsenrich");
@@ -172,27 +172,10 @@ async fn server_answers_every_hostile_article_and_stays_up() {
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
-    let addr = format!("http://{}", listening_addrs(&mut child).0);
-    let channel = tonic::transport::Channel::from_shared(addr).unwrap();
-    let mut client = None;
-    for _ in 0..600 {
-        if let Ok(ch) = channel.connect().await {
-            let serving = matches!(
-                health_status(ch.clone(), "").await,
-                Ok(tonic_health::pb::health_check_response::ServingStatus::Serving)
-            );
-            if serving {
-                client = Some(
-                    v1::enrichment_service_client::EnrichmentServiceClient::new(ch)
-                        .max_decoding_message_size(64 * 1024 * 1024)
-                        .max_encoding_message_size(64 * 1024 * 1024),
-                );
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let client = client.expect("server becomes ready");
+    let channel = channel_when_serving(&listening_addrs(&mut child).0).await;
+    let client = v1::enrichment_service_client::EnrichmentServiceClient::new(channel)
+        .max_decoding_message_size(64 * 1024 * 1024)
+        .max_encoding_message_size(64 * 1024 * 1024);
 
     // All at once, as a crawler's burst would send them.
     let mut calls = Vec::new();

@@ -5,7 +5,6 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use common::*;
 use futures::StreamExt;
@@ -128,27 +127,8 @@ async fn sigterm_under_load_exits_zero_and_loses_nothing() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let addr = format!("http://{}", listening_addrs(&mut child).0);
-    let channel = tonic::transport::Channel::from_shared(addr).unwrap();
-    // Wait until the server reports SERVING (the pipeline's models are
-    // loaded), as a Kubernetes readiness probe would.
-    let mut client = None;
-    for _ in 0..600 {
-        if let Ok(ch) = channel.connect().await {
-            let serving = matches!(
-                health_status(ch.clone(), "").await,
-                Ok(tonic_health::pb::health_check_response::ServingStatus::Serving)
-            );
-            if serving {
-                client = Some(v1::enrichment_service_client::EnrichmentServiceClient::new(
-                    ch,
-                ));
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let client = client.expect("server becomes ready");
+    let channel = channel_when_serving(&listening_addrs(&mut child).0).await;
+    let client = v1::enrichment_service_client::EnrichmentServiceClient::new(channel);
     let body = "A paragraph of news text that takes a little work.\n".repeat(40);
 
     // A stream that keeps sending until the server ends it.

@@ -292,6 +292,27 @@ pub fn listening_addrs(child: &mut std::process::Child) -> (String, String) {
     panic!("server exited before listening");
 }
 
+/// Connects to the `serve` process listening at `addr` (from
+/// [`listening_addrs`]) and waits, up to 30 s, until its health says
+/// SERVING (the pipeline's models are loaded), as a Kubernetes readiness
+/// probe would.
+pub async fn channel_when_serving(addr: &str) -> Channel {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let endpoint = tonic::transport::Channel::from_shared(format!("http://{addr}")).unwrap();
+    for _ in 0..600 {
+        if let Ok(ch) = endpoint.connect().await
+            && matches!(
+                health_status(ch.clone(), "").await,
+                Ok(ServingStatus::Serving)
+            )
+        {
+            return ch;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server at {addr} did not become ready");
+}
+
 /// One `grpc.health.v1.Health/Check` of `service` on `channel`.
 pub async fn health_status(
     channel: Channel,
