@@ -154,10 +154,13 @@ impl Trimmed {
 /// Makes `record` fit in a reply of `limit` bytes (see the module
 /// documentation for the order), adding a RESPONSE_TRIMMED warning when
 /// anything was cut. Returns what was cut, or [`Error::ResponseTooLarge`].
+///
+/// `paragraphs` is asked only when the record is over the limit (it looks
+/// at the whole text).
 pub fn fit_record(
     record: &mut v1::EnrichedArticle,
     limit: usize,
-    paragraphs: Paragraphs,
+    paragraphs: impl FnOnce() -> Paragraphs,
 ) -> Result<Trimmed, Error> {
     fit_record_counted(record, limit, paragraphs, &mut 0)
 }
@@ -179,7 +182,7 @@ pub enum Paragraphs {
 fn fit_record_counted(
     record: &mut v1::EnrichedArticle,
     limit: usize,
-    paragraphs: Paragraphs,
+    paragraphs: impl FnOnce() -> Paragraphs,
     passes: &mut usize,
 ) -> Result<Trimmed, Error> {
     let mut measure = |r: &v1::EnrichedArticle| {
@@ -218,7 +221,7 @@ fn fit_record_counted(
         size = measure(record);
     }
     // 3: paragraph spans that the text makes redundant.
-    if size > target && paragraphs == Paragraphs::BlankLineSplit {
+    if size > target && paragraphs() == Paragraphs::BlankLineSplit {
         t.paragraphs = record.paragraphs.len();
         record.paragraphs = Vec::new();
         size = measure(record);
@@ -453,7 +456,7 @@ mod tests {
         let mut r = record(20, 5, 10);
         let before = r.clone();
         let limit = r.encoded_len() + 12;
-        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
+        let t = fit_record(&mut r, limit, || Paragraphs::Own).unwrap();
         assert_eq!(t, Trimmed::default());
         assert_eq!(r, before);
     }
@@ -463,7 +466,7 @@ mod tests {
         let mut r = record(20, 50, 30);
         let mention_text: usize = 20 * 50 * 30;
         let limit = r.encoded_len() - mention_text / 2;
-        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
+        let t = fit_record(&mut r, limit, || Paragraphs::Own).unwrap();
         assert_eq!(t.mention_texts, 1000);
         assert_eq!(
             Trimmed {
@@ -496,7 +499,7 @@ mod tests {
         for k in 1..=200 {
             let limit = base * (200 - k) / 200;
             let mut r = full.clone();
-            let Ok(t) = fit_record(&mut r, limit, Paragraphs::BlankLineSplit) else {
+            let Ok(t) = fit_record(&mut r, limit, || Paragraphs::BlankLineSplit) else {
                 // Past step 8 only the body is left: it must be over the limit.
                 let mut bare = full.clone();
                 bare.entities.clear();
@@ -549,7 +552,7 @@ mod tests {
         let quotes: usize = r.quotes.iter().map(|q| message::encoded_len(12, q)).sum();
         let limit = r.encoded_len() - quotes / 2 + 2 * 12 + WARNING_RESERVE;
         let before = r.quotes.clone();
-        let t = fit_record(&mut r, limit, Paragraphs::Own).unwrap();
+        let t = fit_record(&mut r, limit, || Paragraphs::Own).unwrap();
         assert!(t.quotes > 0 && t.quotes < 100, "{t:?}");
         let min_kept = r
             .quotes
@@ -566,7 +569,7 @@ mod tests {
 
         // Entities go last, after every quote (so no speaker link dangles).
         let mut r = record(40, 1, 40);
-        let t = fit_record(&mut r, 2000, Paragraphs::Own).unwrap();
+        let t = fit_record(&mut r, 2000, || Paragraphs::Own).unwrap();
         assert!(t.entities > 0 && t.entities < 40, "{t:?}");
         assert!(r.quotes.is_empty() && r.dates.is_empty() && r.removed.is_empty());
         let min_kept = r
@@ -597,10 +600,10 @@ mod tests {
         let limit = r.text.len() + 64 * 1024;
         let mut own = r.clone();
         assert!(matches!(
-            fit_record(&mut own, limit, Paragraphs::Own),
+            fit_record(&mut own, limit, || Paragraphs::Own),
             Err(Error::ResponseTooLarge { .. })
         ));
-        let t = fit_record(&mut r, limit, Paragraphs::BlankLineSplit).unwrap();
+        let t = fit_record(&mut r, limit, || Paragraphs::BlankLineSplit).unwrap();
         assert_eq!(t.paragraphs, n);
         assert!(r.paragraphs.is_empty());
         let w = trimmed_warning(&r).expect("a RESPONSE_TRIMMED warning");
@@ -615,7 +618,7 @@ mod tests {
     fn a_body_too_large_for_the_limit_is_resource_exhausted() {
         let mut r = record(0, 0, 0);
         r.text = "y".repeat(10_000);
-        let err = fit_record(&mut r, 4096, Paragraphs::BlankLineSplit).unwrap_err();
+        let err = fit_record(&mut r, 4096, || Paragraphs::BlankLineSplit).unwrap_err();
         assert!(
             matches!(err, Error::ResponseTooLarge { limit: 4096, .. }),
             "{err}"
@@ -662,10 +665,18 @@ mod tests {
             let large = record(80, 20, 20);
             let (mut s, mut l) = (small.clone(), large.clone());
             let (mut ps, mut pl) = (0, 0);
-            let ts =
-                fit_record_counted(&mut s, small.encoded_len() / cut, Paragraphs::Own, &mut ps);
-            let tl =
-                fit_record_counted(&mut l, large.encoded_len() / cut, Paragraphs::Own, &mut pl);
+            let ts = fit_record_counted(
+                &mut s,
+                small.encoded_len() / cut,
+                || Paragraphs::Own,
+                &mut ps,
+            );
+            let tl = fit_record_counted(
+                &mut l,
+                large.encoded_len() / cut,
+                || Paragraphs::Own,
+                &mut pl,
+            );
             assert!(ps <= 5 && pl <= 5, "passes {ps} / {pl} for 1/{cut}");
             if let (Ok(ts), Ok(tl)) = (ts, tl) {
                 assert_eq!(tl.mention_texts, 8 * ts.mention_texts);

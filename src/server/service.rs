@@ -124,10 +124,12 @@ impl State {
                     .enrich(&article, &options, &budget)
                     .and_then(|enriched| {
                         let mut record = convert::enriched_to_proto(&enriched);
-                        let paragraphs = if enriched.document.paragraphs_are_blank_line_split() {
-                            super::reply::Paragraphs::BlankLineSplit
-                        } else {
-                            super::reply::Paragraphs::Own
+                        let paragraphs = || {
+                            if enriched.document.paragraphs_are_blank_line_split() {
+                                super::reply::Paragraphs::BlankLineSplit
+                            } else {
+                                super::reply::Paragraphs::Own
+                            }
                         };
                         super::reply::fit_record(&mut record, max_response, paragraphs)?;
                         Ok(record)
