@@ -48,6 +48,8 @@ pub struct TrainArgs {
 pub enum TrainTask {
     /// The entity tagger, from a CoNLL-format corpus.
     Ner(crate::train::ner::TrainNerArgs),
+    /// Brown word clusters of unlabelled text, for the entity tagger.
+    Clusters(crate::train::brown::TrainClustersArgs),
 }
 
 /// Settings of `newsenrich eval`.

@@ -23,7 +23,7 @@ pub struct Doc {
     pub sentences: Vec<Sentence>,
 }
 
-/// Parses CoNLL text; a line with one column, or a tag that is neither
+/// Parses CoNLL text (`#` lines before the first token are a header); a line with one column, or a tag that is neither
 /// `O` nor `X-TYPE`, is an error naming the line.
 pub fn parse(text: &str) -> Result<Vec<Doc>, String> {
     let mut docs = vec![Doc::default()];
@@ -39,6 +39,12 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, String> {
         let line = line.trim_end();
         if line.is_empty() {
             flush(&mut sentence, &mut docs);
+            continue;
+        }
+        // A header of `#` lines before the first token (the GMB file has
+        // one) is a comment.
+        let started = !sentence.words.is_empty() || docs.iter().any(|d| !d.sentences.is_empty());
+        if !started && line.starts_with('#') {
             continue;
         }
         if line.starts_with("-DOCSTART-") {
@@ -88,6 +94,17 @@ pub fn read(path: &Path) -> Result<Vec<Doc>, EvalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_before_the_first_token_is_skipped_but_hash_tokens_are_kept() {
+        let text = "# a corpus, columns: TOKEN POS IOB-TAG; no document breaks\n\n\
+                    London NNP B-geo\n\n# NN O\n";
+        let docs = parse(text).expect("parses");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].sentences.len(), 2);
+        assert_eq!(docs[0].sentences[0].tags, ["B-geo"]);
+        assert_eq!(docs[0].sentences[1].words, ["#"]);
+    }
 
     #[test]
     fn documents_sentences_and_tags() {

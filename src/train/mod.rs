@@ -1,7 +1,10 @@
 //! Training commands: build the statistical models the pipeline embeds.
 //!
 //! - [`ner`]: the two-pass entity tagger, from a CoNLL-format corpus.
+//! - [`brown`]: Brown word clusters of unlabelled text, a resource of the
+//!   tagger.
 
+pub mod brown;
 pub mod ner;
 
 use crate::cli::{TrainArgs, TrainTask};
@@ -11,5 +14,6 @@ use crate::eval::EvalError;
 pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     match &args.task {
         TrainTask::Ner(ner_args) => ner::run_command(ner_args, out),
+        TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
     }
 }

@@ -41,13 +41,29 @@ use crate::pipeline::entities::tagger::{
 /// Flags of `newsenrich train ner`.
 #[derive(Debug, clap::Args)]
 pub struct TrainNerArgs {
-    /// Training corpus in CoNLL format (token first, entity tag last).
+    /// Training corpus in CoNLL format (token first, entity tag last);
+    /// repeat the flag to train on several files (`--cv` splits all of
+    /// them into folds).
+    #[arg(long, required = true)]
+    pub train: Vec<PathBuf>,
+    /// Development corpus, used to pick the number of epochs per pass.
+    /// Without it each pass runs exactly `--epochs` epochs.
     #[arg(long)]
-    pub train: PathBuf,
-    /// Development corpus, used to pick the number of epochs (required
-    /// unless `--cv` is given).
-    #[arg(long, required_unless_present = "cv")]
     pub dev: Option<PathBuf>,
+    /// Extra training corpora (CoNLL-style, tag last): added to the
+    /// training data of the model and of every cross-validation fold, never
+    /// scored. A file without `-DOCSTART-` lines is cut into documents of
+    /// `--extra-doc-sentences` sentences.
+    #[arg(long)]
+    pub extra: Vec<PathBuf>,
+    /// How the extra corpora's entity types map to ours, as
+    /// `theirs=OURS` pairs separated by commas (`per=PER,geo=LOC`); a type
+    /// not listed becomes `O`. Empty: types are kept as written.
+    #[arg(long, default_value = "")]
+    pub extra_types: String,
+    /// Sentences per document for extra corpora without document breaks.
+    #[arg(long, default_value_t = 20)]
+    pub extra_doc_sentences: usize,
     /// Instead of writing a model, score the recipe by document-level
     /// cross-validation on `--train`: K folds (document d in fold d mod K),
     /// each tagged by a model trained on the others for exactly `--epochs`
@@ -225,19 +241,88 @@ fn train_pass(
     (best.0, best.1)
 }
 
-/// Trains the model; `log` receives progress lines.
+/// Reads every `--train` file, documents in order.
+fn read_train(args: &TrainNerArgs) -> Result<Vec<Doc>, EvalError> {
+    let mut docs = Vec::new();
+    for path in &args.train {
+        docs.extend(conll::read(path)?);
+    }
+    Ok(docs)
+}
+
+/// Parses `--extra-types` (`theirs=OURS,...`).
+fn type_map(spec: &str) -> Result<Vec<(String, String)>, String> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (theirs, ours) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("--extra-types: {pair:?} is not theirs=OURS"))?;
+            if !matches!(ours, "PER" | "ORG" | "LOC" | "MISC" | "O") {
+                return Err(format!(
+                    "--extra-types: {ours:?} is not one of PER, ORG, LOC, MISC, O"
+                ));
+            }
+            Ok((theirs.to_owned(), ours.to_owned()))
+        })
+        .collect()
+}
+
+/// `tag` with its type mapped by `map` (a type not listed becomes `O`;
+/// an empty map keeps every tag).
+fn map_tag(tag: &str, map: &[(String, String)]) -> String {
+    let Some((prefix, kind)) = tag.split_once('-') else {
+        return tag.to_owned();
+    };
+    if map.is_empty() {
+        return tag.to_owned();
+    }
+    match map.iter().find(|(theirs, _)| theirs == kind) {
+        Some((_, ours)) if ours != "O" => format!("{prefix}-{ours}"),
+        _ => "O".to_owned(),
+    }
+}
+
+/// Reads the `--extra` corpora with their types mapped, a file without
+/// document breaks cut into documents of `--extra-doc-sentences`.
+fn read_extra(args: &TrainNerArgs) -> Result<Vec<Doc>, EvalError> {
+    let map = type_map(&args.extra_types).map_err(|problem| EvalError::Format {
+        path: PathBuf::from("--extra-types"),
+        problem,
+    })?;
+    let per_doc = args.extra_doc_sentences.max(1);
+    let mut out = Vec::new();
+    for path in &args.extra {
+        let mut docs = conll::read(path)?;
+        for s in docs.iter_mut().flat_map(|d| &mut d.sentences) {
+            for tag in &mut s.tags {
+                *tag = map_tag(tag, &map);
+            }
+        }
+        if let [doc] = docs.as_mut_slice() {
+            let sentences = std::mem::take(&mut doc.sentences);
+            out.extend(sentences.chunks(per_doc).map(|c| Doc {
+                sentences: c.to_vec(),
+            }));
+        } else {
+            out.extend(docs);
+        }
+    }
+    Ok(out)
+}
+
+/// Trains the model; `log` receives progress lines. With `--dev`, returns
+/// its score on the development file too.
 pub fn train(
     args: &TrainNerArgs,
     log: &mut dyn FnMut(String),
-) -> Result<(NerModel<Dense>, Score), EvalError> {
-    let train_docs = conll::read(&args.train)?;
-    let dev = args.dev.as_ref().ok_or_else(|| EvalError::Format {
-        path: args.train.clone(),
-        problem: "--dev is needed to train a model (or give --cv)".into(),
-    })?;
-    let dev_docs = conll::read(dev)?;
-    let model = train_on(&train_docs, Some(&dev_docs), args, log);
-    let score = evaluate(&model, Gazetteers::embedded(), &dev_docs);
+) -> Result<(NerModel<Dense>, Option<Score>), EvalError> {
+    let mut train_docs = read_train(args)?;
+    train_docs.extend(read_extra(args)?);
+    let dev_docs = args.dev.as_deref().map(conll::read).transpose()?;
+    let model = train_on(&train_docs, dev_docs.as_deref(), args, log);
+    let score = dev_docs.map(|dev| evaluate(&model, Gazetteers::embedded(), &dev));
     Ok((model, score))
 }
 
@@ -245,35 +330,49 @@ pub fn train(
 /// returns the pooled score and each fold's.
 pub fn cross_validate(
     docs: &[Doc],
+    extra: &[Doc],
     k: usize,
     args: &TrainNerArgs,
     log: &mut dyn FnMut(String),
 ) -> (Score, Vec<Score>) {
+    use rayon::prelude::*;
+    // Folds train in parallel; each fold's log lines are printed when it
+    // ends, in fold order.
+    let folds: Vec<(Score, Vec<String>)> = (0..k)
+        .into_par_iter()
+        .map(|fold| {
+            let mut lines = Vec::new();
+            let in_fold = |d: usize| d % k == fold;
+            let pick = |held: bool| -> Vec<Doc> {
+                docs.iter()
+                    .enumerate()
+                    .filter(|&(d, _)| in_fold(d) == held)
+                    .map(|(_, doc)| doc.clone())
+                    .collect()
+            };
+            let (mut rest, held) = (pick(false), pick(true));
+            lines.push(format!(
+                "cv fold {}/{k}: training on {} documents (+{} extra), scoring {}",
+                fold + 1,
+                rest.len(),
+                extra.len(),
+                held.len()
+            ));
+            rest.extend_from_slice(extra);
+            let model = train_on(&rest, None, args, &mut |_| {});
+            let score = evaluate(&model, Gazetteers::embedded(), &held);
+            lines.push(format!(
+                "cv fold {}/{k}: F1 {:.2}",
+                fold + 1,
+                score.overall.f1()
+            ));
+            (score, lines)
+        })
+        .collect();
     let mut pooled = Score::default();
     let mut per_fold = Vec::with_capacity(k);
-    for fold in 0..k {
-        let in_fold = |d: usize| d % k == fold;
-        let pick = |held: bool| -> Vec<Doc> {
-            docs.iter()
-                .enumerate()
-                .filter(|&(d, _)| in_fold(d) == held)
-                .map(|(_, doc)| doc.clone())
-                .collect()
-        };
-        let (rest, held) = (pick(false), pick(true));
-        log(format!(
-            "cv fold {}/{k}: training on {} documents, scoring {}",
-            fold + 1,
-            rest.len(),
-            held.len()
-        ));
-        let model = train_on(&rest, None, args, &mut |_| {});
-        let score = evaluate(&model, Gazetteers::embedded(), &held);
-        log(format!(
-            "cv fold {}/{k}: F1 {:.2}",
-            fold + 1,
-            score.overall.f1()
-        ));
+    for (score, lines) in folds {
+        lines.into_iter().for_each(&mut *log);
         pooled.merge(&score);
         per_fold.push(score);
     }
@@ -412,8 +511,9 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
         let _ = writeln!(out, "{line}");
     };
     if let Some(k) = args.cv {
-        let docs = conll::read(&args.train)?;
-        let (pooled, folds) = cross_validate(&docs, usize::from(k), args, &mut log);
+        let docs = read_train(args)?;
+        let extra = read_extra(args)?;
+        let (pooled, folds) = cross_validate(&docs, &extra, usize::from(k), args, &mut log);
         let f1s: Vec<String> = folds
             .iter()
             .map(|s| format!("{:.2}", s.overall.f1()))
@@ -421,7 +521,11 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
         writeln!(
             out,
             "{k}-fold document-level cross-validation on {} ({} documents, {} epochs per pass, ensemble {}, jackknife folds {}); fold F1 {}; pooled:\n{}",
-            args.train.display(),
+            args.train
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" + "),
             docs.len(),
             args.epochs,
             args.ensemble,
@@ -442,7 +546,10 @@ pub fn run_command(args: &TrainNerArgs, out: &mut dyn std::io::Write) -> Result<
         bytes.len(),
         model.first.len(),
         model.second.len(),
-        score.table()
+        score.map_or_else(
+            || "no development file: each pass trained for exactly --epochs epochs".to_owned(),
+            |s| s.table()
+        )
     )
     .map_err(io(PathBuf::from("<stdout>")))?;
     Ok(())
@@ -454,8 +561,11 @@ mod tests {
 
     fn args(epochs: usize) -> TrainNerArgs {
         TrainNerArgs {
-            train: PathBuf::from("<test>"),
+            train: vec![PathBuf::from("<test>")],
             dev: None,
+            extra: Vec::new(),
+            extra_types: String::new(),
+            extra_doc_sentences: 20,
             cv: Some(3),
             out: PathBuf::from("/dev/null"),
             version: "test".into(),
@@ -488,7 +598,7 @@ mod tests {
     fn cross_validation_scores_every_document_once_and_pools_the_folds() {
         let docs = corpus();
         let mut lines = Vec::new();
-        let (pooled, folds) = cross_validate(&docs, 3, &args(3), &mut |l| lines.push(l));
+        let (pooled, folds) = cross_validate(&docs, &[], 3, &args(3), &mut |l| lines.push(l));
         assert_eq!(folds.len(), 3);
         // Every gold entity of the corpus is scored exactly once.
         assert_eq!(pooled.overall.gold, 6 * 4 * 2);
@@ -503,5 +613,19 @@ mod tests {
             lines.iter().any(|l| l.starts_with("cv fold 3/3: F1")),
             "{lines:?}"
         );
+    }
+
+    #[test]
+    fn extra_types_map_to_ours_and_unlisted_types_become_outside() {
+        let map = type_map("per=PER, geo=LOC,gpe=MISC,tim=O").expect("valid");
+        assert_eq!(map_tag("B-per", &map), "B-PER");
+        assert_eq!(map_tag("I-geo", &map), "I-LOC");
+        assert_eq!(map_tag("B-gpe", &map), "B-MISC");
+        assert_eq!(map_tag("B-tim", &map), "O");
+        assert_eq!(map_tag("B-art", &map), "O");
+        assert_eq!(map_tag("O", &map), "O");
+        assert_eq!(map_tag("I-art", &[]), "I-art");
+        assert!(type_map("per=PERSON").is_err());
+        assert!(type_map("per").is_err());
     }
 }

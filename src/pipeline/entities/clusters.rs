@@ -24,6 +24,16 @@ pub type Classes = [u16; LEVELS];
 pub const WORDS: &str = include_str!("../../../data/clusters/words.txt");
 pub const ROWS: &str = include_str!("../../../data/clusters/rows.txt");
 
+/// The word classes of one token: the vector classes above and its Brown
+/// path ([`super::brown`]), each `None` when the word is not in the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenClusters {
+    /// Vector classes, coarse to fine.
+    pub vectors: Option<Classes>,
+    /// Path in the Brown merge tree.
+    pub brown: Option<super::brown::BrownPath>,
+}
+
 /// The word -> classes table.
 #[derive(Debug, Default)]
 pub struct WordClusters {

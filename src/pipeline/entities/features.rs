@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::EntityType;
-use super::clusters::Classes;
+use super::clusters::TokenClusters;
 use super::gazetteer::TokenMatches;
 use super::labels::{self, Label};
 use crate::pipeline::budget::Meter;
@@ -68,7 +68,11 @@ mod t {
     pub const CLUSTER: u8 = 31;
     pub const CLUSTER_NONE: u8 = 32;
     pub const CLUSTER_CAPS: u8 = 33;
+    pub const BROWN: u8 = 34;
 }
+
+/// Lengths of the Brown-path prefixes used as classes (Ratinov & Roth).
+const BROWN_PREFIXES: [u8; 4] = [4, 6, 10, 20];
 
 /// MurmurHash3's 64-bit finaliser: a bijection that spreads every input
 /// bit over the output.
@@ -182,8 +186,8 @@ pub struct SentenceView<'a, S: AsRef<str>> {
     pub gazetteer: &'a [TokenMatches],
     /// How the document writes each word.
     pub casing: &'a DocumentCasing,
-    /// Word-cluster classes per token (`None`: not in the table).
-    pub clusters: &'a [Option<Classes>],
+    /// Word-cluster classes per token.
+    pub clusters: &'a [TokenClusters],
     lower: Vec<String>,
     /// XXH3 of each token as written, lower-cased, and of its shape.
     word_hash: Vec<u64>,
@@ -202,7 +206,7 @@ impl<'a, S: AsRef<str>> SentenceView<'a, S> {
         words: &'a [S],
         gazetteer: &'a [TokenMatches],
         casing: &'a DocumentCasing,
-        clusters: &'a [Option<Classes>],
+        clusters: &'a [TokenClusters],
     ) -> Self {
         let lower = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
         Self::with_lower(words, lower, gazetteer, casing, clusters)
@@ -215,7 +219,7 @@ impl<'a, S: AsRef<str>> SentenceView<'a, S> {
         lower: Vec<String>,
         gazetteer: &'a [TokenMatches],
         casing: &'a DocumentCasing,
-        clusters: &'a [Option<Classes>],
+        clusters: &'a [TokenClusters],
     ) -> Self {
         let word_hash = words.iter().map(|w| text(w.as_ref().as_bytes())).collect();
         let lower_hash = lower.iter().map(|w| text(w.as_bytes())).collect();
@@ -442,7 +446,15 @@ impl Extractor {
                 -1..=1 => &[0, 1, 2, 3, 4],
                 _ => &[1, 2],
             };
-            match sentence.clusters[j] {
+            if k.abs() <= 1
+                && let Some(path) = sentence.clusters[j].brown
+            {
+                for n in BROWN_PREFIXES {
+                    let at = pack(&[k as u8, n]);
+                    out.push(feature(t::BROWN, &[at, path.prefix(n)]));
+                }
+            }
+            match sentence.clusters[j].vectors {
                 Some(c) => {
                     for &level in levels {
                         let at = pack(&[k as u8, level as u8]);
@@ -620,6 +632,7 @@ impl DocumentHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::entities::clusters::TokenClusters;
     use crate::pipeline::entities::labels::Position;
 
     #[test]
@@ -641,7 +654,7 @@ mod tests {
             Vec::new(),
         ];
         let casing = DocumentCasing::default();
-        let clusters = vec![None; words.len()];
+        let clusters = vec![TokenClusters::default(); words.len()];
         let view = SentenceView::new(&words, &gaz, &casing, &clusters);
         let counts = LowerCounts::default();
         let mut x = Extractor::default();

@@ -15,6 +15,7 @@
 //!    aliases and stable ids;
 //! 4. [`roles`] from titles and appositions, and [`salience`].
 
+pub mod brown;
 pub mod clusters;
 pub mod features;
 pub mod gazetteer;

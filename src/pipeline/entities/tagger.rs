@@ -14,7 +14,8 @@
 
 use std::sync::LazyLock;
 
-use super::clusters::WordClusters;
+use super::brown::BrownClusters;
+use super::clusters::{TokenClusters, WordClusters};
 use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView};
 use super::gazetteer::Gazetteers;
 use super::labels::{COUNT, Label};
@@ -233,11 +234,14 @@ impl<W: Table> NerModel<W> {
         // the features.
         let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
         let gazetteer = gazetteers.annotate_lower(&lower);
-        let clusters_table = WordClusters::embedded();
+        let (vectors, brown) = (WordClusters::embedded(), BrownClusters::embedded());
         let clusters: Vec<_> = words
             .iter()
             .zip(&lower)
-            .map(|(w, l)| clusters_table.get_lower(w.as_ref(), l))
+            .map(|(w, l)| TokenClusters {
+                vectors: vectors.get_lower(w.as_ref(), l),
+                brown: brown.get_lower(w.as_ref(), l),
+            })
             .collect();
         let view = SentenceView::with_lower(words, lower, &gazetteer, casing, &clusters);
         (0..words.len())
