@@ -8,8 +8,8 @@
 //! - `entities/tag`: the tagger alone (both passes, features included), in
 //!   tokens per second, over the documents of CoNLL-2003 `eng.testa` when
 //!   `../shared/data/conll2003` is present, else the seed bodies' tokens.
-//! - `entities/load`: parsing the embedded model, gazetteers and word
-//!   clusters, what the server does once at start.
+//! - `entities/load`: parsing the embedded model, gazetteers, word
+//!   clusters and place table, what the server does once at start.
 //!
 //! Run with `cargo bench --bench entities`.
 
@@ -20,6 +20,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::entities::clusters::{self, WordClusters};
 use newsenrich::pipeline::entities::gazetteer::{self, Gazetteers};
+use newsenrich::pipeline::entities::places::{self, PlaceTable};
 use newsenrich::pipeline::entities::tagger::{self, NerModel};
 use newsenrich::pipeline::entities::{EntityStage, tokens};
 
@@ -86,7 +87,9 @@ fn bench(c: &mut Criterion) {
             let model = NerModel::from_bytes(black_box(tagger::EMBEDDED)).expect("model");
             let gazetteers = Gazetteers::from_lists(black_box(gazetteer::EMBEDDED));
             let clusters = WordClusters::parse(black_box(clusters::WORDS), clusters::ROWS);
-            black_box((model, gazetteers, clusters))
+            let places =
+                PlaceTable::parse(black_box(places::PLACES), places::NAMES, places::DEMONYMS);
+            black_box((model, gazetteers, clusters, places))
         })
     });
     group.finish();

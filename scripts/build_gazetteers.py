@@ -146,7 +146,7 @@ def ensure_environment(args: argparse.Namespace) -> None:
         or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsenrich" / "gazetteer-venv"
     )
     python = venv / "bin" / "python"
-    script = str(Path(__file__).resolve())
+    script = str(Path(sys.argv[0]).resolve())  # the running script (build_places.py imports this)
     ready = (
         python.exists()
         and subprocess.run([str(python), script, "--check-pins"], capture_output=True).returncode == 0

@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use super::{rpc, v1};
 use crate::error::{DOMAIN, Echo, Error, reason};
 use crate::pipeline::dates::TimexType;
-use crate::pipeline::entities::EntityType;
+use crate::pipeline::entities::{EntityType, Place, PlaceFeature};
 use crate::pipeline::quotes::QuoteKind;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
@@ -240,6 +240,7 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
                     .collect(),
                 salience: entity.salience,
                 roles: entity.roles.clone(),
+                place: entity.place.as_ref().map(place_to_proto),
             })
             .collect(),
         quotes: e
@@ -332,6 +333,29 @@ pub fn entity_type_to_proto(k: EntityType) -> v1::EntityType {
         EntityType::Organization => v1::EntityType::Organization,
         EntityType::Location => v1::EntityType::Location,
         EntityType::Misc => v1::EntityType::Misc,
+    }
+}
+
+/// The message of a place.
+pub fn place_to_proto(p: &Place) -> v1::Place {
+    v1::Place {
+        geonames_id: p.geonames_id,
+        country_code: p.country_code.clone(),
+        admin1_code: p.admin1_code.clone(),
+        latitude: p.latitude,
+        longitude: p.longitude,
+        feature: place_feature_to_proto(p.feature) as i32,
+        confidence: p.confidence,
+    }
+}
+
+/// The message enum of a place feature.
+pub fn place_feature_to_proto(f: PlaceFeature) -> v1::PlaceFeature {
+    match f {
+        PlaceFeature::Country => v1::PlaceFeature::Country,
+        PlaceFeature::Admin1 => v1::PlaceFeature::Admin1,
+        PlaceFeature::PopulatedPlace => v1::PlaceFeature::PopulatedPlace,
+        PlaceFeature::Other => v1::PlaceFeature::Other,
     }
 }
 

@@ -226,6 +226,7 @@ mod tests {
             mentions: vec![Span::new(0, 1); mentions],
             roles: Vec::new(),
             salience,
+            place: None,
         }
     }
 

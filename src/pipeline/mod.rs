@@ -801,7 +801,9 @@ impl Enricher for Pipeline {
         let want_quotes = options.features.contains(Feature::Quotes);
         if options.features.contains(Feature::Entities) || want_quotes {
             entities = run_stage("entities", budget, &mut warnings, |meter| {
-                self.entities.recognize_metered(document.text(), meter)
+                let dateline = decoded.dateline.as_ref().map(|d| d.location.as_str());
+                self.entities
+                    .recognize_placed(document.text(), dateline, meter)
             })?;
         }
 

@@ -1031,6 +1031,7 @@ fn build_entity(
         mentions,
         roles: Vec::new(),
         salience: 0.0,
+        place: None,
     }
 }
 
@@ -1451,6 +1452,7 @@ mod tests {
                 mentions,
                 roles: Vec::new(),
                 salience: 0.0,
+                place: None,
             }
         }
     }

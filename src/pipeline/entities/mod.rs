@@ -13,7 +13,9 @@
 //! 3. [`merge`]: mentions become entities (surname and title forms, acronyms,
 //!    case and spelling variants, hyphenated pairs), with canonical names,
 //!    aliases and stable ids;
-//! 4. [`roles`] from titles and appositions, and [`salience`].
+//! 4. [`places`]: LOCATION entities resolved to GeoNames features (ids
+//!    `geo:<id>`), demonyms to their country;
+//! 5. [`roles`] from titles and appositions, and [`salience`].
 
 pub mod brown;
 pub mod clusters;
@@ -22,13 +24,14 @@ pub mod gazetteer;
 pub mod labels;
 pub mod merge;
 pub mod model;
+pub mod places;
 pub mod roles;
 pub mod salience;
 pub mod tagger;
 pub mod tokens;
 pub mod types;
 
-pub use types::{Entity, EntityType, Mention, Sentence, Token};
+pub use types::{Entity, EntityType, Mention, Place, PlaceFeature, Sentence, Token};
 
 use rustc_hash::FxHashSet;
 
@@ -50,6 +53,8 @@ pub struct EntityStage {
     place_lists: u32,
     /// Bit of the news-agency list.
     agency_list: u32,
+    /// GeoNames places.
+    places: &'static places::PlaceTable,
 }
 
 impl std::fmt::Debug for EntityStage {
@@ -85,6 +90,7 @@ impl EntityStage {
             word_list: bit("common_words"),
             place_lists: bit("cities") | bit("countries") | bit("regions"),
             agency_list: bit("news_agencies"),
+            places: places::PlaceTable::embedded(),
         })
     }
 
@@ -165,6 +171,18 @@ impl EntityStage {
     /// at least; name-variant merging, roles and lower-case names are left
     /// out past the stop. Every mention is a span of `text` either way.
     pub fn recognize_metered(&self, text: &str, meter: &mut Meter<'_>) -> Vec<Entity> {
+        self.recognize_placed(text, None, meter)
+    }
+
+    /// [`EntityStage::recognize_metered`] for an article whose dateline
+    /// names `dateline` (its place as written, "KYIV"), which helps resolve
+    /// its places ([`places`]).
+    pub fn recognize_placed(
+        &self,
+        text: &str,
+        dateline: Option<&str>,
+        meter: &mut Meter<'_>,
+    ) -> Vec<Entity> {
         let tokens = tokens::tokens_metered(text, meter);
         // Capitalised words the article writes on their own are names it
         // knows, for splitting glued tokens; a token that is itself a known
@@ -295,6 +313,7 @@ impl EntityStage {
         self.add_lower_case_names(text, &tokens, &mut mentions, meter);
         surnames_are_people(text, &mut mentions, meter);
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
+        places::link_metered(self.places, text, &mut entities, dateline, meter);
         roles::roles_metered(text, &tokens, &mut entities, meter);
         salience::salience_metered(text.len(), &mut entities, meter);
         salience::lower_descriptive(&mut entities, self.gazetteers, meter);

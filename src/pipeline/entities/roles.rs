@@ -754,6 +754,7 @@ mod tests {
             mentions: vec![Span::new(18, 24)],
             roles: vec![],
             salience: 0.0,
+            place: None,
         }];
         roles(text, &tokens, &mut entities);
         assert!(entities[0].roles.is_empty());

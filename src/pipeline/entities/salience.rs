@@ -135,6 +135,7 @@ mod tests {
             mentions: starts.iter().map(|&s| Span::new(s, s + 3)).collect(),
             roles: roles.iter().map(|r| r.to_string()).collect(),
             salience: -1.0,
+            place: None,
         }
     }
 

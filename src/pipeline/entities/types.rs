@@ -102,4 +102,40 @@ pub struct Entity {
     pub roles: Vec<String>,
     /// Importance in the article, 0 to 1.
     pub salience: f32,
+    /// The GeoNames feature the entity names: on a LOCATION the place it
+    /// was resolved to, on a MISC demonym the country it names; `None`
+    /// when undecided (see [`super::places`]).
+    pub place: Option<Place>,
+}
+
+/// Kinds of GeoNames feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlaceFeature {
+    /// A country or dependent territory.
+    Country,
+    /// A first-level administrative region (a US state).
+    Admin1,
+    /// A city or town.
+    PopulatedPlace,
+    /// Anything else (a continent).
+    Other,
+}
+
+/// A GeoNames feature (geonames.org, CC-BY 4.0) an entity resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// GeoNames id.
+    pub geonames_id: u64,
+    /// ISO 3166-1 alpha-2 code of its country; empty for a continent.
+    pub country_code: String,
+    /// GeoNames first-level administrative code; empty for a country.
+    pub admin1_code: String,
+    /// Latitude in degrees (a representative point).
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// The kind of feature.
+    pub feature: PlaceFeature,
+    /// Confidence in the resolution, 0 to 1.
+    pub confidence: f32,
 }

@@ -792,6 +792,7 @@ mod tests {
                     mentions,
                     roles: roles.iter().map(|r| (*r).to_string()).collect(),
                     salience: 0.5,
+                    place: None,
                 }
             })
             .collect()
@@ -986,6 +987,7 @@ mod tests {
             )],
             roles: Vec::new(),
             salience: 0.1,
+            place: None,
         });
         let q = extract(text, &e);
         // "made" is a verb and "the following" its object.
@@ -1126,6 +1128,7 @@ mod tests {
                     .collect(),
                 roles: Vec::new(),
                 salience: 0.5,
+                place: None,
             })
             .collect()
     }
