@@ -15,17 +15,24 @@
 //!    aliases and stable ids;
 //! 4. [`roles`] from titles and appositions, and [`salience`].
 
+pub mod acronyms;
+pub mod arabic_article;
 pub mod clusters;
+pub mod countries;
+pub mod credits;
 pub mod features;
 pub mod gazetteer;
 pub mod labels;
 pub mod merge;
 pub mod model;
+pub mod org_of;
+pub mod particles;
 pub mod roles;
 pub mod salience;
 pub mod tagger;
 pub mod tokens;
 pub mod types;
+pub mod variants;
 
 pub use types::{Entity, EntityType, Mention, Sentence, Token};
 
@@ -49,6 +56,10 @@ pub struct EntityStage {
     place_lists: u32,
     /// Bit of the news-agency list.
     agency_list: u32,
+    /// Bit set of the given-name and surname lists.
+    person_lists: u32,
+    /// Bit of the list of words of organisation names.
+    org_word_list: u32,
 }
 
 impl std::fmt::Debug for EntityStage {
@@ -84,6 +95,8 @@ impl EntityStage {
             word_list: bit("common_words"),
             place_lists: bit("cities") | bit("countries") | bit("regions"),
             agency_list: bit("news_agencies"),
+            person_lists: bit("given_names") | bit("surnames"),
+            org_word_list: bit("org_words"),
         })
     }
 
@@ -141,6 +154,34 @@ impl EntityStage {
             });
         }
         mentions.sort_by_key(|m| m.span.start);
+    }
+
+    /// The rules on the tagged mentions (each in its own module): credit
+    /// labels out, names joined across their particles, "Al X" names that
+    /// are no people typed as organisations, organisation names continued
+    /// over "of" and capitalised words. Each is one pass over the tokens
+    /// or the mentions.
+    fn apply_name_rules(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        mentions: &mut Vec<Mention>,
+        meter: &mut Meter<'_>,
+    ) {
+        if meter.add(4 * (tokens.len() + mentions.len()) as u64) {
+            return;
+        }
+        let lists = |w: &str| self.gazetteers.lists_of(w);
+        credits::remove_credit_labels(text, tokens, mentions);
+        particles::join_particles(text, tokens, mentions, &|w| {
+            lists(w) & self.word_list != 0 || self.model.lower_counts.contains_key(w)
+        });
+        arabic_article::article_names_are_organisations(text, tokens, mentions, &|w| {
+            lists(w) & self.person_lists != 0
+        });
+        org_of::extend_organisations(text, tokens, mentions, &|w| {
+            lists(w) & self.org_word_list != 0
+        });
     }
 
     /// The model's version.
@@ -281,6 +322,10 @@ impl EntityStage {
             for span in labels::spans_from_labels(labels) {
                 let first = sentence.first + span.first;
                 let end = first + trimmed_end(text, &tokens[first..sentence.first + span.end]);
+                let end = first + without_instrument_code(text, &tokens[first..end]);
+                if end == first {
+                    continue;
+                }
                 mentions.push(Mention {
                     span: Span::new(tokens[first].start, tokens[end - 1].end),
                     kind: span.kind,
@@ -291,6 +336,7 @@ impl EntityStage {
         }
         meter.add(mentions.len() as u64);
         mentions.retain(|m| !is_instrument_code(text, m.span));
+        self.apply_name_rules(text, &tokens, &mut mentions, meter);
         self.add_lower_case_names(text, &tokens, &mut mentions, meter);
         surnames_are_people(text, &mut mentions, meter);
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
@@ -357,6 +403,26 @@ fn is_instrument_code(text: &str, span: Span) -> bool {
     dotted || text[span.end..].starts_with('=')
 }
 
+/// The length of a mention's tokens once an instrument code at its end is
+/// cut off, with the punctuation around it: "Nasdaq Composite .IXIC" and
+/// "dollar index (.DXY)" end before the code (see [`is_instrument_code`]).
+fn without_instrument_code(text: &str, tokens: &[Token]) -> usize {
+    let punctuation = |t: &Token| t.text(text).chars().all(|c| !c.is_alphanumeric());
+    let mut end = tokens.len();
+    while end > 0 && punctuation(&tokens[end - 1]) {
+        end -= 1;
+    }
+    if end == 0 || !is_instrument_code(text, Span::new(tokens[end - 1].start, tokens[end - 1].end))
+    {
+        return tokens.len();
+    }
+    end -= 1;
+    while end > 0 && punctuation(&tokens[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
 /// Document-level consistency for people: a one-token mention written as
 /// the last word of a full name the article gives a person ("Vladimir
 /// Putin" ... "beholden to Putin") is that person, whatever type the
@@ -402,7 +468,10 @@ fn tagger_form(word: &str) -> &str {
 /// inside ("Bank of England", "Leonardo da Vinci"), never at the end, and
 /// never hold a quotation mark: a mention is cut before one.
 fn trimmed_end(text: &str, tokens: &[Token]) -> usize {
-    let lower = |t: &Token| t.text(text).chars().next().is_some_and(char::is_lowercase);
+    let lower = |t: &Token| {
+        let word = t.text(text);
+        word.chars().next().is_some_and(char::is_lowercase) && !particles::is_particle_name(word)
+    };
     let quote = |t: &Token| {
         t.text(text).chars().all(|c| {
             matches!(
@@ -461,6 +530,46 @@ mod tests {
             );
         }
         assert!(entities.iter().any(|e| e.name == "Jerome Powell"));
+    }
+
+    #[test]
+    fn an_instrument_code_after_a_name_is_split_off() {
+        let text = "The Nasdaq Composite .IXIC lost 2% and the dollar index (.DXY) rose.";
+        let (tokens, _) = tokens::tokenize(text);
+        let at = |w: &str| tokens.iter().position(|t| t.text(text) == w).unwrap();
+        let nasdaq = &tokens[at("Nasdaq")..=at("IXIC")];
+        assert_eq!(without_instrument_code(text, nasdaq), 2);
+        let index = &tokens[at("dollar")..=at(")")];
+        assert_eq!(without_instrument_code(text, index), 2);
+        let plain = &tokens[at("Nasdaq")..=at("Composite")];
+        assert_eq!(without_instrument_code(text, plain), 2);
+        let entities = EntityStage::load()
+            .expect("the model is embedded")
+            .recognize(text);
+        let names: Vec<&str> = entities.iter().map(|e| e.name.as_str()).collect();
+        assert!(names.contains(&"Nasdaq Composite"), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains("IXIC")), "{names:?}");
+    }
+
+    #[test]
+    fn scratch_print() {
+        let stage = EntityStage::load().unwrap();
+        for text in [
+            "Stocks fell on Monday. (Graphic: Jane Doe)\nReporting by Olena Harmash; Editing by Mark Heinrich",
+            "Osama bin Laden was killed in 2011. Bin Laden had hidden in Abbottabad for years, officials said. Laden is a surname.",
+            "Al Qaeda claimed the attack, Al Jazeera reported on Tuesday. Al Gore said it was terrible.",
+            "Patrick W. Carlineo was charged on Friday. Pat Carlineo, 52, of Addison, threatened to kill her, prosecutors said. Carlineo denied it and he said he would fight.",
+            "The UK Ministry of Defense said on Friday that the Bank of England and the University of Michigan were studied.",
+            "The Russian Federation said on Monday. Russia will not attend. The United States and the U.S. Army, and the US, the United Kingdom, Britain and the UK.",
+            "The Kremlin said on Monday that Washington had warned Beijing. The White House announced new sanctions.",
+            "EFE reported the talks, according to Efe. NATO and Nato met.",
+            "The Nasdaq Composite .IXIC lost 2% on Monday.",
+        ] {
+            for e in stage.recognize(text) {
+                eprintln!("{:?} {:?} {:?}", e.kind, e.name, e.aliases);
+            }
+            eprintln!("--");
+        }
     }
 
     #[test]
