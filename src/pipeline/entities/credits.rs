@@ -69,7 +69,7 @@ pub fn is_credit_label(text: &str, tokens: &[Token], i: usize) -> bool {
     let before = text[..tokens[i].start].trim_end_matches([' ', '\t']);
     let starts_line = before.is_empty()
         || before.ends_with(['\n', '\r', '(', '[', ';', '|', '/'])
-        || before.ends_with(". ");
+        || before.ends_with('.');
     let next = |k: usize| tokens.get(i + k).map(|t| t.text(text));
     let labelled = match next(1) {
         Some(":") | Some("by") => true,

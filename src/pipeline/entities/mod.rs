@@ -570,6 +570,16 @@ mod tests {
             }
             eprintln!("--");
         }
+        if let Ok(dir) = std::env::var("SCRATCH_DIR") {
+            let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for p in paths {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                for e in stage.recognize(&text) {
+                    println!("{}\t{:?}\t{}\t{:?}", p.display(), e.kind, e.name, e.aliases);
+                }
+            }
+        }
     }
 
     #[test]
