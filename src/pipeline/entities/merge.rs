@@ -23,7 +23,12 @@
 //!    merges with the one full name whose last word equals it, else whose
 //!    first word equals it, else (5+ letters) whose surname is within edit
 //!    distance 1 — only when exactly one group qualifies;
-//! 4. acronyms (a single word mostly of capitals, at least two: `ISW`, `MoD`;
+//! 4. the names of one country ("Russian Federation", "Russia"; "U.S.",
+//!    "United States") among non-PERSON groups ([`super::countries`]);
+//! 5. nickname and middle-initial variants of a full PERSON name ("Pat
+//!    Carlineo", "Patrick W. Carlineo"; [`super::variants`]), before the
+//!    shorter-name and single-name steps of 3;
+//! 6. acronyms (a single word mostly of capitals, at least two: `ISW`, `MoD`;
 //!    its capitals are what it spells): one that stands in
 //!    parentheses right after a multi-word mention, or whose capitals equal
 //!    the initials of exactly one non-PERSON multi-word form (of its
@@ -44,16 +49,19 @@
 //! A group's type is the majority of its mentions' types, ties broken by the
 //! type of the longest mention (then by the earliest). The canonical name is
 //! the form with the most tokens among those with both cases (then the most
-//! frequent, then the first); when every form is all-caps or lower-case, the
+//! frequent, then the first), or of a country's group the country's short
+//! name when written; an acronym written in capitals wins over the same
+//! word in another case; when every form is all-caps or lower-case, the
 //! longest is title-cased, except a single all-caps word of at most five
 //! letters (an acronym: `NATO`, `EFE`), kept as written — at most three for
 //! a LOCATION (`UAE` stays, a dateline's `KYIV` becomes `Kyiv`), never for a
-//! PERSON (`PUTIN` becomes `Putin`). The id is
+//! PERSON (`PUTIN` becomes `Putin`) — and a news agency's lower-case form
+//! takes its capitals (`efe` → `EFE`; [`super::acronyms`]). The id is
 //! `<type>:<16 hex digits>`, the XXH3-64 of `"<TYPE>:<name>"` with the name
 //! lower-cased and whitespace collapsed (`per:…`, `org:…`, `loc:…`, `misc:…`).
 //!
 //! Not handled: coreference by pronoun or description ("the president"),
-//! nicknames, transliterations further apart than the edit distances above,
+//! nicknames outside the nickname table, transliterations further apart than the edit distances above,
 //! and articles that use one name for two different things.
 
 use rustc_hash::{FxHashMap, FxHashSet};
