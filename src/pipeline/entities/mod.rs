@@ -810,6 +810,100 @@ mod tests {
         }
     }
 
+    /// The rules on the mentions (step 3) scored on a CoNLL file, against
+    /// the tagger's spans alone: `NER_RULES_CONLL=../shared/data/conll2003/
+    /// eng.testa cargo test --release --lib rules_on_conll -- --ignored
+    /// --nocapture`. A report, not a choice: the rules were not tuned on it.
+    #[test]
+    #[ignore]
+    fn rules_on_conll() {
+        use crate::eval::ner::Score;
+        use labels::{spans_from_iob, spans_from_labels};
+        let Ok(path) = std::env::var("NER_RULES_CONLL") else {
+            return;
+        };
+        let docs = crate::eval::conll::read(std::path::Path::new(&path)).expect("a CoNLL file");
+        let stage = EntityStage::load().expect("the model is embedded");
+        let (mut before, mut after) = (Score::default(), Score::default());
+        let mut changed = Vec::new();
+        let budget = crate::pipeline::Budget::unlimited();
+        for doc in &docs {
+            let mut text = String::new();
+            let mut tokens = Vec::new();
+            let mut firsts = Vec::new();
+            for s in &doc.sentences {
+                firsts.push(tokens.len());
+                for w in &s.words {
+                    tokens.push(Token {
+                        start: text.len(),
+                        end: text.len() + w.len(),
+                    });
+                    text.push_str(w);
+                    text.push(' ');
+                }
+                text.push('\n');
+            }
+            let views: Vec<&[String]> = doc.sentences.iter().map(|s| s.words.as_slice()).collect();
+            // With NER_RULES_GOLD set, the rules run on the gold spans: every
+            // change they make is then a change away from the annotation.
+            let tagged: Vec<Vec<labels::Label>> = if std::env::var_os("NER_RULES_GOLD").is_some() {
+                doc.sentences
+                    .iter()
+                    .map(|s| labels::labels_from_spans(s.words.len(), &spans_from_iob(&s.tags)))
+                    .collect()
+            } else {
+                stage.model.tag_document(stage.gazetteers, &views)
+            };
+            let mut mentions = Vec::new();
+            for (&first, l) in firsts.iter().zip(&tagged) {
+                for span in spans_from_labels(l) {
+                    mentions.push(Mention {
+                        span: Span::new(
+                            tokens[first + span.first].start,
+                            tokens[first + span.end - 1].end,
+                        ),
+                        kind: span.kind,
+                        first_token: first + span.first,
+                        end_token: first + span.end,
+                    });
+                }
+            }
+            stage.apply_name_rules(&text, &tokens, &mut mentions, &mut budget.meter());
+            for (k, (s, l)) in doc.sentences.iter().zip(&tagged).enumerate() {
+                let (lo, hi) = (firsts[k], firsts[k] + s.words.len());
+                let ruled: Vec<labels::TokenSpan> = mentions
+                    .iter()
+                    .filter(|m| m.first_token >= lo && m.end_token <= hi)
+                    .map(|m| labels::TokenSpan {
+                        first: m.first_token - lo,
+                        end: m.end_token - lo,
+                        kind: m.kind,
+                    })
+                    .collect();
+                let gold = spans_from_iob(&s.tags);
+                for r in ruled.iter().filter(|r| !gold.contains(r)) {
+                    changed.push(format!(
+                        "{:?} {}",
+                        r.kind,
+                        s.words[r.first..r.end].join(" ")
+                    ));
+                }
+                before.add(&spans_from_labels(l), &gold);
+                after.add(&ruled, &gold);
+            }
+        }
+        eprintln!(
+            "tagger alone:\n{}\nwith the rules:\n{}",
+            before.table(),
+            after.table()
+        );
+        if std::env::var_os("NER_RULES_GOLD").is_some() {
+            for line in &changed {
+                eprintln!("changed: {line}");
+            }
+        }
+    }
+
     #[test]
     fn empty_and_odd_text_gives_no_entities_and_no_panic() {
         let stage = EntityStage::load().expect("the model is embedded");

@@ -8,8 +8,11 @@
 //! organisation names (the `org_words` gazetteer: Ministry, Bank,
 //! University, Institute, Department, ...) over "of"/"for" (and an
 //! optional "the") and the run of capitalised words after it, then over
-//! "and" and more capitalised words; a mention that starts inside that
-//! run is absorbed. It runs on the mentions after the tagger, so the
+//! "and" and more capitalised words, when no word of the run is in a
+//! mention of another type (CoNLL-2003 annotates "Olympiakos of Greece",
+//! "State Bank of Pakistan" and "Awami League of Prime Minister Sheikh
+//! Hasina" as an organisation and a place or person); an organisation
+//! mention that starts inside the run is absorbed. It runs on the mentions after the tagger, so the
 //! tagger's own output (what `newsenrich eval ner` scores) is unchanged.
 
 use super::types::{EntityType, Mention, Token};
@@ -27,6 +30,13 @@ pub fn extend_organisations(
     mentions: &mut Vec<Mention>,
     is_org_word: &dyn Fn(&str) -> bool,
 ) {
+    // The type of the mention holding each token.
+    let mut held: Vec<Option<EntityType>> = vec![None; tokens.len()];
+    for m in mentions.iter() {
+        for h in held.iter_mut().take(m.end_token).skip(m.first_token) {
+            *h = Some(m.kind);
+        }
+    }
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for &m in mentions.iter() {
         if let Some(last) = out.last()
@@ -46,7 +56,7 @@ pub fn extend_organisations(
             && m.end_token <= tokens.len()
             && is_org_word(tokens[m.end_token - 1].text(text))
         {
-            let end = extension_end(text, tokens, m.end_token);
+            let end = extension_end(text, tokens, &held, m.end_token);
             if end > m.end_token {
                 m.end_token = end;
                 m.span = Span::new(m.span.start, tokens[end - 1].end);
@@ -58,8 +68,12 @@ pub fn extend_organisations(
 }
 
 /// The end of the "of X Y (and Z)" continuation starting at token `at`, or
-/// `at` when there is none.
-fn extension_end(text: &str, tokens: &[Token], at: usize) -> usize {
+/// `at` when there is none. A run of capitalised words that touches a
+/// mention other than an ORGANIZATION (`held`: "Olympiakos of Greece",
+/// "Awami League of Prime Minister Sheikh Hasina") ends the continuation
+/// before its "of".
+fn extension_end(text: &str, tokens: &[Token], held: &[Option<EntityType>], at: usize) -> usize {
+    let other_type = |i: usize| held[i].is_some_and(|k| k != EntityType::Organization);
     let word = |i: usize| tokens.get(i).map_or("", |t| t.text(text));
     let capitalised = |i: usize| word(i).chars().next().is_some_and(char::is_uppercase);
     let same_line = |i: usize| !text[tokens[at - 1].end..tokens[i].start].contains('\n');
@@ -83,7 +97,7 @@ fn extension_end(text: &str, tokens: &[Token], at: usize) -> usize {
         while k < tokens.len() && capitalised(k) && same_line(k) && k - at < MAX_EXTENSION {
             k += 1;
         }
-        if k == run_start {
+        if k == run_start || (run_start..k).any(other_type) {
             break;
         }
         joined_of = true;
@@ -126,7 +140,7 @@ mod tests {
         assert_eq!(
             run(
                 "The Bank of England raised rates.",
-                &[("Bank", Organization), ("England", Location)]
+                &[("Bank", Organization)]
             ),
             ["Bank of England"]
         );
@@ -153,6 +167,19 @@ mod tests {
         assert_eq!(
             run("Gazprom of Russia said", &[("Gazprom", Organization)]),
             ["Gazprom"]
+        );
+        // A place or a person after "of".
+        assert_eq!(
+            run(
+                "Olympiakos of Greece and the Awami League of Prime Minister Sheikh Hasina",
+                &[
+                    ("Olympiakos", Organization),
+                    ("Greece", Location),
+                    ("League", Organization),
+                    ("Sheikh Hasina", Person),
+                ]
+            ),
+            ["Olympiakos", "Greece", "League", "Sheikh Hasina"]
         );
         // Nothing capitalised after "of".
         assert_eq!(

@@ -5,8 +5,8 @@
 //! (PERSON "Osama", PERSON "Laden", and a sentence-initial "Bin Laden" as
 //! a LOCATION). Three rules on the tagged mentions:
 //!
-//! 1. two mentions separated only by particles, one of them a PERSON, are
-//!    one PERSON: "Osama" + "bin" + "Laden";
+//! 1. two mentions separated only by particles, one a PERSON and the other
+//!    a PERSON or MISC, are one PERSON: "Osama" + "bin" + "Laden";
 //! 2. a PERSON mention extends over particles before it ("bin Laden": a
 //!    surname with its particle), and then over a capitalised word before
 //!    those that no mention holds and that is not an everyday word
@@ -104,7 +104,16 @@ pub fn join_particles(
     particle_surnames_are_people(text, tokens, mentions);
 }
 
-/// Rule 1: a mention, particles, a mention, one of the two a PERSON.
+/// Whether mentions of these types can be one name across a particle: a
+/// PERSON and a PERSON or MISC ("Osama" + "bin" + "Laden"), never a place
+/// or an organisation ("Alberto Fernandez de Madrid" names the city).
+fn joinable(a: EntityType, b: EntityType) -> bool {
+    use EntityType::*;
+    matches!((a, b), (Person, Person) | (Person, Misc) | (Misc, Person))
+}
+
+/// Rule 1: a mention, particles, a mention, one of the two a PERSON and
+/// the other a PERSON or MISC.
 fn join_across_particles(text: &str, tokens: &[Token], mentions: &mut Vec<Mention>) {
     let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
     for &m in mentions.iter() {
@@ -113,7 +122,7 @@ fn join_across_particles(text: &str, tokens: &[Token], mentions: &mut Vec<Mentio
             let joins = (1..=MAX_PARTICLES).contains(&between.len())
                 && m.first_token <= tokens.len()
                 && between.clone().all(|i| is_particle(tokens[i].text(text)))
-                && (last.kind == EntityType::Person || m.kind == EntityType::Person)
+                && joinable(last.kind, m.kind)
                 && !text[last.span.end..m.span.start].contains('\n');
             if joins {
                 last.span = Span::new(last.span.start, m.span.end);
@@ -226,6 +235,9 @@ mod tests {
         use EntityType::*;
         let text = "Banco de Portugal and Rio de Janeiro.";
         let got = run(text, &[("Banco", Organization), ("Portugal", Location)]);
+        assert_eq!(got.len(), 2);
+        let text = "Alberto Fernandez de Madrid spoke.";
+        let got = run(text, &[("Alberto Fernandez", Person), ("Madrid", Location)]);
         assert_eq!(got.len(), 2);
         assert!(is_particle_name("al-Baghdadi"));
         assert!(!is_particle_name("al-"));
