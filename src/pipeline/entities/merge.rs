@@ -23,7 +23,12 @@
 //!    merges with the one full name whose last word equals it, else whose
 //!    first word equals it, else (5+ letters) whose surname is within edit
 //!    distance 1 — only when exactly one group qualifies;
-//! 4. acronyms (a single word mostly of capitals, at least two: `ISW`, `MoD`;
+//! 4. the names of one country ("Russian Federation", "Russia"; "U.S.",
+//!    "United States") among non-PERSON groups ([`super::countries`]);
+//! 5. nickname and middle-initial variants of a full PERSON name ("Pat
+//!    Carlineo", "Patrick W. Carlineo"; [`super::variants`]), before the
+//!    shorter-name and single-name steps of 3;
+//! 6. acronyms (a single word mostly of capitals, at least two: `ISW`, `MoD`;
 //!    its capitals are what it spells): one that stands in
 //!    parentheses right after a multi-word mention, or whose capitals equal
 //!    the initials of exactly one non-PERSON multi-word form (of its
@@ -44,16 +49,19 @@
 //! A group's type is the majority of its mentions' types, ties broken by the
 //! type of the longest mention (then by the earliest). The canonical name is
 //! the form with the most tokens among those with both cases (then the most
-//! frequent, then the first); when every form is all-caps or lower-case, the
+//! frequent, then the first), or of a country's group the country's short
+//! name when written; an acronym written in capitals wins over the same
+//! word in another case; when every form is all-caps or lower-case, the
 //! longest is title-cased, except a single all-caps word of at most five
 //! letters (an acronym: `NATO`, `EFE`), kept as written — at most three for
 //! a LOCATION (`UAE` stays, a dateline's `KYIV` becomes `Kyiv`), never for a
-//! PERSON (`PUTIN` becomes `Putin`). The id is
+//! PERSON (`PUTIN` becomes `Putin`) — and a news agency's lower-case form
+//! takes its capitals (`efe` → `EFE`; [`super::acronyms`]). The id is
 //! `<type>:<16 hex digits>`, the XXH3-64 of `"<TYPE>:<name>"` with the name
 //! lower-cased and whitespace collapsed (`per:…`, `org:…`, `loc:…`, `misc:…`).
 //!
 //! Not handled: coreference by pronoun or description ("the president"),
-//! nicknames, transliterations further apart than the edit distances above,
+//! nicknames outside the nickname table, transliterations further apart than the edit distances above,
 //! and articles that use one name for two different things.
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -61,6 +69,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::tokens::{is_abbreviation, is_word_char};
 use super::types::{Entity, EntityType, Mention, Token};
+use super::{acronyms, countries, variants};
 use crate::pipeline::Span;
 use crate::pipeline::budget::Meter;
 
@@ -127,13 +136,13 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// One mention after normalisation.
 #[derive(Debug)]
-struct Norm {
+pub(super) struct Norm {
     span: Span,
     /// The type it counts for in its group's vote.
     vote: EntityType,
     /// Surface form, whitespace collapsed.
     form: String,
-    key: String,
+    pub(super) key: String,
     /// Words of the key (one space apart): how many, the end of the first
     /// and the start of the last.
     n_words: usize,
@@ -143,7 +152,7 @@ struct Norm {
 
 impl Norm {
     /// The first word of the key.
-    fn first(&self) -> &str {
+    pub(super) fn first(&self) -> &str {
         &self.key[..self.first_end]
     }
 
@@ -206,6 +215,9 @@ pub fn merge_metered(
                 by_key.insert(&n.key, i);
             }
         }
+    }
+    if !meter.is_stopped() {
+        countries::merge_countries(&norms, &by_key, &mut groups, meter);
     }
     if !meter.is_stopped() {
         merge_people(&norms, &mut groups, meter);
@@ -317,13 +329,7 @@ fn strip_titles(text: &str, a: usize, b: usize) -> usize {
 
 fn make_norm(text: &str, span: Span, kind: EntityType) -> Option<Norm> {
     let form = collapse(text.get(span.range())?);
-    let key: String = form
-        .to_lowercase()
-        .chars()
-        .filter(|&c| c != '.')
-        .map(|c| if c == '’' { '\'' } else { c })
-        .collect();
-    let key = collapse(&key);
+    let key = name_key(&form);
     if key.is_empty() {
         return None;
     }
@@ -339,6 +345,18 @@ fn make_norm(text: &str, span: Span, kind: EntityType) -> Option<Norm> {
         first_end,
         last_start,
     })
+}
+
+/// The key of a name: lower case, dots removed, `’` read as `'`,
+/// whitespace collapsed (`U.S.` = `us`).
+pub(super) fn name_key(name: &str) -> String {
+    let key: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != '.')
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect();
+    collapse(&key)
 }
 
 /// `s` with runs of whitespace replaced by one space, trimmed.
@@ -416,7 +434,7 @@ fn split_hyphenated(text: &str, norms: Vec<Norm>, meter: &mut Meter<'_>) -> Vec<
 /// name whose index entry holds more candidates than this is ambiguous and
 /// left alone, as when several candidates match. News articles stay far
 /// below it.
-const MAX_CANDIDATES: usize = 64;
+pub(super) const MAX_CANDIDATES: usize = 64;
 
 /// Longest word (in chars) compared by spelling; longer ones never match.
 const MAX_SPELLING_CHARS: usize = 64;
@@ -504,7 +522,7 @@ impl Votes {
 /// Union-find over mention indexes, with each group's type votes at its
 /// root. The smaller index stays the root, so every group's root is its
 /// first mention whatever the order of the unions.
-struct Groups {
+pub(super) struct Groups {
     parent: Vec<usize>,
     votes: Vec<Votes>,
     /// Per mention: (tokens, bytes), for tie-breaking.
@@ -528,7 +546,7 @@ impl Groups {
         }
     }
 
-    fn find(&mut self, mut i: usize) -> usize {
+    pub(super) fn find(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
             i = self.parent[i];
@@ -536,7 +554,7 @@ impl Groups {
         i
     }
 
-    fn union(&mut self, a: usize, b: usize) {
+    pub(super) fn union(&mut self, a: usize, b: usize) {
         let (a, b) = (self.find(a), self.find(b));
         if a != b {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
@@ -547,7 +565,7 @@ impl Groups {
     }
 
     /// The type of the group of `i`.
-    fn kind(&mut self, i: usize) -> EntityType {
+    pub(super) fn kind(&mut self, i: usize) -> EntityType {
         let root = self.find(i);
         self.kind_of_root(root)
     }
@@ -678,7 +696,7 @@ fn contained(short: &Norm, long: &Norm) -> bool {
 
 /// The one root among `roots` (deduplicated) other than `own`, if there is
 /// exactly one.
-fn only_root(roots: impl Iterator<Item = usize>, own: usize) -> Option<usize> {
+pub(super) fn only_root(roots: impl Iterator<Item = usize>, own: usize) -> Option<usize> {
     let mut found = None;
     for r in roots.filter(|&r| r != own) {
         match found {
@@ -771,6 +789,7 @@ fn merge_people(norms: &[Norm], groups: &mut Groups, meter: &mut Meter<'_>) {
             bucket.push(a);
         }
     }
+    variants::merge_variants(norms, &full, groups, meter);
 
     // A shorter full name inside exactly one longer group.
     let mut by_first: WordIndex<'_> = FxHashMap::default();
@@ -1014,7 +1033,8 @@ fn build_entity(
             }
         }
     }
-    let name = canonical(&forms, kind);
+    let short = country_short_forms(&forms, kind);
+    let name = canonical(if short.is_empty() { &forms } else { &short }, kind);
     let aliases = forms
         .iter()
         .filter(|f| f.0 != name)
@@ -1035,6 +1055,22 @@ fn build_entity(
     }
 }
 
+/// The forms of a group that are a country's common short name ("Russia"
+/// of "Russian Federation", see [`countries`]); none for a PERSON.
+fn country_short_forms<'a>(
+    forms: &[(&'a str, usize, usize)],
+    kind: EntityType,
+) -> Vec<(&'a str, usize, usize)> {
+    if kind == EntityType::Person {
+        return Vec::new();
+    }
+    forms
+        .iter()
+        .filter(|f| countries::is_short_name(&name_key(f.0)))
+        .copied()
+        .collect()
+}
+
 /// The form with the most tokens, then the most frequent, then the first,
 /// among distinct forms `(form, count, tokens)` in first-use order.
 fn best_form<'a>(forms: impl Iterator<Item = &'a (&'a str, usize, usize)>) -> Option<&'a str> {
@@ -1045,32 +1081,37 @@ fn best_form<'a>(forms: impl Iterator<Item = &'a (&'a str, usize, usize)>) -> Op
 }
 
 /// The canonical name among distinct forms `(form, count, tokens)` in
-/// first-use order, for a group of type `kind`. An all-caps single word
-/// stays as written when it has at most 5 letters (3 for a LOCATION, so a
-/// dateline's `KYIV` or `ROME` becomes `Kyiv`, `Rome`, but `UAE` stays; never
-/// for a PERSON).
+/// first-use order, for a group of type `kind`: the best proper form
+/// (both cases), unless it is one word and the same word is also written
+/// as an acronym ([`acronyms::is_acronym_form`]: "EFE" over "Efe"); with
+/// no proper form, an acronym form as written, a news agency's capitals
+/// for a lower-case form ("efe" -> "EFE"), else the best form title-cased.
 fn canonical(forms: &[(&str, usize, usize)], kind: EntityType) -> String {
     let proper = |f: &str| f.chars().any(char::is_uppercase) && f.chars().any(char::is_lowercase);
+    let acronym = best_form(
+        forms
+            .iter()
+            .filter(|f| acronyms::is_acronym_form(f.0, kind)),
+    );
     if let Some(form) = best_form(forms.iter().filter(|f| proper(f.0))) {
-        return form.to_string();
+        return match acronym {
+            Some(a) if !form.contains(' ') && a.to_lowercase() == form.to_lowercase() => a,
+            _ => form,
+        }
+        .to_string();
     }
     let Some(form) = best_form(forms.iter()) else {
         return String::new();
     };
-    let max_letters = match kind {
-        EntityType::Person => 0,
-        EntityType::Location => 3,
-        EntityType::Organization | EntityType::Misc => 5,
-    };
-    let letters = form.chars().filter(|c| c.is_alphabetic()).count();
-    let acronym = !form.contains(' ')
-        && letters > 0
-        && letters <= max_letters
-        && form.chars().all(|c| !c.is_lowercase());
-    if acronym {
-        form.to_string()
-    } else {
-        title_case(form)
+    if let Some(a) = acronym.filter(|a| !form.contains(' ') || a == &form) {
+        return a.to_string();
+    }
+    let capitals = (kind == EntityType::Organization)
+        .then(|| acronyms::agency_capitals(&form.to_lowercase()))
+        .flatten();
+    match capitals {
+        Some(c) => c.to_string(),
+        None => title_case(form),
     }
 }
 
@@ -1112,14 +1153,14 @@ pub fn entity_id(kind: EntityType, name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::tokens::tokenize;
     use super::*;
     use EntityType::*;
     use proptest::prelude::*;
 
     /// A mention of the `nth` occurrence of `needle` in `text`.
-    fn mention(
+    pub(in crate::pipeline::entities) fn mention(
         text: &str,
         tokens: &[Token],
         needle: &str,
@@ -1141,7 +1182,10 @@ mod tests {
     }
 
     /// Merge the mentions `(needle, nth, kind)` of `text`.
-    fn run(text: &str, specs: &[(&str, usize, EntityType)]) -> Vec<Entity> {
+    pub(in crate::pipeline::entities) fn run(
+        text: &str,
+        specs: &[(&str, usize, EntityType)],
+    ) -> Vec<Entity> {
         let (tokens, _) = tokenize(text);
         let mentions: Vec<Mention> = specs
             .iter()
@@ -1628,7 +1672,7 @@ mod tests {
             ],
         );
         let names: Vec<&str> = es.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["NATO", "Efe", "AP", "Ukrainian Army"]);
+        assert_eq!(names, ["NATO", "EFE", "AP", "Ukrainian Army"]);
     }
 
     #[test]
