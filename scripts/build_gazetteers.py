@@ -499,6 +499,23 @@ CURATED_NEWS_AGENCIES = [
     "Telam", "Télam", "Agência Brasil", "Andina", "Ritzau", "NTB", "STT",
 ]
 
+# Seats of government: buildings, compounds and streets that news writes for
+# the government or office they house ("the Kremlin said", "Downing Street
+# denied"). Not a tagger feature: the entity stage's metonymy rule
+# (src/pipeline/entities/metonymy.rs) reads it on its output only. Names that
+# are everyday words (the Beehive, Chequers) are left out.
+CURATED_SEATS_OF_GOVERNMENT = [
+    "Kremlin", "White House", "Oval Office", "West Wing", "Pentagon", "Foggy Bottom",
+    "Capitol Hill", "Downing Street", "Number Ten", "Whitehall", "Élysée",
+    "Élysée Palace", "Matignon", "Hôtel Matignon", "Quai d'Orsay", "Chancellery",
+    "Bundeskanzleramt", "Palazzo Chigi", "Farnesina", "Quirinale", "Moncloa",
+    "La Moncloa", "Bankova", "Zhongnanhai", "Blue House", "Cheong Wa Dae", "Yongsan",
+    "Kantei", "Kasumigaseki", "Malacañang", "Malacañang Palace", "Casa Rosada",
+    "Planalto", "Palácio do Planalto", "Los Pinos", "Akorda", "Ak Orda", "Aso Rock",
+    "Union Buildings", "State House", "Rashtrapati Bhavan", "Raisina Hill",
+    "South Block", "Bab al-Azizia",
+]
+
 # Legal forms cleanco does not list (SE, SpA, KK, Tbk, JSC ...) and the usual
 # spellings of the most frequent ones.
 CURATED_ORG_SUFFIXES = [
@@ -929,6 +946,10 @@ def build_news_agencies(ctx: Context) -> tuple[list[str], list[str]]:
     return finalise(ctx.with_ascii(CURATED_NEWS_AGENCIES)), ["curated"]
 
 
+def build_seats_of_government(ctx: Context) -> tuple[list[str], list[str]]:
+    return finalise(ctx.with_ascii(CURATED_SEATS_OF_GOVERNMENT)), ["curated"]
+
+
 def country_name_groups(ctx: Context) -> dict[str, set[str]]:
     """Names of each existing country by ISO 3166-1 alpha-2 code: pycountry's
     name, official and common names, GeoNames' name, countryinfo's name and
@@ -1026,6 +1047,7 @@ DESCRIPTIONS = {
     "org_suffixes": "legal-form suffixes of organisations: cleanco terms (cased by rule) + curated, dotted forms also without dots, minus everyday words",
     "org_words": "words that typically occur inside organisation names",
     "news_agencies": "news agencies and wire services: full names and short forms",
+    "seats_of_government": "seats of government: buildings, compounds and streets news writes for the government or office they house (the Kremlin, Downing Street); not a tagger feature",
     "country_aliases": "the names of each country, one country a line, tab-separated, its GeoNames name (common short name) first; names shared by two countries left out",
     "nicknames": "given names and their nicknames (hypocoristics), one name a line, space-separated: the name, then its nicknames",
     "common_words": f"everyday English words: lower-case entries of the web2 dictionary with a wordfreq Zipf frequency >= {COMMON_WORDS_ZIPF}",
@@ -1050,6 +1072,7 @@ BUILDERS = [  # countries and person names first: later lists consult them
     ("org_suffixes", build_org_suffixes),
     ("org_words", build_org_words),
     ("news_agencies", build_news_agencies),
+    ("seats_of_government", build_seats_of_government),
     ("common_words", build_common_words),
     ("country_aliases", build_country_aliases),
     ("nicknames", build_nicknames),
@@ -1230,6 +1253,16 @@ are not in any list.
   package carries such lists), Apache-2.0 like this repository. Agency
   short forms that are everyday words (MAP, TAP, SPA, Prime, Trend) are
   left out; their full names are in.
+- **seats_of_government**: not a tagger feature; curated in the script
+  (`CURATED_SEATS_OF_GOVERNMENT`, Apache-2.0), with ASCII forms (Élysée ->
+  Elysee). Buildings, compounds and streets that news writes for the
+  government or office they house: Kremlin, White House, Pentagon, Downing
+  Street, Whitehall, Élysée, Quai d'Orsay, Zhongnanhai, Blue House,
+  Bankova, Capitol Hill, Foggy Bottom, ... The entity stage's output rule
+  (`src/pipeline/entities/metonymy.rs`) types such a LOCATION that speaks
+  ("the Kremlin said", "Kremlin spokesman") as an ORGANIZATION; the tagger
+  and `newsenrich eval ner` never see the list. Names that are everyday
+  words (the Beehive, Chequers) are left out.
 
 ## Licence notes
 

@@ -21,7 +21,10 @@
 //!    stable ids;
 //! 5. [`places`]: LOCATION entities resolved to GeoNames features (ids
 //!    `geo:<id>`), demonyms to their country;
-//! 6. [`roles`] from titles and appositions, and [`salience`].
+//! 6. [`metonymy`]: a seat of government or a capital speaking as a
+//!    government ("the Kremlin said", "Washington warned") typed as an
+//!    organisation, on the output only (the tagger keeps CoNLL's LOC);
+//! 7. [`roles`] from titles and appositions, and [`salience`].
 
 pub mod acronyms;
 pub mod arabic_article;
@@ -33,6 +36,7 @@ pub mod features;
 pub mod gazetteer;
 pub mod labels;
 pub mod merge;
+pub mod metonymy;
 pub mod model;
 pub mod org_of;
 pub mod particles;
@@ -366,6 +370,7 @@ impl EntityStage {
         surnames_are_people(text, &mut mentions, meter);
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
         places::link_metered(self.places, text, &mut entities, dateline, meter);
+        metonymy::retype_speaking_governments(self.places, text, &tokens, &mut entities, meter);
         roles::roles_metered(text, &tokens, &mut entities, meter);
         salience::salience_metered(text.len(), &mut entities, meter);
         salience::lower_descriptive(&mut entities, self.gazetteers, meter);
