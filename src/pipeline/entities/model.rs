@@ -20,9 +20,24 @@ use super::labels::{COUNT, Label};
 /// [`Weights`] at inference. Decoding is generic over it, so each table's
 /// lookup is compiled in without a branch on which table it is.
 pub trait Table {
+    /// A partial score: the weights of some features summed per label, as
+    /// the table sums them (exact integers for [`Weights`], `f32` in the
+    /// order added for [`Dense`]), so a token's static features can be
+    /// summed once and its document-level features added later with the
+    /// same result as scoring all of them at once.
+    type Sum: Copy + Default;
+
     /// Adds the weights of `features` into `scores` (unknown features
     /// count zero).
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]);
+
+    /// Adds the weights of `features` into `sum`; [`Table::score`] of a
+    /// feature list into zero scores is `sum` of it from the default, then
+    /// [`Table::add_sum`].
+    fn sum(&self, features: &[u64], sum: &mut Self::Sum);
+
+    /// Adds a sum of weights into `scores`.
+    fn add_sum(&self, sum: &Self::Sum, scores: &mut [f32; COUNT]);
 }
 
 /// Adds the rows of `features` found in `index` (`COUNT` weights per row
@@ -53,8 +68,20 @@ pub struct Dense {
 }
 
 impl Table for Dense {
+    type Sum = [f32; COUNT];
+
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
         score_rows(&self.index, &self.weights, features, scores);
+    }
+
+    fn sum(&self, features: &[u64], sum: &mut [f32; COUNT]) {
+        score_rows(&self.index, &self.weights, features, sum);
+    }
+
+    fn add_sum(&self, sum: &[f32; COUNT], scores: &mut [f32; COUNT]) {
+        for (s, w) in scores.iter_mut().zip(sum) {
+            *s += w;
+        }
     }
 }
 
@@ -151,7 +178,15 @@ impl Default for Weights {
 }
 
 impl Table for Weights {
+    type Sum = [i32; COUNT];
+
     fn score(&self, features: &[u64], scores: &mut [f32; COUNT]) {
+        let mut sum = [0i32; COUNT];
+        self.sum(features, &mut sum);
+        self.add_sum(&sum, scores);
+    }
+
+    fn sum(&self, features: &[u64], sum: &mut [i32; COUNT]) {
         // Ask for every feature's first slot before reading any: the table
         // is far larger than the caches, and the lookups then wait on
         // memory together instead of one after another.
@@ -166,15 +201,19 @@ impl Table for Weights {
                 );
             }
         }
-        let mut sum = [0i32; COUNT];
+        let mut acc = *sum;
         for &f in features {
             if let Some(w) = self.get(f) {
-                for (s, &w) in sum.iter_mut().zip(w) {
+                for (s, &w) in acc.iter_mut().zip(w) {
                     *s += i32::from(w);
                 }
             }
         }
-        for (s, q) in scores.iter_mut().zip(sum) {
+        *sum = acc;
+    }
+
+    fn add_sum(&self, sum: &[i32; COUNT], scores: &mut [f32; COUNT]) {
+        for (s, &q) in scores.iter_mut().zip(sum) {
             *s += q as f32 * self.scale;
         }
     }
@@ -228,6 +267,11 @@ impl Weights {
     /// Number of features with a weight.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Bytes the table holds in memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 
     /// Whether there is no weight at all.
