@@ -491,13 +491,19 @@ mod tests {
             }
         }
         let w = t.averaged(0.0);
-        let best = |w: &dyn Table, f: &[u64]| {
+        fn best<T: Table>(w: &T, f: &[u64]) -> usize {
             let mut s = [0f32; COUNT];
             w.score(f, &mut s);
+            // Summing first gives the same scores.
+            let mut sum = T::Sum::default();
+            w.sum(f, &mut sum);
+            let mut again = [0f32; COUNT];
+            w.add_sum(&sum, &mut again);
+            assert_eq!(s, again);
             (0..COUNT)
                 .max_by(|&x, &y| s[x].total_cmp(&s[y]))
                 .unwrap_or(0)
-        };
+        }
         assert_eq!(best(&w, &[1, 10]), 1);
         assert_eq!(best(&w, &[2, 10]), 4);
         let mut bytes = Vec::new();
