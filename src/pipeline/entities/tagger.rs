@@ -32,10 +32,12 @@ pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
 /// 10), so neither pass reallocates.
 const STATIC_FEATURES_CAPACITY: usize = 128;
 
-/// Documents up to this many tokens keep every token's features from the
-/// first pass for the second (about 1 KB a token: 16 MB at most); longer
-/// ones compute them again, sentence by sentence, so a multi-megabyte
-/// article does not hold hundreds of megabytes of features.
+/// Documents up to this many tokens keep what the second pass needs of
+/// every token's static features from the first pass (their weights in the
+/// second table summed per label, and the lower-cased word's hash: 76 bytes
+/// a token, 1.2 MB at most); longer ones compute the features again,
+/// sentence by sentence, so a multi-megabyte article does not hold those
+/// sums for all of its tokens.
 const KEEP_FEATURES_TOKENS: usize = 16_384;
 
 /// First bytes of a model file.
