@@ -123,6 +123,13 @@ const OUTSIDE: u64 = 0x3c73_3e00_0000_0001;
 /// `Putin` and `Lukashenko` share `Xxx`, and `NATO` and `ISW` share `XX`.
 pub fn shape(word: &str) -> String {
     let mut out = String::with_capacity(8);
+    shape_into(word, &mut out);
+    out
+}
+
+/// [`shape`] of `word`, written into `out` (cleared first).
+fn shape_into(word: &str, out: &mut String) {
+    out.clear();
     let mut last = '\0';
     let mut run = 0;
     for c in word.chars() {
@@ -146,7 +153,6 @@ pub fn shape(word: &str) -> String {
         }
         out.push(s);
     }
-    out
 }
 
 /// Capitalisation class of one token: `C` capitalised, `A` all caps,
@@ -223,9 +229,13 @@ impl<'a, S: AsRef<str>> SentenceView<'a, S> {
     ) -> Self {
         let word_hash = words.iter().map(|w| text(w.as_ref().as_bytes())).collect();
         let lower_hash = lower.iter().map(|w| text(w.as_bytes())).collect();
+        let mut buf = String::new();
         let shape_hash = words
             .iter()
-            .map(|w| text(shape(w.as_ref()).as_bytes()))
+            .map(|w| {
+                shape_into(w.as_ref(), &mut buf);
+                text(buf.as_bytes())
+            })
             .collect();
         let classes: Vec<u8> = words.iter().map(|w| caps_class(w.as_ref())).collect();
         // The token's place in its run of capitalised words (a cheap
@@ -277,6 +287,16 @@ impl<'a, S: AsRef<str>> SentenceView<'a, S> {
         }
     }
 
+    /// The lower-cased words, given back for reuse.
+    pub fn into_lower(self) -> Vec<String> {
+        self.lower
+    }
+
+    /// The part for token `i` lower-cased.
+    pub fn lower_hash(&self, i: usize) -> u64 {
+        self.lower_hash[i]
+    }
+
     /// The lower-cased token at `i + k` as a part.
     fn lower_at(&self, i: usize, k: isize) -> u64 {
         self.at(i, k).map_or(OUTSIDE, |j| self.lower_hash[j])
@@ -314,6 +334,7 @@ impl DocumentCasing {
     /// stops, the counts of the sentences read so far.
     pub fn new_metered<S: AsRef<str>>(sentences: &[&[S]], meter: &mut Meter<'_>) -> DocumentCasing {
         let mut counts: FxHashMap<String, [u8; 2]> = FxHashMap::default();
+        let mut lower = String::new();
         for words in sentences {
             if meter.add(words.len() as u64) {
                 break;
@@ -326,7 +347,7 @@ impl DocumentCasing {
                     b'C' if i > 0 && !headline => 1,
                     _ => continue,
                 };
-                let c = &mut counts.entry(w.to_lowercase()).or_default()[slot];
+                let c = &mut entry(&mut counts, lower_into(&mut lower, w))[slot];
                 *c = c.saturating_add(1);
             }
         }
@@ -498,16 +519,8 @@ impl Extractor {
         previous: &[Label],
         out: &mut Vec<u64>,
     ) {
-        let p1 = if i >= 1 { previous[i - 1].0 } else { 255 };
-        let p2 = if i >= 2 { previous[i - 2].0 } else { 255 };
-        out.push(feature(t::PREV1, &[u64::from(p1)]));
-        out.push(feature(t::PREV2, &[u64::from(p2)]));
-        out.push(feature(t::PREV12, &[pack(&[p1, p2])]));
-        let lower = lower_into(&mut self.lower, words[i].as_ref());
-        out.push(feature(
-            t::PREV1_WORD,
-            &[u64::from(p1), text(lower.as_bytes())],
-        ));
+        let lower = text(lower_into(&mut self.lower, words[i].as_ref()).as_bytes());
+        history_features_of(lower, i, previous, out);
     }
 
     /// Second-pass features of token `i` of sentence `s`: the first pass's
@@ -568,9 +581,20 @@ impl Extractor {
     }
 }
 
+/// [`Extractor::history_features`] of token `i`, whose lower-cased form
+/// has the part `lower` (as [`SentenceView::lower_hash`] gives it).
+pub fn history_features_of(lower: u64, i: usize, previous: &[Label], out: &mut Vec<u64>) {
+    let p1 = if i >= 1 { previous[i - 1].0 } else { 255 };
+    let p2 = if i >= 2 { previous[i - 2].0 } else { 255 };
+    out.push(feature(t::PREV1, &[u64::from(p1)]));
+    out.push(feature(t::PREV2, &[u64::from(p2)]));
+    out.push(feature(t::PREV12, &[pack(&[p1, p2])]));
+    out.push(feature(t::PREV1_WORD, &[u64::from(p1), lower]));
+}
+
 /// Lower-cases `word` into `buf` (no allocation once `buf` has grown), the
 /// same way everywhere a lower-cased word is a key.
-fn lower_into<'b>(buf: &'b mut String, word: &str) -> &'b str {
+pub fn lower_into<'b>(buf: &'b mut String, word: &str) -> &'b str {
     buf.clear();
     if word.is_ascii() {
         buf.push_str(word);
@@ -579,6 +603,15 @@ fn lower_into<'b>(buf: &'b mut String, word: &str) -> &'b str {
         buf.push_str(&word.to_lowercase());
     }
     buf.as_str()
+}
+
+/// The counts of `key` in `counts`, inserted as zeros when missing (the
+/// key is copied only then).
+fn entry<'m, V: Default>(counts: &'m mut FxHashMap<String, V>, key: &str) -> &'m mut V {
+    if !counts.contains_key(key) {
+        counts.insert(key.to_owned(), V::default());
+    }
+    counts.get_mut(key).expect("inserted above")
 }
 
 fn type_index(kind: EntityType) -> usize {
@@ -607,21 +640,24 @@ impl DocumentHistory {
         meter: &mut Meter<'_>,
     ) -> DocumentHistory {
         let mut counts: FxHashMap<String, [u32; 5]> = FxHashMap::default();
+        let mut lower = String::new();
+        let mut kinds = Vec::new();
         for (words, labels) in sentences.iter().zip(labels) {
             if meter.add(words.len() as u64) {
                 break;
             }
             let spans = labels::spans_from_labels(labels);
-            let mut kinds = vec![4usize; words.len()];
+            kinds.clear();
+            kinds.resize(words.len(), 4usize);
             for s in spans {
                 for k in &mut kinds[s.first..s.end.min(words.len())] {
                     *k = type_index(s.kind);
                 }
             }
-            for (w, k) in words.iter().zip(kinds) {
+            for (w, &k) in words.iter().zip(&kinds) {
                 let w = w.as_ref();
                 if w.chars().next().is_some_and(char::is_alphabetic) {
-                    counts.entry(w.to_lowercase()).or_default()[k] += 1;
+                    entry(&mut counts, lower_into(&mut lower, w))[k] += 1;
                 }
             }
         }

@@ -16,7 +16,10 @@ use std::sync::LazyLock;
 
 use super::brown::BrownClusters;
 use super::clusters::{TokenClusters, WordClusters};
-use super::features::{DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView};
+use super::features::{
+    DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView, history_features_of,
+    lower_into,
+};
 use super::gazetteer::Gazetteers;
 use super::labels::{COUNT, Label};
 use super::model::{Dense, Reader, Table, Trainer, Weights};
@@ -29,10 +32,12 @@ pub static EMBEDDED: &[u8] = include_bytes!("../../../models/ner.bin");
 /// 10), so neither pass reallocates.
 const STATIC_FEATURES_CAPACITY: usize = 128;
 
-/// Documents up to this many tokens keep every token's features from the
-/// first pass for the second (about 1 KB a token: 16 MB at most); longer
-/// ones compute them again, sentence by sentence, so a multi-megabyte
-/// article does not hold hundreds of megabytes of features.
+/// Documents up to this many tokens keep what the second pass needs of
+/// every token's static features from the first pass (their weights in the
+/// second table summed per label, and the lower-cased word's hash: 76 bytes
+/// a token, 1.2 MB at most); longer ones compute the features again,
+/// sentence by sentence, so a multi-megabyte article does not hold those
+/// sums for all of its tokens.
 const KEEP_FEATURES_TOKENS: usize = 16_384;
 
 /// First bytes of a model file.
@@ -85,18 +90,46 @@ impl Scorer for Training<'_> {
     }
 }
 
+/// Per previous label, the bit set of labels that may follow it, and the
+/// bit set of labels that may end a sentence (BILOU well-formedness,
+/// computed once).
+struct Transitions {
+    follow: [u32; COUNT],
+    end: u32,
+}
+
+static TRANSITIONS: LazyLock<Transitions> = LazyLock::new(|| {
+    let mut t = Transitions {
+        follow: [0; COUNT],
+        end: 0,
+    };
+    for label in Label::all() {
+        let bit = 1u32 << label.0;
+        for previous in Label::all() {
+            if label.may_follow(previous) {
+                t.follow[usize::from(previous.0)] |= bit;
+            }
+        }
+        if label.may_end() {
+            t.end |= bit;
+        }
+    }
+    t
+});
+
 /// The best label for token `i` of `len` that may follow `previous`.
 pub fn best_label(scores: &[f32; COUNT], previous: Label, i: usize, len: usize) -> Label {
+    let transitions = &*TRANSITIONS;
+    let mut allowed = transitions.follow[usize::from(previous.0)];
+    if i + 1 == len {
+        allowed &= transitions.end;
+    }
     let mut best = Label::O;
     let mut best_score = f32::NEG_INFINITY;
-    for label in Label::all() {
-        if !label.may_follow(previous) || (i + 1 == len && !label.may_end()) {
-            continue;
-        }
-        let s = scores[usize::from(label.0)];
-        if s > best_score {
+    for (l, &s) in scores.iter().enumerate() {
+        if allowed & (1 << l) != 0 && s > best_score {
             best_score = s;
-            best = label;
+            best = Label(l as u8);
         }
     }
     best
@@ -122,6 +155,46 @@ pub fn decode_sentence<C: Scorer, S: AsRef<str>>(
         let predicted = best_label(&scores, previous, i, words.len());
         scorer.decided(i, [&static_features[i], &history], predicted);
         labels.push(predicted);
+    }
+    labels
+}
+
+/// Buffers reused from sentence to sentence while tagging a document.
+struct Buffers {
+    /// One token's features.
+    features: Vec<u64>,
+    /// The words of a sentence lower-cased.
+    lower: Vec<String>,
+}
+
+impl Default for Buffers {
+    fn default() -> Buffers {
+        Buffers {
+            features: Vec::with_capacity(STATIC_FEATURES_CAPACITY),
+            lower: Vec::new(),
+        }
+    }
+}
+
+/// [`decode_sentence`] with a table and the sums of each token's static
+/// (and document-level) features' weights already taken: the same scores
+/// and labels, without the features. `lower` holds the part of each token
+/// lower-cased; `history` is a reused buffer.
+fn decode_sums<W: Table>(
+    table: &W,
+    lower: &[u64],
+    sums: &[W::Sum],
+    history: &mut Vec<u64>,
+) -> Vec<Label> {
+    let mut labels: Vec<Label> = Vec::with_capacity(sums.len());
+    for (i, (sum, &lower)) in sums.iter().zip(lower).enumerate() {
+        history.clear();
+        history_features_of(lower, i, &labels, history);
+        let mut scores = [0f32; COUNT];
+        table.add_sum(sum, &mut scores);
+        table.score(history, &mut scores);
+        let previous = if i > 0 { labels[i - 1] } else { Label::O };
+        labels.push(best_label(&scores, previous, i, sums.len()));
     }
     labels
 }
@@ -230,9 +303,43 @@ impl<W: Table> NerModel<W> {
         casing: &DocumentCasing,
         words: &[S],
     ) -> Vec<Vec<u64>> {
+        let mut out = Vec::with_capacity(words.len());
+        let mut buffers = Buffers::default();
+        self.each_static_features(
+            extractor,
+            gazetteers,
+            casing,
+            words,
+            &mut buffers,
+            |f, _| {
+                let mut token = Vec::with_capacity(STATIC_FEATURES_CAPACITY);
+                token.extend_from_slice(f);
+                out.push(token);
+            },
+        );
+        out
+    }
+
+    /// Calls `each` with the static first-pass features of every token of
+    /// a sentence in turn, computed into `buffer` (reused from token to
+    /// token and sentence to sentence, so nothing is allocated per token),
+    /// and the part of the token lower-cased.
+    fn each_static_features<S: AsRef<str>>(
+        &self,
+        extractor: &mut Extractor,
+        gazetteers: &Gazetteers,
+        casing: &DocumentCasing,
+        words: &[S],
+        buffers: &mut Buffers,
+        mut each: impl FnMut(&[u64], u64),
+    ) {
         // Each word lower-cased once, for the gazetteers, the clusters and
-        // the features.
-        let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+        // the features, into the strings of the previous sentence.
+        let mut lower = std::mem::take(&mut buffers.lower);
+        lower.resize_with(words.len(), String::new);
+        for (l, w) in lower.iter_mut().zip(words) {
+            lower_into(l, w.as_ref());
+        }
         let gazetteer = gazetteers.annotate_lower(&lower);
         let (vectors, brown) = (WordClusters::embedded(), BrownClusters::embedded());
         let clusters: Vec<_> = words
@@ -244,13 +351,44 @@ impl<W: Table> NerModel<W> {
             })
             .collect();
         let view = SentenceView::with_lower(words, lower, &gazetteer, casing, &clusters);
-        (0..words.len())
-            .map(|i| {
-                let mut f = Vec::with_capacity(STATIC_FEATURES_CAPACITY);
-                extractor.static_features(&view, i, &self.lower_counts, &mut f);
-                f
-            })
-            .collect()
+        let features = &mut buffers.features;
+        for i in 0..words.len() {
+            features.clear();
+            extractor.static_features(&view, i, &self.lower_counts, features);
+            each(features, view.lower_hash(i));
+        }
+        buffers.lower = view.into_lower();
+    }
+
+    /// Per token of a sentence, the sums of its static features' weights
+    /// in the first pass's table and in the second pass's, each appended
+    /// to its list when given, and the part of the token lower-cased,
+    /// appended to `lower`.
+    #[allow(clippy::too_many_arguments)]
+    fn static_sums<S: AsRef<str>>(
+        &self,
+        extractor: &mut Extractor,
+        gazetteers: &Gazetteers,
+        casing: &DocumentCasing,
+        words: &[S],
+        buffers: &mut Buffers,
+        mut first: Option<&mut Vec<W::Sum>>,
+        mut second: Option<&mut Vec<W::Sum>>,
+        lower: &mut Vec<u64>,
+    ) {
+        self.each_static_features(extractor, gazetteers, casing, words, buffers, |f, l| {
+            if let Some(sums) = first.as_deref_mut() {
+                let mut sum = W::Sum::default();
+                self.first.sum(f, &mut sum);
+                sums.push(sum);
+            }
+            if let Some(sums) = second.as_deref_mut() {
+                let mut sum = W::Sum::default();
+                self.second.sum(f, &mut sum);
+                sums.push(sum);
+            }
+            lower.push(l);
+        });
     }
 
     /// Labels every token of a document given as sentences of words.
@@ -282,11 +420,19 @@ impl<W: Table> NerModel<W> {
         self.tag_document_keeping(gazetteers, sentences, KEEP_FEATURES_TOKENS, meter)
     }
 
-    /// [`NerModel::tag_document_metered`], keeping the first pass's
-    /// features for the second when the document has at most `keep`
-    /// tokens, and computing them again sentence by sentence when it is
-    /// longer. Both give the same labels; the second bounds memory on long
-    /// texts.
+    /// [`NerModel::tag_document_metered`], keeping what the second pass
+    /// needs of the first pass's static features (their weights in the
+    /// second table, summed per token) when the document has at most
+    /// `keep` tokens, and computing the features again sentence by
+    /// sentence when it is longer. Both give the same labels; the second
+    /// bounds memory on long texts.
+    ///
+    /// A token's score is its static features' weights plus its
+    /// document-level (second pass) and history features' weights, so the
+    /// static part is summed once per table while the features are at hand
+    /// and the features themselves are never kept; the sums are the ones
+    /// scoring the features together gives (exact integers in the packed
+    /// table), so the labels are those of [`decode_sentence`].
     fn tag_document_keeping<S: AsRef<str>>(
         &self,
         gazetteers: &Gazetteers,
@@ -301,39 +447,71 @@ impl<W: Table> NerModel<W> {
         if meter.is_stopped() {
             return Vec::new();
         }
-        let mut statics: Vec<Vec<Vec<u64>>> = Vec::new();
+        let mut buffers = Buffers::default();
+        let mut history = Vec::with_capacity(8);
+        // Second-table sums of every token's static features, in document
+        // order, when keeping.
+        let mut kept: Vec<W::Sum> = Vec::with_capacity(if keeping { tokens } else { 0 });
+        // And the parts of every token lower-cased.
+        let mut kept_lower: Vec<u64> = Vec::with_capacity(if keeping { tokens } else { 0 });
+        let mut sums: Vec<W::Sum> = Vec::new();
+        let mut lower: Vec<u64> = Vec::new();
         let mut first: Vec<Vec<Label>> = Vec::with_capacity(sentences.len());
         for words in sentences {
             if meter.add(words.len() as u64) {
                 return first;
             }
-            let f = self.sentence_features(&mut extractor, gazetteers, &casing, words);
-            first.push(decode_sentence(&mut &self.first, &mut extractor, words, &f));
+            sums.clear();
+            lower.clear();
+            self.static_sums(
+                &mut extractor,
+                gazetteers,
+                &casing,
+                words,
+                &mut buffers,
+                Some(&mut sums),
+                keeping.then_some(&mut kept),
+                &mut lower,
+            );
+            first.push(decode_sums(&self.first, &lower, &sums, &mut history));
             if keeping {
-                statics.push(f);
+                kept_lower.extend_from_slice(&lower);
             }
         }
-        let history = DocumentHistory::new_metered(sentences, &first, meter);
+        let document = DocumentHistory::new_metered(sentences, &first, meter);
         let mut labels = Vec::with_capacity(sentences.len());
+        let mut offset = 0;
         for (k, (words, first_labels)) in sentences.iter().zip(&first).enumerate() {
             if meter.is_stopped() || meter.add(words.len() as u64) {
                 labels.extend(first[k..].iter().cloned());
                 break;
             }
-            let mut f = if keeping {
-                std::mem::take(&mut statics[k])
+            sums.clear();
+            lower.clear();
+            if keeping {
+                let end = offset + words.len();
+                sums.extend_from_slice(&kept[offset..end]);
+                lower.extend_from_slice(&kept_lower[offset..end]);
+                offset = end;
             } else {
-                self.sentence_features(&mut extractor, gazetteers, &casing, words)
-            };
-            for (i, token) in f.iter_mut().enumerate() {
-                extractor.document_features(words, i, first_labels, &history, token);
+                self.static_sums(
+                    &mut extractor,
+                    gazetteers,
+                    &casing,
+                    words,
+                    &mut buffers,
+                    None,
+                    Some(&mut sums),
+                    &mut lower,
+                );
             }
-            labels.push(decode_sentence(
-                &mut &self.second,
-                &mut extractor,
-                words,
-                &f,
-            ));
+            let buffer = &mut buffers.features;
+            for (i, sum) in sums.iter_mut().enumerate() {
+                buffer.clear();
+                extractor.document_features(words, i, first_labels, &document, buffer);
+                self.second.sum(buffer, sum);
+            }
+            labels.push(decode_sums(&self.second, &lower, &sums, &mut history));
         }
         labels
     }
