@@ -21,18 +21,8 @@ fn type_name(t: i32) -> String {
 
 #[tokio::test]
 async fn seed_people_roles_and_names() {
-    if seeds_dir().is_none() {
-        return;
-    }
     let golden = include_str!("golden/seeds_entities.tsv");
-    let checks = golden_rows(golden, 5);
-    assert_eq!(checks.len(), 5, "every seed has expectations");
-
-    let ts = start(test_config()).await;
-    let mut client = ts.client().await;
-    for (prefix, expectations) in checks {
-        let text = seed(prefix).unwrap();
-        let a = enrich(&mut client, text_article(prefix, &text)).await;
+    for (prefix, expectations, a) in golden_seed_records(golden, 5).await {
         let chars: Vec<char> = a.text.chars().collect();
         for e in &a.entities {
             assert!(

@@ -13,17 +13,8 @@ use newsenrich::pipeline::entities::EntityStage;
 
 #[tokio::test]
 async fn seed_places_resolve_to_geonames_features() {
-    if seeds_dir().is_none() {
-        return;
-    }
     let golden = include_str!("golden/seeds_places.tsv");
-    let checks = golden_rows(golden, 4);
-    assert_eq!(checks.len(), 5, "every seed has expectations");
-    let ts = start(test_config()).await;
-    let mut client = ts.client().await;
-    for (prefix, expectations) in checks {
-        let text = seed(prefix).unwrap();
-        let a = enrich(&mut client, text_article(prefix, &text)).await;
+    for (prefix, expectations, a) in golden_seed_records(golden, 4).await {
         for e in &a.entities {
             // A resolved place's id is its GeoNames id.
             if let Some(p) = &e.place

@@ -14,18 +14,8 @@ fn slice(chars: &[char], span: Option<v1::TextSpan>) -> String {
 
 #[tokio::test]
 async fn seed_direct_and_mixed_quotes_with_speakers() {
-    if seeds_dir().is_none() {
-        eprintln!("skipped: ../shared/seeds is not beside the checkout");
-        return;
-    }
     let golden = include_str!("golden/seeds_quotes.tsv");
-    let checks = golden_rows(golden, 5);
-    assert_eq!(checks.len(), 5, "every seed has expectations");
-    let ts = start(test_config()).await;
-    let mut client = ts.client().await;
-    for (prefix, expected) in checks {
-        let text = seed(prefix).unwrap();
-        let a = enrich(&mut client, text_article(prefix, &text)).await;
+    for (prefix, expected, a) in golden_seed_records(golden, 5).await {
         let chars: Vec<char> = a.text.chars().collect();
         for q in &a.quotes {
             // Spans (code points by default) slice the text to what the

@@ -270,6 +270,32 @@ pub fn golden_rows(text: &str, columns: usize) -> std::collections::BTreeMap<&st
     rows
 }
 
+/// Each seed with rows in a golden file (`columns` fields a row; see
+/// [`golden_rows`]), enriched with default options by one test server:
+/// (seed prefix, its rows, its record). Empty, with a note on stderr, when
+/// `../shared/seeds` is not beside the checkout; panics unless every one of
+/// the five seeds has rows.
+pub async fn golden_seed_records(
+    golden: &str,
+    columns: usize,
+) -> Vec<(&str, Vec<Vec<&str>>, v1::EnrichedArticle)> {
+    if seeds_dir().is_none() {
+        eprintln!("skipped: ../shared/seeds is not beside the checkout");
+        return Vec::new();
+    }
+    let checks = golden_rows(golden, columns);
+    assert_eq!(checks.len(), 5, "every seed has expectations");
+    let ts = start(test_config()).await;
+    let mut client = ts.client().await;
+    let mut out = Vec::with_capacity(checks.len());
+    for (prefix, rows) in checks {
+        let text = seed(prefix).expect("the seed is there");
+        let record = enrich(&mut client, text_article(prefix, &text)).await;
+        out.push((prefix, rows, record));
+    }
+    out
+}
+
 /// Reads the JSON log of a starting `newsenrich serve` until it says where
 /// it listens: the gRPC and the metrics address. Keeps draining the log
 /// afterwards so the server never blocks on its standard output.
