@@ -410,19 +410,24 @@ mod tests {
         }
     }
 
-    /// The entity `name` of `text` after the rule, built by hand as one
-    /// LOCATION entity of every occurrence of `name`.
-    fn retyped(text: &str, name: &str) -> Entity {
+    /// Runs the rule over hand-built entities of `text`.
+    fn apply(text: &str, es: &mut Vec<Entity>) {
         let (tokens, _) = tokenize(text);
-        let mut es = vec![located(text, name)];
         let budget = Budget::unlimited();
         retype_speaking_governments(
             PlaceTable::embedded(),
             text,
             &tokens,
-            &mut es,
+            es,
             &mut budget.meter(),
         );
+    }
+
+    /// The entity `name` of `text` after the rule, built by hand as one
+    /// LOCATION entity of every occurrence of `name`.
+    fn retyped(text: &str, name: &str) -> Entity {
+        let mut es = vec![located(text, name)];
+        apply(text, &mut es);
         es.remove(0)
     }
 
@@ -536,7 +541,6 @@ mod tests {
     #[test]
     fn a_retyped_seat_joins_an_organisation_of_its_name() {
         let text = "The Kremlin said no. The Kremlin denied it.";
-        let (tokens, _) = tokenize(text);
         let mut org = located(text, "Kremlin");
         org.kind = EntityType::Organization;
         org.id = merge::entity_id(EntityType::Organization, "Kremlin");
@@ -544,14 +548,7 @@ mod tests {
         let mut loc = located(text, "Kremlin");
         loc.mentions = second;
         let mut es = vec![org, loc];
-        let budget = Budget::unlimited();
-        retype_speaking_governments(
-            PlaceTable::embedded(),
-            text,
-            &tokens,
-            &mut es,
-            &mut budget.meter(),
-        );
+        apply(text, &mut es);
         assert_eq!(es.len(), 1);
         assert_eq!(es[0].mentions.len(), 2);
     }
