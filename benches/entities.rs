@@ -18,7 +18,8 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use newsenrich::pipeline::entities::clusters::{self, WordClusters};
+use newsenrich::pipeline::entities::brown::{self, BrownClusters};
+use newsenrich::pipeline::entities::clusters::{self, Lexicon, WordClusters};
 use newsenrich::pipeline::entities::gazetteer::{self, Gazetteers};
 use newsenrich::pipeline::entities::places::{self, PlaceTable};
 use newsenrich::pipeline::entities::tagger::{self, NerModel};
@@ -86,7 +87,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let model = NerModel::from_bytes(black_box(tagger::EMBEDDED)).expect("model");
             let gazetteers = Gazetteers::from_lists(black_box(gazetteer::EMBEDDED));
-            let clusters = WordClusters::parse(black_box(clusters::WORDS), clusters::ROWS);
+            let clusters = Lexicon::new(
+                &WordClusters::parse(black_box(clusters::WORDS), clusters::ROWS),
+                &BrownClusters::parse(black_box(brown::PATHS)),
+            );
             let places =
                 PlaceTable::parse(black_box(places::PLACES), places::NAMES, places::DEMONYMS);
             black_box((model, gazetteers, clusters, places))

@@ -86,6 +86,11 @@ impl BrownClusters {
             .copied()
     }
 
+    /// Every word and its path.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, BrownPath)> + '_ {
+        self.words.iter().map(|(&w, &p)| (w, p))
+    }
+
     /// Number of words in the table.
     pub fn len(&self) -> usize {
         self.words.len()

@@ -93,8 +93,12 @@ impl WordClusters {
 
     /// [`WordClusters::get`] when the caller has `word` lower-cased too.
     pub fn get_lower(&self, word: &str, lower: &str) -> Option<Classes> {
-        let row = *self.words.get(word).or_else(|| self.words.get(lower))?;
-        let c = self.rows[usize::from(row)];
+        self.classes(*self.words.get(word).or_else(|| self.words.get(lower))?)
+    }
+
+    /// The classes of a row.
+    fn classes(&self, row: u16) -> Option<Classes> {
+        let c = self.rows.get(usize::from(row))?;
         Some([c[0], c[1], c[2], c[3], row])
     }
 
@@ -106,6 +110,57 @@ impl WordClusters {
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
+    }
+}
+
+/// Both cluster tables in one map by written form, what the tagger looks
+/// words up in: a token's clusters cost one lookup (two when the written
+/// form lacks one of them and its lower-case form differs) instead of two
+/// to four, and the separate tables are not kept.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    words: FxHashMap<&'static str, TokenClusters>,
+}
+
+impl Lexicon {
+    /// The embedded tables, merged once.
+    pub fn embedded() -> &'static Lexicon {
+        static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+            Lexicon::new(
+                &WordClusters::parse(WORDS, ROWS),
+                &super::brown::BrownClusters::parse(super::brown::PATHS),
+            )
+        });
+        &LEXICON
+    }
+
+    /// Merges a vector-class table and a Brown table.
+    pub fn new(vectors: &WordClusters, brown: &super::brown::BrownClusters) -> Lexicon {
+        let mut words: FxHashMap<&'static str, TokenClusters> =
+            FxHashMap::with_capacity_and_hasher(vectors.len() + brown.len(), Default::default());
+        for (&word, &row) in &vectors.words {
+            words.entry(word).or_default().vectors = vectors.classes(row);
+        }
+        for (word, path) in brown.iter() {
+            words.entry(word).or_default().brown = Some(path);
+        }
+        Lexicon { words }
+    }
+
+    /// The clusters of a word written `word`, `lower` lower-cased: per
+    /// table, the written form's entry, else the lower-case form's (as
+    /// [`WordClusters::get_lower`] and
+    /// [`super::brown::BrownClusters::get_lower`] each give them).
+    pub fn get_lower(&self, word: &str, lower: &str) -> TokenClusters {
+        let mut clusters = self.words.get(word).copied().unwrap_or_default();
+        if (clusters.vectors.is_none() || clusters.brown.is_none())
+            && word != lower
+            && let Some(l) = self.words.get(lower)
+        {
+            clusters.vectors = clusters.vectors.or(l.vectors);
+            clusters.brown = clusters.brown.or(l.brown);
+        }
+        clusters
     }
 }
 
@@ -126,6 +181,37 @@ mod tests {
         assert_eq!(c.get("US"), Some([7, 8, 9, 10, 1]));
         assert_eq!(c.get("us"), Some([1, 1, 1, 1, 2]));
         assert_eq!(c.get("zelensky"), None);
+    }
+
+    #[test]
+    fn the_lexicon_gives_what_each_table_gives() {
+        use super::super::brown::BrownClusters;
+        let vectors = WordClusters::parse(
+            "US\t1\nputin\t0\nus\t2\n",
+            "0\t3 4 5 6\n1\t7 8 9 10\n2\t1 1 1 1\n",
+        );
+        let brown = BrownClusters::parse("10\tPutin\t5\n0110\tus\t9\n111\tkyiv\t3\n");
+        let lexicon = Lexicon::new(&vectors, &brown);
+        for (word, lower) in [
+            ("Putin", "putin"),
+            ("putin", "putin"),
+            ("US", "us"),
+            ("us", "us"),
+            ("Kyiv", "kyiv"),
+            ("Zelensky", "zelensky"),
+        ] {
+            let expected = TokenClusters {
+                vectors: vectors.get_lower(word, lower),
+                brown: brown.get_lower(word, lower),
+            };
+            assert_eq!(lexicon.get_lower(word, lower), expected, "{word}");
+        }
+        // Written form first, per table: "Putin" has its own Brown path but
+        // takes its vector classes from "putin".
+        let putin = lexicon.get_lower("Putin", "putin");
+        assert_eq!(putin.vectors, Some([3, 4, 5, 6, 0]));
+        assert_eq!(putin.brown, brown.get_lower("Putin", "x"));
+        assert!(lexicon.get_lower("Zelensky", "zelensky").vectors.is_none());
     }
 
     #[test]

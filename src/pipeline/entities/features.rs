@@ -682,13 +682,8 @@ mod tests {
     #[test]
     fn features_are_deterministic_and_context_sensitive() {
         let words = ["Kremlin", "spokesman", "Dmitry", "Peskov", "said"];
-        let gaz = vec![
-            Vec::new(),
-            Vec::new(),
-            vec![(4u8, Position::Unit)],
-            Vec::new(),
-            Vec::new(),
-        ];
+        let mut gaz = vec![TokenMatches::new(); 5];
+        gaz[2].push((4u8, Position::Unit));
         let casing = DocumentCasing::default();
         let clusters = vec![TokenClusters::default(); words.len()];
         let view = SentenceView::new(&words, &gaz, &casing, &clusters);

@@ -76,7 +76,7 @@ pub struct Gazetteers {
 }
 
 /// The matches covering one token: (list index, position in the phrase).
-pub type TokenMatches = Vec<(u8, Position)>;
+pub type TokenMatches = smallvec::SmallVec<[(u8, Position); 6]>;
 
 impl Gazetteers {
     /// The lists embedded in the binary, parsed once.
@@ -135,7 +135,7 @@ impl Gazetteers {
 
     /// [`Gazetteers::annotate`] for tokens already lower-cased.
     pub fn annotate_lower<S: AsRef<str>>(&self, lower: &[S]) -> Vec<TokenMatches> {
-        let mut out: Vec<TokenMatches> = vec![Vec::new(); lower.len()];
+        let mut out: Vec<TokenMatches> = vec![TokenMatches::new(); lower.len()];
         // Per list, the token up to which a match already covers.
         let mut covered_until = [0usize; 32];
         let mut key = String::new();
@@ -214,9 +214,9 @@ mod tests {
         let g = sample();
         let m = g.annotate(&["in", "NEW", "York", "and", "kyiv"]);
         assert!(m[0].is_empty());
-        assert_eq!(m[1], [(0, Position::Begin)]);
-        assert_eq!(m[2], [(0, Position::Last)]);
-        assert_eq!(m[4], [(0, Position::Unit)]);
+        assert_eq!(m[1].as_slice(), [(0, Position::Begin)]);
+        assert_eq!(m[2].as_slice(), [(0, Position::Last)]);
+        assert_eq!(m[4].as_slice(), [(0, Position::Unit)]);
     }
 
     #[test]
@@ -225,9 +225,9 @@ mod tests {
         assert_eq!(g.lists_of("united states"), 0b010);
         assert_eq!(g.lists_of("Korea, Republic of"), 0);
         let m = g.annotate(&["Vladimir", "visited", "the", "United", "States"]);
-        assert_eq!(m[0], [(2, Position::Unit)]);
-        assert_eq!(m[3], [(1, Position::Begin)]);
-        assert_eq!(m[4], [(1, Position::Last)]);
+        assert_eq!(m[0].as_slice(), [(2, Position::Unit)]);
+        assert_eq!(m[3].as_slice(), [(1, Position::Begin)]);
+        assert_eq!(m[4].as_slice(), [(1, Position::Last)]);
     }
 
     #[test]

@@ -14,8 +14,7 @@
 
 use std::sync::LazyLock;
 
-use super::brown::BrownClusters;
-use super::clusters::{TokenClusters, WordClusters};
+use super::clusters::{Lexicon, TokenClusters};
 use super::features::{
     DocumentCasing, DocumentHistory, Extractor, LowerCounts, SentenceView, history_features_of,
     lower_into,
@@ -165,6 +164,8 @@ struct Buffers {
     features: Vec<u64>,
     /// The words of a sentence lower-cased.
     lower: Vec<String>,
+    /// The clusters of a sentence's words.
+    clusters: Vec<TokenClusters>,
 }
 
 impl Default for Buffers {
@@ -172,6 +173,7 @@ impl Default for Buffers {
         Buffers {
             features: Vec::with_capacity(STATIC_FEATURES_CAPACITY),
             lower: Vec::new(),
+            clusters: Vec::new(),
         }
     }
 }
@@ -262,9 +264,7 @@ impl NerModel {
             let bucket = r.u8()?;
             lower_counts.insert(w, bucket);
         }
-        let (first, n) = Weights::read(&bytes[r.pos..])?;
-        r.pos += n;
-        let (second, n) = Weights::read(&bytes[r.pos..])?;
+        let ((first, second), n) = Weights::read_pair(&bytes[r.pos..])?;
         r.pos += n;
         if r.pos != bytes.len() {
             return Err(format!(
@@ -285,11 +285,12 @@ impl NerModel<Dense> {
     /// The model with its trained tables packed for inference, as the
     /// model file stores it.
     pub fn pack(&self) -> NerModel {
+        let (first, second) = Weights::pair(&self.first.pack(), &self.second.pack());
         NerModel {
             version: self.version.clone(),
             lower_counts: self.lower_counts.clone(),
-            first: self.first.pack(),
-            second: self.second.pack(),
+            first,
+            second,
         }
     }
 }
@@ -341,15 +342,15 @@ impl<W: Table> NerModel<W> {
             lower_into(l, w.as_ref());
         }
         let gazetteer = gazetteers.annotate_lower(&lower);
-        let (vectors, brown) = (WordClusters::embedded(), BrownClusters::embedded());
-        let clusters: Vec<_> = words
-            .iter()
-            .zip(&lower)
-            .map(|(w, l)| TokenClusters {
-                vectors: vectors.get_lower(w.as_ref(), l),
-                brown: brown.get_lower(w.as_ref(), l),
-            })
-            .collect();
+        let lexicon = Lexicon::embedded();
+        let mut clusters = std::mem::take(&mut buffers.clusters);
+        clusters.clear();
+        clusters.extend(
+            words
+                .iter()
+                .zip(&lower)
+                .map(|(w, l)| lexicon.get_lower(w.as_ref(), l)),
+        );
         let view = SentenceView::with_lower(words, lower, &gazetteer, casing, &clusters);
         let features = &mut buffers.features;
         for i in 0..words.len() {
@@ -358,6 +359,7 @@ impl<W: Table> NerModel<W> {
             each(features, view.lower_hash(i));
         }
         buffers.lower = view.into_lower();
+        buffers.clusters = clusters;
     }
 
     /// Per token of a sentence, the sums of its static features' weights
@@ -377,6 +379,14 @@ impl<W: Table> NerModel<W> {
         lower: &mut Vec<u64>,
     ) {
         self.each_static_features(extractor, gazetteers, casing, words, buffers, |f, l| {
+            if let (Some(first), Some(second)) = (first.as_deref_mut(), second.as_deref_mut()) {
+                let (mut a, mut b) = (W::Sum::default(), W::Sum::default());
+                self.first.sum_pair(&self.second, f, &mut a, &mut b);
+                first.push(a);
+                second.push(b);
+                lower.push(l);
+                return;
+            }
             if let Some(sums) = first.as_deref_mut() {
                 let mut sum = W::Sum::default();
                 self.first.sum(f, &mut sum);
