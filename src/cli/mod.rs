@@ -50,6 +50,8 @@ pub enum TrainTask {
     Ner(crate::train::ner::TrainNerArgs),
     /// Brown word clusters of unlabelled text, for the entity tagger.
     Clusters(crate::train::brown::TrainClustersArgs),
+    /// The speaker ranker of the quotation stage, from PolNeAR.
+    Quotes(crate::train::quotes::TrainQuotesArgs),
 }
 
 /// Settings of `newsenrich eval`.

@@ -38,7 +38,7 @@ pub struct QuotesArgs {
 }
 
 /// A character range, possibly in pieces (discontinuous brat spans).
-type Pieces = Vec<(usize, usize)>;
+pub type Pieces = Vec<(usize, usize)>;
 
 /// One gold attribution.
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ impl SetScore {
     }
 }
 
-fn overlaps(a: (usize, usize), pieces: &Pieces) -> bool {
+pub fn overlaps(a: (usize, usize), pieces: &Pieces) -> bool {
     pieces.iter().any(|&(s, e)| a.0 < e && s < a.1)
 }
 
@@ -206,10 +206,24 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> EvalError + '_ {
     }
 }
 
-/// Runs `newsenrich eval quotes`.
-pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
-    let text_dir = args.polnear.join("text");
-    let ann_dir = args.polnear.join("attributions");
+/// One PolNeAR article: its name, text and gold attributions (the first
+/// annotator's file in name order).
+#[derive(Debug, Clone)]
+pub struct PolnearArticle {
+    /// File name without `.txt`.
+    pub name: String,
+    /// The text.
+    pub text: String,
+    /// Gold attributions.
+    pub gold: Vec<GoldAttribution>,
+}
+
+/// The annotated articles of a PolNeAR split folder (`text/` and
+/// `attributions/`), in name order; articles with no annotation file or
+/// an empty text are left out.
+pub fn load_polnear(dir: &Path) -> Result<Vec<PolnearArticle>, EvalError> {
+    let text_dir = dir.join("text");
+    let ann_dir = dir.join("attributions");
     let mut articles: Vec<String> = std::fs::read_dir(&text_dir)
         .map_err(io(&text_dir))?
         .filter_map(|e| e.ok())
@@ -228,23 +242,8 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
         .filter(|n| n.ends_with(".ann"))
         .collect();
     anns.sort();
-    let pipeline = Pipeline::new(PipelineConfig {
-        max_article_bytes: 64 * 1024 * 1024,
-        ..PipelineConfig::default()
-    })
-    .map_err(|e| EvalError::Format {
-        path: PathBuf::from("pipeline"),
-        problem: e.to_string(),
-    })?;
-    let options = EnrichOptions {
-        skip_cleaning: true,
-        features: [Feature::Quotes].into_iter().collect::<Features>(),
-        ..EnrichOptions::default()
-    };
-    let (mut quoted, mut all) = (SetScore::default(), SetScore::default());
-    let mut scored = 0;
-    let mut report = String::new();
-    for name in &articles {
+    let mut out = Vec::new();
+    for name in articles {
         let prefix = format!("{name}_");
         // The first annotator's file, in name order.
         let Some(ann_name) = anns.iter().find(|a| {
@@ -257,19 +256,58 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
         let text = std::fs::read_to_string(&text_path).map_err(io(&text_path))?;
         let ann_path = ann_dir.join(ann_name);
         let ann = std::fs::read_to_string(&ann_path).map_err(io(&ann_path))?;
-        let gold = parse_ann(&ann, &text);
         if text.trim().is_empty() {
             continue;
         }
-        let article = ArticleInput {
-            id: name.clone(),
-            url: None,
-            title: None,
-            content: Content::Text(text.clone()),
-            published_at: None,
-            language: Some("en".into()),
-            time_zone: chrono_tz::UTC,
-        };
+        let gold = parse_ann(&ann, &text);
+        out.push(PolnearArticle { name, text, gold });
+    }
+    Ok(out)
+}
+
+/// The pipeline `eval quotes` and `train quotes` run articles through.
+pub fn polnear_pipeline() -> Result<Pipeline, EvalError> {
+    Pipeline::new(PipelineConfig {
+        max_article_bytes: 64 * 1024 * 1024,
+        ..PipelineConfig::default()
+    })
+    .map_err(|e| EvalError::Format {
+        path: PathBuf::from("pipeline"),
+        problem: e.to_string(),
+    })
+}
+
+/// An article as text with cleaning skipped (so offsets index the corpus
+/// text).
+pub fn polnear_input(article: &PolnearArticle) -> ArticleInput {
+    ArticleInput {
+        id: article.name.clone(),
+        url: None,
+        title: None,
+        content: Content::Text(article.text.clone()),
+        published_at: None,
+        language: Some("en".into()),
+        time_zone: chrono_tz::UTC,
+    }
+}
+
+/// Runs `newsenrich eval quotes`.
+pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
+    let pipeline = polnear_pipeline()?;
+    let options = EnrichOptions {
+        skip_cleaning: true,
+        features: [Feature::Quotes].into_iter().collect::<Features>(),
+        ..EnrichOptions::default()
+    };
+    let (mut quoted, mut all) = (SetScore::default(), SetScore::default());
+    // Per confidence band, the predictions (gold counts are not used).
+    let mut bands = [SetScore::default(); BANDS.len()];
+    let mut scored = 0;
+    let mut report = String::new();
+    for art in load_polnear(&args.polnear)? {
+        let (name, text, gold) = (&art.name, &art.text, &art.gold);
+        let text_path = args.polnear.join("text").join(format!("{name}.txt"));
+        let article = polnear_input(&art);
         let enriched = pipeline
             .enrich(&article, &options, &Budget::unlimited())
             .map_err(|e| EvalError::Format {
@@ -290,8 +328,12 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
                 quoted: q.kind != QuoteKind::Indirect,
             })
             .collect();
-        score_article(&gold, &predicted, true, &mut quoted);
-        score_article(&gold, &predicted, false, &mut all);
+        score_article(gold, &predicted, true, &mut quoted);
+        score_article(gold, &predicted, false, &mut all);
+        for (p, q) in predicted.iter().zip(&enriched.quotes) {
+            let band = confidence_band(q.confidence);
+            score_article(gold, std::slice::from_ref(p), false, &mut bands[band]);
+        }
         scored += 1;
         if args.verbose {
             let chars: Vec<char> = text.chars().collect();
@@ -362,12 +404,43 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
             s.speaker_accuracy()
         ));
     }
+    table.push_str("confidence  pred  precision speaker_acc\n");
+    for (i, b) in bands.iter().enumerate() {
+        let hi = BANDS
+            .get(i + 1)
+            .map_or("1.00".to_owned(), |h| format!("{h:.2}"));
+        table.push_str(&format!(
+            "{:.2}-{hi} {:>6} {:>10.4} {:>11.4}\n",
+            BANDS[i],
+            b.predicted,
+            b.precision(),
+            b.speaker_accuracy()
+        ));
+    }
     write(out, &table)
+}
+
+/// Lower bounds of the confidence bands `eval quotes` reports precision
+/// for.
+const BANDS: [f32; 6] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// The band of a confidence.
+fn confidence_band(confidence: f32) -> usize {
+    BANDS.iter().rposition(|&b| confidence >= b).unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confidences_fall_in_their_bands() {
+        assert_eq!(confidence_band(0.4), 0);
+        assert_eq!(confidence_band(0.5), 1);
+        assert_eq!(confidence_band(0.65), 2);
+        assert_eq!(confidence_band(0.95), 5);
+        assert_eq!(confidence_band(1.0), 5);
+    }
 
     #[test]
     fn overlap_scoring_and_speaker_accuracy() {

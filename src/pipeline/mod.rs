@@ -347,6 +347,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Ok(model) = entities::tagger::NerModel::embedded() {
         versions.push(("entity-tagger", model.version.clone()));
     }
+    if let Some(model) = quotes::ranker::SpeakerModel::embedded() {
+        versions.push(("quote-speaker-ranker", model.version.clone()));
+    }
     versions
 }
 

@@ -3,9 +3,11 @@
 //! - [`ner`]: the two-pass entity tagger, from a CoNLL-format corpus.
 //! - [`brown`]: Brown word clusters of unlabelled text, a resource of the
 //!   tagger.
+//! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
 
 pub mod brown;
 pub mod ner;
+pub mod quotes;
 
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
@@ -15,5 +17,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
     match &args.task {
         TrainTask::Ner(ner_args) => ner::run_command(ner_args, out),
         TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
+        TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
     }
 }

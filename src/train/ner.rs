@@ -150,7 +150,7 @@ fn corpus(model: &NerModel<Dense>, gazetteers: &Gazetteers, docs: &[Doc]) -> Cor
 }
 
 /// A fixed-seed xorshift generator for shuffling.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -160,7 +160,7 @@ impl Rng {
         self.0
     }
 
-    fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);

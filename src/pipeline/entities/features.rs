@@ -91,7 +91,7 @@ fn fmix(mut h: u64) -> u64 {
 /// features collide only by chance (2^-64). Both XXH3 and this fold are
 /// fixed, so trained models stay valid across releases.
 #[inline]
-fn feature(template: u8, parts: &[u64]) -> u64 {
+pub(crate) fn feature(template: u8, parts: &[u64]) -> u64 {
     let mut h = fmix(u64::from(template) + 1);
     for &p in parts {
         h = fmix(h ^ p);
@@ -101,7 +101,7 @@ fn feature(template: u8, parts: &[u64]) -> u64 {
 
 /// Up to eight bytes packed into a `u64` part.
 #[inline]
-fn pack(bytes: &[u8]) -> u64 {
+pub(crate) fn pack(bytes: &[u8]) -> u64 {
     let mut v = 0u64;
     for &b in bytes.iter().take(8) {
         v = (v << 8) | u64::from(b);
@@ -111,7 +111,7 @@ fn pack(bytes: &[u8]) -> u64 {
 
 /// The part for a string.
 #[inline]
-fn text(bytes: &[u8]) -> u64 {
+pub(crate) fn text(bytes: &[u8]) -> u64 {
     xxh3_64(bytes)
 }
 

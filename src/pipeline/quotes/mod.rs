@@ -26,8 +26,11 @@
 
 pub mod cues;
 pub mod marks;
+pub mod ranker;
 pub mod speaker;
 pub mod text;
+
+use rustc_hash::FxHashMap;
 
 use crate::pipeline::Span;
 use crate::pipeline::budget::Meter;
@@ -441,6 +444,25 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
 /// by a constant, and every quote is bounded ([`marks::MAX_QUOTE_BYTES`],
 /// [`MAX_INDIRECT_TOKENS`]), so the quotes' total size is linear too.
 pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Vec<Quote> {
+    extract_ranked(
+        text,
+        entities,
+        meter,
+        ranker::SpeakerModel::embedded(),
+        None,
+    )
+}
+
+/// [`extract_metered`] with the speaker ranker `model` (none: the rules'
+/// speakers), appending every quote's candidate speakers and their
+/// features to `collect` when given (what `train quotes` learns from).
+pub fn extract_ranked(
+    text: &str,
+    entities: &[Entity],
+    meter: &mut Meter<'_>,
+    model: Option<&ranker::SpeakerModel>,
+    collect: Option<&mut Vec<ranker::CandidateSet>>,
+) -> Vec<Quote> {
     let mut out = Vec::new();
     let marked = marks::scan_metered(text, meter);
     if meter.is_stopped() {
@@ -706,7 +728,123 @@ pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -
         }
     }
     out.sort_by_key(|q| q.span.start);
+    if !meter.is_stopped() && (model.is_some() || collect.is_some()) {
+        rank_speakers(
+            &stage, &sentences, &mentions, &mut out, model, collect, meter,
+        );
+    }
     out
+}
+
+/// Gives every quote of `out` the speaker `model` ranks first among its
+/// candidates ([`ranker`]), and/or appends each quote's candidates and
+/// their features to `collect`. Work per quote is bounded by the
+/// ranker's window.
+fn rank_speakers(
+    stage: &Stage<'_>,
+    sentences: &[(usize, usize)],
+    mentions: &[(usize, usize, usize)],
+    out: &mut [Quote],
+    model: Option<&ranker::SpeakerModel>,
+    mut collect: Option<&mut Vec<ranker::CandidateSet>>,
+    meter: &mut Meter<'_>,
+) {
+    let toks = stage.view.toks;
+    let mut sentence_of = vec![0u32; toks.len()];
+    for (si, &(s0, s1)) in sentences.iter().enumerate() {
+        for s in &mut sentence_of[s0.min(toks.len())..s1.min(toks.len())] {
+            *s = si as u32;
+        }
+    }
+    let mention_counts: Vec<usize> = stage.entities.iter().map(|e| e.mentions.len()).collect();
+    let by_id: FxHashMap<&str, usize> = stage
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    let article = ranker::Article {
+        view: &stage.view,
+        sentence_of: &sentence_of,
+        mentions,
+        entities: stage.entities,
+        mention_counts: &mention_counts,
+    };
+    let mut previous_entity = None;
+    let mut features: Vec<Vec<u64>> = Vec::new();
+    for q in out.iter_mut() {
+        if meter.add(2 * ranker::WINDOW_TOKENS as u64) {
+            return;
+        }
+        let tokens = ranker::token_range(toks, q.span.start, q.span.end);
+        let rule = q
+            .speaker_span
+            .map(|s| ranker::token_range(toks, s.start, s.end))
+            .filter(|r| r.1 > r.0);
+        let rule_entity = q
+            .speaker_entity_id
+            .as_deref()
+            .and_then(|id| by_id.get(id).copied());
+        let site = ranker::QuoteSite {
+            tokens,
+            cue: q
+                .cue_span
+                .map(|s| ranker::token_range(toks, s.start, s.end))
+                .filter(|r| r.1 > r.0),
+            kind: q.kind,
+            rule,
+            rule_entity,
+            previous_entity,
+        };
+        previous_entity = rule_entity.or(previous_entity);
+        let candidates = ranker::candidates(&article, &site);
+        features.clear();
+        for (rank, c) in candidates.iter().enumerate() {
+            let mut f = Vec::with_capacity(32);
+            ranker::features(&article, &site, c, rank, &mut f);
+            features.push(f);
+        }
+        if let Some(sets) = collect.as_deref_mut() {
+            sets.push(ranker::CandidateSet {
+                quote: q.clone(),
+                spans: candidates
+                    .iter()
+                    .map(|c| stage.span_of(c.tokens.0, c.tokens.1))
+                    .collect(),
+                rule: candidates.iter().map(|c| c.rule).collect(),
+                named: candidates
+                    .iter()
+                    .map(|c| matches!(c.kind, ranker::CandidateKind::Mention(_)))
+                    .collect(),
+                features: features.clone(),
+            });
+        }
+        let Some(model) = model else {
+            continue;
+        };
+        let rule_index = candidates.iter().position(|c| c.rule);
+        let Some(best) = ranker::choose(model, &features, rule_index) else {
+            continue;
+        };
+        let c = candidates[best];
+        if c.rule {
+            continue;
+        }
+        let entity = match c.kind {
+            ranker::CandidateKind::Mention(e) => Some(e),
+            _ => match stage
+                .resolver
+                .resolve(&stage.view, c.tokens.0, c.tokens.1, &stage.recent)
+            {
+                Resolution::Entity(e) => Some(e),
+                _ => None,
+            },
+        };
+        let span = stage.span_of(c.tokens.0, c.tokens.1);
+        q.speaker = stage.view.text[span.range()].to_string();
+        q.speaker_span = Some(span);
+        q.speaker_entity_id = entity.map(|e| stage.entities[e].id.clone());
+    }
 }
 
 fn is_para_start(toks: &[text::Tok], i: usize) -> bool {
@@ -798,6 +936,67 @@ mod tests {
             .collect()
     }
 
+    /// The quotes the rules give, without the speaker ranker (what the
+    /// rule tests below pin down; the ranker is measured on PolNeAR).
+    fn rules(text: &str, entities: &[Entity]) -> Vec<Quote> {
+        let budget = crate::pipeline::Budget::unlimited();
+        extract_ranked(text, entities, &mut budget.meter(), None, None)
+    }
+
+    /// Quotes framed by cues before and after them, with their entities.
+    fn framing_article() -> (&'static str, Vec<Entity>) {
+        let text = "Anna Berg said fathers are left out, and when pressed on why, the mother of three replied, “It is meant for mothers.”\n\
+                    The Daily Courier reported that Tom Hale spoke about the plan: “It is the wrong plan,” the union wrote.\n\
+                    “The plan is costly,” it added.\n\
+                    Voters fear of an annexation or “absorption” of the town.\n\
+                    “We need unity,” Tom Hale, 30, of Raleigh, N.C., who was polled, said.";
+        let e = entities(
+            text,
+            &[
+                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
+                ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
+                (
+                    "The Daily Courier",
+                    EntityType::Organization,
+                    &["The Daily Courier"],
+                    &[],
+                ),
+            ],
+        );
+        (text, e)
+    }
+
+    #[test]
+    fn the_ranker_only_changes_speakers_and_picks_among_candidates() {
+        let model = ranker::SpeakerModel::embedded().expect("a speaker model is embedded");
+        let (text, e) = framing_article();
+        let budget = crate::pipeline::Budget::unlimited();
+        let mut sets = Vec::new();
+        let plain = extract_ranked(text, &e, &mut budget.meter(), None, Some(&mut sets));
+        let ranked = extract_ranked(text, &e, &mut budget.meter(), Some(model), None);
+        assert_eq!(plain.len(), ranked.len());
+        assert_eq!(sets.len(), plain.len());
+        for ((p, r), set) in plain.iter().zip(&ranked).zip(&sets) {
+            assert_eq!(
+                (&p.text, p.span, p.kind, &p.cue, p.confidence),
+                (&r.text, r.span, r.kind, &r.cue, r.confidence)
+            );
+            assert!(set.spans.len() <= ranker::MAX_CANDIDATES);
+            assert_eq!(set.spans.len(), set.features.len());
+            // The speaker is one of the quote's candidates, never inside it.
+            let s = r.speaker_span.expect("every quote here has a speaker");
+            assert!(set.spans.contains(&s), "{r:?}");
+            assert!(s.end <= r.span.start || s.start >= r.span.end, "{r:?}");
+            assert_eq!(r.speaker, &text[s.range()]);
+            if p.speaker_span == Some(s) {
+                assert_eq!(p.speaker_entity_id, r.speaker_entity_id);
+            }
+        }
+        // "Tom Hale, 30, of Raleigh, ..., said" keeps its named speaker.
+        let unity = find(&ranked, "We need unity");
+        assert_eq!(unity.speaker_entity_id.as_deref(), Some("id:Tom Hale"));
+    }
+
     fn find<'a>(quotes: &'a [Quote], start: &str) -> &'a Quote {
         quotes
             .iter()
@@ -815,7 +1014,7 @@ mod tests {
                 ("Tom Hale", EntityType::Person, &["Tom Hale", "Hale"], &[]),
             ],
         );
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         let first = find(&q, "We agreed");
         assert_eq!(first.kind, QuoteKind::Direct);
         assert_eq!(first.speaker, "she");
@@ -857,7 +1056,7 @@ mod tests {
                 ),
             ],
         );
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         let allies = find(&q, "We are close");
         assert_eq!(allies.speaker, "the Belarusian president");
         assert_eq!(allies.speaker_entity_id.as_deref(), Some("id:Oleg Sidorov"));
@@ -889,7 +1088,7 @@ mod tests {
                 ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
             ],
         );
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         // The object of a verb before the cue is not its speaker.
         assert_eq!(find(&q, "is not having").speaker, "Rival Anna Berg");
         assert_eq!(find(&q, "a clear violation").speaker, "Tom Hale");
@@ -917,25 +1116,8 @@ mod tests {
 
     #[test]
     fn the_cue_that_introduces_or_closely_frames_a_quote_wins() {
-        let text = "Anna Berg said fathers are left out, and when pressed on why, the mother of three replied, “It is meant for mothers.”\n\
-                    The Daily Courier reported that Tom Hale spoke about the plan: “It is the wrong plan,” the union wrote.\n\
-                    “The plan is costly,” it added.\n\
-                    Voters fear of an annexation or “absorption” of the town.\n\
-                    “We need unity,” Tom Hale, 30, of Raleigh, N.C., who was polled, said.";
-        let e = entities(
-            text,
-            &[
-                ("Anna Berg", EntityType::Person, &["Anna Berg"], &[]),
-                ("Tom Hale", EntityType::Person, &["Tom Hale"], &[]),
-                (
-                    "The Daily Courier",
-                    EntityType::Organization,
-                    &["The Daily Courier"],
-                    &[],
-                ),
-            ],
-        );
-        let q = extract(text, &e);
+        let (text, e) = framing_article();
+        let q = rules(text, &e);
         // "X replied, “...”" beats the sentence's first cue.
         assert_eq!(find(&q, "It is meant").speaker, "the mother");
         assert_eq!(find(&q, "It is meant").cue, "replied");
@@ -989,7 +1171,7 @@ mod tests {
             salience: 0.1,
             place: None,
         });
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         // "made" is a verb and "the following" its object.
         assert_eq!(find(&q, "The count").speaker, "Anna Berg");
         // "a swiftly called meeting" is no cue.
@@ -1023,7 +1205,7 @@ mod tests {
                 ("Anna Berg", EntityType::Person, &["Anna Berg", "BERG"], &[]),
             ],
         );
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         // "Mr." ends no sentence: the cue after it frames the quote.
         let build = find(&q, "We will build");
         assert_eq!(build.speaker_entity_id.as_deref(), Some("id:Ivan Petrov"));
@@ -1055,7 +1237,7 @@ mod tests {
                 ("Maria Lind", EntityType::Person, &["Maria Lind"], &[]),
             ],
         );
-        let q = extract(text, &e);
+        let q = rules(text, &e);
         assert!(
             q.iter().all(|q| !q.text.contains("special military")),
             "{q:#?}"

@@ -243,7 +243,7 @@ const TIME_WORDS: &[&str] = &[
 ];
 
 /// Prepositions: a phrase right after one is not a subject.
-const PREPOSITIONS: &[&str] = &[
+pub const PREPOSITIONS: &[&str] = &[
     "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "between", "against",
     "into", "over", "under", "after", "before", "during", "than", "like", "as", "without",
     "through", "across", "toward", "towards", "upon", "within", "among", "amid", "despite", "via",

@@ -1,0 +1,629 @@
+//! The speaker ranker: a learned choice of each quote's speaker among the
+//! phrases around it. The rules of `mod.rs` and `speaker.rs` find a cue
+//! and its subject; the ranker then scores, for every quote, the rules'
+//! speaker and the names and pronouns near the quote (at most
+//! [`MAX_CANDIDATES`], within [`WINDOW_TOKENS`] tokens, outside any
+//! quotation) with a linear model over features of the candidate, the
+//! quote and the cue, and gives the quote the best one.
+//!
+//! The model is trained on PolNeAR train by `newsenrich train quotes` (a
+//! ranking perceptron, averaged; `src/train/quotes.rs`) and embedded from
+//! `models/quotes.bin`; without a model file the rules' speakers stand.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
+use super::speaker::{Pronoun, View, pronoun};
+use super::text::{Tok, TokKind};
+use super::{Quote, QuoteKind};
+use crate::pipeline::entities::features::{feature, pack, text};
+use crate::pipeline::entities::{Entity, EntityType};
+
+/// At most this many candidates per quote (the nearest ones; the rules'
+/// speaker always among them).
+pub const MAX_CANDIDATES: usize = 24;
+
+/// Candidates are looked for this many tokens before a quote and half as
+/// many after it.
+pub const WINDOW_TOKENS: usize = 80;
+
+/// The subjects of at most this many reporting verbs near a quote are
+/// candidates too.
+pub const MAX_CUE_SUBJECTS: usize = 4;
+
+/// The embedded model file.
+pub static EMBEDDED: &[u8] = include_bytes!("../../../models/quotes.bin");
+
+/// First bytes of a model file.
+const MAGIC: &[u8; 8] = b"NEWSQSP1";
+
+/// What a candidate is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateKind {
+    /// The rules' speaker phrase, which is neither a name nor a pronoun
+    /// ("the Belarusian president", "officials").
+    Phrase,
+    /// A mention of an entity (its index).
+    Mention(usize),
+    /// A personal pronoun.
+    Pronoun,
+}
+
+/// One candidate speaker of a quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its tokens.
+    pub tokens: (usize, usize),
+    /// What it is.
+    pub kind: CandidateKind,
+    /// Whether the rules chose it.
+    pub rule: bool,
+}
+
+/// What the ranker sees of the article: tokens, the sentence of each
+/// token, the mentions (sorted byte range, entity index) and the entities.
+pub struct Article<'a> {
+    /// The token view.
+    pub view: &'a View<'a>,
+    /// Sentence index of every token.
+    pub sentence_of: &'a [u32],
+    /// Mentions, as the tokenizer numbered them (1 + index in `tok.mention`).
+    pub mentions: &'a [(usize, usize, usize)],
+    /// The entities.
+    pub entities: &'a [Entity],
+    /// Number of mentions of every entity.
+    pub mention_counts: &'a [usize],
+}
+
+/// A quote as the ranker sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct QuoteSite {
+    /// The quote's tokens.
+    pub tokens: (usize, usize),
+    /// The cue's tokens, when it has one.
+    pub cue: Option<(usize, usize)>,
+    /// The kind.
+    pub kind: QuoteKind,
+    /// The rules' speaker, its tokens.
+    pub rule: Option<(usize, usize)>,
+    /// The entity of the rules' speaker.
+    pub rule_entity: Option<usize>,
+    /// The entity the rules gave the quote before (in text order).
+    pub previous_entity: Option<usize>,
+}
+
+/// The first token starting at or after byte `at`.
+pub fn token_at(toks: &[Tok], at: usize) -> usize {
+    toks.partition_point(|t| t.start < at)
+}
+
+/// The token range covering bytes `start..end`.
+pub fn token_range(toks: &[Tok], start: usize, end: usize) -> (usize, usize) {
+    let a = toks.partition_point(|t| t.end <= start);
+    let b = toks.partition_point(|t| t.start < end).max(a);
+    (a, b)
+}
+
+/// The candidates of a quote: the rules' speaker and the names and
+/// pronouns within the window around it, outside any quotation, nearest
+/// first, at most [`MAX_CANDIDATES`]. Reads at most `1.5 ×
+/// WINDOW_TOKENS` tokens.
+pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
+    let toks = article.view.toks;
+    let (qa, qb) = site.tokens;
+    let lo = qa.saturating_sub(WINDOW_TOKENS);
+    let hi = (qb + WINDOW_TOKENS / 2).min(toks.len());
+    let make = |tokens: (usize, usize), kind: CandidateKind| {
+        let distance = if tokens.1 <= qa {
+            qa - tokens.1
+        } else {
+            tokens.0.saturating_sub(qb)
+        };
+        let rule = site.rule == Some(tokens);
+        (distance, Candidate { tokens, kind, rule })
+    };
+    let mut found: Vec<(usize, Candidate)> = Vec::new();
+    for range in [lo..qa.min(toks.len()), qb.min(toks.len())..hi] {
+        let mut k = range.start;
+        while k < range.end {
+            let t = &toks[k];
+            if t.quote != 0 || t.kind != TokKind::Word {
+                k += 1;
+                continue;
+            }
+            if t.mention != 0 {
+                let m = t.mention;
+                let mut end = k + 1;
+                while end < range.end && toks[end].mention == m {
+                    end += 1;
+                }
+                let entity = article.mentions[m as usize - 1].2;
+                found.push(make((k, end), CandidateKind::Mention(entity)));
+                k = end;
+                continue;
+            }
+            if matches!(
+                pronoun(article.view.word(k)),
+                Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing | Pronoun::Author)
+            ) {
+                found.push(make((k, k + 1), CandidateKind::Pronoun));
+            }
+            k += 1;
+        }
+    }
+    // The subjects of the reporting verbs nearest the quote, names or not
+    // ("five questioners", "the narrator").
+    {
+        let mut cues: Vec<(usize, usize)> = (lo..hi)
+            .filter(|&k| (k < qa || k >= qb) && toks[k].quote == 0 && toks[k].kind == TokKind::Word)
+            .filter(|&k| super::cues::verb_strength(&article.view.word(k).to_lowercase()).is_some())
+            .map(|k| (if k < qa { qa - k } else { k - qb }, k))
+            .collect();
+        cues.sort_unstable();
+        cues.truncate(MAX_CUE_SUBJECTS);
+        for (_, k) in cues {
+            let sentence = article.sentence_of[k];
+            let mut s0 = k;
+            while s0 > 0 && k - s0 < 48 && article.sentence_of[s0 - 1] == sentence {
+                s0 -= 1;
+            }
+            if let Some(phrase) = article.view.subject_left(s0, k)
+                && (phrase.1 <= qa || phrase.0 >= qb)
+                && !found.iter().any(|(_, c)| c.tokens == phrase)
+            {
+                found.push(make(phrase, CandidateKind::Phrase));
+            }
+        }
+    }
+    found.sort_by_key(|&(d, c)| (d, c.tokens));
+    found.truncate(MAX_CANDIDATES);
+    let mut out: Vec<Candidate> = found.into_iter().map(|(_, c)| c).collect();
+    if let Some(rule) = site.rule
+        && !out.iter().any(|c| c.rule)
+    {
+        let kind = match site.rule_entity {
+            Some(e) if rule.1 == rule.0 + 1 || toks[rule.1 - 1].mention != 0 => {
+                CandidateKind::Mention(e)
+            }
+            _ if rule.1 == rule.0 + 1 && pronoun(article.view.word(rule.0)).is_some() => {
+                CandidateKind::Pronoun
+            }
+            _ => CandidateKind::Phrase,
+        };
+        if out.len() == MAX_CANDIDATES {
+            out.pop();
+        }
+        out.push(Candidate {
+            tokens: rule,
+            kind,
+            rule: true,
+        });
+    }
+    out
+}
+
+/// Feature templates.
+mod t {
+    pub const BIAS: u8 = 0;
+    pub const KIND: u8 = 1;
+    pub const RULE: u8 = 2;
+    pub const SIDE_DISTANCE: u8 = 3;
+    pub const SENTENCE: u8 = 4;
+    pub const CUE_PLACE: u8 = 5;
+    pub const LEFT_WORD: u8 = 6;
+    pub const RIGHT_WORD: u8 = 7;
+    pub const SALIENCE: u8 = 8;
+    pub const PREVIOUS: u8 = 9;
+    pub const QUOTE_KIND: u8 = 10;
+    pub const PARAGRAPH: u8 = 11;
+    pub const RULE_KIND: u8 = 12;
+    pub const CUE_WORD: u8 = 13;
+    pub const RULE_ENTITY: u8 = 14;
+    pub const PRONOUN_WORD: u8 = 15;
+    pub const NEAREST: u8 = 16;
+    pub const SHAPE: u8 = 17;
+    pub const CUE_NEAR: u8 = 18;
+    pub const SENTENCE_PLACE: u8 = 19;
+    pub const IN_PHRASE: u8 = 20;
+}
+
+/// log2 bucket of a distance.
+fn bucket(n: usize) -> u8 {
+    (usize::BITS - n.leading_zeros()) as u8
+}
+
+fn kind_code(article: &Article<'_>, c: &Candidate) -> u8 {
+    match c.kind {
+        CandidateKind::Phrase => 1,
+        CandidateKind::Pronoun => 2,
+        CandidateKind::Mention(e) => match article.entities[e].kind {
+            EntityType::Person => 3,
+            // A place that speaks is its government ("Ukraine announced"),
+            // and the CoNLL convention types countries as places: both
+            // are organisations here.
+            EntityType::Organization | EntityType::Location => 4,
+            EntityType::Misc => 6,
+        },
+    }
+}
+
+/// The lower-cased word of token `k`, or a marker outside the text.
+fn word_part(view: &View<'_>, k: Option<usize>) -> u64 {
+    match k {
+        Some(k) if k < view.toks.len() => text(view.word(k).to_lowercase().as_bytes()),
+        _ => 1,
+    }
+}
+
+/// The features of candidate `c` (the `rank`-th nearest) of a quote, into
+/// `out`.
+pub fn features(
+    article: &Article<'_>,
+    site: &QuoteSite,
+    c: &Candidate,
+    rank: usize,
+    out: &mut Vec<u64>,
+) {
+    let view = article.view;
+    let toks = view.toks;
+    let (qa, qb) = site.tokens;
+    let kind = kind_code(article, c);
+    let qkind = site.kind as u8;
+    let before = c.tokens.1 <= qa;
+    let side = u8::from(before);
+    let distance = if before {
+        qa - c.tokens.1
+    } else {
+        c.tokens.0.saturating_sub(qb)
+    };
+    let entity = match c.kind {
+        CandidateKind::Mention(e) => Some(e),
+        _ if c.rule => site.rule_entity,
+        _ => None,
+    };
+    out.push(feature(t::BIAS, &[]));
+    out.push(feature(t::KIND, &[u64::from(kind)]));
+    out.push(feature(t::KIND, &[u64::from(kind), u64::from(qkind)]));
+    out.push(feature(t::RULE, &[u64::from(c.rule), u64::from(qkind)]));
+    out.push(feature(t::RULE_KIND, &[u64::from(c.rule), u64::from(kind)]));
+    out.push(feature(
+        t::SIDE_DISTANCE,
+        &[pack(&[side, bucket(distance), kind])],
+    ));
+    out.push(feature(
+        t::SIDE_DISTANCE,
+        &[pack(&[side, bucket(distance)])],
+    ));
+    out.push(feature(t::NEAREST, &[pack(&[rank.min(8) as u8, side])]));
+    let sentence = |k: usize| article.sentence_of.get(k).copied().unwrap_or(0) as i64;
+    let delta = if before {
+        sentence(c.tokens.0) - sentence(qa)
+    } else {
+        sentence(c.tokens.0) - sentence(qb.saturating_sub(1))
+    };
+    out.push(feature(
+        t::SENTENCE,
+        &[pack(&[delta.clamp(-3, 3) as i8 as u8, side, kind])],
+    ));
+    let para = |k: usize| toks.get(k).map_or(0, |t| t.para);
+    out.push(feature(
+        t::PARAGRAPH,
+        &[pack(&[u8::from(para(c.tokens.0) == para(qa)), side])],
+    ));
+    // Where the candidate is against the cue.
+    match site.cue {
+        Some((ca, cb)) => {
+            let place: u8 = if c.tokens.1 <= ca {
+                match ca - c.tokens.1 {
+                    0 => 1,
+                    1 => 2,
+                    2..=3 => 3,
+                    _ => 4,
+                }
+            } else if c.tokens.0 >= cb {
+                match c.tokens.0 - cb {
+                    0 => 5,
+                    1 => 6,
+                    2..=3 => 7,
+                    _ => 8,
+                }
+            } else {
+                9
+            };
+            let same = u8::from(sentence(c.tokens.0) == sentence(ca));
+            out.push(feature(t::CUE_PLACE, &[pack(&[place, same, kind])]));
+            out.push(feature(t::CUE_PLACE, &[pack(&[place, same, side, qkind])]));
+            let cue_word = word_part(view, Some(ca));
+            out.push(feature(t::CUE_WORD, &[cue_word, u64::from(place)]));
+        }
+        None => out.push(feature(t::CUE_PLACE, &[pack(&[0, kind, side])])),
+    }
+    let left = c.tokens.0.checked_sub(1);
+    out.push(feature(
+        t::LEFT_WORD,
+        &[word_part(view, left), u64::from(kind)],
+    ));
+    out.push(feature(
+        t::RIGHT_WORD,
+        &[word_part(view, Some(c.tokens.1)), u64::from(kind)],
+    ));
+    if c.kind == CandidateKind::Pronoun {
+        out.push(feature(
+            t::PRONOUN_WORD,
+            &[word_part(view, Some(c.tokens.0)), u64::from(side)],
+        ));
+    }
+    if let Some(e) = entity {
+        let count = article.mention_counts.get(e).copied().unwrap_or(0);
+        out.push(feature(t::SALIENCE, &[pack(&[bucket(count), kind])]));
+        out.push(feature(
+            t::PREVIOUS,
+            &[u64::from(site.previous_entity == Some(e))],
+        ));
+        out.push(feature(
+            t::RULE_ENTITY,
+            &[pack(&[
+                u8::from(site.rule_entity == Some(e)),
+                u8::from(c.rule),
+            ])],
+        ));
+    }
+    out.push(feature(
+        t::QUOTE_KIND,
+        &[pack(&[qkind, u8::from(site.cue.is_some()), side, kind])],
+    ));
+    // A reporting verb right after the candidate (its subject) or right
+    // before it ("said Trump"), skipping one adverb.
+    {
+        let strength = |k: usize| {
+            (k < toks.len())
+                .then(|| super::cues::verb_strength(&view.word(k).to_lowercase()))
+                .flatten()
+        };
+        let after = strength(c.tokens.1).or_else(|| {
+            (c.tokens.1 + 1 < toks.len() && view.is_adverb(c.tokens.1))
+                .then(|| strength(c.tokens.1 + 1))
+                .flatten()
+        });
+        let before = c.tokens.0.checked_sub(1).and_then(strength);
+        out.push(feature(
+            t::CUE_NEAR,
+            &[pack(&[
+                after.map_or(0, |s| 1 + s / 3),
+                before.map_or(0, |s| 1 + s / 3),
+                kind,
+            ])],
+        ));
+    }
+    // Where the candidate stands in its sentence.
+    {
+        let s = article.sentence_of.get(c.tokens.0).copied();
+        let mut start = c.tokens.0;
+        while start > 0
+            && c.tokens.0 - start < 8
+            && article.sentence_of.get(start - 1).copied() == s
+        {
+            start -= 1;
+        }
+        out.push(feature(
+            t::SENTENCE_PLACE,
+            &[pack(&[(c.tokens.0 - start).min(8) as u8, kind])],
+        ));
+    }
+    // Inside a prepositional phrase ("between Putin and Lukashenko", "of
+    // the party"): the nearest preposition within four words to the left,
+    // not across a comma, a verb-like cue or a quote.
+    {
+        let mut in_phrase = 0u8;
+        for k in (c.tokens.0.saturating_sub(4)..c.tokens.0).rev() {
+            let w = view.word(k);
+            if w == "," || toks[k].quote != 0 || toks[k].kind != TokKind::Word {
+                break;
+            }
+            if super::speaker::PREPOSITIONS
+                .iter()
+                .any(|p| w.eq_ignore_ascii_case(p))
+            {
+                in_phrase = (c.tokens.0 - k) as u8;
+                break;
+            }
+        }
+        out.push(feature(t::IN_PHRASE, &[pack(&[in_phrase, kind])]));
+    }
+    let first = view.word(c.tokens.0);
+    let caps = first.chars().next().is_some_and(char::is_uppercase);
+    let digit = (c.tokens.0..c.tokens.1).any(|k| view.word(k).bytes().any(|b| b.is_ascii_digit()));
+    let upper = first.len() > 1 && first.chars().all(|ch| !ch.is_lowercase());
+    out.push(feature(
+        t::SHAPE,
+        &[pack(&[
+            u8::from(caps),
+            u8::from(digit),
+            u8::from(upper),
+            (c.tokens.1 - c.tokens.0).min(6) as u8,
+        ])],
+    ));
+}
+
+/// A trained ranker: a weight per feature hash.
+#[derive(Debug, Clone, Default)]
+pub struct SpeakerModel {
+    /// Version string, reported by `GetServiceInfo`.
+    pub version: String,
+    /// How much better than the rules' speaker a candidate must score to
+    /// replace it.
+    pub margin: f32,
+    /// Weights.
+    pub weights: FxHashMap<u64, f32>,
+}
+
+impl SpeakerModel {
+    /// The model embedded in the binary, if one with weights is.
+    pub fn embedded() -> Option<&'static SpeakerModel> {
+        static MODEL: LazyLock<Option<SpeakerModel>> = LazyLock::new(|| {
+            SpeakerModel::from_bytes(EMBEDDED)
+                .ok()
+                .filter(|m| !m.weights.is_empty())
+        });
+        MODEL.as_ref()
+    }
+
+    /// The score of a feature list.
+    pub fn score(&self, features: &[u64]) -> f32 {
+        features
+            .iter()
+            .filter_map(|f| self.weights.get(f))
+            .sum::<f32>()
+    }
+
+    /// Serialises the model: magic, version, count, then (hash, weight)
+    /// by ascending hash.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        let version = &self.version.as_bytes()[..self.version.len().min(255)];
+        out.push(version.len() as u8);
+        out.extend_from_slice(version);
+        out.extend_from_slice(&self.margin.to_le_bytes());
+        let mut rows: Vec<(u64, f32)> = self
+            .weights
+            .iter()
+            .filter(|(_, w)| **w != 0.0)
+            .map(|(&k, &w)| (k, w))
+            .collect();
+        rows.sort_unstable_by_key(|&(k, _)| k);
+        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        for (k, w) in rows {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads what [`SpeakerModel::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<SpeakerModel, String> {
+        let rest = bytes
+            .strip_prefix(MAGIC)
+            .ok_or("no trained speaker model (run `newsenrich train quotes`)")?;
+        let (&len, rest) = rest.split_first().ok_or("truncated model")?;
+        let len = usize::from(len);
+        if rest.len() < len + 4 {
+            return Err("truncated model".into());
+        }
+        let version = std::str::from_utf8(&rest[..len])
+            .map_err(|e| e.to_string())?
+            .to_owned();
+        let rest = &rest[len..];
+        if rest.len() < 8 {
+            return Err("truncated model".into());
+        }
+        let margin = f32::from_le_bytes(rest[..4].try_into().map_err(|_| "truncated model")?);
+        let rest = &rest[4..];
+        let n = u32::from_le_bytes(rest[..4].try_into().map_err(|_| "truncated model")?) as usize;
+        let rows = &rest[4..];
+        if rows.len() != n * 12 {
+            return Err(format!(
+                "speaker model claims {n} weights in {} bytes",
+                rows.len()
+            ));
+        }
+        let weights = rows
+            .chunks_exact(12)
+            .map(|r| {
+                let mut k = [0u8; 8];
+                k.copy_from_slice(&r[..8]);
+                let mut w = [0u8; 4];
+                w.copy_from_slice(&r[8..]);
+                (u64::from_le_bytes(k), f32::from_le_bytes(w))
+            })
+            .collect();
+        Ok(SpeakerModel {
+            version,
+            margin,
+            weights,
+        })
+    }
+}
+
+/// One quote's candidates and their features, for training.
+#[derive(Debug, Clone)]
+pub struct CandidateSet {
+    /// The quote as the rules gave it.
+    pub quote: Quote,
+    /// Byte spans of the candidates.
+    pub spans: Vec<crate::pipeline::Span>,
+    /// Whether each is the rules' choice.
+    pub rule: Vec<bool>,
+    /// Whether each is a mention of an entity.
+    pub named: Vec<bool>,
+    /// Their features.
+    pub features: Vec<Vec<u64>>,
+}
+
+/// The index of the best-scoring candidate (the first on ties).
+pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, f) in features.iter().enumerate() {
+        let s = model.score(f);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((i, s));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The candidate a quote gets: the best-scoring one, unless the rules'
+/// choice `rule` scores within the model's margin of it.
+pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) -> Option<usize> {
+    let best = best(model, features)?;
+    match rule {
+        Some(r) if model.score(&features[best]) - model.score(&features[r]) <= model.margin => {
+            Some(r)
+        }
+        _ => Some(best),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_bytes_round_trip_and_bad_bytes_are_errors() {
+        let mut m = SpeakerModel {
+            version: "quotes-test".into(),
+            ..SpeakerModel::default()
+        };
+        m.weights.insert(7, 1.5);
+        m.weights.insert(3, -0.25);
+        let bytes = m.to_bytes();
+        let back = SpeakerModel::from_bytes(&bytes).expect("reads");
+        assert_eq!(back.version, "quotes-test");
+        assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert!(SpeakerModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(SpeakerModel::from_bytes(b"NEWSNER1").is_err());
+        assert_eq!(best(&back, &[vec![3], vec![7], vec![7, 3]]), Some(1));
+        assert_eq!(best(&back, &[]), None);
+        // The rules' choice stands unless another scores above it by more
+        // than the margin.
+        let features = [vec![3], vec![7]];
+        assert_eq!(choose(&back, &features, Some(0)), Some(1));
+        let cautious = SpeakerModel {
+            margin: 2.0,
+            ..back.clone()
+        };
+        let again = SpeakerModel::from_bytes(&cautious.to_bytes()).expect("reads");
+        assert_eq!(again.margin, 2.0);
+        assert_eq!(choose(&again, &features, Some(0)), Some(0));
+        assert_eq!(choose(&again, &features, None), Some(1));
+    }
+
+    #[test]
+    fn buckets_grow_with_log_distance() {
+        assert_eq!(bucket(0), 0);
+        assert_eq!(bucket(1), 1);
+        assert_eq!(bucket(3), 2);
+        assert_eq!(bucket(1000), 10);
+    }
+}
