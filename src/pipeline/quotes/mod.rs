@@ -798,11 +798,11 @@ fn rank_speakers(
         };
         previous_entity = rule_entity.or(previous_entity);
         let candidates = ranker::candidates(&article, &site);
-        features.clear();
-        for (rank, c) in candidates.iter().enumerate() {
-            let mut f = Vec::with_capacity(32);
-            ranker::features(&article, &site, c, rank, &mut f);
-            features.push(f);
+        // The feature lists of the quote before are reused.
+        features.resize_with(candidates.len(), Vec::new);
+        for (rank, (c, f)) in candidates.iter().zip(&mut features).enumerate() {
+            f.clear();
+            ranker::features(&article, &site, c, rank, f);
         }
         if let Some(sets) = collect.as_deref_mut() {
             sets.push(ranker::CandidateSet {

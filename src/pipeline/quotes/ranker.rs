@@ -157,7 +157,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
     {
         let mut cues: Vec<(usize, usize)> = (lo..hi)
             .filter(|&k| (k < qa || k >= qb) && toks[k].quote == 0 && toks[k].kind == TokKind::Word)
-            .filter(|&k| super::cues::verb_strength(&article.view.word(k).to_lowercase()).is_some())
+            .filter(|&k| cue_strength(article.view.word(k)).is_some())
             .map(|k| (if k < qa { qa - k } else { k - qb }, k))
             .collect();
         cues.sort_unstable();
@@ -228,6 +228,22 @@ mod t {
     pub const IN_PHRASE: u8 = 20;
 }
 
+/// `f` of `word` lower-cased, in a buffer reused from call to call (the
+/// ranker lower-cases a few hundred words a quote).
+fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    thread_local!(static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+    BUF.with_borrow_mut(|buf| f(crate::pipeline::entities::features::lower_into(buf, word)))
+}
+
+/// The strength of `word` as a reporting verb, if it is one.
+fn cue_strength(word: &str) -> Option<u8> {
+    // No reporting verb is shorter or longer (`verb_strength` says so too).
+    if !(3..=16).contains(&word.len()) {
+        return None;
+    }
+    with_lower(word, super::cues::verb_strength)
+}
+
 /// log2 bucket of a distance.
 fn bucket(n: usize) -> u8 {
     (usize::BITS - n.leading_zeros()) as u8
@@ -251,7 +267,7 @@ fn kind_code(article: &Article<'_>, c: &Candidate) -> u8 {
 /// The lower-cased word of token `k`, or a marker outside the text.
 fn word_part(view: &View<'_>, k: Option<usize>) -> u64 {
     match k {
-        Some(k) if k < view.toks.len() => text(view.word(k).to_lowercase().as_bytes()),
+        Some(k) if k < view.toks.len() => with_lower(view.word(k), |w| text(w.as_bytes())),
         _ => 1,
     }
 }
@@ -378,7 +394,7 @@ pub fn features(
     {
         let strength = |k: usize| {
             (k < toks.len())
-                .then(|| super::cues::verb_strength(&view.word(k).to_lowercase()))
+                .then(|| cue_strength(view.word(k)))
                 .flatten()
         };
         let after = strength(c.tokens.1).or_else(|| {
