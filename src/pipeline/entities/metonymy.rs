@@ -393,23 +393,6 @@ mod tests {
     use super::*;
     use crate::pipeline::Budget;
 
-    fn located(text: &str, name: &str) -> Entity {
-        let mentions: Vec<Span> = text
-            .match_indices(name)
-            .map(|(i, m)| Span::new(i, i + m.len()))
-            .collect();
-        Entity {
-            id: merge::entity_id(EntityType::Location, name),
-            kind: EntityType::Location,
-            name: name.to_owned(),
-            aliases: Vec::new(),
-            mentions,
-            roles: Vec::new(),
-            salience: 0.0,
-            place: None,
-        }
-    }
-
     /// Runs the rule over hand-built entities of `text`.
     fn apply(text: &str, es: &mut Vec<Entity>) {
         let (tokens, _) = tokenize(text);
@@ -426,7 +409,7 @@ mod tests {
     /// The entity `name` of `text` after the rule, built by hand as one
     /// LOCATION entity of every occurrence of `name`.
     fn retyped(text: &str, name: &str) -> Entity {
-        let mut es = vec![located(text, name)];
+        let mut es = vec![Entity::location_in(text, name)];
         apply(text, &mut es);
         es.remove(0)
     }
@@ -541,11 +524,11 @@ mod tests {
     #[test]
     fn a_retyped_seat_joins_an_organisation_of_its_name() {
         let text = "The Kremlin said no. The Kremlin denied it.";
-        let mut org = located(text, "Kremlin");
+        let mut org = Entity::location_in(text, "Kremlin");
         org.kind = EntityType::Organization;
         org.id = merge::entity_id(EntityType::Organization, "Kremlin");
         let second = org.mentions.split_off(1);
-        let mut loc = located(text, "Kremlin");
+        let mut loc = Entity::location_in(text, "Kremlin");
         loc.mentions = second;
         let mut es = vec![org, loc];
         apply(text, &mut es);

@@ -622,33 +622,16 @@ fn merge_same_places(entities: &mut Vec<Entity>, meter: &mut Meter<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Span;
     use crate::pipeline::budget::Budget;
 
     fn table() -> &'static PlaceTable {
         PlaceTable::embedded()
     }
 
-    fn location(name: &str, text: &str) -> Entity {
-        let mentions = text
-            .match_indices(name)
-            .map(|(i, m)| Span::new(i, i + m.len()))
-            .collect();
-        Entity {
-            id: format!("loc:{name}"),
-            kind: EntityType::Location,
-            name: name.to_owned(),
-            aliases: Vec::new(),
-            mentions,
-            roles: Vec::new(),
-            salience: 0.0,
-            place: None,
-        }
-    }
-
     /// The entities of `names` in `text`, linked; `(name, geonames id)`.
     fn linked(text: &str, names: &[&str], dateline: Option<&str>) -> Vec<(String, Option<u64>)> {
-        let mut entities: Vec<Entity> = names.iter().map(|n| location(n, text)).collect();
+        let mut entities: Vec<Entity> =
+            names.iter().map(|n| Entity::location_in(text, n)).collect();
         let budget = Budget::unlimited();
         link_metered(table(), text, &mut entities, dateline, &mut budget.meter());
         entities
@@ -779,7 +762,7 @@ mod tests {
         let text = "The US and the United States are one; Kyiv and Kiev too.";
         let mut entities: Vec<Entity> = ["US", "United States", "Kyiv", "Kiev"]
             .iter()
-            .map(|n| location(n, text))
+            .map(|n| Entity::location_in(text, n))
             .collect();
         let budget = Budget::unlimited();
         link_metered(table(), text, &mut entities, None, &mut budget.meter());
@@ -795,10 +778,11 @@ mod tests {
 
     #[test]
     fn demonyms_carry_their_country_with_lower_confidence() {
-        let mut entities = vec![Entity {
+        let before = Entity {
             kind: EntityType::Misc,
-            ..location("Belarusian", "Belarusian troops")
-        }];
+            ..Entity::location_in("Belarusian troops", "Belarusian")
+        };
+        let mut entities = vec![before.clone()];
         let budget = Budget::unlimited();
         link_metered(
             table(),
@@ -811,7 +795,7 @@ mod tests {
         assert_eq!(place.country_code, "BY");
         assert_eq!(place.feature, PlaceFeature::Country);
         assert_eq!(place.confidence, DEMONYM_CONFIDENCE);
-        assert_eq!(entities[0].id, "loc:Belarusian", "a demonym keeps its id");
+        assert_eq!(entities[0].id, before.id, "a demonym keeps its id");
     }
 
     #[test]

@@ -108,6 +108,27 @@ pub struct Entity {
     pub place: Option<Place>,
 }
 
+#[cfg(test)]
+impl Entity {
+    /// A hand-made LOCATION entity named `name`, mentioned wherever `text`
+    /// says it (what the rule tests over places start from).
+    pub(crate) fn location_in(text: &str, name: &str) -> Entity {
+        Entity {
+            id: super::merge::entity_id(EntityType::Location, name),
+            kind: EntityType::Location,
+            name: name.to_owned(),
+            aliases: Vec::new(),
+            mentions: text
+                .match_indices(name)
+                .map(|(i, m)| Span::new(i, i + m.len()))
+                .collect(),
+            roles: Vec::new(),
+            salience: 0.0,
+            place: None,
+        }
+    }
+}
+
 /// Kinds of GeoNames feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlaceFeature {
