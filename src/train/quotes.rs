@@ -273,15 +273,18 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         for fold in 0..k {
             let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
             let model = Ranker::train(&train, args.epochs).averaged(&args.version);
+            let models: Vec<SpeakerModel> = MARGINS
+                .iter()
+                .map(|&margin| SpeakerModel {
+                    margin,
+                    ..model.clone()
+                })
+                .collect();
             for e in examples.iter().filter(|e| e.doc % k == fold) {
                 rules.add(e, e.rule);
                 oracle.add(e, e.right.iter().position(|&r| r));
-                for (acc, &margin) in ranked.iter_mut().zip(&MARGINS) {
-                    let model = SpeakerModel {
-                        margin,
-                        ..model.clone()
-                    };
-                    acc.add(e, choose(&model, &e.features, e.rule));
+                for (acc, model) in ranked.iter_mut().zip(&models) {
+                    acc.add(e, choose(model, &e.features, e.rule));
                 }
                 let keep = if e.rule_named {
                     e.rule

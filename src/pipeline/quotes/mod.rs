@@ -749,6 +749,9 @@ fn rank_speakers(
     mut collect: Option<&mut Vec<ranker::CandidateSet>>,
     meter: &mut Meter<'_>,
 ) {
+    if out.is_empty() {
+        return;
+    }
     let toks = stage.view.toks;
     let mut sentence_of = vec![0u32; toks.len()];
     for (si, &(s0, s1)) in sentences.iter().enumerate() {
