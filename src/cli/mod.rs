@@ -52,6 +52,8 @@ pub enum TrainTask {
     Clusters(crate::train::brown::TrainClustersArgs),
     /// The speaker ranker of the quotation stage, from PolNeAR.
     Quotes(crate::train::quotes::TrainQuotesArgs),
+    /// The cue detector of the quotation stage, from PolNeAR.
+    Cues(crate::train::cues::TrainCuesArgs),
 }
 
 /// Settings of `newsenrich eval`.

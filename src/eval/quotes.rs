@@ -47,6 +47,8 @@ pub struct GoldAttribution {
     pub content: Pieces,
     /// The source, when annotated.
     pub source: Option<Pieces>,
+    /// The cue, when annotated.
+    pub cue: Option<Pieces>,
     /// The content carries a quotation mark.
     pub quoted: bool,
 }
@@ -180,17 +182,21 @@ pub fn parse_ann(ann: &str, text: &str) -> Vec<GoldAttribution> {
         } else if id.starts_with('E') {
             let mut content = None;
             let mut source = None;
+            let mut cue = None;
             for arg in def.split_whitespace() {
                 if let Some(t) = arg.strip_prefix("Content:") {
                     content = spans.get(t).cloned();
                 } else if let Some(t) = arg.strip_prefix("Source:") {
                     source = spans.get(t).map(|s| s.0.clone());
+                } else if let Some(t) = arg.strip_prefix("Cue:") {
+                    cue = spans.get(t).map(|s| s.0.clone());
                 }
             }
             if let Some((pieces, quoted)) = content {
                 out.push(GoldAttribution {
                     content: pieces,
                     source,
+                    cue,
                     quoted,
                 });
             }
@@ -348,6 +354,15 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
                     .any(|p| p.quoted && overlaps(p.span, &g.content))
                 {
                     report.push_str(&format!("MISS {name}: {}\n", slice(g.content[0])));
+                }
+            }
+            for g in gold.iter().filter(|g| !g.quoted) {
+                if !predicted.iter().any(|p| overlaps(p.span, &g.content)) {
+                    let cue = g.cue.as_ref().map(|c| slice(c[0])).unwrap_or_default();
+                    report.push_str(&format!(
+                        "MISS-INDIRECT {name}: [{cue}] {}\n",
+                        slice(g.content[0])
+                    ));
                 }
             }
             for p in predicted.iter().filter(|p| p.quoted) {

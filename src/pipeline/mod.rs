@@ -350,6 +350,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = quotes::ranker::SpeakerModel::embedded() {
         versions.push(("quote-speaker-ranker", model.version.clone()));
     }
+    if let Some(model) = quotes::cue_model::CueModel::embedded() {
+        versions.push(("quote-cue-detector", model.version.clone()));
+    }
     versions
 }
 

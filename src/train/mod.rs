@@ -4,8 +4,10 @@
 //! - [`brown`]: Brown word clusters of unlabelled text, a resource of the
 //!   tagger.
 //! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
+//! - [`cues`]: the cue detector of the quotation stage, from PolNeAR.
 
 pub mod brown;
+pub mod cues;
 pub mod ner;
 pub mod quotes;
 
@@ -18,5 +20,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Ner(ner_args) => ner::run_command(ner_args, out),
         TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
         TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
+        TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
     }
 }

@@ -2,8 +2,9 @@
 //! ([`crate::pipeline::quotes::ranker`]), learned from PolNeAR.
 //!
 //! Every article of the split goes through the pipeline as text with
-//! cleaning skipped (entities, then the quotation rules); each quote the
-//! rules find that overlaps a gold content with a Source becomes an
+//! cleaning skipped (entities, then the quotation rules with the embedded
+//! cue model, `models/cues.bin`, so train that first); each quote the
+//! stage finds that overlaps a gold content with a Source becomes an
 //! example: its candidate speakers (the rules' choice and the names and
 //! pronouns near it) with their features, a candidate being right when it
 //! overlaps that Source. A ranking perceptron (Collins 2002, averaged;
@@ -24,8 +25,9 @@ use crate::eval::EvalError;
 use crate::eval::quotes::{
     GoldAttribution, load_polnear, overlaps, polnear_input, polnear_pipeline,
 };
+use crate::pipeline::quotes::cue_model::CueModel;
 use crate::pipeline::quotes::ranker::{CandidateSet, SpeakerModel, choose};
-use crate::pipeline::quotes::{QuoteKind, extract_ranked};
+use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features, Span};
 
 use super::ner::Rng;
@@ -75,7 +77,7 @@ struct Example {
 }
 
 /// Character offsets of a byte span of `text`.
-fn char_span(starts: &[usize], span: Span) -> (usize, usize) {
+pub(super) fn char_span(starts: &[usize], span: Span) -> (usize, usize) {
     let c = |b: usize| starts.partition_point(|&s| s < b);
     (c(span.start), c(span.end))
 }
@@ -250,7 +252,10 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             text,
             &enriched.entities,
             &mut budget.meter(),
-            None,
+            Models {
+                speaker: None,
+                cues: CueModel::embedded(),
+            },
             Some(&mut sets),
         );
         examples.extend(examples_of(doc, text, &art.gold, sets));

@@ -24,6 +24,7 @@
 //!
 //! Spans are UTF-8 byte ranges of the text.
 
+pub mod cue_model;
 pub mod cues;
 pub mod marks;
 pub mod ranker;
@@ -103,6 +104,8 @@ struct Cue {
     first: usize,
     end: usize,
     m: CueMatch,
+    /// Found by the cue model outside the lexicon.
+    learned: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,60 +122,225 @@ const NOUN_BEFORE: &[&str] = &[
     "with", "to", "no", "any",
 ];
 
-/// The cues of sentence `s0..s1` starting at most at token `last_first`,
-/// in order and not overlapping; constant work a token.
-fn find_cues(view: &View, s0: usize, s1: usize, last_first: usize) -> Vec<Cue> {
-    let mut out = Vec::new();
-    let mut i = s0;
+/// The lexicon's cue at token `i` of a sentence ending at `s1`, if any,
+/// with no judgement on whether it is a noun.
+fn lexicon_at(view: &View, i: usize, s1: usize) -> Option<CueMatch> {
     let mut words: [&str; 6] = [""; 6];
+    let mut n = 0;
+    while n < 6 && i + n < s1 {
+        let u = view.toks[i + n];
+        if u.kind != TokKind::Word || u.quote != 0 {
+            break;
+        }
+        words[n] = view.word(i + n);
+        n += 1;
+    }
+    cues::cue_at(&words[..n])
+}
+
+/// The strength a cue the lexicon does not know gets when the cue model
+/// finds it: enough for reported speech, not for handing its speaker on
+/// to a quote with no cue (which takes 0.8).
+const LEARNED_CUE_STRENGTH: f32 = 0.6;
+
+/// The cues of sentence `s0..s1` starting at most at token `last_first`,
+/// in order and not overlapping; constant work a token. With a cue model
+/// the model decides which lexicon words and which words of its
+/// vocabulary are cues; without one, the lexicon and its noun rules do.
+fn find_cues(
+    view: &View,
+    model: Option<&cue_model::CueModel>,
+    s0: usize,
+    s1: usize,
+    last_first: usize,
+) -> Vec<Cue> {
+    let mut out = Vec::new();
+    let mut features = Vec::new();
+    let mut i = s0;
     while i < s1 && i <= last_first {
-        let t = view.toks[i];
-        // A lower-case word inside a mention is the tagger's overreach
-        // ("R-Ky., said Tuesday" as a name): it can still be a cue.
-        let in_name = t.mention != 0 && view.is_upper(i);
-        if t.kind != TokKind::Word || t.quote != 0 || in_name {
+        if !cue_model::is_candidate_token(view, i) {
             i += 1;
             continue;
         }
-        let mut n = 0;
-        while n < 6 && i + n < s1 {
-            let u = view.toks[i + n];
-            if u.kind != TokKind::Word || u.quote != 0 {
-                break;
-            }
-            words[n] = view.word(i + n);
-            n += 1;
-        }
-        // A determiner or preposition before it, maybe across an adverb
-        // ("a swiftly called meeting"), makes it a noun or an adjective.
-        let noun_before = |k: usize| {
-            NOUN_BEFORE
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(view.word(k)))
+        let lexicon = lexicon_at(view, i, s1);
+        let learned = lexicon.is_none();
+        let found = match model {
+            Some(model) => learned_cue(view, model, i, s0, s1, lexicon, &mut features),
+            None => lexicon.filter(|m| !is_noun_cue(view, i, s0, s1, m)),
         };
-        let noun = i > s0
-            && (noun_before(i - 1) || (i > s0 + 1 && view.is_adverb(i - 1) && noun_before(i - 2)))
-            && !view.word(i).eq_ignore_ascii_case("according");
-        // A weak cue followed by "of" is a noun too ("fear of an
-        // annexation", "support of the plan").
-        let weak_noun = |m: &CueMatch| {
-            m.strength <= 0.6
-                && i + m.words < s1
-                && view.word(i + m.words).eq_ignore_ascii_case("of")
-        };
-        match cues::cue_at(&words[..n]) {
-            Some(m) if !noun && !weak_noun(&m) => {
+        match found {
+            Some(m) => {
                 out.push(Cue {
                     first: i,
                     end: i + m.words,
                     m,
+                    learned,
                 });
                 i += m.words;
             }
-            _ => i += 1,
+            None => i += 1,
         }
     }
     out
+}
+
+/// The cue at token `i` as `model` judges it: a lexicon cue or a word of
+/// its vocabulary, scoring above its threshold.
+fn learned_cue(
+    view: &View,
+    model: &cue_model::CueModel,
+    i: usize,
+    s0: usize,
+    s1: usize,
+    lexicon: Option<CueMatch>,
+    features: &mut Vec<u64>,
+) -> Option<CueMatch> {
+    if lexicon.is_none() && !model.knows(cue_model::lower_hash(view, i)) {
+        return None;
+    }
+    let strength = lexicon.map_or(0, |m| (m.strength * 10.0).round() as u8);
+    cue_model::features(view, i, s0, s1, strength, features);
+    if model.score(features) <= model.threshold {
+        return None;
+    }
+    let m = lexicon.unwrap_or(CueMatch {
+        words: 1,
+        shape: CueShape::Verb,
+        strength: LEARNED_CUE_STRENGTH,
+    });
+    // A cue is a verb or a fixed phrase, never a noun, whatever the corpus
+    // annotates ("the Kremlin's demands that", "a statement").
+    (!is_noun_cue(view, i, s0, s1, &m)).then_some(m)
+}
+
+/// The lexicon's noun rules: a determiner or preposition before the cue,
+/// maybe across an adverb ("a swiftly called meeting"), makes it a noun or
+/// an adjective; a weak cue followed by "of" is a noun too ("fear of an
+/// annexation", "support of the plan").
+fn is_noun_cue(view: &View, i: usize, s0: usize, s1: usize, m: &CueMatch) -> bool {
+    let noun_before = |k: usize| {
+        NOUN_BEFORE
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(view.word(k)))
+    };
+    // A possessive before it, maybe across an adjective ("the Kremlin's
+    // demands", "the Ukrainians' great fear").
+    let possessive = |k: usize| {
+        let w = view.word(k);
+        ["'s", "’s", "'", "’"].iter().any(|p| w.ends_with(p))
+    };
+    let noun = i > s0
+        && (noun_before(i - 1)
+            || possessive(i - 1)
+            || (i > s0 + 1
+                && (view.is_adverb(i - 1) && noun_before(i - 2)
+                    || !view.is_upper(i - 1) && possessive(i - 2))))
+        && !view.word(i).eq_ignore_ascii_case("according");
+    let weak_noun =
+        m.strength <= 0.6 && i + m.words < s1 && view.word(i + m.words).eq_ignore_ascii_case("of");
+    noun || weak_noun
+}
+
+/// One word the cue model could take for a cue, for training: where it
+/// is, its lower case's hash, its lexicon strength in tenths (0: not in
+/// the lexicon) and its features.
+#[derive(Debug, Clone)]
+pub struct CueSite {
+    /// The word.
+    pub span: Span,
+    /// [`cue_model::word_hash`] of its lower case.
+    pub word: u64,
+    /// Lexicon strength in tenths.
+    pub lexicon: u8,
+    /// Its features.
+    pub features: Vec<u64>,
+}
+
+/// Every word of `text` that can be a cue and that `keep` (given the
+/// word's hash and lexicon strength) keeps, with its features as the
+/// stage computes them: what `train cues` learns from.
+pub fn cue_sites(text: &str, entities: &[Entity], keep: impl Fn(u64, u8) -> bool) -> Vec<CueSite> {
+    let budget = crate::pipeline::Budget::unlimited();
+    let mut meter = budget.meter();
+    let Some(p) = Prepared::new(text, entities, &mut meter) else {
+        return Vec::new();
+    };
+    let view = View {
+        text,
+        toks: &p.toks,
+    };
+    let mut out = Vec::new();
+    for &(s0, s1) in &p.sentences {
+        for i in s0..s1 {
+            if !cue_model::is_candidate_token(&view, i) {
+                continue;
+            }
+            let word = cue_model::lower_hash(&view, i);
+            let lexicon = lexicon_at(&view, i, s1).map_or(0, |m| (m.strength * 10.0).round() as u8);
+            if !keep(word, lexicon) {
+                continue;
+            }
+            let mut features = Vec::new();
+            cue_model::features(&view, i, s0, s1, lexicon, &mut features);
+            out.push(CueSite {
+                span: Span::new(view.toks[i].start, view.toks[i].end),
+                word,
+                lexicon,
+                features,
+            });
+        }
+    }
+    out
+}
+
+/// What the stage reads of an article before attributing: its quotation
+/// marks, its mentions (sorted, not overlapping, with their entity), its
+/// tokens and its sentences.
+struct Prepared {
+    marked: Vec<marks::Marked>,
+    mentions: Vec<(usize, usize, usize)>,
+    toks: Vec<text::Tok>,
+    sentences: Vec<(usize, usize)>,
+}
+
+impl Prepared {
+    /// `None` when the meter stops it.
+    fn new(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Option<Prepared> {
+        let marked = marks::scan_metered(text, meter);
+        if meter.is_stopped() {
+            return None;
+        }
+        let mut mentions: Vec<(usize, usize, usize)> = entities
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, m.end, i)))
+            .collect();
+        mentions.sort_unstable();
+        // Overlapping mentions (rare) keep the first.
+        let mut last_end = 0;
+        mentions.retain(|m| {
+            let keep = m.0 >= last_end;
+            if keep {
+                last_end = m.1;
+            }
+            keep
+        });
+        if meter.add(mentions.len() as u64) {
+            return None;
+        }
+        let spans: Vec<Span> = mentions.iter().map(|m| Span::new(m.0, m.1)).collect();
+        let toks = text::tokenize(text, &marked, &spans, meter);
+        let sentences = text::sentences(text, &toks, meter);
+        if meter.is_stopped() {
+            return None;
+        }
+        Some(Prepared {
+            marked,
+            mentions,
+            toks,
+            sentences,
+        })
+    }
 }
 
 struct Stage<'a> {
@@ -245,6 +413,18 @@ impl Stage<'_> {
             && let Some(outer) = v.subject_left(s0, phrase.0 - 1)
         {
             phrase = self.without_unknown_verb(outer);
+        }
+        // The impersonal "it" of a passive ("it was expected that", "it is
+        // believed that") is nobody.
+        if phrase.1 == phrase.0 + 1
+            && v.word(phrase.0).eq_ignore_ascii_case("it")
+            && c.first > phrase.1
+            && ["is", "was", "be", "been", "being", "are", "were"]
+                .iter()
+                .any(|b| b.eq_ignore_ascii_case(v.word(c.first - 1)))
+            && v.word(c.first).ends_with("ed")
+        {
+            return None;
         }
         let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
         if resolution == Resolution::NotSpeaker {
@@ -444,54 +624,49 @@ pub fn extract(text: &str, entities: &[Entity]) -> Vec<Quote> {
 /// by a constant, and every quote is bounded ([`marks::MAX_QUOTE_BYTES`],
 /// [`MAX_INDIRECT_TOKENS`]), so the quotes' total size is linear too.
 pub fn extract_metered(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Vec<Quote> {
-    extract_ranked(
-        text,
-        entities,
-        meter,
-        ranker::SpeakerModel::embedded(),
-        None,
-    )
+    extract_ranked(text, entities, meter, Models::embedded(), None)
 }
 
-/// [`extract_metered`] with the speaker ranker `model` (none: the rules'
-/// speakers), appending every quote's candidate speakers and their
+/// The learned models the stage uses; a model left out leaves the
+/// decision to the rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Models<'a> {
+    /// Chooses each quote's speaker among its candidates.
+    pub speaker: Option<&'a ranker::SpeakerModel>,
+    /// Decides which words are cues.
+    pub cues: Option<&'a cue_model::CueModel>,
+}
+
+impl Models<'static> {
+    /// The models embedded in the binary.
+    pub fn embedded() -> Models<'static> {
+        Models {
+            speaker: ranker::SpeakerModel::embedded(),
+            cues: cue_model::CueModel::embedded(),
+        }
+    }
+}
+
+/// [`extract_metered`] with the learned `models` (each left out: the
+/// rules decide), appending every quote's candidate speakers and their
 /// features to `collect` when given (what `train quotes` learns from).
 pub fn extract_ranked(
     text: &str,
     entities: &[Entity],
     meter: &mut Meter<'_>,
-    model: Option<&ranker::SpeakerModel>,
+    models: Models<'_>,
     collect: Option<&mut Vec<ranker::CandidateSet>>,
 ) -> Vec<Quote> {
     let mut out = Vec::new();
-    let marked = marks::scan_metered(text, meter);
-    if meter.is_stopped() {
+    let Some(Prepared {
+        marked,
+        mentions,
+        toks,
+        sentences,
+    }) = Prepared::new(text, entities, meter)
+    else {
         return out;
-    }
-    let mut mentions: Vec<(usize, usize, usize)> = entities
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, m.end, i)))
-        .collect();
-    mentions.sort_unstable();
-    // Overlapping mentions (rare) keep the first.
-    let mut last_end = 0;
-    mentions.retain(|m| {
-        let keep = m.0 >= last_end;
-        if keep {
-            last_end = m.1;
-        }
-        keep
-    });
-    if meter.add(mentions.len() as u64) {
-        return out;
-    }
-    let spans: Vec<Span> = mentions.iter().map(|m| Span::new(m.0, m.1)).collect();
-    let toks = text::tokenize(text, &marked, &spans, meter);
-    let sentences = text::sentences(text, &toks, meter);
-    if meter.is_stopped() {
-        return out;
-    }
+    };
     let view = View { text, toks: &toks };
     let resolver = Resolver::new(text, &toks, entities, &mentions);
     if meter.add(toks.len() as u64 + mentions.len() as u64) {
@@ -514,7 +689,7 @@ pub fn extract_ranked(
         if meter.add((s1 - s0) as u64 + 1) {
             break;
         }
-        let cues = find_cues(&stage.view, s0, s1, s1);
+        let cues = find_cues(&stage.view, models.cues, s0, s1, s1);
         let mut used: Vec<bool> = cues.iter().map(|c| taken == Some(c.first)).collect();
         taken = None;
         // The first cue of the sentence whose subject is a speaker, once
@@ -580,6 +755,15 @@ pub fn extract_ranked(
                 if cues[f].end > open_tok {
                     return None;
                 }
+                // A cue only the model knows reaches a quoted word or two
+                // only within its clause, not across a comma ("opposition,
+                // which was pushed to prison, fear of “absorption”").
+                if cues[f].learned
+                    && close_tok - open_tok <= 4
+                    && (cues[f].end..open_tok).any(|k| stage.view.word(k) == ",")
+                {
+                    return None;
+                }
                 Some((f, stage.speaker_for(&cues[f], s0, s1, None)?))
             };
             // The quote opens its sentence or a clause of it.
@@ -613,7 +797,7 @@ pub fn extract_ranked(
                 if close_tok + 1 != s1 || toks[n0].para != toks[close_tok].para {
                     return None;
                 }
-                let cues = find_cues(&stage.view, n0, n1, n0 + 6);
+                let cues = find_cues(&stage.view, models.cues, n0, n1, n0 + 6);
                 let c = cues.first()?;
                 let at = stage.speaker_for(c, n0, n1, None)?;
                 Some((c.first, at))
@@ -639,7 +823,12 @@ pub fn extract_ranked(
                 continue;
             }
             let opens_sentence = opens_clause
-                || (found.is_some_and(|(i, _)| cues[i].end == open_tok)
+                // A verb of saying right before it introduces it; a stance
+                // or a learned cue takes it as its object ("would discuss
+                // “...”": mixed).
+                || (found.is_some_and(|(i, _)| {
+                    cues[i].end == open_tok && cues[i].m.strength > STANCE_STRENGTH
+                })
                     && toks
                         .get(close_tok + 1)
                         .is_none_or(|t| close_tok + 1 >= s1 || t.kind == TokKind::Punct));
@@ -717,7 +906,20 @@ pub fn extract_ranked(
             let Some(span) = indirect_content(&stage.view, c, &at, s0, end) else {
                 continue;
             };
-            let conf = 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
+            let after = span.start >= stage.view.toks[c.end.min(toks.len() - 1)].start;
+            // What a denial or a dismissal is about is not the denier's
+            // claim ("dismissed media reports that Russia had drawn up a
+            // plan").
+            if after && is_denial(stage.view.word(c.first)) {
+                continue;
+            }
+            let stance =
+                c.m.strength <= STANCE_STRENGTH && after && !opens_clause(&stage.view, c.end, end);
+            let conf = if stance {
+                STANCE_CONFIDENCE
+            } else {
+                0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution)
+            };
             out.push(stage.quote(span, QuoteKind::Indirect, Some(&at), conf));
             stage.note(&at);
             // Only reported speech hands its speaker on to a cue-less quote
@@ -728,9 +930,15 @@ pub fn extract_ranked(
         }
     }
     out.sort_by_key(|q| q.span.start);
-    if !meter.is_stopped() && (model.is_some() || collect.is_some()) {
+    if !meter.is_stopped() && (models.speaker.is_some() || collect.is_some()) {
         rank_speakers(
-            &stage, &sentences, &mentions, &mut out, model, collect, meter,
+            &stage,
+            &sentences,
+            &mentions,
+            &mut out,
+            models.speaker,
+            collect,
+            meter,
         );
     }
     out
@@ -891,8 +1099,15 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
             {
                 f = k + 1;
             }
+            let opened = f;
             while f < s1 && f < c.end + n && matches!(v.word(f), ":" | ",") {
                 f += 1;
+            }
+            // What follows a verb cue is reported speech only as a clause,
+            // not an object ("supported Putin", "added 45 points",
+            // "respond to any attack").
+            if f == opened && f == c.end && !reads_as_speech(v, f, s1) {
+                return None;
             }
             (f, s1.min(f + n))
         }
@@ -904,6 +1119,106 @@ fn indirect_content(v: &View, c: &Cue, at: &Attribution, s0: usize, s1: usize) -
         .filter(|&k| v.toks[k].kind == TokKind::Word)
         .count();
     (words >= 3).then(|| Span::new(v.toks[from].start, v.toks[to - 1].end))
+}
+
+/// Whether a cue word denies or dismisses what follows it.
+fn is_denial(word: &str) -> bool {
+    ["den", "dismiss", "reject", "refut", "rebut", "disput"]
+        .iter()
+        .any(|p| {
+            word.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        })
+        && !word
+            .get(..6)
+            .is_some_and(|h| h.eq_ignore_ascii_case("denoun"))
+}
+
+/// Words that open a reported clause.
+const CLAUSE_OPENERS: &[&str] = &[
+    "that", "whether", "if", "how", "why", "what", "when", "where", "who", "which", "there",
+];
+
+/// Words after "to" that make it a preposition, not an infinitive ("respond
+/// to any attack", "rose to 11,200").
+const NOT_INFINITIVE: &[&str] = &[
+    "the", "a", "an", "any", "this", "that", "these", "those", "his", "her", "their", "its", "our",
+    "my", "your", "him", "them", "us", "me", "it", "all", "some", "no", "each", "every",
+];
+
+/// Finite auxiliaries and modals.
+const FINITE: &[&str] = &[
+    "is", "are", "was", "were", "am", "will", "would", "has", "have", "had", "can", "could",
+    "should", "may", "might", "must", "does", "do", "did", "won't", "can't", "isn't", "wasn't",
+    "didn't", "doesn't", "wouldn't", "hasn't", "haven't", "shall",
+];
+
+/// Whether what follows a verb cue from token `f` can be what it reports:
+/// anything but a number, a prepositional phrase or a particle ("added 45
+/// points", "respond to any attack", "drawn up a plan").
+fn reads_as_speech(v: &View, f: usize, s1: usize) -> bool {
+    if f >= s1 {
+        return false;
+    }
+    let w = v.word(f);
+    let to_object = w.eq_ignore_ascii_case("to") && !opens_clause(v, f, s1);
+    let particle = ["up", "down", "off", "out", "back", "in", "on", "over"]
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(w));
+    !(w.starts_with(|ch: char| ch.is_ascii_digit()) || to_object || particle)
+}
+
+/// Cues at most this strong are stances, findings or learned cues; with
+/// an object rather than a clause after them ("He has supported Putin")
+/// they report an attitude, not speech, and get [`STANCE_CONFIDENCE`].
+const STANCE_STRENGTH: f32 = 0.6;
+
+/// The confidence of a stance with an object: the band below 0.5 holds
+/// attitudes (PolNeAR annotates them as attributions), above it speech.
+pub const STANCE_CONFIDENCE: f32 = 0.42;
+
+/// Whether the words from token `f` read as a clause: an opener ("that",
+/// "whether"), an infinitive ("to reform"), or a subject with a finite
+/// verb (an auxiliary, a past tense, or a verb in -s after a name or a
+/// pronoun) before the first comma or conjunction within a few words.
+fn opens_clause(v: &View, f: usize, s1: usize) -> bool {
+    if f >= s1 {
+        return false;
+    }
+    let is = |k: usize, list: &[&str]| list.iter().any(|w| w.eq_ignore_ascii_case(v.word(k)));
+    if is(f, CLAUSE_OPENERS) {
+        return true;
+    }
+    if v.word(f).eq_ignore_ascii_case("to") {
+        return f + 1 < s1
+            && v.toks[f + 1].kind == TokKind::Word
+            && !v.is_upper(f + 1)
+            && !v.word(f + 1).starts_with(|c: char| c.is_ascii_digit())
+            && !is(f + 1, NOT_INFINITIVE);
+    }
+    for k in f + 1..s1.min(f + 8) {
+        let w = v.word(k);
+        if v.toks[k].kind != TokKind::Word {
+            if matches!(w, "," | ";" | ":") {
+                return false;
+            }
+            continue;
+        }
+        if is(k, &["and", "or", "but"]) {
+            return false;
+        }
+        let subject_before = v.toks[k - 1].mention != 0
+            || v.is_upper(k - 1)
+            || speaker::pronoun(v.word(k - 1)).is_some();
+        if !v.is_upper(k)
+            && (is(k, FINITE)
+                || (w.len() > 3 && w.ends_with("ed"))
+                || (subject_before && w.len() > 2 && w.ends_with('s') && !w.ends_with("ss")))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -943,7 +1258,7 @@ mod tests {
     /// rule tests below pin down; the ranker is measured on PolNeAR).
     fn rules(text: &str, entities: &[Entity]) -> Vec<Quote> {
         let budget = crate::pipeline::Budget::unlimited();
-        extract_ranked(text, entities, &mut budget.meter(), None, None)
+        extract_ranked(text, entities, &mut budget.meter(), Models::default(), None)
     }
 
     /// Quotes framed by cues before and after them, with their entities.
@@ -975,8 +1290,18 @@ mod tests {
         let (text, e) = framing_article();
         let budget = crate::pipeline::Budget::unlimited();
         let mut sets = Vec::new();
-        let plain = extract_ranked(text, &e, &mut budget.meter(), None, Some(&mut sets));
-        let ranked = extract_ranked(text, &e, &mut budget.meter(), Some(model), None);
+        let plain = extract_ranked(
+            text,
+            &e,
+            &mut budget.meter(),
+            Models::default(),
+            Some(&mut sets),
+        );
+        let speaker_only = Models {
+            speaker: Some(model),
+            cues: None,
+        };
+        let ranked = extract_ranked(text, &e, &mut budget.meter(), speaker_only, None);
         assert_eq!(plain.len(), ranked.len());
         assert_eq!(sets.len(), plain.len());
         for ((p, r), set) in plain.iter().zip(&ranked).zip(&sets) {
@@ -1480,7 +1805,12 @@ mod tests {
         let text = format!("Maria Lind said {}", "the vote was held ".repeat(100));
         let e = many_mentions(&text, &[("Maria Lind", EntityType::Person)]);
         let q = extract(&text, &e);
-        assert_eq!(q.len(), 1);
+        // (The cue model may take a later "held" for a cue too; every
+        // quote keeps the bound.)
+        assert!(
+            q.iter()
+                .all(|q| q.text.split_whitespace().count() <= MAX_INDIRECT_TOKENS)
+        );
         assert_eq!(
             q[0].text.split_whitespace().count(),
             MAX_INDIRECT_TOKENS,
@@ -1559,5 +1889,87 @@ mod tests {
         for q in &partial {
             assert!(full.contains(q), "{q:?} is not in the full run");
         }
+    }
+
+    /// Speakers and cues that are not speakers and cues (issue 15's list
+    /// from real pages, rewritten as fixtures for this test), with the
+    /// shipped models.
+    #[test]
+    fn nouns_objects_denials_and_impersonal_it_give_no_speech() {
+        let text = "Kyiv refused acceding to the Kremlin's demands that it abandon its bid to join NATO.\n\
+                    The Ukrainians' great fear is that the West will lose interest in the war.\n\
+                    It was expected that the talks would resume next week.\n\
+                    Alexander Lukashenko dismissed media reports this week that Russia had drawn up a plan to absorb his country.\n\
+                    The Nasdaq Composite .IXIC added 45 points, or 0.4 percent, to 11,200.\n\
+                    Western officials said they would respond to any attack.\n\
+                    He has supported Putin throughout the conflict.";
+        let e = entities(
+            text,
+            &[
+                ("Kyiv", EntityType::Location, &["Kyiv"], &[]),
+                ("Kremlin", EntityType::Organization, &["Kremlin"], &[]),
+                (
+                    "Alexander Lukashenko",
+                    EntityType::Person,
+                    &["Alexander Lukashenko"],
+                    &[],
+                ),
+                ("Putin", EntityType::Person, &["Putin"], &[]),
+                ("IXIC", EntityType::Organization, &["IXIC"], &[]),
+            ],
+        );
+        let quotes = extract(text, &e);
+        for q in &quotes {
+            for noun in ["demands", "fear", "reports"] {
+                assert_ne!(q.cue, noun, "a noun is no cue: {q:?}");
+            }
+            for bad in ["great", "It", "IXIC", "it"] {
+                assert_ne!(q.speaker, bad, "{q:?}");
+            }
+            assert!(
+                !q.text.contains("Russia had drawn up"),
+                "what a dismissal is about is not the speaker's claim: {q:?}"
+            );
+            assert!(
+                !q.text.starts_with("45 points"),
+                "a gain is no quote: {q:?}"
+            );
+            assert_ne!(q.cue, "respond", "an object is not speech: {q:?}");
+            if q.cue == "supported" {
+                assert!(
+                    q.confidence < 0.5,
+                    "a stance with an object is an attitude: {q:?}"
+                );
+            }
+        }
+        // What is speech here still is.
+        assert!(
+            quotes
+                .iter()
+                .any(|q| q.cue == "said" && q.text.contains("respond to any attack")),
+            "{quotes:#?}"
+        );
+    }
+
+    #[test]
+    fn clause_openers_infinitives_and_finite_verbs() {
+        let cases = [
+            ("he said that it rains", 2, true),
+            ("they pledged to support Ukraine", 2, true),
+            ("they respond to any attack", 2, false),
+            ("it added 45 points", 2, false),
+            ("he supported Putin throughout the conflict", 2, false),
+            ("she told members it would raise output", 3, true),
+            ("he said Russia grows", 2, true),
+        ];
+        for (text, from, clause) in cases {
+            let marked = marks::scan(text);
+            let budget = crate::pipeline::Budget::unlimited();
+            let toks = text::tokenize(text, &marked, &[], &mut budget.meter());
+            let v = View { text, toks: &toks };
+            assert_eq!(opens_clause(&v, from, toks.len()), clause, "{text}");
+        }
+        assert!(is_denial("denied") && is_denial("Dismissed") && is_denial("rejects"));
+        assert!(!is_denial("denounced") && !is_denial("said") && !is_denial("it’s"));
     }
 }

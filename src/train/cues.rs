@@ -1,0 +1,329 @@
+//! `newsenrich train cues`: the cue detector of the quotation stage
+//! ([`crate::pipeline::quotes::cue_model`]), learned from PolNeAR.
+//!
+//! Every article of the split goes through the entity stage (text, cleaning
+//! skipped); every word that can be a cue ([`cue_sites`]: a lexicon cue or
+//! a word that heads an annotated cue) becomes an example, positive when
+//! it is the head of an annotated Cue span (its first word that is not a
+//! function word: "declined" of "declined to comment"). The vocabulary is
+//! the words heading at least `--min-count` annotated cues. A binary perceptron, averaged, is trained for `--epochs` passes
+//! in a shuffled order with a fixed seed.
+//!
+//! `--cv K` reports K-fold document-level cross-validation (document `d` in
+//! fold `d mod K`; vocabulary and weights from the other folds only) of
+//! the whole stage as `eval quotes` scores it, for the rules alone and for
+//! the model at each threshold; without it the model is trained on the
+//! whole split and written to `--out`.
+
+use std::path::PathBuf;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::ner::Rng;
+use super::quotes::char_span;
+use crate::eval::EvalError;
+use crate::eval::quotes::{
+    GoldAttribution, Predicted, SetScore, load_polnear, polnear_input, polnear_pipeline,
+    score_article,
+};
+use crate::pipeline::entities::Entity;
+use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
+use crate::pipeline::quotes::{Models, QuoteKind, cue_sites, extract_ranked};
+use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
+
+/// Flags of `newsenrich train cues`.
+#[derive(Debug, clap::Args)]
+pub struct TrainCuesArgs {
+    /// A PolNeAR split folder (`text/`, `attributions/`) to train on.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Report K-fold document-level cross-validation on `--train` instead
+    /// of writing a model.
+    #[arg(long)]
+    pub cv: Option<u8>,
+    /// Passes over the examples.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// A word joins the vocabulary after this many annotated cues.
+    #[arg(long, default_value_t = 2)]
+    pub min_count: usize,
+    /// Scores above this are cues (stored in the model; chosen by `--cv`).
+    #[arg(long, default_value_t = -12.0, allow_hyphen_values = true)]
+    pub threshold: f32,
+    /// Where to write the model.
+    #[arg(long, default_value = "models/cues.bin")]
+    pub out: PathBuf,
+    /// Version string stored in the model (reported by `GetServiceInfo`).
+    #[arg(long, default_value = "cues-polnear-1")]
+    pub version: String,
+}
+
+/// Thresholds cross-validation reports.
+const THRESHOLDS: [f32; 7] = [-16.0, -14.0, -12.0, -10.0, -8.0, -6.0, -4.0];
+
+/// One article: text, entities, gold attributions.
+struct Doc {
+    text: String,
+    entities: Vec<Entity>,
+    gold: Vec<GoldAttribution>,
+}
+
+/// One candidate word.
+struct Example {
+    doc: usize,
+    word: u64,
+    lexicon: bool,
+    cue: bool,
+    features: Vec<u64>,
+}
+
+/// The head of every annotated cue of `doc`: the first word of its span
+/// that is neither a function word nor an adverb in -ly ("declined" of "declined to comment",
+/// "said" of "said this week"), lower case, with where it is.
+fn cue_heads(doc: &Doc) -> Vec<(String, (usize, usize))> {
+    let chars: Vec<char> = doc.text.chars().collect();
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-');
+    let mut out = Vec::new();
+    for g in &doc.gold {
+        let Some(cue) = &g.cue else { continue };
+        'pieces: for &(s, e) in cue {
+            let (s, e) = (s.min(chars.len()), e.min(chars.len()));
+            let mut k = s;
+            while k < e {
+                if !is_word(chars[k]) {
+                    k += 1;
+                    continue;
+                }
+                let start = k;
+                while k < e && is_word(chars[k]) {
+                    k += 1;
+                }
+                let w: String = chars[start..k].iter().collect::<String>().to_lowercase();
+                // An adverb before the verb is no head ("repeatedly said").
+                let adverb = w.len() > 4 && w.ends_with("ly");
+                if !FUNCTION_WORDS.contains(&w.as_str()) && !adverb {
+                    out.push((w, (start, k)));
+                    break 'pieces;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The vocabulary of documents `docs`: the words that head at least
+/// `min_count` annotated cues.
+fn vocabulary<'a>(docs: impl Iterator<Item = &'a Doc>, min_count: usize) -> Vec<String> {
+    let mut counts: FxHashMap<String, usize> = FxHashMap::default();
+    for d in docs {
+        for (w, _) in cue_heads(d) {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    let mut words: Vec<String> = counts
+        .into_iter()
+        .filter(|&(_, c)| c >= min_count)
+        .map(|(w, _)| w)
+        .collect();
+    words.sort();
+    words
+}
+
+/// Averaged binary perceptron.
+#[derive(Default)]
+struct Perceptron {
+    w: FxHashMap<u64, (f32, f64)>,
+    c: f64,
+}
+
+impl Perceptron {
+    fn score(&self, f: &[u64]) -> f32 {
+        f.iter().filter_map(|k| self.w.get(k)).map(|w| w.0).sum()
+    }
+
+    fn train(examples: &[&Example], epochs: usize) -> FxHashMap<u64, f32> {
+        let mut p = Perceptron {
+            c: 1.0,
+            ..Perceptron::default()
+        };
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..epochs {
+            rng.shuffle(&mut order);
+            for &i in &order {
+                let e = examples[i];
+                let y: f32 = if e.cue { 1.0 } else { -1.0 };
+                if y * p.score(&e.features) <= 0.0 {
+                    for &k in &e.features {
+                        let w = p.w.entry(k).or_default();
+                        w.0 += y;
+                        w.1 += p.c * f64::from(y);
+                    }
+                }
+                p.c += 1.0;
+            }
+        }
+        p.w.iter()
+            .map(|(&k, &(w, u))| (k, (f64::from(w) - u / p.c) as f32))
+            .filter(|&(_, w)| w.abs() > 1e-6)
+            .collect()
+    }
+}
+
+/// The stage's quotes of `doc` with `models`, scored into `quoted` and
+/// `all` as `eval quotes` scores them.
+fn score_doc(doc: &Doc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
+    let budget = Budget::unlimited();
+    let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
+    let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
+    let predicted: Vec<Predicted> = quotes
+        .iter()
+        .map(|q| Predicted {
+            span: char_span(&starts, q.span),
+            speaker: q.speaker_span.map(|s| char_span(&starts, s)),
+            quoted: q.kind != QuoteKind::Indirect,
+        })
+        .collect();
+    score_article(&doc.gold, &predicted, true, quoted);
+    score_article(&doc.gold, &predicted, false, all);
+}
+
+fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
+    format!(
+        "{label:<16} quoted P {:.4} R {:.4} F1 {:.4} speaker {:.4}  all P {:.4} R {:.4} F1 {:.4} speaker {:.4}\n",
+        quoted.precision(),
+        quoted.recall(),
+        quoted.f1(),
+        quoted.speaker_accuracy(),
+        all.precision(),
+        all.recall(),
+        all.f1(),
+        all.speaker_accuracy()
+    )
+}
+
+/// Runs `newsenrich train cues`.
+pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
+    let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
+    let articles = load_polnear(&args.train)?;
+    let pipeline = polnear_pipeline()?;
+    let options = EnrichOptions {
+        skip_cleaning: true,
+        features: [Feature::Entities].into_iter().collect::<Features>(),
+        ..EnrichOptions::default()
+    };
+    let mut docs = Vec::with_capacity(articles.len());
+    for art in articles {
+        let enriched = pipeline
+            .enrich(&polnear_input(&art), &options, &Budget::unlimited())
+            .map_err(|e| EvalError::Format {
+                path: args.train.join("text").join(&art.name),
+                problem: e.to_string(),
+            })?;
+        docs.push(Doc {
+            text: enriched.document.text().to_owned(),
+            entities: enriched.entities,
+            gold: art.gold,
+        });
+    }
+    // Every word any annotated cue holds: the widest vocabulary a fold can
+    // have, so the examples are gathered once.
+    let widest: FxHashSet<u64> = vocabulary(docs.iter(), 1)
+        .iter()
+        .map(|w| word_hash(w))
+        .collect();
+    let mut examples = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
+        let heads: Vec<(usize, usize)> = cue_heads(doc).into_iter().map(|(_, at)| at).collect();
+        for site in cue_sites(&doc.text, &doc.entities, |w, lex| {
+            lex > 0 || widest.contains(&w)
+        }) {
+            let span = char_span(&starts, site.span);
+            examples.push(Example {
+                doc: d,
+                word: site.word,
+                lexicon: site.lexicon > 0,
+                cue: heads.iter().any(|&(s, e)| span.0 < e && s < span.1),
+                features: site.features,
+            });
+        }
+    }
+    let positives = examples.iter().filter(|e| e.cue).count();
+    say(format!(
+        "{} articles, {} candidate words ({} inside an annotated cue)\n",
+        docs.len(),
+        examples.len(),
+        positives
+    ))?;
+    if let Some(k) = args.cv {
+        let k = usize::from(k.max(2));
+        let mut rules = (SetScore::default(), SetScore::default());
+        let mut learned = [(SetScore::default(), SetScore::default()); THRESHOLDS.len()];
+        for fold in 0..k {
+            let vocab = vocabulary(
+                docs.iter()
+                    .enumerate()
+                    .filter(|(d, _)| d % k != fold)
+                    .map(|(_, d)| d),
+                args.min_count,
+            );
+            let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
+            let train: Vec<&Example> = examples
+                .iter()
+                .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
+                .collect();
+            let weights = Perceptron::train(&train, args.epochs);
+            let models: Vec<CueModel> = THRESHOLDS
+                .iter()
+                .map(|&t| CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone()))
+                .collect();
+            for doc in docs
+                .iter()
+                .enumerate()
+                .filter(|(d, _)| d % k == fold)
+                .map(|(_, d)| d)
+            {
+                score_doc(doc, Models::default(), &mut rules.0, &mut rules.1);
+                for (score, model) in learned.iter_mut().zip(&models) {
+                    let m = Models {
+                        speaker: None,
+                        cues: Some(model),
+                    };
+                    score_doc(doc, m, &mut score.0, &mut score.1);
+                }
+            }
+        }
+        let mut lines = row("rules", &rules.0, &rules.1);
+        for (s, t) in learned.iter().zip(THRESHOLDS) {
+            lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
+        }
+        return say(format!(
+            "{k}-fold document-level cross-validation on {} ({} epochs, min count {}; speakers by the rules): quotes of the rules' cues and of the learned cues at each threshold\n{lines}",
+            args.train.display(),
+            args.epochs,
+            args.min_count,
+        ));
+    }
+    let vocab = vocabulary(docs.iter(), args.min_count);
+    let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
+    let train: Vec<&Example> = examples
+        .iter()
+        .filter(|e| e.lexicon || known.contains(&e.word))
+        .collect();
+    let weights = Perceptron::train(&train, args.epochs);
+    let model = CueModel::new(args.version.clone(), args.threshold, vocab, weights);
+    let bytes = model.to_bytes();
+    std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
+        path: args.out.clone(),
+        source,
+    })?;
+    say(format!(
+        "wrote {} ({} words, {} weights, {} bytes, version {})\n",
+        args.out.display(),
+        model.vocabulary.len(),
+        model.weights.len(),
+        bytes.len(),
+        model.version
+    ))
+}
