@@ -23,7 +23,12 @@ use tonic_health::pb::health_check_response::ServingStatus;
 const BIN: &str = env!("CARGO_BIN_EXE_newsenrich");
 
 /// The overlays operators deploy; each must render and pass every check.
-const OVERLAYS: &[&str] = &["dev", "production", "production-prometheus-operator"];
+const OVERLAYS: &[&str] = &[
+    "dev",
+    "production",
+    "production-prometheus-operator",
+    "production-tls",
+];
 
 /// Resident memory of the release server measured with `deploy/measure`
 /// (deploy/README.md, "Resources"), in MiB: after a minute of batches of
@@ -161,6 +166,28 @@ impl Rendered {
             .unwrap_or_else(|| panic!("{}: {key} in the ConfigMap", self.overlay))
     }
 
+    fn optional(&self, key: &str) -> Option<&str> {
+        self.config().get(key).and_then(Value::as_str)
+    }
+
+    /// Whether the gRPC port speaks TLS.
+    fn tls(&self) -> bool {
+        self.optional("NEWSENRICH_TLS_CERT_FILE").is_some()
+    }
+
+    /// The port the kubelet's gRPC probes must use: the plaintext probe
+    /// port when there is one, else the gRPC port.
+    fn probe_port(&self) -> i64 {
+        match self.optional("NEWSENRICH_PROBE_ADDR") {
+            Some(addr) => {
+                let port = i64::from(addr.parse::<std::net::SocketAddr>().unwrap().port());
+                assert_eq!(self.container_port("probe"), port, "{}", self.overlay);
+                port
+            }
+            None => self.container_port("grpc"),
+        }
+    }
+
     fn duration(&self, key: &str) -> Duration {
         humantime::parse_duration(self.setting(key)).unwrap()
     }
@@ -270,6 +297,12 @@ fn probes_use_the_servers_health_names_on_its_grpc_port() {
         let c = r.container();
         let grpc_port = r.container_port("grpc");
         assert_eq!(grpc_port, r.port_of("NEWSENRICH_LISTEN_ADDR"), "{o}");
+        // Kubelet gRPC probes speak plaintext only: with TLS on, they go to
+        // the plaintext probe port.
+        let probe_port = r.probe_port();
+        if r.tls() {
+            assert_ne!(probe_port, grpc_port, "{o}: probes cannot speak TLS");
+        }
         for (probe, service) in [
             ("startupProbe", ""),
             ("readinessProbe", ""),
@@ -277,7 +310,7 @@ fn probes_use_the_servers_health_names_on_its_grpc_port() {
         ] {
             let grpc = &c[probe]["grpc"];
             assert!(grpc.is_object(), "{o}: {probe} is a native gRPC probe");
-            assert_eq!(grpc["port"].as_i64(), Some(grpc_port), "{o}: {probe} port");
+            assert_eq!(grpc["port"].as_i64(), Some(probe_port), "{o}: {probe} port");
             assert_eq!(
                 grpc["service"].as_str().unwrap_or(""),
                 service,
@@ -345,10 +378,17 @@ fn the_pod_outlives_the_servers_own_shutdown_and_is_locked_down() {
             pod["enableServiceLinks"], false,
             "{o}: no NEWSENRICH_SERVICE_HOST, NEWSENRICH_PORT_... variables from the Services named newsenrich"
         );
-        assert!(
-            pod["hostNetwork"].is_null() && pod["volumes"].is_null(),
-            "{o}: no host network and nothing mounted, so nothing needs writing"
-        );
+        assert!(pod["hostNetwork"].is_null(), "{o}: no host network");
+        // Nothing mounted but Secrets (the TLS files), read-only, so
+        // nothing needs writing.
+        let volumes = pod["volumes"].as_array().cloned().unwrap_or_default();
+        for volume in &volumes {
+            assert!(volume["secret"].is_object(), "{o}: {volume}");
+        }
+        for mount in c["volumeMounts"].as_array().cloned().unwrap_or_default() {
+            assert_eq!(mount["readOnly"], true, "{o}: {mount}");
+        }
+        assert_eq!(volumes.is_empty(), !r.tls(), "{o}: a volume only for TLS");
 
         // Resources: requests and limits, the request at least the measured
         // peak, and no more pipeline threads than the CPU limit gives.
@@ -418,7 +458,13 @@ fn services_autoscaler_budget_policy_and_scraping() {
         for svc in [cluster_ip, headless] {
             assert!(r.selects_pods(&svc["spec"]["selector"]), "{o}: {svc}");
             let port = grpc_of(svc);
-            assert_eq!(port["appProtocol"], "kubernetes.io/h2c", "{o}");
+            // Cleartext HTTP/2, or TLS (proxies must not speak h2c to it).
+            let protocol = if r.tls() {
+                "https"
+            } else {
+                "kubernetes.io/h2c"
+            };
+            assert_eq!(port["appProtocol"], protocol, "{o}");
             assert!(
                 port["targetPort"] == "grpc" || port["targetPort"].as_i64() == Some(grpc_port),
                 "{o}: {port}"
@@ -546,6 +592,72 @@ fn services_autoscaler_budget_policy_and_scraping() {
                 r.overlay
             );
         }
+    }
+}
+
+/// The TLS overlay: the cert-manager Certificate's Secret is mounted
+/// read-only where the TLS settings point, mutual TLS uses its `ca.crt`,
+/// the certificate names the Services, and only this overlay has one.
+#[test]
+fn the_tls_overlay_mounts_the_certificate_secret_where_the_settings_point() {
+    let Some(overlays) = all_rendered() else {
+        return;
+    };
+    for r in &overlays {
+        if r.overlay != "production-tls" {
+            assert!(r.all("Certificate").is_empty(), "{}", r.overlay);
+            assert!(!r.tls(), "{}", r.overlay);
+            continue;
+        }
+        let o = r.overlay;
+        assert!(r.tls(), "{o}: TLS on");
+        let certificate = r.one("Certificate", "newsenrich");
+        assert_eq!(certificate["apiVersion"], "cert-manager.io/v1", "{o}");
+        let secret = certificate["spec"]["secretName"].as_str().unwrap();
+        let usages = certificate["spec"]["usages"].as_array().unwrap();
+        assert!(usages.iter().any(|u| u == "server auth"), "{o}");
+        assert!(!certificate["spec"]["issuerRef"]["name"].is_null(), "{o}");
+        let names = certificate["spec"]["dnsNames"].as_array().unwrap();
+        let namespace = r.deployment()["metadata"]["namespace"].as_str().unwrap();
+        for service in r.all("Service") {
+            let name = service["metadata"]["name"].as_str().unwrap();
+            let fqdn = format!("{name}.{namespace}.svc.cluster.local");
+            assert!(
+                names.iter().any(|n| *n == fqdn),
+                "{o}: the certificate names {fqdn}"
+            );
+        }
+
+        let volume = r.pod_spec()["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["secret"]["secretName"] == secret)
+            .unwrap_or_else(|| panic!("{o}: the Secret {secret} is a volume"));
+        let mount = r.container()["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == volume["name"])
+            .unwrap_or_else(|| panic!("{o}: the Secret is mounted"));
+        assert_eq!(mount["readOnly"], true, "{o}");
+        let dir = Path::new(mount["mountPath"].as_str().unwrap());
+        for (key, file) in [
+            ("NEWSENRICH_TLS_CERT_FILE", "tls.crt"),
+            ("NEWSENRICH_TLS_KEY_FILE", "tls.key"),
+            ("NEWSENRICH_TLS_CLIENT_CA_FILE", "ca.crt"),
+        ] {
+            assert_eq!(
+                Path::new(r.setting(key)),
+                dir.join(file),
+                "{o}: {key} is the Secret's {file}"
+            );
+        }
+        // The server's group can read the Secret's files.
+        let uid = r.pod_spec()["securityContext"]["runAsGroup"].as_i64();
+        assert_eq!(r.pod_spec()["securityContext"]["fsGroup"].as_i64(), uid, "{o}");
+        // The files are re-read when cert-manager renews them.
+        assert!(r.duration("NEWSENRICH_FILE_RELOAD_INTERVAL") <= Duration::from_secs(60));
     }
 }
 

@@ -269,7 +269,7 @@ mod tests {
     fn file() -> NamedFile {
         NamedFile::new(
             super::super::security::flag::AUTH_TOKEN_FILE,
-            "/secrets/tokens".as_ref(),
+            "/etc/newsenrich/tokens".as_ref(),
         )
     }
 
@@ -305,7 +305,7 @@ mod tests {
         for (text, expected) in cases {
             let e = TokenSet::parse(&file(), text).unwrap_err().to_string();
             assert!(
-                e.starts_with(&format!("--auth-token-file /secrets/tokens: {expected}")),
+                e.starts_with(&format!("--auth-token-file /etc/newsenrich/tokens: {expected}")),
                 "{e}"
             );
             assert!(!e.contains("secret"), "{e}");
