@@ -655,7 +655,11 @@ fn the_tls_overlay_mounts_the_certificate_secret_where_the_settings_point() {
         }
         // The server's group can read the Secret's files.
         let uid = r.pod_spec()["securityContext"]["runAsGroup"].as_i64();
-        assert_eq!(r.pod_spec()["securityContext"]["fsGroup"].as_i64(), uid, "{o}");
+        assert_eq!(
+            r.pod_spec()["securityContext"]["fsGroup"].as_i64(),
+            uid,
+            "{o}"
+        );
         // The files are re-read when cert-manager renews them.
         assert!(r.duration("NEWSENRICH_FILE_RELOAD_INTERVAL") <= Duration::from_secs(60));
     }

@@ -270,7 +270,10 @@ async fn tls_serves_the_api_refuses_plaintext_and_probes_stay_plaintext() {
 
     // TLS works, with the certificate from the files.
     assert_eq!(tls_call(addr, &ca.pem, None).await, Ok(()));
-    assert_eq!(served_certificate(addr, &ca.pem).await, Ok(leaf.der.clone()));
+    assert_eq!(
+        served_certificate(addr, &ca.pem).await,
+        Ok(leaf.der.clone())
+    );
     // A client that does not trust the CA is refused by its own check.
     let stranger = Ca::new("another CA");
     assert!(tls_call(addr, &stranger.pem, None).await.is_err());
@@ -310,7 +313,12 @@ async fn tls_serves_the_api_refuses_plaintext_and_probes_stay_plaintext() {
     ts.server.begin_shutdown();
     eventually("NOT_SERVING on the probe port", || {
         let probe = probe.clone();
-        async move { matches!(health_status(probe, "").await, Ok(ServingStatus::NotServing)) }
+        async move {
+            matches!(
+                health_status(probe, "").await,
+                Ok(ServingStatus::NotServing)
+            )
+        }
     })
     .await;
     assert_eq!(
@@ -387,10 +395,11 @@ async fn tokens_guard_the_api_reflection_and_metrics_but_not_health() {
     let list = |token: Option<&'static str>| {
         let channel = channel.clone();
         async move {
-            let mut request = tonic::Request::new(futures::stream::iter([ServerReflectionRequest {
-                host: String::new(),
-                message_request: Some(MessageRequest::ListServices(String::new())),
-            }]));
+            let mut request =
+                tonic::Request::new(futures::stream::iter([ServerReflectionRequest {
+                    host: String::new(),
+                    message_request: Some(MessageRequest::ListServices(String::new())),
+                }]));
             if let Some(token) = token {
                 request
                     .metadata_mut()
@@ -468,7 +477,10 @@ async fn a_rotated_certificate_serves_new_connections_while_old_ones_go_on() {
 
     let old_connection = tls_channel(addr, &old_ca.pem, None).await.unwrap();
     assert!(service_info(old_connection.clone(), None).await.is_ok());
-    assert_eq!(served_certificate(addr, &old_ca.pem).await, Ok(old.der.clone()));
+    assert_eq!(
+        served_certificate(addr, &old_ca.pem).await,
+        Ok(old.der.clone())
+    );
 
     // A broken update (a key that is not the certificate's) is not used.
     secret.publish(&[("tls.crt", &new.cert), ("tls.key", &old.key)]);
@@ -482,7 +494,10 @@ async fn a_rotated_certificate_serves_new_connections_while_old_ones_go_on() {
             >= 1.0
     })
     .await;
-    assert_eq!(served_certificate(addr, &old_ca.pem).await, Ok(old.der.clone()));
+    assert_eq!(
+        served_certificate(addr, &old_ca.pem).await,
+        Ok(old.der.clone())
+    );
 
     secret.publish(&[("tls.crt", &new.cert), ("tls.key", &new.key)]);
     eventually("new connections get the new certificate", || async {
@@ -501,7 +516,12 @@ async fn a_rotated_certificate_serves_new_connections_while_old_ones_go_on() {
         assert!(service_info(old_connection.clone(), None).await.is_ok());
     }
     assert_eq!(
-        metric(&ts, r#"newsenrich_reloads_total{what="tls",result="ok"}"#, "").await,
+        metric(
+            &ts,
+            r#"newsenrich_reloads_total{what="tls",result="ok"}"#,
+            ""
+        )
+        .await,
         1.0
     );
 }
@@ -607,7 +627,10 @@ async fn bad_files_stop_the_start_with_the_flag_and_file_named() {
         ),
         (
             tls(&cert, &garbage),
-            format!("--tls-key-file {}: holds no PEM private key", garbage.display()),
+            format!(
+                "--tls-key-file {}: holds no PEM private key",
+                garbage.display()
+            ),
         ),
         (
             SecurityConfig {

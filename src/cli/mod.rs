@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the gRPC server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Enrich articles from files or standard input and print one
     /// EnrichedArticle per line as proto3 JSON.
     Enrich(enrich::EnrichArgs),

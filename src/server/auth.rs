@@ -305,7 +305,9 @@ mod tests {
         for (text, expected) in cases {
             let e = TokenSet::parse(&file(), text).unwrap_err().to_string();
             assert!(
-                e.starts_with(&format!("--auth-token-file /etc/newsenrich/tokens: {expected}")),
+                e.starts_with(&format!(
+                    "--auth-token-file /etc/newsenrich/tokens: {expected}"
+                )),
                 "{e}"
             );
             assert!(!e.contains("secret"), "{e}");
