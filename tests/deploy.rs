@@ -813,3 +813,125 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
     );
     eprintln!("exited {took:?} after SIGTERM");
 }
+
+/// Starts `newsenrich serve` with the rendered `production-tls` ConfigMap
+/// (addresses on loopback, the Secret's files made with rcgen in a
+/// temporary directory in place of the mount): the probes reach the
+/// cleartext probe port until ready, a caller with a client certificate
+/// from the CA gets answers over TLS while one without is refused, and on
+/// SIGTERM readiness on the probe port turns NOT_SERVING and the process
+/// exits 0.
+#[tokio::test]
+async fn the_production_tls_configmap_serves_tls_with_probes_on_the_probe_port() {
+    use common::pki::{Ca, tls_channel};
+    use newsenrich::api::v1;
+    use newsenrich::api::v1::enrichment_service_client::EnrichmentServiceClient;
+    let Some(overlays) = all_rendered() else {
+        return;
+    };
+    let r = overlays
+        .iter()
+        .find(|r| r.overlay == "production-tls")
+        .unwrap();
+    let ca = Ca::new("cluster CA");
+    let server = ca.server("newsenrich", 1);
+    let secret = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("tls.crt", &server.cert),
+        ("tls.key", &server.key),
+        ("ca.crt", &ca.pem),
+    ] {
+        std::fs::write(secret.path().join(name), text).unwrap();
+    }
+    let mut env: Vec<(String, String)> = r
+        .config()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    for (key, value) in &mut env {
+        if key.ends_with("_ADDR") {
+            *value = "127.0.0.1:0".into();
+        }
+        if key.starts_with("NEWSENRICH_TLS_") && key.ends_with("_FILE") {
+            let name = Path::new(value.as_str()).file_name().unwrap().to_owned();
+            *value = secret.path().join(name).display().to_string();
+        }
+    }
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .envs(env)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let fields = listening_fields(&mut child);
+    assert_eq!(fields["tls"], true, "{fields}");
+    assert_eq!(fields["mutual_tls"], true, "{fields}");
+    let grpc: std::net::SocketAddr = fields["grpc_addr"].as_str().unwrap().parse().unwrap();
+    let probe_url = format!("http://{}", fields["probe_addr"].as_str().unwrap());
+    let probe = |service: &'static str| {
+        let url = probe_url.clone();
+        async move {
+            let channel = tonic::transport::Channel::from_shared(url)
+                .unwrap()
+                .connect_timeout(Duration::from_secs(2))
+                .timeout(Duration::from_secs(2))
+                .connect()
+                .await
+                .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+            health_status(channel, service).await
+        }
+    };
+    while !matches!(probe("").await, Ok(ServingStatus::Serving)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "ready within the startup probe's budget"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(matches!(
+        probe("liveness").await,
+        Ok(ServingStatus::Serving)
+    ));
+
+    let caller = ca.client("search-indexer");
+    let channel = tls_channel(grpc, &ca.pem, Some(&caller)).await.unwrap();
+    let info = EnrichmentServiceClient::new(channel)
+        .get_service_info(v1::GetServiceInfoRequest {})
+        .await
+        .expect("a caller with a client certificate is served");
+    assert_eq!(info.into_inner().version, newsenrich::VERSION);
+    let anonymous = match tls_channel(grpc, &ca.pem, None).await {
+        Ok(channel) => EnrichmentServiceClient::new(channel)
+            .get_service_info(v1::GetServiceInfoRequest {})
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    assert!(anonymous.is_err(), "no client certificate: {anonymous:?}");
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + r.duration("NEWSENRICH_DRAIN_DELAY");
+    let mut drained = false;
+    while Instant::now() < deadline && !drained {
+        drained = matches!(probe("").await, Ok(ServingStatus::NotServing));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        drained,
+        "readiness NOT_SERVING on the probe port during the drain"
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}

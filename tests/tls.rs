@@ -12,82 +12,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::pki::*;
 use common::*;
 use newsenrich::api::v1;
 use newsenrich::api::v1::enrichment_service_client::EnrichmentServiceClient;
 use newsenrich::server::security::SecurityConfig;
 use newsenrich::server::{self, ServerConfig};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, SanType, SerialNumber,
-};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use tonic::Code;
-use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
 
 /// How long a reload may take to show (the test servers poll every 100 ms).
 const RELOAD_DEADLINE: Duration = Duration::from_secs(10);
-
-/// A test certificate authority.
-struct Ca {
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-/// A certificate and its key, PEM, and the certificate's DER.
-struct Leaf {
-    cert: String,
-    key: String,
-    der: Vec<u8>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Ca {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = params.self_signed(&key).unwrap();
-        Ca {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    fn leaf(&self, common_name: &str, serial: u64, usage: ExtendedKeyUsagePurpose) -> Leaf {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-        params
-            .subject_alt_names
-            .push(SanType::IpAddress([127, 0, 0, 1].into()));
-        params
-            .distinguished_name
-            .push(DnType::CommonName, common_name);
-        params.serial_number = Some(SerialNumber::from(serial));
-        params.extended_key_usages = vec![usage];
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        Leaf {
-            cert: cert.pem(),
-            key: key.serialize_pem(),
-            der: cert.der().to_vec(),
-        }
-    }
-
-    fn server(&self, common_name: &str, serial: u64) -> Leaf {
-        self.leaf(common_name, serial, ExtendedKeyUsagePurpose::ServerAuth)
-    }
-
-    fn client(&self, common_name: &str) -> Leaf {
-        self.leaf(common_name, 7, ExtendedKeyUsagePurpose::ClientAuth)
-    }
-}
 
 /// A directory laid out like a mounted Kubernetes Secret.
 struct SecretDir {
@@ -143,27 +81,6 @@ fn secure_config(secret: &SecretDir, client_ca: bool, tokens: Option<&Path>) -> 
         },
         ..test_config()
     }
-}
-
-/// A TLS channel to `addr` trusting `ca_pem`, presenting `identity`.
-async fn tls_channel(
-    addr: SocketAddr,
-    ca_pem: &str,
-    identity: Option<&Leaf>,
-) -> Result<Channel, tonic::transport::Error> {
-    let mut tls = ClientTlsConfig::new()
-        .ca_certificate(Certificate::from_pem(ca_pem))
-        .domain_name("localhost");
-    if let Some(leaf) = identity {
-        tls = tls.identity(Identity::from_pem(&leaf.cert, &leaf.key));
-    }
-    Channel::from_shared(format!("https://{addr}"))
-        .unwrap()
-        .tls_config(tls)?
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(10))
-        .connect()
-        .await
 }
 
 /// A plaintext channel to `addr` (fails at connect or at the first call

@@ -5,6 +5,8 @@
 //! prefix of the article.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -306,19 +308,24 @@ pub async fn golden_seed_records(
 /// it listens: the gRPC and the metrics address. Keeps draining the log
 /// afterwards so the server never blocks on its standard output.
 pub fn listening_addrs(child: &mut std::process::Child) -> (String, String) {
+    let fields = listening_fields(child);
+    let addr = |key: &str| fields[key].as_str().unwrap().to_string();
+    (addr("grpc_addr"), addr("metrics_addr"))
+}
+
+/// The fields of the start-up log line that says where the `serve`
+/// process listens (`grpc_addr`, `metrics_addr`, `probe_addr` when there is
+/// one, `tls`, ...). Keeps draining the log afterwards.
+pub fn listening_fields(child: &mut std::process::Child) -> serde_json::Value {
     use std::io::BufRead;
     let stdout = child.stdout.take().expect("stdout piped");
     let mut lines = std::io::BufReader::new(stdout).lines();
     for line in lines.by_ref() {
         let line = line.unwrap();
         let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if let (Some(grpc), Some(metrics)) = (
-            v["fields"]["grpc_addr"].as_str(),
-            v["fields"]["metrics_addr"].as_str(),
-        ) {
-            let addrs = (grpc.to_string(), metrics.to_string());
+        if v["fields"]["grpc_addr"].is_string() && v["fields"]["metrics_addr"].is_string() {
             std::thread::spawn(move || for _ in lines {});
-            return addrs;
+            return v["fields"].clone();
         }
     }
     panic!("server exited before listening");
