@@ -590,3 +590,31 @@ async fn bad_files_stop_the_start_with_the_flag_and_file_named() {
         assert!(e.starts_with(&expected), "{e}\nexpected: {expected}");
     }
 }
+
+#[test]
+fn the_binary_reports_a_bad_file_once_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "# no token yet\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsenrich"))
+        .args([
+            "serve",
+            "--listen-addr",
+            "127.0.0.1:0",
+            "--metrics-addr",
+            "127.0.0.1:0",
+        ])
+        .env("NEWSENRICH_AUTH_TOKEN_FILE", &tokens)
+        .env("NEWSENRICH_TLS_CERT_FILE", dir.path().join("missing.crt"))
+        .env("NEWSENRICH_TLS_KEY_FILE", dir.path().join("missing.key"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let expected = format!(
+        "newsenrich: --tls-cert-file {}: cannot read: ",
+        dir.path().join("missing.crt").display()
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert_eq!(stderr.matches("cannot read").count(), 1, "{stderr}");
+}

@@ -207,7 +207,7 @@ pub enum StartError {
     #[error("pipeline failed to load: {0}")]
     Pipeline(Error),
     /// A TLS or token setting or file that cannot be used.
-    #[error("{0}")]
+    #[error(transparent)]
     Security(#[from] security::SecurityError),
 }
 
@@ -504,13 +504,14 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
                 true
             }
         };
-        if let Some(probe_task) = probe_task {
+        if let Some(mut probe_task) = probe_task {
             // Probe calls are quick; whatever is left when the API has
             // drained is cut.
-            if tokio::time::timeout(Duration::from_secs(1), &mut { probe_task })
+            if tokio::time::timeout(Duration::from_secs(1), &mut probe_task)
                 .await
                 .is_err()
             {
+                probe_task.abort();
                 tracing::debug!("probe connections cut at shutdown");
             }
         }

@@ -144,14 +144,15 @@ pub enum SecurityError {
     #[error("--file-reload-interval must be above 0")]
     ZeroReloadInterval,
     /// A file that cannot be read.
-    #[error("{flag} {}: cannot read: {source}", path.display())]
+    #[error("{flag} {}: cannot read: {cause}", path.display())]
     Read {
         /// The flag naming the file.
         flag: &'static str,
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not also a `source`, which would
+        /// print it twice in `main`'s error chain).
+        cause: std::io::Error,
     },
     /// A file whose contents are not what the flag takes.
     #[error("{flag} {}: {problem}", path.display())]
@@ -219,10 +220,10 @@ pub fn read_files(files: &[NamedFile]) -> Result<Snapshot, SecurityError> {
     let mut hasher = Sha256::new();
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
-        let bytes = std::fs::read(&file.path).map_err(|source| SecurityError::Read {
+        let bytes = std::fs::read(&file.path).map_err(|cause| SecurityError::Read {
             flag: file.flag,
             path: file.path.clone(),
-            source,
+            cause,
         })?;
         hasher.update((bytes.len() as u64).to_be_bytes());
         hasher.update(&bytes);
