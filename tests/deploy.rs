@@ -720,19 +720,7 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
     let (grpc, metrics) = listening_addrs(&mut child);
     let url = format!("http://{grpc}");
     // Every probe on a new connection, as the kubelet makes them.
-    let probe = |service: &'static str| {
-        let url = url.clone();
-        async move {
-            let channel = tonic::transport::Channel::from_shared(url)
-                .unwrap()
-                .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(2))
-                .connect()
-                .await
-                .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-            health_status(channel, service).await
-        }
-    };
+    let probe = |service: &'static str| probe_health(url.clone(), service);
 
     let startup = &r.container()["startupProbe"];
     let budget = Duration::from_secs(
@@ -764,15 +752,8 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
             .unwrap(),
     );
     let drain = r.duration("NEWSENRICH_DRAIN_DELAY");
-    let pid = child.id().to_string();
     let signalled = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
     tokio::time::sleep(Duration::from_millis(200)).await;
     // During the drain delay the listener is still open: readiness answers
     // NOT_SERVING (the pod leaves the endpoints) and liveness SERVING (the
@@ -870,19 +851,7 @@ async fn the_production_tls_configmap_serves_tls_with_probes_on_the_probe_port()
     assert_eq!(fields["mutual_tls"], true, "{fields}");
     let grpc: std::net::SocketAddr = fields["grpc_addr"].as_str().unwrap().parse().unwrap();
     let probe_url = format!("http://{}", fields["probe_addr"].as_str().unwrap());
-    let probe = |service: &'static str| {
-        let url = probe_url.clone();
-        async move {
-            let channel = tonic::transport::Channel::from_shared(url)
-                .unwrap()
-                .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(2))
-                .connect()
-                .await
-                .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-            health_status(channel, service).await
-        }
-    };
+    let probe = |service: &'static str| probe_health(probe_url.clone(), service);
     while !matches!(probe("").await, Ok(ServingStatus::Serving)) {
         assert!(
             started.elapsed() < Duration::from_secs(60),
@@ -912,14 +881,7 @@ async fn the_production_tls_configmap_serves_tls_with_probes_on_the_probe_port()
     };
     assert!(anonymous.is_err(), "no client certificate: {anonymous:?}");
 
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
     let deadline = Instant::now() + r.duration("NEWSENRICH_DRAIN_DELAY");
     let mut drained = false;
     while Instant::now() < deadline && !drained {

@@ -367,3 +367,28 @@ pub async fn health_status(
         .into_inner();
     Ok(ServingStatus::try_from(r.status).unwrap_or(ServingStatus::Unknown))
 }
+
+/// One probe as the kubelet makes it: a new connection to `url`, one
+/// `Health/Check` of `service`, 2 s for each.
+pub async fn probe_health(
+    url: String,
+    service: &str,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, tonic::Status> {
+    let channel = tonic::transport::Channel::from_shared(url)
+        .unwrap()
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(2))
+        .connect()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    health_status(channel, service).await
+}
+
+/// Sends SIGTERM to a child process.
+pub fn sigterm(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM {}", child.id());
+}
