@@ -23,7 +23,12 @@ use tonic_health::pb::health_check_response::ServingStatus;
 const BIN: &str = env!("CARGO_BIN_EXE_newsenrich");
 
 /// The overlays operators deploy; each must render and pass every check.
-const OVERLAYS: &[&str] = &["dev", "production", "production-prometheus-operator"];
+const OVERLAYS: &[&str] = &[
+    "dev",
+    "production",
+    "production-prometheus-operator",
+    "production-tls",
+];
 
 /// Resident memory of the release server measured with `deploy/measure`
 /// (deploy/README.md, "Resources"), in MiB: after a minute of batches of
@@ -161,6 +166,28 @@ impl Rendered {
             .unwrap_or_else(|| panic!("{}: {key} in the ConfigMap", self.overlay))
     }
 
+    fn optional(&self, key: &str) -> Option<&str> {
+        self.config().get(key).and_then(Value::as_str)
+    }
+
+    /// Whether the gRPC port speaks TLS.
+    fn tls(&self) -> bool {
+        self.optional("NEWSENRICH_TLS_CERT_FILE").is_some()
+    }
+
+    /// The port the kubelet's gRPC probes must use: the plaintext probe
+    /// port when there is one, else the gRPC port.
+    fn probe_port(&self) -> i64 {
+        match self.optional("NEWSENRICH_PROBE_ADDR") {
+            Some(addr) => {
+                let port = i64::from(addr.parse::<std::net::SocketAddr>().unwrap().port());
+                assert_eq!(self.container_port("probe"), port, "{}", self.overlay);
+                port
+            }
+            None => self.container_port("grpc"),
+        }
+    }
+
     fn duration(&self, key: &str) -> Duration {
         humantime::parse_duration(self.setting(key)).unwrap()
     }
@@ -270,6 +297,12 @@ fn probes_use_the_servers_health_names_on_its_grpc_port() {
         let c = r.container();
         let grpc_port = r.container_port("grpc");
         assert_eq!(grpc_port, r.port_of("NEWSENRICH_LISTEN_ADDR"), "{o}");
+        // Kubelet gRPC probes speak plaintext only: with TLS on, they go to
+        // the plaintext probe port.
+        let probe_port = r.probe_port();
+        if r.tls() {
+            assert_ne!(probe_port, grpc_port, "{o}: probes cannot speak TLS");
+        }
         for (probe, service) in [
             ("startupProbe", ""),
             ("readinessProbe", ""),
@@ -277,7 +310,7 @@ fn probes_use_the_servers_health_names_on_its_grpc_port() {
         ] {
             let grpc = &c[probe]["grpc"];
             assert!(grpc.is_object(), "{o}: {probe} is a native gRPC probe");
-            assert_eq!(grpc["port"].as_i64(), Some(grpc_port), "{o}: {probe} port");
+            assert_eq!(grpc["port"].as_i64(), Some(probe_port), "{o}: {probe} port");
             assert_eq!(
                 grpc["service"].as_str().unwrap_or(""),
                 service,
@@ -345,10 +378,17 @@ fn the_pod_outlives_the_servers_own_shutdown_and_is_locked_down() {
             pod["enableServiceLinks"], false,
             "{o}: no NEWSENRICH_SERVICE_HOST, NEWSENRICH_PORT_... variables from the Services named newsenrich"
         );
-        assert!(
-            pod["hostNetwork"].is_null() && pod["volumes"].is_null(),
-            "{o}: no host network and nothing mounted, so nothing needs writing"
-        );
+        assert!(pod["hostNetwork"].is_null(), "{o}: no host network");
+        // Nothing mounted but Secrets (the TLS files), read-only, so
+        // nothing needs writing.
+        let volumes = pod["volumes"].as_array().cloned().unwrap_or_default();
+        for volume in &volumes {
+            assert!(volume["secret"].is_object(), "{o}: {volume}");
+        }
+        for mount in c["volumeMounts"].as_array().cloned().unwrap_or_default() {
+            assert_eq!(mount["readOnly"], true, "{o}: {mount}");
+        }
+        assert_eq!(volumes.is_empty(), !r.tls(), "{o}: a volume only for TLS");
 
         // Resources: requests and limits, the request at least the measured
         // peak, and no more pipeline threads than the CPU limit gives.
@@ -418,7 +458,13 @@ fn services_autoscaler_budget_policy_and_scraping() {
         for svc in [cluster_ip, headless] {
             assert!(r.selects_pods(&svc["spec"]["selector"]), "{o}: {svc}");
             let port = grpc_of(svc);
-            assert_eq!(port["appProtocol"], "kubernetes.io/h2c", "{o}");
+            // Cleartext HTTP/2, or TLS (proxies must not speak h2c to it).
+            let protocol = if r.tls() {
+                "https"
+            } else {
+                "kubernetes.io/h2c"
+            };
+            assert_eq!(port["appProtocol"], protocol, "{o}");
             assert!(
                 port["targetPort"] == "grpc" || port["targetPort"].as_i64() == Some(grpc_port),
                 "{o}: {port}"
@@ -549,6 +595,76 @@ fn services_autoscaler_budget_policy_and_scraping() {
     }
 }
 
+/// The TLS overlay: the cert-manager Certificate's Secret is mounted
+/// read-only where the TLS settings point, mutual TLS uses its `ca.crt`,
+/// the certificate names the Services, and only this overlay has one.
+#[test]
+fn the_tls_overlay_mounts_the_certificate_secret_where_the_settings_point() {
+    let Some(overlays) = all_rendered() else {
+        return;
+    };
+    for r in &overlays {
+        if r.overlay != "production-tls" {
+            assert!(r.all("Certificate").is_empty(), "{}", r.overlay);
+            assert!(!r.tls(), "{}", r.overlay);
+            continue;
+        }
+        let o = r.overlay;
+        assert!(r.tls(), "{o}: TLS on");
+        let certificate = r.one("Certificate", "newsenrich");
+        assert_eq!(certificate["apiVersion"], "cert-manager.io/v1", "{o}");
+        let secret = certificate["spec"]["secretName"].as_str().unwrap();
+        let usages = certificate["spec"]["usages"].as_array().unwrap();
+        assert!(usages.iter().any(|u| u == "server auth"), "{o}");
+        assert!(!certificate["spec"]["issuerRef"]["name"].is_null(), "{o}");
+        let names = certificate["spec"]["dnsNames"].as_array().unwrap();
+        let namespace = r.deployment()["metadata"]["namespace"].as_str().unwrap();
+        for service in r.all("Service") {
+            let name = service["metadata"]["name"].as_str().unwrap();
+            let fqdn = format!("{name}.{namespace}.svc.cluster.local");
+            assert!(
+                names.iter().any(|n| *n == fqdn),
+                "{o}: the certificate names {fqdn}"
+            );
+        }
+
+        let volume = r.pod_spec()["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["secret"]["secretName"] == secret)
+            .unwrap_or_else(|| panic!("{o}: the Secret {secret} is a volume"));
+        let mount = r.container()["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == volume["name"])
+            .unwrap_or_else(|| panic!("{o}: the Secret is mounted"));
+        assert_eq!(mount["readOnly"], true, "{o}");
+        let dir = Path::new(mount["mountPath"].as_str().unwrap());
+        for (key, file) in [
+            ("NEWSENRICH_TLS_CERT_FILE", "tls.crt"),
+            ("NEWSENRICH_TLS_KEY_FILE", "tls.key"),
+            ("NEWSENRICH_TLS_CLIENT_CA_FILE", "ca.crt"),
+        ] {
+            assert_eq!(
+                Path::new(r.setting(key)),
+                dir.join(file),
+                "{o}: {key} is the Secret's {file}"
+            );
+        }
+        // The server's group can read the Secret's files.
+        let uid = r.pod_spec()["securityContext"]["runAsGroup"].as_i64();
+        assert_eq!(
+            r.pod_spec()["securityContext"]["fsGroup"].as_i64(),
+            uid,
+            "{o}"
+        );
+        // The files are re-read when cert-manager renews them.
+        assert!(r.duration("NEWSENRICH_FILE_RELOAD_INTERVAL") <= Duration::from_secs(60));
+    }
+}
+
 #[test]
 fn the_configmap_sets_only_variables_the_binary_reads() {
     let Some(overlays) = all_rendered() else {
@@ -604,19 +720,7 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
     let (grpc, metrics) = listening_addrs(&mut child);
     let url = format!("http://{grpc}");
     // Every probe on a new connection, as the kubelet makes them.
-    let probe = |service: &'static str| {
-        let url = url.clone();
-        async move {
-            let channel = tonic::transport::Channel::from_shared(url)
-                .unwrap()
-                .connect_timeout(Duration::from_secs(2))
-                .timeout(Duration::from_secs(2))
-                .connect()
-                .await
-                .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-            health_status(channel, service).await
-        }
-    };
+    let probe = |service: &'static str| probe_health(url.clone(), service);
 
     let startup = &r.container()["startupProbe"];
     let budget = Duration::from_secs(
@@ -648,15 +752,8 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
             .unwrap(),
     );
     let drain = r.duration("NEWSENRICH_DRAIN_DELAY");
-    let pid = child.id().to_string();
     let signalled = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
     tokio::time::sleep(Duration::from_millis(200)).await;
     // During the drain delay the listener is still open: readiness answers
     // NOT_SERVING (the pod leaves the endpoints) and liveness SERVING (the
@@ -696,4 +793,107 @@ async fn the_production_configmap_runs_the_server_through_its_pod_lifecycle() {
         "the listener stayed open for the drain delay"
     );
     eprintln!("exited {took:?} after SIGTERM");
+}
+
+/// Starts `newsenrich serve` with the rendered `production-tls` ConfigMap
+/// (addresses on loopback, the Secret's files made with rcgen in a
+/// temporary directory in place of the mount): the probes reach the
+/// cleartext probe port until ready, a caller with a client certificate
+/// from the CA gets answers over TLS while one without is refused, and on
+/// SIGTERM readiness on the probe port turns NOT_SERVING and the process
+/// exits 0.
+#[tokio::test]
+async fn the_production_tls_configmap_serves_tls_with_probes_on_the_probe_port() {
+    use common::pki::{Ca, tls_channel};
+    use newsenrich::api::v1;
+    use newsenrich::api::v1::enrichment_service_client::EnrichmentServiceClient;
+    let Some(overlays) = all_rendered() else {
+        return;
+    };
+    let r = overlays
+        .iter()
+        .find(|r| r.overlay == "production-tls")
+        .unwrap();
+    let ca = Ca::new("cluster CA");
+    let server = ca.server("newsenrich", 1);
+    let secret = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("tls.crt", &server.cert),
+        ("tls.key", &server.key),
+        ("ca.crt", &ca.pem),
+    ] {
+        std::fs::write(secret.path().join(name), text).unwrap();
+    }
+    let mut env: Vec<(String, String)> = r
+        .config()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    for (key, value) in &mut env {
+        if key.ends_with("_ADDR") {
+            *value = "127.0.0.1:0".into();
+        }
+        if key.starts_with("NEWSENRICH_TLS_") && key.ends_with("_FILE") {
+            let name = Path::new(value.as_str()).file_name().unwrap().to_owned();
+            *value = secret.path().join(name).display().to_string();
+        }
+    }
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .envs(env)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let fields = listening_fields(&mut child);
+    assert_eq!(fields["tls"], true, "{fields}");
+    assert_eq!(fields["mutual_tls"], true, "{fields}");
+    let grpc: std::net::SocketAddr = fields["grpc_addr"].as_str().unwrap().parse().unwrap();
+    let probe_url = format!("http://{}", fields["probe_addr"].as_str().unwrap());
+    let probe = |service: &'static str| probe_health(probe_url.clone(), service);
+    while !matches!(probe("").await, Ok(ServingStatus::Serving)) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "ready within the startup probe's budget"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(matches!(
+        probe("liveness").await,
+        Ok(ServingStatus::Serving)
+    ));
+
+    let caller = ca.client("search-indexer");
+    let channel = tls_channel(grpc, &ca.pem, Some(&caller)).await.unwrap();
+    let info = EnrichmentServiceClient::new(channel)
+        .get_service_info(v1::GetServiceInfoRequest {})
+        .await
+        .expect("a caller with a client certificate is served");
+    assert_eq!(info.into_inner().version, newsenrich::VERSION);
+    let anonymous = match tls_channel(grpc, &ca.pem, None).await {
+        Ok(channel) => EnrichmentServiceClient::new(channel)
+            .get_service_info(v1::GetServiceInfoRequest {})
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    assert!(anonymous.is_err(), "no client certificate: {anonymous:?}");
+
+    sigterm(&child);
+    let deadline = Instant::now() + r.duration("NEWSENRICH_DRAIN_DELAY");
+    let mut drained = false;
+    while Instant::now() < deadline && !drained {
+        drained = matches!(probe("").await, Ok(ServingStatus::NotServing));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        drained,
+        "readiness NOT_SERVING on the probe port during the drain"
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
 }

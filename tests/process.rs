@@ -209,14 +209,7 @@ async fn sigterm_under_load_exits_zero_and_loses_nothing() {
         answered += 1;
     }
 
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&child);
 
     let end = loop {
         match responses.next().await {

@@ -28,6 +28,14 @@
 //! - **Max age**: a connection older than `max_age` gets a graceful GOAWAY
 //!   and the client reconnects (spreading long-lived connections over
 //!   replicas); its calls in flight finish first.
+//! - **TLS** (`--tls-cert-file`): each accepted connection takes the TLS
+//!   configuration in use ([`super::tls::TlsState`]) and completes its TLS
+//!   handshake in its own task, within the handshake timeout (or the idle
+//!   timeout without one); a connection that does not (plaintext HTTP/2, a
+//!   client certificate the client CA did not sign, a stalled client) is
+//!   closed and counted with reason `handshake`. The preface and every
+//!   timer below then count inside the TLS session. A reload never touches
+//!   an established connection.
 //! - **Drain** at shutdown: the listener closes, every connection gets a
 //!   graceful GOAWAY, and [`serve`] returns once all of them have closed.
 //!
@@ -64,11 +72,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tonic::codegen::Service as _;
 use tonic::codegen::http::{Request, Response};
-/// The routes of the server behind its call layer.
-type Routes = crate::server::layers::CallService<tonic::service::Routes>;
+/// The routes of the server behind its call and token layers.
+type Routes =
+    crate::server::layers::CallService<crate::server::auth::AuthService<tonic::service::Routes>>;
 use tonic::transport::server::TcpConnectInfo;
 
 use super::metrics::CloseLabels;
+use super::tls::TlsState;
 
 /// Length of the HTTP/2 client connection preface
 /// (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`).
@@ -145,16 +155,18 @@ impl CloseReason {
     }
 }
 
-/// Accepts connections on `listener` and serves `routes` on them until
-/// `stop` fires; then closes the listener, sends every connection a
-/// graceful GOAWAY and returns when all have closed. Dropping the returned
-/// future (aborting its task) closes every connection at once.
+/// Accepts connections on `listener` and serves `routes` on them (over TLS
+/// when `tls` is given) until `stop` fires; then closes the listener, sends
+/// every connection a graceful GOAWAY and returns when all have closed.
+/// Dropping the returned future (aborting its task) closes every
+/// connection at once.
 pub async fn serve(
     listener: TcpListener,
     routes: Routes,
     settings: ConnectionSettings,
     metrics: ConnectionMetrics,
     stop: CancellationToken,
+    tls: Option<Arc<TlsState>>,
 ) {
     let mut builder = http2::Builder::new(TokioExecutor::new());
     builder
@@ -197,6 +209,7 @@ pub async fn serve(
                     };
                     connections.spawn(serve_connection(
                         stream,
+                        tls.as_ref().map(|t| t.acceptor()),
                         info,
                         routes.clone(),
                         Arc::clone(&builder),
@@ -449,9 +462,12 @@ fn earliest(deadlines: [Option<Instant>; 3]) -> Step {
     Step::Wait(deadlines.into_iter().flatten().min().unwrap_or(far))
 }
 
-/// Serves one accepted connection until it closes.
+/// Serves one accepted connection until it closes: the TLS handshake first
+/// when `tls` is given, then HTTP/2.
+#[allow(clippy::too_many_arguments)]
 async fn serve_connection(
     stream: TcpStream,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     info: TcpConnectInfo,
     routes: Routes,
     builder: Arc<http2::Builder<TokioExecutor>>,
@@ -460,8 +476,65 @@ async fn serve_connection(
     drain: CancellationToken,
 ) {
     let born = Instant::now();
-    let peer = info.remote_addr;
     let _open = OpenGuard::new(&metrics.open);
+    let reason = match tls {
+        None => drive(stream, born, info, routes, &builder, &settings, &drain).await,
+        Some(acceptor) => match handshake(acceptor, stream, born, &settings, &drain).await {
+            Ok(stream) => drive(stream, born, info, routes, &builder, &settings, &drain).await,
+            Err(reason) => {
+                tracing::debug!(peer = ?info.remote_addr, reason = reason.as_str(), "TLS handshake not completed");
+                reason
+            }
+        },
+    };
+    metrics
+        .closed
+        .get_or_create(&CloseLabels {
+            reason: reason.as_str(),
+        })
+        .inc();
+}
+
+/// The TLS handshake of a connection accepted at `born`, within the
+/// handshake timeout (the idle timeout without one); the reason to close
+/// it if it does not complete.
+async fn handshake(
+    acceptor: tokio_rustls::TlsAcceptor,
+    stream: TcpStream,
+    born: Instant,
+    settings: &ConnectionSettings,
+    drain: &CancellationToken,
+) -> Result<tokio_rustls::server::TlsStream<TcpStream>, CloseReason> {
+    let limit = settings.handshake_timeout.or(settings.idle_timeout);
+    let deadline = limit.map_or_else(|| born + Duration::from_secs(3600 * 24 * 365), |t| born + t);
+    tokio::select! {
+        done = tokio::time::timeout_at(deadline, acceptor.accept(stream)) => match done {
+            Ok(Ok(stream)) => Ok(stream),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "TLS handshake failed");
+                Err(CloseReason::Handshake)
+            }
+            Err(_) => Err(CloseReason::Handshake),
+        },
+        () = drain.cancelled() => Err(CloseReason::Shutdown),
+    }
+}
+
+/// Serves HTTP/2 on an established connection (TCP or TLS) until it
+/// closes; why it closed.
+async fn drive<S>(
+    stream: S,
+    born: Instant,
+    info: TcpConnectInfo,
+    routes: Routes,
+    builder: &http2::Builder<TokioExecutor>,
+    settings: &ConnectionSettings,
+    drain: &CancellationToken,
+) -> CloseReason
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let peer = info.remote_addr;
     let activity = Arc::new(Activity::new(born));
     let io = TokioIo::new(Watched {
         inner: stream,
@@ -475,14 +548,14 @@ async fn serve_connection(
     };
     let conn = builder.serve_connection(io, service);
     tokio::pin!(conn);
-    let mut lifecycle = Lifecycle::new(born, &settings);
+    let mut lifecycle = Lifecycle::new(born, settings);
     let first = lifecycle.step(born, false, 0, born);
     let timer = tokio::time::sleep_until(match first {
         Step::Wait(t) | Step::GoAway(_, t) => t,
         Step::Close(_) => born,
     });
     tokio::pin!(timer);
-    let reason = loop {
+    loop {
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {
@@ -508,13 +581,7 @@ async fn serve_connection(
                 }
             }
         }
-    };
-    metrics
-        .closed
-        .get_or_create(&CloseLabels {
-            reason: reason.as_str(),
-        })
-        .inc();
+    }
 }
 
 /// Counts an open connection in the gauge until dropped (also when the
@@ -534,15 +601,16 @@ impl Drop for OpenGuard {
     }
 }
 
-/// The accepted socket, watching for the end of the HTTP/2 preface.
-struct Watched {
-    inner: TcpStream,
+/// The accepted socket (or its TLS session), watching for the end of the
+/// HTTP/2 preface.
+struct Watched<S> {
+    inner: S,
     /// Bytes read so far, counted up to the preface's length only.
     read: u64,
     activity: Arc<Activity>,
 }
 
-impl AsyncRead for Watched {
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -561,7 +629,7 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

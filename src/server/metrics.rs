@@ -52,6 +52,24 @@ pub struct CloseLabels {
     pub reason: &'static str,
 }
 
+/// Labels of the refused-token counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AuthLabels {
+    /// Where: `grpc` (the gRPC port) or `metrics` (`GET /metrics`).
+    pub endpoint: &'static str,
+    /// Why: `missing` (no Bearer token) or `invalid` (not a known token).
+    pub reason: &'static str,
+}
+
+/// Labels of the file-reload counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReloadLabels {
+    /// What was reloaded: `tls` or `tokens`.
+    pub what: &'static str,
+    /// `ok` (in use now) or `error` (invalid; the previous one stays).
+    pub result: &'static str,
+}
+
 /// Labels of the build-info gauge.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BuildLabels {
@@ -76,6 +94,10 @@ pub struct Metrics {
     pub stage_duration: Family<StageLabels, Histogram>,
     /// Client connections of the gRPC port: open, refused, closed.
     pub connections: super::connections::ConnectionMetrics,
+    /// Requests refused for want of a valid bearer token.
+    pub auth_refusals: Family<AuthLabels, Counter>,
+    /// Reloads of changed TLS and token files.
+    pub reloads: Family<ReloadLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -147,6 +169,18 @@ impl Metrics {
             "Client connections closed, by what ended them",
             connections.closed.clone(),
         );
+        let auth_refusals = Family::<AuthLabels, Counter>::default();
+        registry.register(
+            "auth_refusals",
+            "Requests refused for want of a valid bearer token, by endpoint and reason",
+            auth_refusals.clone(),
+        );
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "reloads",
+            "Changed TLS and token files read again, by what and whether they were put in use",
+            reloads.clone(),
+        );
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
             .get_or_create(&BuildLabels {
@@ -167,7 +201,16 @@ impl Metrics {
             articles_in_flight,
             stage_duration,
             connections,
+            auth_refusals,
+            reloads,
         })
+    }
+
+    /// Records one request refused for want of a valid token.
+    pub fn record_auth_refusal(&self, endpoint: &'static str, reason: &'static str) {
+        self.auth_refusals
+            .get_or_create(&AuthLabels { endpoint, reason })
+            .inc();
     }
 
     /// Records one finished call.
@@ -230,20 +273,37 @@ pub fn code_name(code: tonic::Code) -> &'static str {
     }
 }
 
-/// The `/metrics` HTTP router.
-pub fn router(metrics: Arc<Metrics>) -> axum::Router {
+/// The `/metrics` HTTP router; with `tokens` (`--metrics-auth`) a request
+/// without a valid bearer token gets 401 and is counted in
+/// `newsenrich_auth_refusals_total{endpoint="metrics"}`.
+pub fn router(metrics: Arc<Metrics>, tokens: Option<Arc<super::auth::Tokens>>) -> axum::Router {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
     axum::Router::new().route(
         "/metrics",
-        axum::routing::get(move || {
+        axum::routing::get(move |headers: axum::http::HeaderMap| {
             let metrics = Arc::clone(&metrics);
+            let tokens = tokens.clone();
             async move {
+                if let Some(tokens) = tokens
+                    && let Err(refusal) = tokens.check(&headers)
+                {
+                    metrics.record_auth_refusal("metrics", refusal.as_str());
+                    return (
+                        StatusCode::UNAUTHORIZED,
+                        [(header::WWW_AUTHENTICATE, "Bearer")],
+                        "a valid bearer token is required\n",
+                    )
+                        .into_response();
+                }
                 (
                     [(
-                        axum::http::header::CONTENT_TYPE,
+                        header::CONTENT_TYPE,
                         "application/openmetrics-text; version=1.0.0; charset=utf-8",
                     )],
                     metrics.encode(),
                 )
+                    .into_response()
             }
         }),
     )

@@ -1,10 +1,13 @@
 //! The gRPC server: configuration, start-up, health, reflection, metrics
 //! endpoint and graceful shutdown. The RPC handlers are in [`service`], the
 //! accept loop and connection timers in [`connections`], the response-size
-//! limit in [`reply`].
+//! limit in [`reply`], TLS in [`tls`], bearer tokens in [`auth`], their
+//! settings and file reloading in [`security`].
 //!
 //! Life cycle of a [`RunningServer`]:
-//! 1. [`start`] binds both ports and serves at once; the overall health
+//! 1. [`start`] reads the TLS and token files (refusing to start on a bad
+//!    one), binds its ports (gRPC, metrics, and the plaintext probe port
+//!    when configured) and serves at once; the overall health
 //!    (`""`) and the API service report NOT_SERVING and calls get
 //!    UNAVAILABLE while the pipeline loads on a blocking thread; the
 //!    liveness name ([`LIVENESS_SERVICE`]) is SERVING from the start.
@@ -16,12 +19,15 @@
 //!    UNAVAILABLE. Whatever still runs when the grace period (counted from
 //!    the start of shutdown) is over is dropped, and the report says so.
 
+pub mod auth;
 pub mod connections;
 pub mod layers;
 pub mod metrics;
 pub mod reply;
+pub mod security;
 pub mod service;
 pub mod status;
+pub mod tls;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -88,6 +94,11 @@ pub struct ServerConfig {
     /// Largest reply message, in bytes: records are trimmed to fit, and
     /// articles that cannot fit fail with RESOURCE_EXHAUSTED.
     pub max_response_bytes: usize,
+    /// A plaintext listener serving the health service alone, for
+    /// Kubernetes gRPC probes when the gRPC port speaks TLS; `None`: none.
+    pub probe_addr: Option<SocketAddr>,
+    /// TLS and bearer tokens.
+    pub security: security::SecurityConfig,
 }
 
 impl Default for ServerConfig {
@@ -112,6 +123,8 @@ impl Default for ServerConfig {
             http2_keepalive_interval: Some(Duration::from_secs(30)),
             http2_keepalive_timeout: Duration::from_secs(10),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            probe_addr: None,
+            security: security::SecurityConfig::default(),
         }
     }
 }
@@ -162,6 +175,7 @@ impl ServerConfig {
                 reply::MIN_RESPONSE_BYTES
             ));
         }
+        self.security.validate()?;
         Ok(())
     }
 }
@@ -192,6 +206,9 @@ pub enum StartError {
     /// The pipeline failed to load.
     #[error("pipeline failed to load: {0}")]
     Pipeline(Error),
+    /// A TLS or token setting or file that cannot be used.
+    #[error(transparent)]
+    Security(#[from] security::SecurityError),
 }
 
 /// How shutdown went.
@@ -210,6 +227,7 @@ pub type Loader = Box<dyn FnOnce() -> Result<Arc<dyn Enricher>, Error> + Send>;
 pub struct RunningServer {
     grpc_addr: SocketAddr,
     metrics_addr: SocketAddr,
+    probe_addr: Option<SocketAddr>,
     begin_shutdown: CancellationToken,
     ready: tokio::sync::watch::Receiver<bool>,
     task: JoinHandle<Result<ShutdownReport, StartError>>,
@@ -224,6 +242,11 @@ impl RunningServer {
     /// The bound metrics address.
     pub fn metrics_addr(&self) -> SocketAddr {
         self.metrics_addr
+    }
+
+    /// The bound plaintext probe address, if there is one.
+    pub fn probe_addr(&self) -> Option<SocketAddr> {
+        self.probe_addr
     }
 
     /// Starts graceful shutdown; idempotent.
@@ -274,30 +297,18 @@ impl RunningServer {
 /// in the background while health reports NOT_SERVING.
 pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer, StartError> {
     config.validate()?;
-    let listener = TcpListener::bind(config.listen_addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: config.listen_addr,
-            source,
-        })?;
-    let metrics_listener = TcpListener::bind(config.metrics_addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            addr: config.metrics_addr,
-            source,
-        })?;
-    let grpc_addr = listener.local_addr().map_err(|source| StartError::Bind {
-        addr: config.listen_addr,
-        source,
-    })?;
-    let metrics_addr = metrics_listener
-        .local_addr()
-        .map_err(|source| StartError::Bind {
-            addr: config.metrics_addr,
-            source,
-        })?;
+    let loaded = Loaded::read(&config.security).await?;
+    let (listener, grpc_addr) = bind(config.listen_addr).await?;
+    let (metrics_listener, metrics_addr) = bind(config.metrics_addr).await?;
+    let probe = match config.probe_addr {
+        Some(addr) => Some(bind(addr).await?),
+        None => None,
+    };
+    let probe_addr = probe.as_ref().map(|(_, addr)| *addr);
 
     let metrics = Metrics::new();
+    let reloaders = CancellationToken::new();
+    let (tls, tokens) = loaded.start(&config.security, &metrics, &reloaders);
     let pool = WorkerPool::new(config.worker_threads).map_err(StartError::Pool)?;
     let admission = Admission::new(config.max_in_flight, metrics.articles_in_flight.clone());
     let state = Arc::new(State::new(
@@ -345,38 +356,81 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
         .accept_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Gzip);
 
+    // The probe port serves health alone, in plaintext and without tokens.
+    let probe_routes = tonic::service::Routes::new(health_service.clone()).prepare();
     let routes = tonic::service::Routes::new(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(api)
         .prepare();
     // Every call, refused ones included, passes the call layer: status
-    // rewriting, HTTP 415 for non-gRPC content types, requests_total.
-    let routes = tower_layer::Layer::layer(&layers::CallLayer::new(Arc::clone(&metrics)), routes);
+    // rewriting, HTTP 415 for non-gRPC content types, requests_total; then
+    // the token check, so that refusals are counted as UNAUTHENTICATED.
+    let layered = |routes, tokens| {
+        let routes =
+            tower_layer::Layer::layer(&auth::AuthLayer::new(tokens, Arc::clone(&metrics)), routes);
+        tower_layer::Layer::layer(&layers::CallLayer::new(Arc::clone(&metrics)), routes)
+    };
+    let settings = connections::ConnectionSettings {
+        max_connections: config.max_connections,
+        keepalive_interval: config.http2_keepalive_interval,
+        keepalive_timeout: config.http2_keepalive_timeout,
+        idle_timeout: config.max_connection_idle,
+        handshake_timeout: config.handshake_timeout,
+        max_age: config.max_connection_age,
+    };
     let stop_accepting = CancellationToken::new();
     let grpc_task = tokio::spawn(connections::serve(
         listener,
-        routes,
-        connections::ConnectionSettings {
-            max_connections: config.max_connections,
-            keepalive_interval: config.http2_keepalive_interval,
-            keepalive_timeout: config.http2_keepalive_timeout,
-            idle_timeout: config.max_connection_idle,
-            handshake_timeout: config.handshake_timeout,
-            max_age: config.max_connection_age,
-        },
+        layered(routes, tokens.clone()),
+        settings.clone(),
         metrics.connections.clone(),
         stop_accepting.clone(),
+        tls.clone(),
     ));
+    // Probe connections are not the clients' connections: their metrics
+    // are kept apart (and not exported).
+    let probe_task = probe.map(|(probe_listener, _)| {
+        tokio::spawn(connections::serve(
+            probe_listener,
+            layered(probe_routes, None),
+            settings,
+            connections::ConnectionMetrics {
+                open: Default::default(),
+                refused: Default::default(),
+                closed: Default::default(),
+            },
+            stop_accepting.clone(),
+            None,
+        ))
+    });
 
     let metrics_stop = CancellationToken::new();
+    let metrics_tokens = if config.security.metrics_auth {
+        tokens.clone()
+    } else {
+        None
+    };
     let metrics_task = tokio::spawn(
-        axum::serve(metrics_listener, metrics::router(Arc::clone(&metrics)))
-            .with_graceful_shutdown(metrics_stop.clone().cancelled_owned())
-            .into_future(),
+        axum::serve(
+            metrics_listener,
+            metrics::router(Arc::clone(&metrics), metrics_tokens),
+        )
+        .with_graceful_shutdown(metrics_stop.clone().cancelled_owned())
+        .into_future(),
     );
 
-    tracing::info!(%grpc_addr, %metrics_addr, workers = config.worker_threads, "listening; loading the pipeline");
+    tracing::info!(
+        %grpc_addr,
+        %metrics_addr,
+        probe_addr = probe_addr.map(|a| a.to_string()),
+        tls = tls.is_some(),
+        mutual_tls = config.security.tls_client_ca_file.is_some(),
+        tokens = tokens.is_some(),
+        metrics_auth = config.security.metrics_auth,
+        workers = config.worker_threads,
+        "listening; loading the pipeline"
+    );
 
     let begin_shutdown = CancellationToken::new();
     let (ready_tx, ready_rx) = tokio::sync::watch::channel(false);
@@ -450,6 +504,18 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
                 true
             }
         };
+        if let Some(mut probe_task) = probe_task {
+            // Probe calls are quick; whatever is left when the API has
+            // drained is cut.
+            if tokio::time::timeout(Duration::from_secs(1), &mut probe_task)
+                .await
+                .is_err()
+            {
+                probe_task.abort();
+                tracing::debug!("probe connections cut at shutdown");
+            }
+        }
+        reloaders.cancel();
         metrics_stop.cancel();
         let _ = tokio::time::timeout(Duration::from_secs(1), metrics_task).await;
         let report = ShutdownReport {
@@ -479,8 +545,123 @@ pub async fn start(config: ServerConfig, loader: Loader) -> Result<RunningServer
     Ok(RunningServer {
         grpc_addr,
         metrics_addr,
+        probe_addr,
         begin_shutdown,
         ready: ready_rx,
         task,
     })
+}
+
+/// Binds `addr`; the listener and the address it got (useful with port 0).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let bound = async {
+        let listener = TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        Ok((listener, local))
+    };
+    bound
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+/// The TLS configuration and tokens read at start-up, with the digests of
+/// the files they came from.
+struct Loaded {
+    tls: Option<(rustls::ServerConfig, [u8; 32])>,
+    tokens: Option<(auth::TokenSet, [u8; 32])>,
+}
+
+impl Loaded {
+    /// Reads and checks every file the settings name.
+    async fn read(config: &security::SecurityConfig) -> Result<Loaded, StartError> {
+        let config = config.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            let tls = match tls::files(&config) {
+                Some(files) => {
+                    let snapshot = security::read_files(&files)?;
+                    Some((
+                        tls::server_config(&files, &snapshot.contents)?,
+                        snapshot.digest,
+                    ))
+                }
+                None => None,
+            };
+            let tokens = match token_file(&config) {
+                Some(file) => {
+                    let snapshot = security::read_files(std::slice::from_ref(&file))?;
+                    Some((
+                        auth::TokenSet::parse(&file, &snapshot.contents[0])?,
+                        snapshot.digest,
+                    ))
+                }
+                None => None,
+            };
+            Ok::<_, security::SecurityError>(Loaded { tls, tokens })
+        });
+        match read.await {
+            Ok(loaded) => Ok(loaded?),
+            Err(e) => Err(StartError::Pipeline(Error::Internal(format!(
+                "reading the TLS and token files failed: {e}"
+            )))),
+        }
+    }
+
+    /// Puts what was read in use and starts a reloader for each, stopped
+    /// by `stop`.
+    fn start(
+        self,
+        config: &security::SecurityConfig,
+        metrics: &Arc<Metrics>,
+        stop: &CancellationToken,
+    ) -> (Option<Arc<tls::TlsState>>, Option<Arc<auth::Tokens>>) {
+        let tls = self.tls.map(|(server_config, digest)| {
+            let state = Arc::new(tls::TlsState::new(server_config));
+            let files = tls::files(config).unwrap_or_default();
+            let (swap, names) = (Arc::clone(&state), files.clone());
+            security::spawn_reloader(
+                "tls",
+                files,
+                digest,
+                config.reload_interval,
+                Arc::clone(metrics),
+                stop.clone(),
+                move |contents| {
+                    swap.replace(tls::server_config(&names, contents)?);
+                    Ok(())
+                },
+            );
+            state
+        });
+        let tokens = self.tokens.map(|(set, digest)| {
+            tracing::info!(tokens = set.len(), "bearer tokens required");
+            let tokens = Arc::new(auth::Tokens::new(set));
+            if let Some(file) = token_file(config) {
+                let swap = Arc::clone(&tokens);
+                security::spawn_reloader(
+                    "tokens",
+                    vec![file.clone()],
+                    digest,
+                    config.reload_interval,
+                    Arc::clone(metrics),
+                    stop.clone(),
+                    move |contents| {
+                        let set = auth::TokenSet::parse(&file, &contents[0])?;
+                        tracing::info!(tokens = set.len(), "token file reloaded");
+                        swap.replace(set);
+                        Ok(())
+                    },
+                );
+            }
+            tokens
+        });
+        (tls, tokens)
+    }
+}
+
+/// The token file of the settings, if any.
+fn token_file(config: &security::SecurityConfig) -> Option<security::NamedFile> {
+    config
+        .auth_token_file
+        .as_deref()
+        .map(|path| security::NamedFile::new(security::flag::AUTH_TOKEN_FILE, path))
 }

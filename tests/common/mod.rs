@@ -5,6 +5,8 @@
 //! prefix of the article.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -233,9 +235,15 @@ pub fn seed(name_prefix: &str) -> Option<String> {
 
 /// A plain-HTTP GET on loopback, returning the body.
 pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    http_get_with(addr, path, "").await
+}
+
+/// A plain-HTTP GET on loopback with extra header lines (each ending in
+/// `\r\n`), returning the status and body.
+pub async fn http_get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
     s.write_all(req.as_bytes()).await.unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.unwrap();
@@ -300,19 +308,24 @@ pub async fn golden_seed_records(
 /// it listens: the gRPC and the metrics address. Keeps draining the log
 /// afterwards so the server never blocks on its standard output.
 pub fn listening_addrs(child: &mut std::process::Child) -> (String, String) {
+    let fields = listening_fields(child);
+    let addr = |key: &str| fields[key].as_str().unwrap().to_string();
+    (addr("grpc_addr"), addr("metrics_addr"))
+}
+
+/// The fields of the start-up log line that says where the `serve`
+/// process listens (`grpc_addr`, `metrics_addr`, `probe_addr` when there is
+/// one, `tls`, ...). Keeps draining the log afterwards.
+pub fn listening_fields(child: &mut std::process::Child) -> serde_json::Value {
     use std::io::BufRead;
     let stdout = child.stdout.take().expect("stdout piped");
     let mut lines = std::io::BufReader::new(stdout).lines();
     for line in lines.by_ref() {
         let line = line.unwrap();
         let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-        if let (Some(grpc), Some(metrics)) = (
-            v["fields"]["grpc_addr"].as_str(),
-            v["fields"]["metrics_addr"].as_str(),
-        ) {
-            let addrs = (grpc.to_string(), metrics.to_string());
+        if v["fields"]["grpc_addr"].is_string() && v["fields"]["metrics_addr"].is_string() {
             std::thread::spawn(move || for _ in lines {});
-            return addrs;
+            return v["fields"].clone();
         }
     }
     panic!("server exited before listening");
@@ -353,4 +366,29 @@ pub async fn health_status(
         .await?
         .into_inner();
     Ok(ServingStatus::try_from(r.status).unwrap_or(ServingStatus::Unknown))
+}
+
+/// One probe as the kubelet makes it: a new connection to `url`, one
+/// `Health/Check` of `service`, 2 s for each.
+pub async fn probe_health(
+    url: String,
+    service: &str,
+) -> Result<tonic_health::pb::health_check_response::ServingStatus, tonic::Status> {
+    let channel = tonic::transport::Channel::from_shared(url)
+        .unwrap()
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(2))
+        .connect()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    health_status(channel, service).await
+}
+
+/// Sends SIGTERM to a child process.
+pub fn sigterm(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM {}", child.id());
 }
