@@ -4,9 +4,17 @@
 //! the server exports (read from a fresh registry's OpenMetrics text, so the
 //! names come from src/server/metrics.rs itself), and every other name is one
 //! of the kube-state-metrics or cAdvisor metrics listed here. The PromQL
-//! syntax of both is checked by `promtool` in deploy/check.
+//! syntax of both is checked by `promtool` in deploy/check. A server whose
+//! time budget runs out counts its records' TIME_BUDGET warnings, which the
+//! NewsenrichTimeBudgetCuts alert reads.
+
+mod common;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::*;
+use newsenrich::api::v1;
 
 use regex::Regex;
 use serde_json::Value;
@@ -210,4 +218,42 @@ fn the_alerts_query_only_exported_metrics_and_have_runbook_entries() {
     assert!(used.contains("newsenrich_article_warnings_total"));
     assert!(used.contains("kube_pod_container_status_last_terminated_reason"));
     assert_eq!(alerts.len(), 7, "{alerts:?}");
+}
+
+#[tokio::test]
+async fn a_spent_time_budget_is_counted_by_warning_code_and_stage() {
+    // A budget so small that it is spent before the first stage ends.
+    let ts = start(newsenrich::server::ServerConfig {
+        article_time_budget: Some(Duration::from_nanos(1)),
+        ..test_config()
+    })
+    .await;
+    let mut c = ts.client().await;
+    let text = "Anna Berg said on Monday that the plan would go ahead. ".repeat(40);
+    let record = enrich(&mut c, text_article("budget", &text)).await;
+    let cut: Vec<&v1::Warning> = record
+        .warnings
+        .iter()
+        .filter(|w| w.code == v1::WarningCode::TimeBudget as i32)
+        .collect();
+    assert!(!cut.is_empty(), "{:?}", record.warnings);
+    let (status, body) = http_get(ts.server.metrics_addr(), "/metrics").await;
+    assert_eq!(status, 200);
+    for stage in cut
+        .iter()
+        .map(|w| w.stage.as_str())
+        .collect::<BTreeSet<_>>()
+    {
+        let n = cut.iter().filter(|w| w.stage == stage).count();
+        let line = format!(
+            r#"newsenrich_article_warnings_total{{code="TIME_BUDGET",stage="{stage}"}} {n}"#
+        );
+        assert!(body.lines().any(|l| l == line), "{line} in:\n{body}");
+    }
+    let counted: usize = body
+        .lines()
+        .filter(|l| l.starts_with("newsenrich_article_warnings_total{"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, record.warnings.len(), "{body}");
 }
