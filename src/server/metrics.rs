@@ -37,6 +37,17 @@ pub struct OutcomeLabels {
     pub code: &'static str,
 }
 
+/// Labels of the warnings counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WarningLabels {
+    /// Warning code as in the API's `WarningCode` without its prefix,
+    /// e.g. `TIME_BUDGET`, `RESPONSE_TRIMMED`.
+    pub code: &'static str,
+    /// The stage that raised it, e.g. `html`, `entities`, `quotes`,
+    /// `dates`, `limits`, `response`.
+    pub stage: &'static str,
+}
+
 /// Labels of per-stage histograms.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StageLabels {
@@ -86,6 +97,8 @@ pub struct Metrics {
     pub request_duration: Family<MethodLabels, Histogram>,
     /// Articles finished, by outcome code.
     pub articles: Family<OutcomeLabels, Counter>,
+    /// Warnings of the records produced, by code and stage.
+    pub article_warnings: Family<WarningLabels, Counter>,
     /// Content bytes of the articles received.
     pub article_bytes: Counter,
     /// Articles queued or running.
@@ -128,6 +141,12 @@ impl Metrics {
             "articles",
             "Articles processed, by outcome status code",
             articles.clone(),
+        );
+        let article_warnings = Family::<WarningLabels, Counter>::default();
+        registry.register(
+            "article_warnings",
+            "Warnings in the records produced, by warning code and the stage that raised it (TIME_BUDGET: a stage cut short by the article time budget)",
+            article_warnings.clone(),
         );
         let article_bytes = Counter::default();
         registry.register(
@@ -197,6 +216,7 @@ impl Metrics {
             requests,
             request_duration,
             articles,
+            article_warnings,
             article_bytes,
             articles_in_flight,
             stage_duration,
@@ -237,6 +257,20 @@ impl Metrics {
             self.stage_duration
                 .get_or_create(&StageLabels { stage })
                 .observe(took.as_secs_f64());
+        }
+    }
+
+    /// Counts warnings of one record, each given as its code name (as in
+    /// the API's `WarningCode` without its prefix) and the stage that
+    /// raised it.
+    pub fn record_warnings(
+        &self,
+        warnings: impl IntoIterator<Item = (&'static str, &'static str)>,
+    ) {
+        for (code, stage) in warnings {
+            self.article_warnings
+                .get_or_create(&WarningLabels { code, stage })
+                .inc();
         }
     }
 
@@ -323,10 +357,21 @@ mod tests {
         );
         m.record_article(tonic::Code::Ok, &[("normalize", Duration::from_micros(40))]);
         m.article_bytes.inc_by(123);
+        m.record_warnings([
+            ("TIME_BUDGET", "entities"),
+            ("TIME_BUDGET", "entities"),
+            ("RESPONSE_TRIMMED", "response"),
+        ]);
         let text = m.encode();
         assert!(
             text.contains(
-                r#"newsenrich_requests_total{method="EnrichArticle",code="INVALID_ARGUMENT"} 1"#
+                r#"newsenrich_article_warnings_total{code="TIME_BUDGET",stage="entities"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"newsenrich_article_warnings_total{code="RESPONSE_TRIMMED",stage="response"} 1"#
             ),
             "{text}"
         );

@@ -25,7 +25,7 @@ use crate::api::convert::{self, grpc_code, to_status};
 use crate::api::v1;
 use crate::error::{Echo, Error, reason};
 use crate::pipeline::budget::CancelFlag;
-use crate::pipeline::{ArticleInput, Budget, EnrichOptions, Enricher, Pipeline};
+use crate::pipeline::{ArticleInput, Budget, EnrichOptions, Enricher, Pipeline, WarningCode};
 
 /// How much earlier than the caller's deadline a call gives up: 5% of the
 /// time the caller allowed, at most 50 ms. The deadline is counted from when
@@ -131,7 +131,17 @@ impl State {
                                 super::reply::Paragraphs::Own
                             }
                         };
+                        metrics.record_warnings(
+                            enriched.warnings.iter().map(|w| (w.code.as_str(), w.stage)),
+                        );
+                        let before = record.warnings.len();
                         super::reply::fit_record(&mut record, max_response, paragraphs)?;
+                        if record.warnings.len() > before {
+                            metrics.record_warnings([(
+                                WarningCode::ResponseTrimmed.as_str(),
+                                "response",
+                            )]);
+                        }
                         Ok(record)
                     });
                 // Every article that ran is counted with the time of the
