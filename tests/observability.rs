@@ -36,7 +36,7 @@ const EXTERNAL: &[&str] = &[
 /// a sample, so one of each is recorded first; every family that
 /// src/server/metrics.rs registers must then be in the text.
 fn exported() -> BTreeSet<String> {
-    use newsenrich::server::metrics::{CloseLabels, Metrics};
+    use newsenrich::server::metrics::{CloseLabels, Metrics, ReloadLabels};
     let m = Metrics::new();
     let took = std::time::Duration::from_millis(2);
     m.record_call("EnrichArticle", tonic::Code::Ok, took);
@@ -45,6 +45,13 @@ fn exported() -> BTreeSet<String> {
     m.connections
         .closed
         .get_or_create(&CloseLabels { reason: "client" })
+        .inc();
+    m.record_auth_refusal("grpc", "missing");
+    m.reloads
+        .get_or_create(&ReloadLabels {
+            what: "tokens",
+            result: "ok",
+        })
         .inc();
     let text = m.encode();
     let source = std::fs::read_to_string(concat!(

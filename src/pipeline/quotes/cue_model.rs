@@ -285,10 +285,36 @@ fn shape_code(view: &View<'_>, k: Option<usize>, s0: usize, s1: usize) -> u8 {
     }
 }
 
-/// The features of token `i` of sentence `s0..s1` as a cue, into `out`
-/// (cleared first). `lexicon` is its lexicon strength in tenths, 0 when
-/// the lexicon does not know it.
-pub fn features(view: &View<'_>, i: usize, s0: usize, s1: usize, lexicon: u8, out: &mut Vec<u64>) {
+/// Where a candidate stands: its sentence `s0..s1`, whether a quotation
+/// is in that sentence, and its lexicon strength in tenths (0 when the
+/// lexicon does not know it).
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    /// The sentence's first token.
+    pub s0: usize,
+    /// Past its last token.
+    pub s1: usize,
+    /// A quotation is in the sentence (computed once a sentence, so
+    /// scoring stays constant work a word).
+    pub quoted_sentence: bool,
+    /// Lexicon strength in tenths.
+    pub lexicon: u8,
+}
+
+/// Whether a quotation is in sentence `s0..s1`.
+pub fn has_quotation(view: &View<'_>, s0: usize, s1: usize) -> bool {
+    view.toks[s0..s1].iter().any(|t| t.quote != 0)
+}
+
+/// The features of token `i` at `site` as a cue, into `out` (cleared
+/// first); constant work.
+pub fn features(view: &View<'_>, i: usize, site: Site, out: &mut Vec<u64>) {
+    let Site {
+        s0,
+        s1,
+        quoted_sentence,
+        lexicon,
+    } = site;
     out.clear();
     let at = |d: isize| i.checked_add_signed(d);
     let word = word_part(view, Some(i), s0, s1);
@@ -329,7 +355,7 @@ pub fn features(view: &View<'_>, i: usize, s0: usize, s1: usize, lexicon: u8, ou
     // A quotation in the sentence, and right next to the word.
     let quoted_near =
         (i.saturating_sub(2).max(s0)..(i + 3).min(s1)).any(|k| view.toks[k].quote != 0);
-    let quoted_sentence = quoted_near || (s0..s1).any(|k| view.toks[k].quote != 0);
+    let quoted_sentence = quoted_near || quoted_sentence;
     let quote = pack(&[u8::from(quoted_sentence), u8::from(quoted_near)]);
     out.push(feature(t::QUOTE, &[quote]));
     out.push(feature(t::WORD_QUOTE, &[word, quote]));

@@ -156,6 +156,7 @@ fn find_cues(
 ) -> Vec<Cue> {
     let mut out = Vec::new();
     let mut features = Vec::new();
+    let quoted_sentence = model.is_some() && cue_model::has_quotation(view, s0, s1);
     let mut i = s0;
     while i < s1 && i <= last_first {
         if !cue_model::is_candidate_token(view, i) {
@@ -165,7 +166,15 @@ fn find_cues(
         let lexicon = lexicon_at(view, i, s1);
         let learned = lexicon.is_none();
         let found = match model {
-            Some(model) => learned_cue(view, model, i, s0, s1, lexicon, &mut features),
+            Some(model) => {
+                let site = cue_model::Site {
+                    s0,
+                    s1,
+                    quoted_sentence,
+                    lexicon: lexicon.map_or(0, |m| (m.strength * 10.0).round() as u8),
+                };
+                learned_cue(view, model, i, site, lexicon, &mut features)
+            }
             None => lexicon.filter(|m| !is_noun_cue(view, i, s0, s1, m)),
         };
         match found {
@@ -190,16 +199,14 @@ fn learned_cue(
     view: &View,
     model: &cue_model::CueModel,
     i: usize,
-    s0: usize,
-    s1: usize,
+    site: cue_model::Site,
     lexicon: Option<CueMatch>,
     features: &mut Vec<u64>,
 ) -> Option<CueMatch> {
     if lexicon.is_none() && !model.knows(cue_model::lower_hash(view, i)) {
         return None;
     }
-    let strength = lexicon.map_or(0, |m| (m.strength * 10.0).round() as u8);
-    cue_model::features(view, i, s0, s1, strength, features);
+    cue_model::features(view, i, site, features);
     if model.score(features) <= model.threshold {
         return None;
     }
@@ -210,7 +217,7 @@ fn learned_cue(
     });
     // A cue is a verb or a fixed phrase, never a noun, whatever the corpus
     // annotates ("the Kremlin's demands that", "a statement").
-    (!is_noun_cue(view, i, s0, s1, &m)).then_some(m)
+    (!is_noun_cue(view, i, site.s0, site.s1, &m)).then_some(m)
 }
 
 /// The lexicon's noun rules: a determiner or preposition before the cue,
@@ -271,6 +278,7 @@ pub fn cue_sites(text: &str, entities: &[Entity], keep: impl Fn(u64, u8) -> bool
     };
     let mut out = Vec::new();
     for &(s0, s1) in &p.sentences {
+        let quoted_sentence = cue_model::has_quotation(&view, s0, s1);
         for i in s0..s1 {
             if !cue_model::is_candidate_token(&view, i) {
                 continue;
@@ -281,7 +289,13 @@ pub fn cue_sites(text: &str, entities: &[Entity], keep: impl Fn(u64, u8) -> bool
                 continue;
             }
             let mut features = Vec::new();
-            cue_model::features(&view, i, s0, s1, lexicon, &mut features);
+            let site = cue_model::Site {
+                s0,
+                s1,
+                quoted_sentence,
+                lexicon,
+            };
+            cue_model::features(&view, i, site, &mut features);
             out.push(CueSite {
                 span: Span::new(view.toks[i].start, view.toks[i].end),
                 word,
