@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::averaged::Averaged;
 use super::ner::Rng;
 use super::quotes::char_span;
 use crate::eval::EvalError;
@@ -28,6 +29,7 @@ use crate::eval::quotes::{
 };
 use crate::pipeline::entities::Entity;
 use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
+use crate::pipeline::quotes::weights::Weights;
 use crate::pipeline::quotes::{Models, QuoteKind, cue_sites, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
 
@@ -129,45 +131,23 @@ fn vocabulary<'a>(docs: impl Iterator<Item = &'a Doc>, min_count: usize) -> Vec<
     words
 }
 
-/// Averaged binary perceptron.
-#[derive(Default)]
-struct Perceptron {
-    w: FxHashMap<u64, (f32, f64)>,
-    c: f64,
-}
-
-impl Perceptron {
-    fn score(&self, f: &[u64]) -> f32 {
-        f.iter().filter_map(|k| self.w.get(k)).map(|w| w.0).sum()
-    }
-
-    fn train(examples: &[&Example], epochs: usize) -> FxHashMap<u64, f32> {
-        let mut p = Perceptron {
-            c: 1.0,
-            ..Perceptron::default()
-        };
-        let mut order: Vec<usize> = (0..examples.len()).collect();
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        for _ in 0..epochs {
-            rng.shuffle(&mut order);
-            for &i in &order {
-                let e = examples[i];
-                let y: f32 = if e.cue { 1.0 } else { -1.0 };
-                if y * p.score(&e.features) <= 0.0 {
-                    for &k in &e.features {
-                        let w = p.w.entry(k).or_default();
-                        w.0 += y;
-                        w.1 += p.c * f64::from(y);
-                    }
-                }
-                p.c += 1.0;
+/// Trains an averaged binary perceptron on `examples`.
+fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
+    let mut p = Averaged::new();
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for _ in 0..epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let e = examples[i];
+            let y: f32 = if e.cue { 1.0 } else { -1.0 };
+            if y * p.score(&e.features) <= 0.0 {
+                p.add(&e.features, y);
             }
+            p.tick();
         }
-        p.w.iter()
-            .map(|(&k, &(w, u))| (k, (f64::from(w) - u / p.c) as f32))
-            .filter(|&(_, w)| w.abs() > 1e-6)
-            .collect()
     }
+    p.averaged()
 }
 
 /// The stage's quotes of `doc` with `models`, scored into `quoted` and
@@ -273,7 +253,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
                 .iter()
                 .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
                 .collect();
-            let weights = Perceptron::train(&train, args.epochs);
+            let weights = train_weights(&train, args.epochs);
             let models: Vec<CueModel> = THRESHOLDS
                 .iter()
                 .map(|&t| CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone()))
@@ -311,7 +291,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         .iter()
         .filter(|e| e.lexicon || known.contains(&e.word))
         .collect();
-    let weights = Perceptron::train(&train, args.epochs);
+    let weights = train_weights(&train, args.epochs);
     let model = CueModel::new(args.version.clone(), args.threshold, vocab, weights);
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {

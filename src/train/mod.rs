@@ -6,6 +6,7 @@
 //! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
 //! - [`cues`]: the cue detector of the quotation stage, from PolNeAR.
 
+mod averaged;
 pub mod brown;
 pub mod cues;
 pub mod ner;

@@ -19,8 +19,6 @@
 
 use std::path::PathBuf;
 
-use rustc_hash::FxHashMap;
-
 use crate::eval::EvalError;
 use crate::eval::quotes::{
     GoldAttribution, load_polnear, overlaps, polnear_input, polnear_pipeline,
@@ -30,6 +28,7 @@ use crate::pipeline::quotes::ranker::{CandidateSet, SpeakerModel, choose};
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features, Span};
 
+use super::averaged::Averaged;
 use super::ner::Rng;
 
 /// Flags of `newsenrich train quotes`.
@@ -122,25 +121,17 @@ fn examples_of(
     out
 }
 
-/// Averaged ranking perceptron weights.
-#[derive(Default)]
-struct Ranker {
-    w: FxHashMap<u64, (f32, f64)>,
-    c: f64,
-}
+/// Averaged ranking perceptron.
+struct Ranker(Averaged);
 
 impl Ranker {
-    fn score(&self, f: &[u64]) -> f32 {
-        f.iter().filter_map(|k| self.w.get(k)).map(|w| w.0).sum()
-    }
-
     fn best(&self, features: &[Vec<u64>], only: Option<&[bool]>) -> Option<usize> {
         let mut best: Option<(usize, f32)> = None;
         for (i, f) in features.iter().enumerate() {
             if only.is_some_and(|o| !o[i]) {
                 continue;
             }
-            let s = self.score(f);
+            let s = self.0.score(f);
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
             }
@@ -148,19 +139,8 @@ impl Ranker {
         best.map(|(i, _)| i)
     }
 
-    fn add(&mut self, f: &[u64], d: f32) {
-        for &k in f {
-            let w = self.w.entry(k).or_default();
-            w.0 += d;
-            w.1 += self.c * f64::from(d);
-        }
-    }
-
     fn train(examples: &[&Example], epochs: usize) -> Ranker {
-        let mut r = Ranker {
-            c: 1.0,
-            ..Ranker::default()
-        };
+        let mut r = Ranker(Averaged::new());
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..epochs {
@@ -172,10 +152,10 @@ impl Ranker {
                     && !e.right[p]
                     && let Some(g) = r.best(&e.features, Some(&e.right))
                 {
-                    r.add(&e.features[g], 1.0);
-                    r.add(&e.features[p], -1.0);
+                    r.0.add(&e.features[g], 1.0);
+                    r.0.add(&e.features[p], -1.0);
                 }
-                r.c += 1.0;
+                r.0.tick();
             }
         }
         r
@@ -185,12 +165,7 @@ impl Ranker {
         SpeakerModel {
             version: version.to_owned(),
             margin: 0.0,
-            weights: self
-                .w
-                .iter()
-                .map(|(&k, &(w, u))| (k, (f64::from(w) - u / self.c) as f32))
-                .filter(|&(_, w)| w.abs() > 1e-6)
-                .collect(),
+            weights: self.0.averaged(),
         }
     }
 }

@@ -22,10 +22,11 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use super::speaker::{View, pronoun};
 use super::text::TokKind;
+use super::weights::{self, Weights};
 use crate::pipeline::entities::features::{feature, lower_into, pack, text};
 
 /// The embedded model file.
@@ -65,7 +66,7 @@ pub struct CueModel {
     /// Hashes of [`CueModel::vocabulary`].
     vocabulary_hashes: FxHashSet<u64>,
     /// Feature weights.
-    pub weights: FxHashMap<u64, f32>,
+    pub weights: Weights,
 }
 
 mod t {
@@ -98,7 +99,7 @@ impl CueModel {
         version: String,
         threshold: f32,
         vocabulary: Vec<String>,
-        weights: FxHashMap<u64, f32>,
+        weights: Weights,
     ) -> CueModel {
         let vocabulary_hashes = vocabulary.iter().map(|w| word_hash(w)).collect();
         CueModel {
@@ -128,15 +129,12 @@ impl CueModel {
 
     /// The score of a feature list.
     pub fn score(&self, features: &[u64]) -> f32 {
-        features
-            .iter()
-            .filter_map(|f| self.weights.get(f))
-            .sum::<f32>()
+        weights::score(&self.weights, features)
     }
 
     /// Serialises the model: magic, version, threshold, the vocabulary
-    /// (count, then length-prefixed words), then (hash, weight) rows by
-    /// ascending hash.
+    /// (count, then length-prefixed words), then the weights
+    /// ([`weights::write`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -155,18 +153,7 @@ impl CueModel {
             out.push(w.len() as u8);
             out.extend_from_slice(w.as_bytes());
         }
-        let mut rows: Vec<(u64, f32)> = self
-            .weights
-            .iter()
-            .filter(|(_, w)| **w != 0.0)
-            .map(|(&k, &w)| (k, w))
-            .collect();
-        rows.sort_unstable_by_key(|&(k, _)| k);
-        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        for (k, w) in rows {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.extend_from_slice(&w.to_le_bytes());
-        }
+        weights::write(&self.weights, &mut out);
         out
     }
 
@@ -199,24 +186,7 @@ impl CueModel {
                     .to_owned(),
             );
         }
-        let n = u32::from_le_bytes(take(4)?.try_into().map_err(|_| truncated())?) as usize;
-        let rows = take(n.checked_mul(12).ok_or_else(truncated)?)?;
-        if !rest.is_empty() {
-            return Err(format!(
-                "{} bytes after the cue model's weights",
-                rest.len()
-            ));
-        }
-        let weights = rows
-            .chunks_exact(12)
-            .map(|r| {
-                let mut k = [0u8; 8];
-                k.copy_from_slice(&r[..8]);
-                let mut w = [0u8; 4];
-                w.copy_from_slice(&r[8..]);
-                (u64::from_le_bytes(k), f32::from_le_bytes(w))
-            })
-            .collect();
+        let weights = weights::read(rest)?;
         Ok(CueModel::new(version, threshold, vocabulary, weights))
     }
 }
@@ -384,7 +354,7 @@ mod tests {
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
-        let mut weights = FxHashMap::default();
+        let mut weights = Weights::default();
         weights.insert(7u64, 1.5f32);
         weights.insert(3, -0.25);
         let m = CueModel::new(

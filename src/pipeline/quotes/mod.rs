@@ -30,6 +30,7 @@ pub mod marks;
 pub mod ranker;
 pub mod speaker;
 pub mod text;
+pub mod weights;
 
 use rustc_hash::FxHashMap;
 

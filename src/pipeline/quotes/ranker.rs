@@ -12,10 +12,9 @@
 
 use std::sync::LazyLock;
 
-use rustc_hash::FxHashMap;
-
 use super::speaker::{Pronoun, View, pronoun};
 use super::text::{Tok, TokKind};
+use super::weights;
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack, text};
 use crate::pipeline::entities::{Entity, EntityType};
@@ -471,7 +470,7 @@ pub struct SpeakerModel {
     /// replace it.
     pub margin: f32,
     /// Weights.
-    pub weights: FxHashMap<u64, f32>,
+    pub weights: weights::Weights,
 }
 
 impl SpeakerModel {
@@ -487,14 +486,11 @@ impl SpeakerModel {
 
     /// The score of a feature list.
     pub fn score(&self, features: &[u64]) -> f32 {
-        features
-            .iter()
-            .filter_map(|f| self.weights.get(f))
-            .sum::<f32>()
+        weights::score(&self.weights, features)
     }
 
-    /// Serialises the model: magic, version, count, then (hash, weight)
-    /// by ascending hash.
+    /// Serialises the model: magic, version, margin, then the weights
+    /// ([`weights::write`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -502,18 +498,7 @@ impl SpeakerModel {
         out.push(version.len() as u8);
         out.extend_from_slice(version);
         out.extend_from_slice(&self.margin.to_le_bytes());
-        let mut rows: Vec<(u64, f32)> = self
-            .weights
-            .iter()
-            .filter(|(_, w)| **w != 0.0)
-            .map(|(&k, &w)| (k, w))
-            .collect();
-        rows.sort_unstable_by_key(|&(k, _)| k);
-        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        for (k, w) in rows {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.extend_from_slice(&w.to_le_bytes());
-        }
+        weights::write(&self.weights, &mut out);
         out
     }
 
@@ -530,30 +515,11 @@ impl SpeakerModel {
         let version = std::str::from_utf8(&rest[..len])
             .map_err(|e| e.to_string())?
             .to_owned();
-        let rest = &rest[len..];
-        if rest.len() < 8 {
-            return Err("truncated model".into());
-        }
-        let margin = f32::from_le_bytes(rest[..4].try_into().map_err(|_| "truncated model")?);
-        let rest = &rest[4..];
-        let n = u32::from_le_bytes(rest[..4].try_into().map_err(|_| "truncated model")?) as usize;
-        let rows = &rest[4..];
-        if rows.len() != n * 12 {
-            return Err(format!(
-                "speaker model claims {n} weights in {} bytes",
-                rows.len()
-            ));
-        }
-        let weights = rows
-            .chunks_exact(12)
-            .map(|r| {
-                let mut k = [0u8; 8];
-                k.copy_from_slice(&r[..8]);
-                let mut w = [0u8; 4];
-                w.copy_from_slice(&r[8..]);
-                (u64::from_le_bytes(k), f32::from_le_bytes(w))
-            })
-            .collect();
+        let (margin, rest) = rest[len..]
+            .split_first_chunk::<4>()
+            .ok_or("truncated model")?;
+        let margin = f32::from_le_bytes(*margin);
+        let weights = weights::read(rest)?;
         Ok(SpeakerModel {
             version,
             margin,
