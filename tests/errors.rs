@@ -557,12 +557,8 @@ async fn a_megabyte_time_zone_gives_a_short_status() {
 #[test]
 fn a_megabyte_id_is_cut_in_the_log() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsenrich"))
+        .args(LOOPBACK_SERVE)
         .args([
-            "serve",
-            "--listen-addr",
-            "127.0.0.1:0",
-            "--metrics-addr",
-            "127.0.0.1:0",
             "--worker-threads",
             "1",
             "--drain-delay",

@@ -22,7 +22,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use common::{channel_when_serving, listening_addrs, text_article};
+use common::{LOOPBACK_SERVE, channel_when_serving, listening_addrs, text_article};
 use newsenrich::api::v1;
 
 const BIN: &str = env!("CARGO_BIN_EXE_newsenrich");
@@ -155,12 +155,8 @@ async fn server_answers_every_hostile_article_and_stays_up() {
     let mut child = Command::new("prlimit")
         .arg(ADDRESS_SPACE)
         .arg(BIN)
+        .args(LOOPBACK_SERVE)
         .args([
-            "serve",
-            "--listen-addr",
-            "127.0.0.1:0",
-            "--metrics-addr",
-            "127.0.0.1:0",
             "--worker-threads",
             "2",
             "--article-time-budget",

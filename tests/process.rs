@@ -107,15 +107,8 @@ fn cli_enrich_reports_bad_input_and_exits_non_zero() {
 #[tokio::test]
 async fn sigterm_under_load_exits_zero_and_loses_nothing() {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen-addr",
-            "127.0.0.1:0",
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--drain-delay",
-            "200ms",
-        ])
+        .args(LOOPBACK_SERVE)
+        .args(["--drain-delay", "200ms"])
         .args([
             "--shutdown-grace-period",
             "20s",

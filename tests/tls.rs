@@ -597,13 +597,7 @@ fn the_binary_reports_a_bad_file_once_and_exits_1() {
     let tokens = dir.path().join("tokens");
     std::fs::write(&tokens, "# no token yet\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsenrich"))
-        .args([
-            "serve",
-            "--listen-addr",
-            "127.0.0.1:0",
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ])
+        .args(LOOPBACK_SERVE)
         .env("NEWSENRICH_AUTH_TOKEN_FILE", &tokens)
         .env("NEWSENRICH_TLS_CERT_FILE", dir.path().join("missing.crt"))
         .env("NEWSENRICH_TLS_KEY_FILE", dir.path().join("missing.key"))

@@ -21,31 +21,21 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::averaged::Averaged;
 use super::ner::Rng;
+use super::polnear::{EntityDoc, PolnearSplit, entity_docs};
 use super::quotes::char_span;
 use crate::eval::EvalError;
-use crate::eval::quotes::{
-    GoldAttribution, Predicted, SetScore, load_polnear, polnear_input, polnear_pipeline,
-    score_article,
-};
-use crate::pipeline::entities::Entity;
+use crate::eval::quotes::{Predicted, SetScore, score_article};
+use crate::pipeline::Budget;
 use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
 use crate::pipeline::quotes::weights::Weights;
 use crate::pipeline::quotes::{Models, QuoteKind, cue_sites, extract_ranked};
-use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
 
 /// Flags of `newsenrich train cues`.
 #[derive(Debug, clap::Args)]
 pub struct TrainCuesArgs {
-    /// A PolNeAR split folder (`text/`, `attributions/`) to train on.
-    #[arg(long)]
-    pub train: PathBuf,
-    /// Report K-fold document-level cross-validation on `--train` instead
-    /// of writing a model.
-    #[arg(long)]
-    pub cv: Option<u8>,
-    /// Passes over the examples.
-    #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
+    /// The split, cross-validation and passes.
+    #[command(flatten)]
+    pub split: PolnearSplit,
     /// A word joins the vocabulary after this many annotated cues.
     #[arg(long, default_value_t = 2)]
     pub min_count: usize,
@@ -63,13 +53,6 @@ pub struct TrainCuesArgs {
 /// Thresholds cross-validation reports.
 const THRESHOLDS: [f32; 7] = [-16.0, -14.0, -12.0, -10.0, -8.0, -6.0, -4.0];
 
-/// One article: text, entities, gold attributions.
-struct Doc {
-    text: String,
-    entities: Vec<Entity>,
-    gold: Vec<GoldAttribution>,
-}
-
 /// One candidate word.
 struct Example {
     doc: usize,
@@ -82,7 +65,7 @@ struct Example {
 /// The head of every annotated cue of `doc`: the first word of its span
 /// that is neither a function word nor an adverb in -ly ("declined" of "declined to comment",
 /// "said" of "said this week"), lower case, with where it is.
-fn cue_heads(doc: &Doc) -> Vec<(String, (usize, usize))> {
+fn cue_heads(doc: &EntityDoc) -> Vec<(String, (usize, usize))> {
     let chars: Vec<char> = doc.text.chars().collect();
     let is_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-');
     let mut out = Vec::new();
@@ -115,7 +98,7 @@ fn cue_heads(doc: &Doc) -> Vec<(String, (usize, usize))> {
 
 /// The vocabulary of documents `docs`: the words that head at least
 /// `min_count` annotated cues.
-fn vocabulary<'a>(docs: impl Iterator<Item = &'a Doc>, min_count: usize) -> Vec<String> {
+fn vocabulary<'a>(docs: impl Iterator<Item = &'a EntityDoc>, min_count: usize) -> Vec<String> {
     let mut counts: FxHashMap<String, usize> = FxHashMap::default();
     for d in docs {
         for (w, _) in cue_heads(d) {
@@ -152,7 +135,7 @@ fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
 
 /// The stage's quotes of `doc` with `models`, scored into `quoted` and
 /// `all` as `eval quotes` scores them.
-fn score_doc(doc: &Doc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
+fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
     let budget = Budget::unlimited();
     let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
     let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
@@ -185,27 +168,7 @@ fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
 /// Runs `newsenrich train cues`.
 pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
-    let articles = load_polnear(&args.train)?;
-    let pipeline = polnear_pipeline()?;
-    let options = EnrichOptions {
-        skip_cleaning: true,
-        features: [Feature::Entities].into_iter().collect::<Features>(),
-        ..EnrichOptions::default()
-    };
-    let mut docs = Vec::with_capacity(articles.len());
-    for art in articles {
-        let enriched = pipeline
-            .enrich(&polnear_input(&art), &options, &Budget::unlimited())
-            .map_err(|e| EvalError::Format {
-                path: args.train.join("text").join(&art.name),
-                problem: e.to_string(),
-            })?;
-        docs.push(Doc {
-            text: enriched.document.text().to_owned(),
-            entities: enriched.entities,
-            gold: art.gold,
-        });
-    }
+    let docs = entity_docs(&args.split)?;
     // Every word any annotated cue holds: the widest vocabulary a fold can
     // have, so the examples are gathered once.
     let widest: FxHashSet<u64> = vocabulary(docs.iter(), 1)
@@ -236,7 +199,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         examples.len(),
         positives
     ))?;
-    if let Some(k) = args.cv {
+    if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
         let mut rules = (SetScore::default(), SetScore::default());
         let mut learned = [(SetScore::default(), SetScore::default()); THRESHOLDS.len()];
@@ -253,7 +216,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
                 .iter()
                 .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
                 .collect();
-            let weights = train_weights(&train, args.epochs);
+            let weights = train_weights(&train, args.split.epochs);
             let models: Vec<CueModel> = THRESHOLDS
                 .iter()
                 .map(|&t| CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone()))
@@ -280,8 +243,8 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         }
         return say(format!(
             "{k}-fold document-level cross-validation on {} ({} epochs, min count {}; speakers by the rules): quotes of the rules' cues and of the learned cues at each threshold\n{lines}",
-            args.train.display(),
-            args.epochs,
+            args.split.train.display(),
+            args.split.epochs,
             args.min_count,
         ));
     }
@@ -291,7 +254,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         .iter()
         .filter(|e| e.lexicon || known.contains(&e.word))
         .collect();
-    let weights = train_weights(&train, args.epochs);
+    let weights = train_weights(&train, args.split.epochs);
     let model = CueModel::new(args.version.clone(), args.threshold, vocab, weights);
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {

@@ -10,6 +10,7 @@ mod averaged;
 pub mod brown;
 pub mod cues;
 pub mod ner;
+pub mod polnear;
 pub mod quotes;
 
 use crate::cli::{TrainArgs, TrainTask};

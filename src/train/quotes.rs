@@ -20,30 +20,22 @@
 use std::path::PathBuf;
 
 use crate::eval::EvalError;
-use crate::eval::quotes::{
-    GoldAttribution, load_polnear, overlaps, polnear_input, polnear_pipeline,
-};
+use crate::eval::quotes::{GoldAttribution, overlaps};
 use crate::pipeline::quotes::cue_model::CueModel;
 use crate::pipeline::quotes::ranker::{CandidateSet, SpeakerModel, choose};
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
-use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features, Span};
+use crate::pipeline::{Budget, Span};
 
 use super::averaged::Averaged;
 use super::ner::Rng;
+use super::polnear::{PolnearSplit, entity_docs};
 
 /// Flags of `newsenrich train quotes`.
 #[derive(Debug, clap::Args)]
 pub struct TrainQuotesArgs {
-    /// A PolNeAR split folder (`text/`, `attributions/`) to train on.
-    #[arg(long)]
-    pub train: PathBuf,
-    /// Report K-fold document-level cross-validation on `--train` instead
-    /// of writing a model.
-    #[arg(long)]
-    pub cv: Option<u8>,
-    /// Passes over the examples.
-    #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
+    /// The split, cross-validation and passes.
+    #[command(flatten)]
+    pub split: PolnearSplit,
     /// Where to write the model.
     #[arg(long, default_value = "models/quotes.bin")]
     pub out: PathBuf,
@@ -205,27 +197,14 @@ impl Accuracy {
 /// Runs `newsenrich train quotes`.
 pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
-    let articles = load_polnear(&args.train)?;
-    let pipeline = polnear_pipeline()?;
-    let options = EnrichOptions {
-        skip_cleaning: true,
-        features: [Feature::Entities].into_iter().collect::<Features>(),
-        ..EnrichOptions::default()
-    };
+    let docs = entity_docs(&args.split)?;
     let mut examples = Vec::new();
-    for (doc, art) in articles.iter().enumerate() {
-        let enriched = pipeline
-            .enrich(&polnear_input(art), &options, &Budget::unlimited())
-            .map_err(|e| EvalError::Format {
-                path: args.train.join("text").join(&art.name),
-                problem: e.to_string(),
-            })?;
-        let text = enriched.document.text();
+    for (d, doc) in docs.iter().enumerate() {
         let mut sets = Vec::new();
         let budget = Budget::unlimited();
         extract_ranked(
-            text,
-            &enriched.entities,
+            &doc.text,
+            &doc.entities,
             &mut budget.meter(),
             Models {
                 speaker: None,
@@ -233,7 +212,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             },
             Some(&mut sets),
         );
-        examples.extend(examples_of(doc, text, &art.gold, sets));
+        examples.extend(examples_of(d, &doc.text, &doc.gold, sets));
     }
     let reachable = examples
         .iter()
@@ -241,18 +220,18 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         .count();
     say(format!(
         "{} articles, {} quotes with a gold Source ({} with a right candidate)\n",
-        articles.len(),
+        docs.len(),
         examples.len(),
         reachable
     ))?;
-    if let Some(k) = args.cv {
+    if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
         let (mut rules, mut oracle) = (Accuracy::default(), Accuracy::default());
         let mut ranked = [Accuracy::default(); MARGINS.len()];
         let mut named_kept = Accuracy::default();
         for fold in 0..k {
             let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
-            let model = Ranker::train(&train, args.epochs).averaged(&args.version);
+            let model = Ranker::train(&train, args.split.epochs).averaged(&args.version);
             let models: Vec<SpeakerModel> = MARGINS
                 .iter()
                 .map(|&margin| SpeakerModel {
@@ -282,13 +261,13 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         lines.push_str(&oracle.line("ceiling"));
         say(format!(
             "{k}-fold document-level cross-validation on {} ({} epochs): speaker accuracy of the rules, of the ranker overriding them by at least each margin, and of the best candidate\n{lines}",
-            args.train.display(),
-            args.epochs,
+            args.split.train.display(),
+            args.split.epochs,
         ))?;
         return Ok(());
     }
     let all: Vec<&Example> = examples.iter().collect();
-    let mut model = Ranker::train(&all, args.epochs).averaged(&args.version);
+    let mut model = Ranker::train(&all, args.split.epochs).averaged(&args.version);
     model.margin = args.margin;
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {

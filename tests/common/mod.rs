@@ -304,6 +304,17 @@ pub async fn golden_seed_records(
     out
 }
 
+/// The arguments that start `newsenrich serve` on loopback with the gRPC
+/// and metrics ports chosen by the system (read them back with
+/// [`listening_addrs`]); tests append their own flags.
+pub const LOOPBACK_SERVE: [&str; 5] = [
+    "serve",
+    "--listen-addr",
+    "127.0.0.1:0",
+    "--metrics-addr",
+    "127.0.0.1:0",
+];
+
 /// Reads the JSON log of a starting `newsenrich serve` until it says where
 /// it listens: the gRPC and the metrics address. Keeps draining the log
 /// afterwards so the server never blocks on its standard output.

@@ -137,11 +137,7 @@ impl CueModel {
     /// ([`weights::write`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        let version = &self.version.as_bytes()[..self.version.len().min(255)];
-        out.push(version.len() as u8);
-        out.extend_from_slice(version);
-        out.extend_from_slice(&self.threshold.to_le_bytes());
+        weights::write_header(&mut out, MAGIC, &self.version, self.threshold);
         let mut words: Vec<&String> = self
             .vocabulary
             .iter()
@@ -159,35 +155,23 @@ impl CueModel {
 
     /// Reads what [`CueModel::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<CueModel, String> {
-        let truncated = || "truncated cue model".to_owned();
-        let mut rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or("no trained cue model (run `newsenrich train cues`)")?;
-        let mut take = |n: usize| -> Result<&[u8], String> {
-            if rest.len() < n {
-                return Err(truncated());
-            }
-            let (a, b) = rest.split_at(n);
-            rest = b;
-            Ok(a)
-        };
-        let len = usize::from(take(1)?[0]);
-        let version = std::str::from_utf8(take(len)?)
-            .map_err(|e| e.to_string())?
-            .to_owned();
-        let threshold = f32::from_le_bytes(take(4)?.try_into().map_err(|_| truncated())?);
-        let words = u32::from_le_bytes(take(4)?.try_into().map_err(|_| truncated())?) as usize;
+        let (mut rest, version, threshold) = weights::Reader::header(
+            bytes,
+            MAGIC,
+            "no trained cue model (run `newsenrich train cues`)",
+        )?;
+        let words = u32::from_le_bytes(rest.array()?) as usize;
         let mut vocabulary = Vec::with_capacity(words.min(1 << 16));
         for _ in 0..words {
-            let n = usize::from(take(1)?[0]);
-            vocabulary.push(
-                std::str::from_utf8(take(n)?)
-                    .map_err(|e| e.to_string())?
-                    .to_owned(),
-            );
+            let n = usize::from(rest.take(1)?[0]);
+            vocabulary.push(rest.utf8(n)?);
         }
-        let weights = weights::read(rest)?;
-        Ok(CueModel::new(version, threshold, vocabulary, weights))
+        Ok(CueModel::new(
+            version,
+            threshold,
+            vocabulary,
+            rest.weights()?,
+        ))
     }
 }
 

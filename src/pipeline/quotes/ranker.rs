@@ -493,37 +493,22 @@ impl SpeakerModel {
     /// ([`weights::write`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        let version = &self.version.as_bytes()[..self.version.len().min(255)];
-        out.push(version.len() as u8);
-        out.extend_from_slice(version);
-        out.extend_from_slice(&self.margin.to_le_bytes());
+        weights::write_header(&mut out, MAGIC, &self.version, self.margin);
         weights::write(&self.weights, &mut out);
         out
     }
 
     /// Reads what [`SpeakerModel::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<SpeakerModel, String> {
-        let rest = bytes
-            .strip_prefix(MAGIC)
-            .ok_or("no trained speaker model (run `newsenrich train quotes`)")?;
-        let (&len, rest) = rest.split_first().ok_or("truncated model")?;
-        let len = usize::from(len);
-        if rest.len() < len + 4 {
-            return Err("truncated model".into());
-        }
-        let version = std::str::from_utf8(&rest[..len])
-            .map_err(|e| e.to_string())?
-            .to_owned();
-        let (margin, rest) = rest[len..]
-            .split_first_chunk::<4>()
-            .ok_or("truncated model")?;
-        let margin = f32::from_le_bytes(*margin);
-        let weights = weights::read(rest)?;
+        let (rest, version, margin) = weights::Reader::header(
+            bytes,
+            MAGIC,
+            "no trained speaker model (run `newsenrich train quotes`)",
+        )?;
         Ok(SpeakerModel {
             version,
             margin,
-            weights,
+            weights: rest.weights()?,
         })
     }
 }

@@ -1,7 +1,8 @@
 //! The sparse linear weights of the quote stage's models (the speaker
-//! ranker and the cue detector): scoring a feature list, and the byte form
-//! both model files end with (a count, then `(hash, weight)` rows by
-//! ascending hash, little-endian).
+//! ranker and the cue detector): scoring a feature list, the header both
+//! model files start with (magic, length-prefixed version, one `f32`
+//! parameter) and the byte form both end with (a count, then
+//! `(hash, weight)` rows by ascending hash, little-endian).
 
 use rustc_hash::FxHashMap;
 
@@ -11,6 +12,71 @@ pub type Weights = FxHashMap<u64, f32>;
 /// The score of a feature list: the sum of its features' weights.
 pub fn score(weights: &Weights, features: &[u64]) -> f32 {
     features.iter().filter_map(|f| weights.get(f)).sum::<f32>()
+}
+
+/// Appends a model file's header: `magic`, the version (at most 255 bytes,
+/// length-prefixed) and `parameter` (the ranker's margin, the cue
+/// detector's threshold).
+pub fn write_header(out: &mut Vec<u8>, magic: &[u8; 8], version: &str, parameter: f32) {
+    out.extend_from_slice(magic);
+    let version = &version.as_bytes()[..version.len().min(255)];
+    out.push(version.len() as u8);
+    out.extend_from_slice(version);
+    out.extend_from_slice(&parameter.to_le_bytes());
+}
+
+/// A cursor over a model file's bytes.
+pub struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// Reads the header [`write_header`] wrote; `missing` is the error when
+    /// the bytes do not start with `magic` (no trained model embedded).
+    pub fn header(
+        bytes: &'a [u8],
+        magic: &[u8; 8],
+        missing: &str,
+    ) -> Result<(Reader<'a>, String, f32), String> {
+        let rest = bytes.strip_prefix(magic).ok_or(missing)?;
+        let mut r = Reader { rest };
+        let len = usize::from(r.take(1)?[0]);
+        let version = r.utf8(len)?;
+        let parameter = f32::from_le_bytes(r.array()?);
+        Ok((r, version, parameter))
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        if self.rest.len() < n {
+            return Err("truncated model".into());
+        }
+        let (a, b) = self.rest.split_at(n);
+        self.rest = b;
+        Ok(a)
+    }
+
+    /// The next `N` bytes as an array.
+    pub fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let (a, b) = self
+            .rest
+            .split_first_chunk::<N>()
+            .ok_or("truncated model")?;
+        self.rest = b;
+        Ok(*a)
+    }
+
+    /// The next `n` bytes as UTF-8 text.
+    pub fn utf8(&mut self, n: usize) -> Result<String, String> {
+        Ok(std::str::from_utf8(self.take(n)?)
+            .map_err(|e| e.to_string())?
+            .to_owned())
+    }
+
+    /// The weight rows that end the file ([`read`]).
+    pub fn weights(self) -> Result<Weights, String> {
+        read(self.rest)
+    }
 }
 
 /// Appends the non-zero weights to `out`: their count, then the rows by
