@@ -207,15 +207,16 @@ fn lower_at<R>(
 
 /// [`word_hash`] of token `i`'s word in lower case.
 pub fn lower_hash(view: &View<'_>, i: usize) -> u64 {
-    lower_at(view, Some(i), i, i + 1, word_hash)
+    view.toks[i].lower
 }
 
 /// The part for the lower-case word at `k` (a fixed part outside the
 /// sentence).
 fn word_part(view: &View<'_>, k: Option<usize>, s0: usize, s1: usize) -> u64 {
-    lower_at(view, k, s0, s1, |w| {
-        if w.is_empty() { 1 } else { text(w.as_bytes()) }
-    })
+    match k {
+        Some(k) if k >= s0 && k < s1 => view.toks[k].lower,
+        _ => 1,
+    }
 }
 
 /// A coarse shape of the word at `k`: 0 outside, 1 lower case, 2

@@ -16,7 +16,7 @@ use super::speaker::{Pronoun, View, pronoun};
 use super::text::{Tok, TokKind};
 use super::weights;
 use super::{Quote, QuoteKind};
-use crate::pipeline::entities::features::{feature, pack, text};
+use crate::pipeline::entities::features::{feature, pack};
 use crate::pipeline::entities::{Entity, EntityType};
 
 /// At most this many candidates per quote (the nearest ones; the rules'
@@ -156,7 +156,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
     {
         let mut cues: Vec<(usize, usize)> = (lo..hi)
             .filter(|&k| (k < qa || k >= qb) && toks[k].quote == 0 && toks[k].kind == TokKind::Word)
-            .filter(|&k| cue_strength(article.view.word(k)).is_some())
+            .filter(|&k| cue_strength(toks, k).is_some())
             .map(|k| (if k < qa { qa - k } else { k - qb }, k))
             .collect();
         cues.sort_unstable();
@@ -227,20 +227,9 @@ mod t {
     pub const IN_PHRASE: u8 = 20;
 }
 
-/// `f` of `word` lower-cased, in a buffer reused from call to call (the
-/// ranker lower-cases a few hundred words a quote).
-fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    thread_local!(static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
-    BUF.with_borrow_mut(|buf| f(crate::pipeline::entities::features::lower_into(buf, word)))
-}
-
-/// The strength of `word` as a reporting verb, if it is one.
-fn cue_strength(word: &str) -> Option<u8> {
-    // No reporting verb is shorter or longer (`verb_strength` says so too).
-    if !(3..=16).contains(&word.len()) {
-        return None;
-    }
-    with_lower(word, super::cues::verb_strength)
+/// The strength of token `k` as a reporting verb, if it is one.
+fn cue_strength(toks: &[Tok], k: usize) -> Option<u8> {
+    toks.get(k).and_then(|t| t.verb.checked_sub(1))
 }
 
 /// log2 bucket of a distance.
@@ -266,7 +255,7 @@ fn kind_code(article: &Article<'_>, c: &Candidate) -> u8 {
 /// The lower-cased word of token `k`, or a marker outside the text.
 fn word_part(view: &View<'_>, k: Option<usize>) -> u64 {
     match k {
-        Some(k) if k < view.toks.len() => with_lower(view.word(k), |w| text(w.as_bytes())),
+        Some(k) if k < view.toks.len() => view.toks[k].lower,
         _ => 1,
     }
 }
@@ -391,11 +380,7 @@ pub fn features(
     // A reporting verb right after the candidate (its subject) or right
     // before it ("said Trump"), skipping one adverb.
     {
-        let strength = |k: usize| {
-            (k < toks.len())
-                .then(|| cue_strength(view.word(k)))
-                .flatten()
-        };
+        let strength = |k: usize| cue_strength(toks, k);
         let after = strength(c.tokens.1).or_else(|| {
             (c.tokens.1 + 1 < toks.len() && view.is_adverb(c.tokens.1))
                 .then(|| strength(c.tokens.1 + 1))

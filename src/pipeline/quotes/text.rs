@@ -14,6 +14,7 @@
 use super::marks::Marked;
 use crate::pipeline::Span;
 use crate::pipeline::budget::Meter;
+use crate::pipeline::entities::features::lower_into;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,13 @@ pub struct Tok {
     pub para: u32,
     /// 1 + the index of the mention it lies in, 0 when none.
     pub mention: u32,
+    /// The hash ([`text`](crate::pipeline::entities::features::text)) of
+    /// the token in lower case, computed once here because the cue
+    /// detector and the speaker ranker read each token's many times.
+    pub lower: u64,
+    /// 1 + its strength in tenths as a reporting verb
+    /// ([`verb_strength`](super::cues::verb_strength)), 0 when it is none.
+    pub verb: u8,
 }
 
 /// The tokens of `text`. `mentions` are sorted, non-overlapping byte
@@ -116,6 +124,8 @@ pub fn tokenize(
             quote: 0,
             para,
             mention: 0,
+            lower: 0,
+            verb: 0,
         });
         if meter.tick() {
             break;
@@ -123,10 +133,19 @@ pub fn tokenize(
     }
     split_at_mentions(&mut toks, mentions);
     meter.add(toks.len() as u64);
-    // Quote and mention membership, by two walks.
+    // Quote and mention membership, by two walks; the lower-case hash and
+    // verb strength of every token.
     let mut q = 0;
     let mut m = 0;
+    let mut lower = String::new();
     for t in &mut toks {
+        let w = lower_into(&mut lower, &text[t.start..t.end]);
+        t.lower = crate::pipeline::entities::features::text(w.as_bytes());
+        t.verb = if t.kind == TokKind::Word {
+            super::cues::verb_strength(w).map_or(0, |s| s.saturating_add(1))
+        } else {
+            0
+        };
         while q < quotes.len() && quotes[q].end() <= t.start {
             q += 1;
         }
