@@ -56,6 +56,9 @@ pub enum TrainTask {
     Quotes(crate::train::quotes::TrainQuotesArgs),
     /// The cue detector of the quotation stage, from PolNeAR.
     Cues(crate::train::cues::TrainCuesArgs),
+    /// The speech filter of the quotation stage (titles and scare quotes
+    /// out), from PolNeAR: `models/speech.bin`.
+    Speech(crate::train::speech::TrainSpeechArgs),
 }
 
 /// Settings of `newsenrich eval`.

@@ -353,6 +353,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = quotes::cue_model::CueModel::embedded() {
         versions.push(("quote-cue-detector", model.version.clone()));
     }
+    if let Some(model) = quotes::speech::SpeechModel::embedded() {
+        versions.push(("quote-speech-filter", model.version.clone()));
+    }
     versions
 }
 

@@ -78,3 +78,29 @@ mod tests {
         assert!((w[&6] - 0.2).abs() < 1e-6, "{w:?}");
     }
 }
+
+/// A binary averaged perceptron over `n` examples, `example(i)` giving the
+/// `i`-th's features and label: `epochs` passes in an order shuffled from
+/// `seed`, an update on every example scored on the wrong side of 0.
+pub(super) fn train_binary<'a>(
+    n: usize,
+    epochs: usize,
+    seed: u64,
+    example: impl Fn(usize) -> (&'a [u64], bool),
+) -> Weights {
+    let mut p = Averaged::new();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rng = super::ner::Rng(seed);
+    for _ in 0..epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let (features, positive) = example(i);
+            let y: f32 = if positive { 1.0 } else { -1.0 };
+            if y * p.score(features) <= 0.0 {
+                p.add(features, y);
+            }
+            p.tick();
+        }
+    }
+    p.averaged()
+}

@@ -19,8 +19,6 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::averaged::Averaged;
-use super::ner::Rng;
 use super::polnear::{EntityDoc, PolnearSplit, entity_docs};
 use super::quotes::char_span;
 use crate::eval::EvalError;
@@ -116,26 +114,19 @@ fn vocabulary<'a>(docs: impl Iterator<Item = &'a EntityDoc>, min_count: usize) -
 
 /// Trains an averaged binary perceptron on `examples`.
 fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
-    let mut p = Averaged::new();
-    let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for _ in 0..epochs {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            let e = examples[i];
-            let y: f32 = if e.cue { 1.0 } else { -1.0 };
-            if y * p.score(&e.features) <= 0.0 {
-                p.add(&e.features, y);
-            }
-            p.tick();
-        }
-    }
-    p.averaged()
+    super::averaged::train_binary(examples.len(), epochs, 0x2545_f491_4f6c_dd1d, |i| {
+        (&examples[i].features, examples[i].cue)
+    })
 }
 
 /// The stage's quotes of `doc` with `models`, scored into `quoted` and
 /// `all` as `eval quotes` scores them.
-fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
+pub(super) fn score_doc(
+    doc: &EntityDoc,
+    models: Models<'_>,
+    quoted: &mut SetScore,
+    all: &mut SetScore,
+) {
     let budget = Budget::unlimited();
     let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
     let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
@@ -151,7 +142,7 @@ fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &m
     score_article(&doc.gold, &predicted, false, all);
 }
 
-fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
+pub(super) fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
     format!(
         "{label:<16} quoted P {:.4} R {:.4} F1 {:.4} speaker {:.4}  all P {:.4} R {:.4} F1 {:.4} speaker {:.4}\n",
         quoted.precision(),
@@ -230,8 +221,8 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
                 score_doc(doc, Models::default(), &mut rules.0, &mut rules.1);
                 for (score, model) in learned.iter_mut().zip(&models) {
                     let m = Models {
-                        speaker: None,
                         cues: Some(model),
+                        ..Models::default()
                     };
                     score_doc(doc, m, &mut score.0, &mut score.1);
                 }

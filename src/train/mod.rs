@@ -5,6 +5,7 @@
 //!   tagger.
 //! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
 //! - [`cues`]: the cue detector of the quotation stage, from PolNeAR.
+//! - [`speech`]: the speech filter of the quotation stage, from PolNeAR.
 
 mod averaged;
 pub mod brown;
@@ -12,6 +13,7 @@ pub mod cues;
 pub mod ner;
 pub mod polnear;
 pub mod quotes;
+pub mod speech;
 
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
@@ -23,5 +25,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
         TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
         TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
+        TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Every article of the split goes through the pipeline as text with
 //! cleaning skipped (entities, then the quotation rules with the embedded
-//! cue model, `models/cues.bin`, so train that first); each quote the
+//! cue detector and speech filter, `models/cues.bin` and
+//! `models/speech.bin`, so train those first); each quote the
 //! stage finds that overlaps a gold content with a Source becomes an
 //! example: its candidate speakers (the rules' choice and the names and
 //! pronouns near it) with their features, a candidate being right when it
@@ -23,6 +24,7 @@ use crate::eval::EvalError;
 use crate::eval::quotes::{GoldAttribution, overlaps};
 use crate::pipeline::quotes::cue_model::CueModel;
 use crate::pipeline::quotes::ranker::{CandidateSet, SpeakerModel, choose};
+use crate::pipeline::quotes::speech::SpeechModel;
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, Span};
 
@@ -207,8 +209,9 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             &doc.entities,
             &mut budget.meter(),
             Models {
-                speaker: None,
                 cues: CueModel::embedded(),
+                speech: SpeechModel::embedded(),
+                speaker: None,
             },
             Some(&mut sets),
         );

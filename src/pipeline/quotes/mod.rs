@@ -29,6 +29,7 @@ pub mod cues;
 pub mod marks;
 pub mod ranker;
 pub mod speaker;
+pub mod speech;
 pub mod text;
 pub mod weights;
 
@@ -667,6 +668,8 @@ pub struct Models<'a> {
     pub speaker: Option<&'a ranker::SpeakerModel>,
     /// Decides which words are cues.
     pub cues: Option<&'a cue_model::CueModel>,
+    /// Decides which quotations in marks are speech.
+    pub speech: Option<&'a speech::SpeechModel>,
 }
 
 impl Models<'static> {
@@ -675,6 +678,7 @@ impl Models<'static> {
         Models {
             speaker: ranker::SpeakerModel::embedded(),
             cues: cue_model::CueModel::embedded(),
+            speech: speech::SpeechModel::embedded(),
         }
     }
 }
@@ -688,6 +692,20 @@ pub fn extract_ranked(
     meter: &mut Meter<'_>,
     models: Models<'_>,
     collect: Option<&mut Vec<ranker::CandidateSet>>,
+) -> Vec<Quote> {
+    extract_all(text, entities, meter, models, collect, false)
+}
+
+/// [`extract_ranked`]; with `keep_unattributed` and no speech filter,
+/// quoted words with no cue and no speaker to continue are kept (at their
+/// low confidence) for `train speech` to learn from.
+fn extract_all(
+    text: &str,
+    entities: &[Entity],
+    meter: &mut Meter<'_>,
+    models: Models<'_>,
+    collect: Option<&mut Vec<ranker::CandidateSet>>,
+    keep_unattributed: bool,
 ) -> Vec<Quote> {
     let mut out = Vec::new();
     let Some(Prepared {
@@ -717,11 +735,15 @@ pub fn extract_ranked(
     // The first token of a cue of the next sentence already taken by a
     // quote of this one (at most one quote ends a sentence).
     let mut taken: Option<usize> = None;
+    let mut speech_features = Vec::new();
     'sentences: for (si, &(s0, s1)) in sentences.iter().enumerate() {
         if meter.add((s1 - s0) as u64 + 1) {
             break;
         }
         let cues = find_cues(&stage.view, models.cues, s0, s1, s1);
+        let speech = |view: &View<'_>, q: &Quote, buf: &mut Vec<u64>| {
+            is_speech(models.speech, view, q, (s0, s1), buf)
+        };
         let mut used: Vec<bool> = cues.iter().map(|c| taken == Some(c.first)).collect();
         taken = None;
         // The first cue of the sentence whose subject is a speaker, once
@@ -846,10 +868,14 @@ pub fn extract_ranked(
                 .or_else(|| after(FRAMING_CUE_MAX_TOKENS));
             let found_next = if found.is_none() { next() } else { None };
             if let Some((first, at)) = found_next {
-                taken = Some(first);
                 let kind = QuoteKind::Direct;
                 let conf = 0.85 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
-                out.push(stage.quote(m.content, kind, Some(&at), conf));
+                let q = stage.quote(m.content, kind, Some(&at), conf);
+                if !speech(&stage.view, &q, &mut speech_features) {
+                    continue;
+                }
+                taken = Some(first);
+                out.push(q);
                 stage.note(&at);
                 last_quote = Some((at, para));
                 continue;
@@ -875,9 +901,15 @@ pub fn extract_ranked(
                 0.85
             };
             if let Some((i, at)) = found {
-                used[i] = true;
                 let conf = base * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution);
-                out.push(stage.quote(m.content, kind, Some(&at), conf));
+                let q = stage.quote(m.content, kind, Some(&at), conf);
+                // Not speech (a title, a scare quote): the cue stays free
+                // for the reported speech around it.
+                if !speech(&stage.view, &q, &mut speech_features) {
+                    continue;
+                }
+                used[i] = true;
+                out.push(q);
                 stage.note(&at);
                 last_quote = Some((at, para));
                 continue;
@@ -887,7 +919,11 @@ pub fn extract_ranked(
             // opens with a transcript label ("PENCE: Well, ...").
             if let Some(at) = stage.colon_speaker(open_tok, close_tok, s0, &sentences[..si]) {
                 let conf = base * 0.8 * speaker_factor(at.resolution);
-                out.push(stage.quote(m.content, QuoteKind::Direct, Some(&at), conf));
+                let q = stage.quote(m.content, QuoteKind::Direct, Some(&at), conf);
+                if !speech(&stage.view, &q, &mut speech_features) {
+                    continue;
+                }
+                out.push(q);
                 stage.note(&at);
                 last_quote = Some((at, para));
                 continue;
@@ -901,12 +937,16 @@ pub fn extract_ranked(
             };
             if let (true, Some((at, _))) = (continues, last_quote) {
                 let at = Attribution { cue: None, ..at };
-                out.push(stage.quote(
+                let q = stage.quote(
                     m.content,
                     kind,
                     Some(&at),
                     0.7 * speaker_factor(at.resolution),
-                ));
+                );
+                if !speech(&stage.view, &q, &mut speech_features) {
+                    continue;
+                }
+                out.push(q);
                 last_quote = Some((at, para));
                 continue;
             }
@@ -916,9 +956,21 @@ pub fn extract_ranked(
             } else {
                 0.2
             };
-            if confidence >= MIN_CONFIDENCE {
-                out.push(stage.quote(m.content, kind, None, confidence));
+            // The speech filter decides, and what it keeps gets the lowest
+            // confidence returned; without one, quotes under
+            // [`MIN_CONFIDENCE`] are dropped at the end. In the slot of a
+            // noun, after a determiner, a quotation with no cue is a name
+            // or a scare quote (“their “special military operation””).
+            let mut q = stage.quote(m.content, kind, None, confidence);
+            if models.speech.is_some() {
+                if in_noun_slot(&stage.view, open_tok)
+                    || !speech(&stage.view, &q, &mut speech_features)
+                {
+                    continue;
+                }
+                q.confidence = q.confidence.max(MIN_CONFIDENCE);
             }
+            out.push(q);
         }
         // Cues no quote took: indirect speech.
         let mut end = s1;
@@ -962,6 +1014,9 @@ pub fn extract_ranked(
         }
     }
     out.sort_by_key(|q| q.span.start);
+    if models.speech.is_none() && !keep_unattributed {
+        out.retain(|q| q.confidence >= MIN_CONFIDENCE);
+    }
     if !meter.is_stopped() && (models.speaker.is_some() || collect.is_some()) {
         rank_speakers(
             &stage,
@@ -974,6 +1029,87 @@ pub fn extract_ranked(
         );
     }
     out
+}
+
+/// Words that open a noun phrase: a quotation right after one fills the
+/// slot of a noun.
+const NOUN_OPENERS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "their",
+    "his",
+    "her",
+    "its",
+    "our",
+    "my",
+    "your",
+    "this",
+    "that",
+    "these",
+    "those",
+    "so-called",
+];
+
+/// Whether the quotation opening at token `open` stands right after a
+/// word in [`NOUN_OPENERS`].
+fn in_noun_slot(view: &View<'_>, open: usize) -> bool {
+    open.checked_sub(1).is_some_and(|k| {
+        view.toks[k].kind == TokKind::Word
+            && NOUN_OPENERS
+                .iter()
+                .any(|w| view.word(k).eq_ignore_ascii_case(w))
+    })
+}
+
+/// Whether the speech filter `model` (none: every quotation is) keeps
+/// quote `q` of sentence `sentence`.
+fn is_speech(
+    model: Option<&speech::SpeechModel>,
+    view: &View<'_>,
+    q: &Quote,
+    sentence: (usize, usize),
+    features: &mut Vec<u64>,
+) -> bool {
+    model.is_none_or(|m| {
+        speech::features(view, q, sentence, features);
+        m.score(features) > m.threshold
+    })
+}
+
+/// The sentence (token range) quote `q` starts in.
+fn sentence_at(view: &View<'_>, sentences: &[(usize, usize)], q: &Quote) -> (usize, usize) {
+    let first = ranker::token_at(view.toks, q.span.start);
+    let i = sentences.partition_point(|s| s.1 <= first);
+    sentences.get(i).copied().unwrap_or((first, first + 1))
+}
+
+/// The direct and mixed quotes the stage finds in `text` with `models`
+/// (whose speech filter is not applied), each with the speech filter's
+/// features: what `train speech` learns from.
+pub fn speech_sites(text: &str, entities: &[Entity], models: Models<'_>) -> Vec<(Quote, Vec<u64>)> {
+    let budget = crate::pipeline::Budget::unlimited();
+    let models = Models {
+        speech: None,
+        ..models
+    };
+    let quotes = extract_all(text, entities, &mut budget.meter(), models, None, true);
+    let Some(p) = Prepared::new(text, entities, &mut budget.meter()) else {
+        return Vec::new();
+    };
+    let view = View {
+        text,
+        toks: &p.toks,
+    };
+    quotes
+        .into_iter()
+        .filter(|q| q.kind != QuoteKind::Indirect)
+        .map(|q| {
+            let mut f = Vec::new();
+            speech::features(&view, &q, sentence_at(&view, &p.sentences, &q), &mut f);
+            (q, f)
+        })
+        .collect()
 }
 
 /// Gives every quote of `out` the speaker `model` ranks first among its
@@ -1331,7 +1467,7 @@ mod tests {
         );
         let speaker_only = Models {
             speaker: Some(model),
-            cues: None,
+            ..Models::default()
         };
         let ranked = extract_ranked(text, &e, &mut budget.meter(), speaker_only, None);
         assert_eq!(plain.len(), ranked.len());
@@ -2004,5 +2140,71 @@ mod tests {
         }
         assert!(is_denial("denied") && is_denial("Dismissed") && is_denial("rejects"));
         assert!(!is_denial("denounced") && !is_denial("said") && !is_denial("it’s"));
+    }
+
+    /// Quotation marks around a title of a work are no speech, even with a
+    /// cue in the sentence, nor is a cue-less quotation in the slot of a
+    /// noun (a scare quote), while a quoted
+    /// sentence with no cue that continues nobody is kept by the speech
+    /// filter (PolNeAR annotates them; the rules alone drop those under
+    /// [`UNATTRIBUTED_MIN_WORDS`] words). Written
+    /// for this test; the filter is the shipped model.
+    #[test]
+    fn the_speech_filter_drops_titles_and_keeps_unattributed_speech() {
+        let Some(model) = speech::SpeechModel::embedded() else {
+            panic!("models/speech.bin is embedded");
+        };
+        let text = "The senator told CNN’s “New Day” that the bill would pass.\n\
+                    The mayor said on ABC’s “This Week” that taxes were too high.\n\
+                    Taxes rose sharply.\n\
+                    Their “special military operation” is in its second year.\n\
+                    The crowd cheered.\n\
+                    “We will win this.”";
+        let e = entities(
+            text,
+            &[
+                ("CNN", EntityType::Organization, &["CNN"], &[]),
+                ("ABC", EntityType::Organization, &["ABC"], &[]),
+            ],
+        );
+        let budget = crate::pipeline::Budget::unlimited();
+        let without = Models {
+            speech: None,
+            ..Models::embedded()
+        };
+        let rules = extract_ranked(text, &e, &mut budget.meter(), without, None);
+        assert!(
+            rules.iter().any(|q| q.text == "New Day"),
+            "the rules attribute the title: {rules:?}"
+        );
+        assert!(
+            !rules.iter().any(|q| q.text == "We will win this."),
+            "the rules drop cue-less speech: {rules:?}"
+        );
+        let filtered = extract(text, &e);
+        assert!(
+            !filtered
+                .iter()
+                .any(|q| q.text == "New Day" || q.text == "This Week"),
+            "titles are no speech: {filtered:?}"
+        );
+        let kept = filtered
+            .iter()
+            .find(|q| q.text == "We will win this.")
+            .expect("cue-less speech is kept");
+        assert!(kept.confidence >= MIN_CONFIDENCE && kept.confidence < 0.5);
+        assert!(
+            !filtered
+                .iter()
+                .any(|q| q.text == "special military operation"),
+            "a cue-less quotation in a noun slot is a scare quote: {filtered:?}"
+        );
+        assert!(
+            filtered
+                .iter()
+                .any(|q| q.text.contains("the bill would pass")),
+            "the reported speech of the sentence stays: {filtered:?}"
+        );
+        assert!(!model.version.is_empty());
     }
 }

@@ -1,0 +1,288 @@
+//! The speech filter: a learned yes or no on every quotation in marks the
+//! rules make a direct or mixed quote. Quotation marks also enclose titles
+//! of works ("told CNN’s “New Day”"), scare quotes ("a so-called
+//! “clawback”"), nicknames and headlines of other articles, which a cue in
+//! the same sentence would otherwise attribute. The filter scores the
+//! quotation's shape (length, capitalised words, its last mark), the words
+//! around its marks, whether it speaks in the first or second person or
+//! holds a verb, how the rules attributed it and where it stands in its
+//! sentence and the article, with a linear model; quotations scoring at or
+//! below the model's threshold are dropped.
+//!
+//! The model is trained on PolNeAR train by `newsenrich train speech` (an
+//! averaged perceptron; `src/train/speech.rs`) and embedded from
+//! `models/speech.bin`; without a model file every quotation stands.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
+use super::speaker::View;
+use super::text::TokKind;
+use super::weights::{self, Weights};
+use super::{Quote, QuoteKind};
+use crate::pipeline::entities::features::{feature, pack, text};
+
+/// The embedded model file.
+pub static EMBEDDED: &[u8] = include_bytes!("../../../models/speech.bin");
+
+/// First bytes of a model file.
+const MAGIC: &[u8; 8] = b"NEWSQSF1";
+
+/// A trained speech filter.
+#[derive(Debug, Clone, Default)]
+pub struct SpeechModel {
+    /// Version string, reported by `GetServiceInfo`.
+    pub version: String,
+    /// Quotations scoring at or below this are dropped.
+    pub threshold: f32,
+    /// Feature weights.
+    pub weights: Weights,
+}
+
+impl SpeechModel {
+    /// The model embedded in the binary, if one with weights is.
+    pub fn embedded() -> Option<&'static SpeechModel> {
+        static MODEL: LazyLock<Option<SpeechModel>> = LazyLock::new(|| {
+            SpeechModel::from_bytes(EMBEDDED)
+                .ok()
+                .filter(|m| !m.weights.is_empty())
+        });
+        MODEL.as_ref()
+    }
+
+    /// The score of a feature list.
+    pub fn score(&self, features: &[u64]) -> f32 {
+        weights::score(&self.weights, features)
+    }
+
+    /// Serialises the model: the header (magic, version, threshold), then
+    /// the weights ([`weights::write`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        weights::write_header(&mut out, MAGIC, &self.version, self.threshold);
+        weights::write(&self.weights, &mut out);
+        out
+    }
+
+    /// Reads what [`SpeechModel::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<SpeechModel, String> {
+        let (rest, version, threshold) = weights::Reader::header(
+            bytes,
+            MAGIC,
+            "no trained speech filter (run `newsenrich train speech`)",
+        )?;
+        Ok(SpeechModel {
+            version,
+            threshold,
+            weights: rest.weights()?,
+        })
+    }
+}
+
+mod t {
+    pub const BIAS: u8 = 0;
+    pub const KIND: u8 = 1;
+    pub const WORDS: u8 = 2;
+    pub const CAPS: u8 = 3;
+    pub const EDGES: u8 = 4;
+    pub const PREV: u8 = 5;
+    pub const PREV2: u8 = 6;
+    pub const NEXT: u8 = 7;
+    pub const NEXT2: u8 = 8;
+    pub const PREV_NAME: u8 = 9;
+    pub const ATTRIBUTION: u8 = 10;
+    pub const SPEAKS: u8 = 11;
+    pub const PLACE: u8 = 12;
+    pub const MARK: u8 = 13;
+    pub const PREV_CAPS: u8 = 14;
+    pub const NEXT_ATTRIBUTION: u8 = 15;
+}
+
+/// Words that make a quotation speech rather than a name: first and
+/// second person, and the commonest finite verbs.
+const SPEECH_WORDS: &[&str] = &[
+    "i", "we", "me", "us", "my", "our", "you", "your", "i'm", "i’m", "we're", "we’re", "is", "are",
+    "was", "were", "will", "would", "can", "can't", "can’t", "could", "should", "have", "has",
+    "had", "do", "does", "did", "don't", "don’t", "not", "think", "know", "want", "going",
+];
+
+/// Hashes of [`SPEECH_WORDS`], as tokens carry them.
+fn speech_words() -> &'static FxHashSet<u64> {
+    static SET: LazyLock<FxHashSet<u64>> =
+        LazyLock::new(|| SPEECH_WORDS.iter().map(|w| text(w.as_bytes())).collect());
+    &SET
+}
+
+/// log2 bucket of a count, at most 6.
+fn bucket(n: usize) -> u8 {
+    ((usize::BITS - n.leading_zeros()) as u8).min(6)
+}
+
+/// The lower-case hash of token `k`, or a marker outside the text.
+fn word_at(view: &View<'_>, k: Option<usize>) -> u64 {
+    k.and_then(|k| view.toks.get(k)).map_or(1, |t| t.lower)
+}
+
+/// The features of quote `q` (direct or mixed) into `out` (cleared
+/// first). `sentence` is the token range of its sentence. Reads the
+/// quotation's tokens and a constant number around it, so the work over
+/// an article's quotes is linear (quotations do not overlap).
+pub fn features(view: &View<'_>, q: &Quote, sentence: (usize, usize), out: &mut Vec<u64>) {
+    out.clear();
+    let toks = view.toks;
+    let (qa, qb) = super::ranker::token_range(toks, q.span.start, q.span.end);
+    if qa >= qb {
+        out.push(feature(t::BIAS, &[]));
+        return;
+    }
+    // The quotation with its marks: the tokens of the same quote around
+    // the content.
+    let id = toks[qa].quote;
+    let mut o0 = qa;
+    while o0 > 0 && id != 0 && toks[o0 - 1].quote == id && qa - o0 < 2 {
+        o0 -= 1;
+    }
+    let mut o1 = qb;
+    while o1 < toks.len() && id != 0 && toks[o1].quote == id && o1 - qb < 2 {
+        o1 += 1;
+    }
+    let kind = u8::from(q.kind == QuoteKind::Direct);
+    let (mut words, mut caps, mut speaks) = (0usize, 0usize, false);
+    let set = speech_words();
+    for t in &toks[qa..qb] {
+        if t.kind != TokKind::Word {
+            continue;
+        }
+        words += 1;
+        if view.text[t.start..t.end]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        {
+            caps += 1;
+        }
+        speaks |= t.verb > 0 || set.contains(&t.lower);
+    }
+    let caps_share = match (caps, words) {
+        (0, _) => 0u8,
+        (c, w) if c == w => 3,
+        (c, w) if 2 * c >= w => 2,
+        _ => 1,
+    };
+    let words_b = bucket(words);
+    let last = match view.word(qb - 1) {
+        "," => 1u8,
+        "." => 2,
+        "?" | "!" => 3,
+        ":" | ";" => 4,
+        w if toks[qb - 1].kind == TokKind::Word && w.len() > 0 => 0,
+        _ => 5,
+    };
+    let first_upper = u8::from(view.is_upper(qa));
+    let attribution = match (q.cue_span, q.speaker_span) {
+        (Some(c), _) => {
+            let (ca, _) = super::ranker::token_range(toks, c.start, c.end);
+            if toks.get(ca).is_some_and(|t| t.verb > 0) {
+                1u8
+            } else {
+                2
+            }
+        }
+        (None, Some(_)) => 3,
+        (None, None) => 0,
+    };
+    let before = o0.checked_sub(1);
+    let prev = word_at(view, before);
+    let next = word_at(view, Some(o1));
+    out.push(feature(t::BIAS, &[]));
+    out.push(feature(t::KIND, &[u64::from(kind)]));
+    out.push(feature(t::WORDS, &[pack(&[words_b, kind])]));
+    out.push(feature(t::CAPS, &[pack(&[caps_share, words_b])]));
+    out.push(feature(t::EDGES, &[pack(&[first_upper, last, kind])]));
+    out.push(feature(t::PREV, &[prev]));
+    out.push(feature(t::PREV2, &[word_at(view, o0.checked_sub(2))]));
+    out.push(feature(t::NEXT, &[next]));
+    out.push(feature(t::NEXT2, &[word_at(view, Some(o1 + 1))]));
+    out.push(feature(t::PREV_CAPS, &[prev, u64::from(caps_share)]));
+    let prev_name = before.map_or(0u8, |k| {
+        let w = view.word(k);
+        if toks[k].mention != 0 {
+            1
+        } else if matches!(w, "'s" | "’s" | "s" | "'" | "’") {
+            2
+        } else if toks[k].kind == TokKind::Word && view.is_upper(k) {
+            3
+        } else {
+            0
+        }
+    });
+    out.push(feature(
+        t::PREV_NAME,
+        &[pack(&[prev_name, caps_share, words_b])],
+    ));
+    out.push(feature(
+        t::ATTRIBUTION,
+        &[pack(&[
+            attribution,
+            words_b,
+            u8::from(q.speaker_entity_id.is_some()),
+        ])],
+    ));
+    out.push(feature(
+        t::NEXT_ATTRIBUTION,
+        &[next, u64::from(attribution)],
+    ));
+    out.push(feature(
+        t::SPEAKS,
+        &[pack(&[u8::from(speaks), words_b, caps_share])],
+    ));
+    let (s0, s1) = sentence;
+    let opens = u8::from(o0 <= s0);
+    let closes = u8::from(
+        o1 >= s1
+            || toks[o1..s1.min(toks.len())]
+                .iter()
+                .all(|t| t.kind == TokKind::Punct),
+    );
+    let headline = u8::from(toks[qa].para == 0);
+    out.push(feature(
+        t::PLACE,
+        &[pack(&[opens, closes, headline, caps_share])],
+    ));
+    let single = view
+        .text
+        .get(toks[o0].start..)
+        .and_then(|s| s.chars().next())
+        .is_some_and(|c| matches!(c, '\'' | '‘' | '’'));
+    out.push(feature(
+        t::MARK,
+        &[pack(&[u8::from(single), headline, kind])],
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_bytes_round_trip_and_bad_bytes_are_errors() {
+        let mut weights = Weights::default();
+        weights.insert(5, 2.0);
+        weights.insert(11, -0.5);
+        let m = SpeechModel {
+            version: "speech-test".into(),
+            threshold: -1.5,
+            weights,
+        };
+        let bytes = m.to_bytes();
+        let back = SpeechModel::from_bytes(&bytes).expect("reads");
+        assert_eq!(
+            (back.version.as_str(), back.threshold),
+            ("speech-test", -1.5)
+        );
+        assert_eq!(back.score(&[5, 11, 4]), 1.5);
+        assert!(SpeechModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(SpeechModel::from_bytes(b"NEWSQCU1").is_err());
+    }
+}
