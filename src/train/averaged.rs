@@ -53,32 +53,6 @@ impl Averaged {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_average_weighs_each_update_by_how_long_it_stood() {
-        let mut a = Averaged::new();
-        // Step 1: +1 on feature 5.
-        a.add(&[5], 1.0);
-        a.tick();
-        a.tick();
-        a.tick();
-        // Step 4: -1 on features 5 and 6, then +2 on 6.
-        a.add(&[5, 6], -1.0);
-        a.add(&[6], 2.0);
-        a.tick();
-        assert_eq!(a.score(&[5, 6]), 1.0);
-        let w = a.averaged();
-        // The step counter is 5 after four steps (it counts from 1): the
-        // average is w - u/5, where u sums each update times its step.
-        // Feature 5: 0 - (1*1 - 1*4)/5 = 0.6; feature 6: 1 - (-1*4 + 2*4)/5 = 0.2.
-        assert!((w[&5] - 0.6).abs() < 1e-6, "{w:?}");
-        assert!((w[&6] - 0.2).abs() < 1e-6, "{w:?}");
-    }
-}
-
 /// A binary averaged perceptron over `n` examples, `example(i)` giving the
 /// `i`-th's features and label: `epochs` passes in an order shuffled from
 /// `seed`, an update on every example scored on the wrong side of 0.
@@ -103,4 +77,30 @@ pub(super) fn train_binary<'a>(
         }
     }
     p.averaged()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_average_weighs_each_update_by_how_long_it_stood() {
+        let mut a = Averaged::new();
+        // Step 1: +1 on feature 5.
+        a.add(&[5], 1.0);
+        a.tick();
+        a.tick();
+        a.tick();
+        // Step 4: -1 on features 5 and 6, then +2 on 6.
+        a.add(&[5, 6], -1.0);
+        a.add(&[6], 2.0);
+        a.tick();
+        assert_eq!(a.score(&[5, 6]), 1.0);
+        let w = a.averaged();
+        // The step counter is 5 after four steps (it counts from 1): the
+        // average is w - u/5, where u sums each update times its step.
+        // Feature 5: 0 - (1*1 - 1*4)/5 = 0.6; feature 6: 1 - (-1*4 + 2*4)/5 = 0.2.
+        assert!((w[&5] - 0.6).abs() < 1e-6, "{w:?}");
+        assert!((w[&6] - 0.2).abs() < 1e-6, "{w:?}");
+    }
 }

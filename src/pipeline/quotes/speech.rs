@@ -176,7 +176,7 @@ pub fn features(view: &View<'_>, q: &Quote, sentence: (usize, usize), out: &mut 
         "." => 2,
         "?" | "!" => 3,
         ":" | ";" => 4,
-        w if toks[qb - 1].kind == TokKind::Word && w.len() > 0 => 0,
+        w if toks[qb - 1].kind == TokKind::Word && !w.is_empty() => 0,
         _ => 5,
     };
     let first_upper = u8::from(view.is_upper(qa));
