@@ -690,18 +690,38 @@ fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
     let mut text = String::with_capacity(blocks.iter().map(|b| b.len() + 2).sum());
     let mut paragraphs = Vec::new();
     let mut removed = Vec::new();
+    let mut credits = cleaned.credits.iter().peekable();
     for (i, (block, verdict)) in blocks.iter().zip(&cleaned.verdicts).enumerate() {
         let kind = match verdict {
             cleaning::Verdict::Body => {
-                let mut body = *block;
+                // A credit line closing the block, then a dateline opening it.
+                let mut end = block.len();
+                let mut credit = None;
+                // Credits are in block order: one look per body block.
+                if let Some(&(_, at)) = credits.next_if(|(k, _)| *k == i) {
+                    end = at;
+                    credit = block.get(at..).map(str::trim);
+                }
+                let mut body = block.get(..end).unwrap_or(block);
                 if let Some((at, len, d)) = &cleaned.dateline
                     && *at == i
+                    && *len <= end
                 {
                     removed.push(RemovedBlock {
                         text: d.text.clone(),
                         kind: RemovedKind::MetadataLine,
                     });
-                    body = block.get(*len..).unwrap_or(block).trim_start();
+                    body = body.get(*len..).unwrap_or(body).trim_start();
+                }
+                if let Some(credit) = credit {
+                    removed.push(RemovedBlock {
+                        text: credit.to_string(),
+                        kind: RemovedKind::Credit,
+                    });
+                }
+                let body = body.trim_end();
+                if body.is_empty() {
+                    continue;
                 }
                 if !text.is_empty() {
                     text.push_str("\n\n");

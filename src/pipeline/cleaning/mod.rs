@@ -95,6 +95,10 @@ pub struct Cleaned {
     pub dateline: Option<(usize, usize, Dateline)>,
     /// Publication date printed in a metadata line or the byline.
     pub published_at: Option<DateTime<Utc>>,
+    /// Credit lines in brackets closing a body block ("... (Reporting by
+    /// Jane Doe; Editing by John Roe)"): the block and the byte offset at
+    /// which its credit starts.
+    pub credits: Vec<(usize, usize)>,
 }
 
 /// jusText block classes.
@@ -210,6 +214,27 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
         .filter(|&i| out.verdicts[i] == Verdict::Body)
         .take(2)
         .find_map(|i| metadata::dateline(blocks[i]).map(|(d, len)| (i, len, d)));
+    // Credit lines closing a body block, and the authors they name when
+    // there is no byline.
+    for (i, block) in blocks.iter().enumerate() {
+        if out.verdicts[i] == Verdict::Body
+            && let Some(at) = cues::credit_suffix(block)
+        {
+            out.credits.push((i, at));
+        }
+    }
+    if out.authors.is_empty() {
+        let credit_lines = (0..n)
+            .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::Credit))
+            .map(|i| blocks[i])
+            .chain(out.credits.iter().map(|&(i, at)| &blocks[i][at..]));
+        for line in credit_lines {
+            out.authors = metadata::credit_authors(line, stop);
+            if !out.authors.is_empty() {
+                break;
+            }
+        }
+    }
     if out.published_at.is_none() {
         out.published_at = (0..n)
             .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::MetadataLine))
