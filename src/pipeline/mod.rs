@@ -18,6 +18,7 @@ pub mod language;
 pub mod limits;
 pub mod normalize;
 pub mod quotes;
+pub mod repair;
 pub mod simhash;
 pub mod warning;
 
@@ -255,6 +256,8 @@ pub struct Enriched {
     pub document: Document,
     /// Removed boilerplate.
     pub removed: Vec<RemovedBlock>,
+    /// Repairs made to the clean text (glued words split), in text order.
+    pub corrections: Vec<repair::Correction>,
     /// Named entities, in order of first mention.
     pub entities: Vec<entities::Entity>,
     /// Temporal expressions, in text order.
@@ -798,6 +801,22 @@ impl Enricher for Pipeline {
             .unwrap_or_else(|| "und".to_string());
         budget.record_stage("language", started.elapsed());
 
+        // Stage 2b: repairs of the clean text (never of a text the caller
+        // sent as is), before any stage computes offsets on it.
+        let mut document = document;
+        let mut corrections = Vec::new();
+        if !options.skip_cleaning && repair::repairs_language(&language) {
+            let repaired = run_stage("repair", budget, &mut warnings, |meter| {
+                let taken =
+                    std::mem::replace(&mut document, Document::new(String::new(), Vec::new()));
+                Some(repair::repair_glued_words(&self.entities, taken, meter))
+            })?;
+            if let Some((repaired, made)) = repaired {
+                document = repaired;
+                corrections = made;
+            }
+        }
+
         // Stage 3: publication date: the request's wins over the content's.
         let (published_at, published_at_source) = match (article.published_at, decoded.published_at)
         {
@@ -864,6 +883,7 @@ impl Enricher for Pipeline {
             language,
             document,
             removed: decoded.removed,
+            corrections,
             entities,
             dates,
             quotes,
