@@ -536,6 +536,9 @@ impl Pipeline {
                 language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string())
             })
             .unwrap_or_else(|| "und".to_string());
+        // A date line anywhere on the page ("Last Updated: ..."), for when
+        // neither the markup nor the article's blocks give a date.
+        let mut page_date_line = None;
         if !meter.is_stopped() {
             let flat = html::flatten::extract_metered(
                 html,
@@ -543,6 +546,18 @@ impl Pipeline {
                 &mut meter,
                 html::scan::StopOn::Any,
             );
+            if page.metadata.published_at.is_none() {
+                page_date_line = page
+                    .metadata
+                    .time_text
+                    .as_deref()
+                    .and_then(|t| cleaning::metadata::find_date(t, article.time_zone))
+                    .or_else(|| {
+                        flat.text
+                            .lines()
+                            .find_map(|l| cleaning::metadata::date_line(l, article.time_zone))
+                    });
+            }
             if !meter.is_stopped() {
                 html::recover::recover_metered(
                     &mut page.blocks,
@@ -603,6 +618,10 @@ impl Pipeline {
         }
         if let Some(t) = page.metadata.published_at {
             decoded.published_at = Some((t, PublishedAtSource::HtmlMetadata));
+        } else if decoded.published_at.is_none()
+            && let Some(t) = page_date_line
+        {
+            decoded.published_at = Some((t, PublishedAtSource::ArticleContent));
         }
         decoded.language = Some(lang);
         decoded.url = page.metadata.canonical_url;
@@ -694,18 +713,20 @@ fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
     let mut paragraphs = Vec::new();
     let mut removed = Vec::new();
     let mut credits = cleaned.credits.iter().peekable();
+    let mut cards = cleaned.hover_cards.iter().peekable();
     for (i, (block, verdict)) in blocks.iter().zip(&cleaned.verdicts).enumerate() {
         let kind = match verdict {
             cleaning::Verdict::Body => {
                 // A credit line closing the block, then a dateline opening it.
                 let mut end = block.len();
                 let mut credit = None;
-                // Credits are in block order: one look per body block.
+                // Credits and cards are in block order: one look per body block.
                 if let Some(&(_, at)) = credits.next_if(|(k, _)| *k == i) {
                     end = at;
                     credit = block.get(at..).map(str::trim);
                 }
-                let mut body = block.get(..end).unwrap_or(block);
+                while cards.next_if(|(k, _, _)| *k < i).is_some() {}
+                let mut start = 0;
                 if let Some((at, len, d)) = &cleaned.dateline
                     && *at == i
                     && *len <= end
@@ -714,24 +735,40 @@ fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
                         text: d.text.clone(),
                         kind: RemovedKind::MetadataLine,
                     });
-                    body = body.get(*len..).unwrap_or(body).trim_start();
+                    start = *len;
                 }
+                let body = block.get(start..end).unwrap_or_default();
+                let trimmed = body.trim_start();
+                start += body.len() - trimmed.len();
+                end = start + trimmed.trim_end().len();
+                if start >= end {
+                    continue;
+                }
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                let paragraph_start = text.len();
+                // Hover cards inside the body go, the rest stays.
+                let mut copied = start;
+                while let Some(&(_, from, to)) = cards.next_if(|(k, _, _)| *k == i) {
+                    if from < copied || to > end {
+                        continue;
+                    }
+                    text.push_str(block.get(copied..from).unwrap_or_default());
+                    removed.push(RemovedBlock {
+                        text: block.get(from..to).unwrap_or_default().to_string(),
+                        kind: RemovedKind::RelatedLinks,
+                    });
+                    copied = to;
+                }
+                text.push_str(block.get(copied..end).unwrap_or_default());
                 if let Some(credit) = credit {
                     removed.push(RemovedBlock {
                         text: credit.to_string(),
                         kind: RemovedKind::Credit,
                     });
                 }
-                let body = body.trim_end();
-                if body.is_empty() {
-                    continue;
-                }
-                if !text.is_empty() {
-                    text.push_str("\n\n");
-                }
-                let start = text.len();
-                text.push_str(body);
-                paragraphs.push(Span::new(start, text.len()));
+                paragraphs.push(Span::new(paragraph_start, text.len()));
                 continue;
             }
             cleaning::Verdict::Title | cleaning::Verdict::Byline => RemovedKind::MetadataLine,

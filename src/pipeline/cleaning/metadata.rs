@@ -212,6 +212,48 @@ pub fn find_date(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     None
 }
 
+/// Words that open a date line ("Last Updated:", "Published", "Posted
+/// on"), lower-case: a cheap test before the cue patterns.
+const DATE_LABELS: &[&str] = &[
+    "last",
+    "published",
+    "updated",
+    "posted",
+    "date",
+    "dated",
+    "publicado",
+    "actualizado",
+    "publié",
+    "mis",
+    "veröffentlicht",
+    "aktualisiert",
+    "stand",
+    "pubblicato",
+    "aggiornato",
+    "atualizado",
+    "gepubliceerd",
+    "bijgewerkt",
+    "diterbitkan",
+    "diperbarui",
+    "dipublikasikan",
+];
+
+/// The date of a date line ("Last Updated: Tuesday, 4 December 2007,
+/// 23:57 GMT"): a short line that opens with a date label, reads as a
+/// metadata line, and has a date.
+pub fn date_line(line: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let line = line.trim();
+    let first = line.split([' ', ':']).next()?;
+    if line.len() > 300 || !DATE_LABELS.contains(&first.to_lowercase().as_str()) {
+        return None;
+    }
+    let chars = line.chars().count();
+    if super::cues::kind_of(line, chars) != Some(crate::pipeline::RemovedKind::MetadataLine) {
+        return None;
+    }
+    find_date(line, tz)
+}
+
 /// A time right after a written date (", 23:57 GMT", " at 10:30 a.m.
 /// EST", " 14.05 Uhr"): the time of day and, when a zone is named, its
 /// offset from UTC in minutes.
@@ -572,6 +614,17 @@ mod tests {
             credit_authors("Writing by Jane Doe; editing by John Roe", en),
             ["Jane Doe"]
         );
+    }
+
+    #[test]
+    fn date_lines_of_a_page() {
+        let d = date_line("Last Updated: Tuesday, 4 December 2007, 23:57 GMT", Tz::UTC).unwrap();
+        assert_eq!(d.to_rfc3339(), "2007-12-04T23:57:00+00:00");
+        let d = date_line("Published on March 3, 2023", Tz::UTC).unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-03-03T00:00:00+00:00");
+        assert!(date_line("The law was published on March 3, 2023.", Tz::UTC).is_none());
+        assert!(date_line("Published in 2019, the study found little.", Tz::UTC).is_none());
+        assert!(date_line("Last year the budget grew by 3 per cent.", Tz::UTC).is_none());
     }
 
     #[test]
