@@ -492,7 +492,7 @@ pub const MAX_SENTENCE_TOKENS: usize = 256;
 /// them ("Putinand", "Zelenskywho") is cut from. Short endings many words
 /// share ("is", "an", "its", "or", "the") are not here: "Iraqis",
 /// "Titan", "Rabbits", "Connor", "Blythe".
-const AFTER_NAME: &[&str] = &[
+pub const AFTER_NAME: &[&str] = &[
     "and", "who", "whom", "whose", "which", "that", "was", "were", "has", "had", "have", "said",
     "says", "told", "called", "added", "also", "will", "would", "could", "should",
 ];
@@ -502,7 +502,7 @@ const AFTER_NAME: &[&str] = &[
 const REPORTING: &[&str] = &["said", "says", "told", "called", "added"];
 
 /// Function words that a name glued after them ("andRyan") is cut from.
-const BEFORE_NAME: &[&str] = &[
+pub const BEFORE_NAME: &[&str] = &[
     "and", "of", "in", "on", "at", "by", "for", "with", "from", "to", "the", "that", "who", "said",
     "says", "told", "itself", "himself", "herself", "after", "before",
 ];
