@@ -2,7 +2,8 @@
 //!
 //! [`Pipeline::enrich`] takes one validated [`ArticleInput`] through the
 //! stages in order: input decoding (text or HTML), normalisation and
-//! paragraphs, language identification, publication date, and fingerprint
+//! paragraphs, language identification, the repair of glued words
+//! ([`repair`], English clean bodies only), publication date, and fingerprint
 //! (SimHash), then the analyses the caller selected: entities, quotations
 //! (which need the entities, so they run the entity stage themselves when
 //! the caller asked for quotes alone, without returning its entities) and
