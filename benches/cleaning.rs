@@ -4,6 +4,9 @@
 //! article when ../shared/seeds is absent). Language is given, as with a
 //! request's hint: identification is measured in the pipeline benchmark.
 //!
+//! `cleaning/repair_glued_words` measures the glued-word repair that runs
+//! after cleaning on English articles.
+//!
 //! The `cleaning_hostile` group runs the same path over 500,000 lines of
 //! "Hi." (2 MB), which used to be quadratic in the classifier.
 //!
@@ -40,6 +43,24 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for t in &texts {
                 black_box(normalize::clean_text(black_box(t)));
+            }
+        })
+    });
+    // The glued-word repair that follows cleaning for English articles
+    // (tokens and the entity stage's splits over the clean text).
+    let stage = newsenrich::pipeline::entities::EntityStage::load().expect("entity stage");
+    let cleaned: Vec<(String, Vec<newsenrich::pipeline::Span>)> =
+        texts.iter().map(|t| normalize::clean_text(t)).collect();
+    group.bench_function("repair_glued_words", |b| {
+        b.iter(|| {
+            for (text, spans) in &cleaned {
+                let doc = newsenrich::pipeline::Document::new(text.clone(), spans.clone());
+                let budget = newsenrich::pipeline::Budget::unlimited();
+                black_box(newsenrich::pipeline::repair::repair_glued_words(
+                    &stage,
+                    black_box(doc),
+                    &mut budget.meter(),
+                ));
             }
         })
     });

@@ -163,6 +163,9 @@ pub fn spans(record: &Enriched) -> Vec<(String, Span)> {
     for (i, d) in record.dates.iter().enumerate() {
         out.push((format!("dates[{i}]"), d.span));
     }
+    for (i, c) in record.corrections.iter().enumerate() {
+        out.push((format!("corrections[{i}]"), c.span));
+    }
     out
 }
 
@@ -222,6 +225,13 @@ pub fn check_caps(record: &Enriched) {
     }
     assert!(record.dates.len() <= limits::MAX_DATES);
     assert!(record.removed.len() <= limits::MAX_REMOVED_BLOCKS);
+    assert!(record.corrections.len() <= limits::MAX_CORRECTIONS);
+    for c in &record.corrections {
+        // A repair only puts spaces back: the original is the repaired
+        // words without them.
+        let repaired = &record.document.text()[c.span.range()];
+        assert_eq!(repaired.replace(' ', ""), c.original, "{c:?}");
+    }
     for r in &record.removed {
         assert!(chars(&r.text) <= limits::MAX_REMOVED_BLOCK_CHARS);
     }
@@ -281,6 +291,9 @@ fn check_message(record: &Enriched, spans: &[(String, Span)], encoding: OffsetEn
     }
     for d in &message.dates {
         got.push(d.span.expect("date span"));
+    }
+    for c in &message.corrections {
+        got.push(c.span.expect("correction span"));
     }
     assert_eq!(got.len(), spans.len(), "{encoding:?}: span count");
     for ((what, span), got) in spans.iter().zip(&got) {

@@ -17,6 +17,7 @@ use crate::error::{DOMAIN, Echo, Error, reason};
 use crate::pipeline::dates::TimexType;
 use crate::pipeline::entities::{EntityType, Place, PlaceFeature};
 use crate::pipeline::quotes::QuoteKind;
+use crate::pipeline::repair::CorrectionKind;
 use crate::pipeline::{
     self, ArticleInput, Content, EnrichOptions, Enriched, Feature, Features, OffsetEncoding,
     PublishedAtSource, RemovedKind, Span, Warning, WarningCode,
@@ -274,6 +275,17 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
             .collect(),
         simhash: e.simhash,
         warnings: e.warnings.iter().map(warning_to_proto).collect(),
+        corrections: e
+            .corrections
+            .iter()
+            .map(|c| v1::Correction {
+                span: Some(span(c.span)),
+                original: c.original.clone(),
+                kind: match c.kind {
+                    CorrectionKind::GluedWords => v1::CorrectionKind::GluedWords,
+                } as i32,
+            })
+            .collect(),
         producer: Some(producer()),
         url: e.url.clone().unwrap_or_default(),
         site_name: e.site_name.clone().unwrap_or_default(),

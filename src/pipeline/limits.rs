@@ -23,6 +23,10 @@ pub const MAX_DATES: usize = 2_000;
 pub const MAX_REMOVED_BLOCKS: usize = 1_000;
 /// Most characters of one removed block's text.
 pub const MAX_REMOVED_BLOCK_CHARS: usize = 2_000;
+/// Most corrections listed (glued words repaired); the first ones in text
+/// order are kept (the text is repaired all the same). A correction's
+/// original text is one glued word, at most 64 bytes.
+pub const MAX_CORRECTIONS: usize = 1_000;
 /// Most authors listed.
 pub const MAX_AUTHORS: usize = 32;
 /// Most warnings in a record (the caps' own warnings included).
@@ -98,10 +102,7 @@ pub fn enforce(record: &mut Enriched) {
         );
     }
 
-    if record.quotes.len() > MAX_QUOTES {
-        capped(&mut warnings, "quotes", MAX_QUOTES, record.quotes.len());
-        record.quotes.truncate(MAX_QUOTES);
-    }
+    cap_list(&mut record.quotes, "quotes", MAX_QUOTES, &mut warnings);
     let mut long_quotes = 0;
     for quote in &mut record.quotes {
         if truncate_chars(&mut quote.text, MAX_QUOTE_CHARS) {
@@ -116,19 +117,13 @@ pub fn enforce(record: &mut Enriched) {
             long_quotes,
         );
     }
-    if record.dates.len() > MAX_DATES {
-        capped(&mut warnings, "dates", MAX_DATES, record.dates.len());
-        record.dates.truncate(MAX_DATES);
-    }
-    if record.removed.len() > MAX_REMOVED_BLOCKS {
-        capped(
-            &mut warnings,
-            "removed",
-            MAX_REMOVED_BLOCKS,
-            record.removed.len(),
-        );
-        record.removed.truncate(MAX_REMOVED_BLOCKS);
-    }
+    cap_list(&mut record.dates, "dates", MAX_DATES, &mut warnings);
+    cap_list(
+        &mut record.removed,
+        "removed",
+        MAX_REMOVED_BLOCKS,
+        &mut warnings,
+    );
     let mut long_removed = 0;
     for block in &mut record.removed {
         if truncate_chars(&mut block.text, MAX_REMOVED_BLOCK_CHARS) {
@@ -143,10 +138,13 @@ pub fn enforce(record: &mut Enriched) {
             long_removed,
         );
     }
-    if record.authors.len() > MAX_AUTHORS {
-        capped(&mut warnings, "authors", MAX_AUTHORS, record.authors.len());
-        record.authors.truncate(MAX_AUTHORS);
-    }
+    cap_list(
+        &mut record.corrections,
+        "corrections",
+        MAX_CORRECTIONS,
+        &mut warnings,
+    );
+    cap_list(&mut record.authors, "authors", MAX_AUTHORS, &mut warnings);
 
     // A speaker link always names an entity of the record.
     let ids: rustc_hash::FxHashSet<&str> = record.entities.iter().map(|e| e.id.as_str()).collect();
@@ -172,6 +170,18 @@ pub fn enforce(record: &mut Enriched) {
                 MAX_WARNINGS - 1
             ),
         ));
+    }
+}
+
+/// Keeps the first `cap` items of `list`, warning when it had more.
+fn cap_list<T>(list: &mut Vec<T>, name: &str, cap: usize, warnings: &mut Vec<Warning>) {
+    if list.len() > cap {
+        warnings.push(Warning::new(
+            WarningCode::ListCapped,
+            "limits",
+            format!("{name}: {} found, the first {cap} kept", list.len()),
+        ));
+        list.truncate(cap);
     }
 }
 
@@ -207,6 +217,7 @@ mod tests {
             language: "en".into(),
             document: Document::new("x".repeat(10), vec![Span::new(0, 10)]),
             removed: Vec::new(),
+            corrections: Vec::new(),
             entities: Vec::new(),
             dates: Vec::new(),
             quotes: Vec::new(),
@@ -292,13 +303,22 @@ mod tests {
             MAX_REMOVED_BLOCKS + 1
         ];
         r.authors = vec!["A".into(); MAX_AUTHORS + 1];
+        r.corrections = vec![
+            crate::pipeline::repair::Correction {
+                span: Span::new(0, 3),
+                original: "ab".into(),
+                kind: crate::pipeline::repair::CorrectionKind::GluedWords,
+            };
+            MAX_CORRECTIONS + 1
+        ];
         enforce(&mut r);
+        assert_eq!(r.corrections.len(), MAX_CORRECTIONS);
         assert_eq!(r.entities[0].mentions.len(), MAX_MENTIONS_PER_ENTITY);
         assert_eq!(r.quotes.len(), MAX_QUOTES);
         assert_eq!(r.quotes[0].text.chars().count(), MAX_QUOTE_CHARS);
         assert_eq!(r.removed.len(), MAX_REMOVED_BLOCKS);
         assert_eq!(r.authors.len(), MAX_AUTHORS);
-        assert_eq!(r.warnings.len(), 5, "{:?}", r.warnings);
+        assert_eq!(r.warnings.len(), 6, "{:?}", r.warnings);
         assert!(codes(&r).iter().all(|&c| c == WarningCode::ListCapped));
     }
 

@@ -2,7 +2,8 @@
 //!
 //! [`Pipeline::enrich`] takes one validated [`ArticleInput`] through the
 //! stages in order: input decoding (text or HTML), normalisation and
-//! paragraphs, language identification, publication date, and fingerprint
+//! paragraphs, language identification, the repair of glued words
+//! ([`repair`], English clean bodies only), publication date, and fingerprint
 //! (SimHash), then the analyses the caller selected: entities, quotations
 //! (which need the entities, so they run the entity stage themselves when
 //! the caller asked for quotes alone, without returning its entities) and
@@ -18,6 +19,7 @@ pub mod language;
 pub mod limits;
 pub mod normalize;
 pub mod quotes;
+pub mod repair;
 pub mod simhash;
 pub mod warning;
 
@@ -255,6 +257,8 @@ pub struct Enriched {
     pub document: Document,
     /// Removed boilerplate.
     pub removed: Vec<RemovedBlock>,
+    /// Repairs made to the clean text (glued words split), in text order.
+    pub corrections: Vec<repair::Correction>,
     /// Named entities, in order of first mention.
     pub entities: Vec<entities::Entity>,
     /// Temporal expressions, in text order.
@@ -536,6 +540,9 @@ impl Pipeline {
                 language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string())
             })
             .unwrap_or_else(|| "und".to_string());
+        // A date line anywhere on the page ("Last Updated: ..."), for when
+        // neither the markup nor the article's blocks give a date.
+        let mut page_date_line = None;
         if !meter.is_stopped() {
             let flat = html::flatten::extract_metered(
                 html,
@@ -543,6 +550,18 @@ impl Pipeline {
                 &mut meter,
                 html::scan::StopOn::Any,
             );
+            if page.metadata.published_at.is_none() {
+                page_date_line = page
+                    .metadata
+                    .time_text
+                    .as_deref()
+                    .and_then(|t| cleaning::metadata::find_date(t, article.time_zone))
+                    .or_else(|| {
+                        flat.text
+                            .lines()
+                            .find_map(|l| cleaning::metadata::date_line(l, article.time_zone))
+                    });
+            }
             if !meter.is_stopped() {
                 html::recover::recover_metered(
                     &mut page.blocks,
@@ -603,6 +622,10 @@ impl Pipeline {
         }
         if let Some(t) = page.metadata.published_at {
             decoded.published_at = Some((t, PublishedAtSource::HtmlMetadata));
+        } else if decoded.published_at.is_none()
+            && let Some(t) = page_date_line
+        {
+            decoded.published_at = Some((t, PublishedAtSource::ArticleContent));
         }
         decoded.language = Some(lang);
         decoded.url = page.metadata.canonical_url;
@@ -693,25 +716,63 @@ fn assemble(blocks: &[&str], cleaned: cleaning::Cleaned) -> Decoded {
     let mut text = String::with_capacity(blocks.iter().map(|b| b.len() + 2).sum());
     let mut paragraphs = Vec::new();
     let mut removed = Vec::new();
+    let mut credits = cleaned.credits.iter().peekable();
+    let mut cards = cleaned.hover_cards.iter().peekable();
     for (i, (block, verdict)) in blocks.iter().zip(&cleaned.verdicts).enumerate() {
         let kind = match verdict {
             cleaning::Verdict::Body => {
-                let mut body = *block;
+                // A credit line closing the block, then a dateline opening it.
+                let mut end = block.len();
+                let mut credit = None;
+                // Credits and cards are in block order: one look per body block.
+                if let Some(&(_, at)) = credits.next_if(|(k, _)| *k == i) {
+                    end = at;
+                    credit = block.get(at..).map(str::trim);
+                }
+                while cards.next_if(|(k, _, _)| *k < i).is_some() {}
+                let mut start = 0;
                 if let Some((at, len, d)) = &cleaned.dateline
                     && *at == i
+                    && *len <= end
                 {
                     removed.push(RemovedBlock {
                         text: d.text.clone(),
                         kind: RemovedKind::MetadataLine,
                     });
-                    body = block.get(*len..).unwrap_or(block).trim_start();
+                    start = *len;
+                }
+                let body = block.get(start..end).unwrap_or_default();
+                let trimmed = body.trim_start();
+                start += body.len() - trimmed.len();
+                end = start + trimmed.trim_end().len();
+                if start >= end {
+                    continue;
                 }
                 if !text.is_empty() {
                     text.push_str("\n\n");
                 }
-                let start = text.len();
-                text.push_str(body);
-                paragraphs.push(Span::new(start, text.len()));
+                let paragraph_start = text.len();
+                // Hover cards inside the body go, the rest stays.
+                let mut copied = start;
+                while let Some(&(_, from, to)) = cards.next_if(|(k, _, _)| *k == i) {
+                    if from < copied || to > end {
+                        continue;
+                    }
+                    text.push_str(block.get(copied..from).unwrap_or_default());
+                    removed.push(RemovedBlock {
+                        text: block.get(from..to).unwrap_or_default().to_string(),
+                        kind: RemovedKind::RelatedLinks,
+                    });
+                    copied = to;
+                }
+                text.push_str(block.get(copied..end).unwrap_or_default());
+                if let Some(credit) = credit {
+                    removed.push(RemovedBlock {
+                        text: credit.to_string(),
+                        kind: RemovedKind::Credit,
+                    });
+                }
+                paragraphs.push(Span::new(paragraph_start, text.len()));
                 continue;
             }
             cleaning::Verdict::Title | cleaning::Verdict::Byline => RemovedKind::MetadataLine,
@@ -781,6 +842,22 @@ impl Enricher for Pipeline {
             .unwrap_or_else(|| "und".to_string());
         budget.record_stage("language", started.elapsed());
 
+        // Stage 2b: repairs of the clean text (never of a text the caller
+        // sent as is), before any stage computes offsets on it.
+        let mut document = document;
+        let mut corrections = Vec::new();
+        if !options.skip_cleaning && repair::repairs_language(&language) {
+            let repaired = run_stage("repair", budget, &mut warnings, |meter| {
+                let taken =
+                    std::mem::replace(&mut document, Document::new(String::new(), Vec::new()));
+                Some(repair::repair_glued_words(&self.entities, taken, meter))
+            })?;
+            if let Some((repaired, made)) = repaired {
+                document = repaired;
+                corrections = made;
+            }
+        }
+
         // Stage 3: publication date: the request's wins over the content's.
         let (published_at, published_at_source) = match (article.published_at, decoded.published_at)
         {
@@ -847,6 +924,7 @@ impl Enricher for Pipeline {
             language,
             document,
             removed: decoded.removed,
+            corrections,
             entities,
             dates,
             quotes,

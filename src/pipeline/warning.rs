@@ -44,8 +44,8 @@ impl WarningCode {
 pub struct Warning {
     /// What happened.
     pub code: WarningCode,
-    /// The stage that raised it: `clean`, `html`, `entities`, `quotes`,
-    /// `dates` or `response`.
+    /// The stage that raised it: `clean`, `html`, `repair`, `entities`,
+    /// `quotes`, `dates`, `limits` or `response`.
     pub stage: &'static str,
     /// What happened, for people.
     pub message: String,

@@ -12,7 +12,8 @@
 //! 3. the `paragraphs` list, when it is exactly the text split at blank
 //!    lines (`"\n\n"`, true of every cleaned text), so a reader rebuilds
 //!    it from `text`;
-//! 4. removed boilerplate blocks, the last first;
+//! 4. removed boilerplate blocks, the last first, then corrections, the
+//!    last first;
 //! 5. entity mentions past the first 10 of each entity, then past the first;
 //! 6. quotes, the lowest confidence first;
 //! 7. temporal expressions, the last first;
@@ -76,6 +77,8 @@ pub struct Trimmed {
     pub paragraphs: usize,
     /// Removed blocks dropped.
     pub removed_blocks: usize,
+    /// Corrections dropped.
+    pub corrections: usize,
     /// Mentions dropped past the first [`MENTIONS_KEPT`] of their entity.
     pub mentions_past_kept: usize,
     /// Mentions dropped past the first of their entity.
@@ -111,6 +114,7 @@ impl Trimmed {
             self.removed_blocks,
             "removed blocks (last first)",
         );
+        say(&mut dropped, self.corrections, "corrections (last first)");
         say(
             &mut dropped,
             self.mentions_past_kept,
@@ -230,6 +234,11 @@ fn fit_record_counted(
     if size > target {
         let order: Vec<usize> = (0..record.removed.len()).rev().collect();
         (size, t.removed_blocks) = drop_items(&mut record.removed, 10, &order, size, target);
+    }
+    // 4b: corrections of the text, the last first.
+    if size > target {
+        let order: Vec<usize> = (0..record.corrections.len()).rev().collect();
+        (size, t.corrections) = drop_items(&mut record.corrections, 20, &order, size, target);
     }
     // 5: mentions past the first few, then past the first.
     for (keep, count) in [
@@ -637,6 +646,7 @@ mod tests {
             date_texts: usize::MAX,
             paragraphs: usize::MAX,
             removed_blocks: usize::MAX,
+            corrections: usize::MAX,
             mentions_past_kept: usize::MAX,
             mentions_past_first: usize::MAX,
             quotes: usize::MAX,

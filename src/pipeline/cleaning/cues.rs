@@ -29,6 +29,10 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     ),
     (
         RemovedKind::ShareWidget,
+        r"^(e-?mail (this )?(to a friend|article|story|page)|send (this |it )?to a friend|email this|print this( article| story| page)?|printable version|diesen artikel (versenden|drucken)|envoyer (à un ami|par e-?mail)|enviar (a un amigo|por e-?mail))[.…:»]*$",
+    ),
+    (
+        RemovedKind::ShareWidget,
         r"^(teilen mit|share (on|with|via)|compartir en|partager sur|condividi su|bagikan ke)(?-u:\b)",
     ),
     // Pagination, menus and widget labels standing alone.
@@ -36,10 +40,15 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
         RemovedKind::Navigation,
         r"^(weiter|zurück|next|previous|more|mehr|siguiente|anterior|suivant|précédent|home|startseite|inicio|accueil|menu|menü|search|suche|buscar|rechercher|wird geladen|loading|bewerten|rate this|print|drucken|imprimir|imprimer|skip to (main )?content|zum inhalt springen|back to top|nach oben)[.…:]*$",
     ),
+    // Accessibility and skip links.
+    (
+        RemovedKind::Navigation,
+        r"^(accessibility( links| help| statement)?|skip (to|navigation|links)(?-u:\b).*|jump to (navigation|content|main content)|main (menu|navigation)|site map|sitemap)[.…:]*$",
+    ),
     // Related links: labels, and whole-line bracketed link titles.
     (
         RemovedKind::RelatedLinks,
-        r"^(read (also|more)|also read|see also|related( articles?| stories| news| content| coverage)?|more (on this|from|about)(?-u:\b)|you (may|might) also like|recommended( for you| stories)?|most (read|popular)|latest( news| stories| headlines)?|top stories|trending( now)?|lee (también|más)|leer (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más leído|lire aussi|à lire aussi|voir aussi|sur le même sujet|les plus lus|lesen sie auch|auch interessant|mehr zum thema|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|leia (também|mais)|veja também|mais lidas|lees ook|meer nieuws|baca juga|lihat juga|berita terkait|terpopuler|читайте также|czytaj (też|także|więcej))(?-u:\b).*$",
+        r"^(read (also|more)|also read|see also|related( articles?| stories| news| content| coverage)?|more (on this|from|about)(?-u:\b)|you (may|might) also like|recommended( for you| stories)?|most (read|popular|viewed|e-?mailed|shared|commented|watched)|top searches|key stories|editor'?s'? (picks|choice)|latest( news| stories| headlines)?|top stories|trending( now)?|lee (también|más)|leer (también|más)|te puede interesar|noticias relacionadas|más noticias|lo más leído|lire aussi|à lire aussi|voir aussi|sur le même sujet|les plus lus|lesen sie auch|auch interessant|mehr zum thema|meistgelesen|leggi anche|potrebbe interessarti|articoli correlati|i più letti|leia (também|mais)|veja também|mais lidas|lees ook|meer nieuws|baca juga|lihat juga|berita terkait|terpopuler|читайте также|czytaj (też|także|więcej))(?-u:\b).*$",
     ),
     (
         RemovedKind::RelatedLinks,
@@ -51,6 +60,13 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     ),
     (RemovedKind::RelatedLinks, r"^\[[^\[\]]{8,}\]$"),
     (RemovedKind::RelatedLinks, r"^(>>|»|►|→)\s*\S"),
+    // A teaser link: a short line ending in a "more" arrow ("Watch what
+    // experts make of it »"); not a line with a French quotation («...»).
+    // (A counted repetition of this class, {3,150}, made the whole set
+    // a hundred times slower: cues only see short blocks anyway.)
+    (RemovedKind::RelatedLinks, r"^[^«.!?]+\s(»|>>|›|►)$"),
+    // A row of separator characters.
+    (RemovedKind::Other, r"^([-_=*~#+—–•·]\s*){3,}$"),
     // Newsletter and sign-up prompts.
     (
         RemovedKind::Newsletter,
@@ -92,7 +108,7 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     ),
     (
         RemovedKind::MetadataLine,
-        r"^(date|dated|published|updated|posted|last (updated|modified)|publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|pubblicato|aggiornato|atualizado|gepubliceerd|bijgewerkt|diterbitkan|diperbarui|dipublikasikan)(?-u:\b)(?:\s+(on|el|le|am|il|em|op|pada))?\s*[:\-]?\s*\d",
+        r"^(date|dated|published|updated|posted|last (updated|modified)|publicado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|stand|pubblicato|aggiornato|atualizado|gepubliceerd|bijgewerkt|diterbitkan|diperbarui|dipublikasikan)(?-u:\b)(?:\s+(on|el|le|am|il|em|op|pada))?\s*[:\-]?\s*(?:(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|mié|jeu|jue|ven|vie|sam|sáb|dim|dom|mon|die|mit|don|fre|sam|son|seg|ter|qua|qui|sex)\p{L}*\.?,?\s+)?(?:(?:jan|feb|fév|fev|mar|mär|apr|avr|abr|may|mai|mei|jun|juin|jul|juil|lug|aug|ago|aoû|sep|set|oct|okt|ott|out|nov|dec|dez|déc|dic|des)\p{L}*\.?\s+)?\d",
     ),
     (
         RemovedKind::MetadataLine,
@@ -106,7 +122,12 @@ static PATTERNS: &[(RemovedKind, &str)] = &[
     // Tag lines with a label.
     (
         RemovedKind::Tags,
-        r"^(tags?|keywords?|topics?|etiquetas|temas|mots[- ]clés|schlagwörter|themen|argomenti|palavras-chave|kata kunci|topik|trefwoorden)\s*[:：]",
+        r"^(related topics|tags?|keywords?|topics?|etiquetas|temas|mots[- ]clés|schlagwörter|themen|argomenti|palavras-chave|kata kunci|topik|trefwoorden)\s*[:：]",
+    ),
+    // A topic line: "All About X • Y • Z".
+    (
+        RemovedKind::Tags,
+        r"^all about\s+[^.!?•·|]+(\s[•·|]\s[^.!?•·|]+)+$",
     ),
     // Photo credits: a label, or an agency name in a short unpunctuated line.
     (
@@ -126,13 +147,88 @@ static SET: LazyLock<RegexSet> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("cue patterns are valid: {e}"))
 });
 
+/// The clauses of a credit line: "Reporting by", "Additional reporting
+/// by", "Writing by", "Editing by", "Compiled by", ... followed by a
+/// capitalised name.
+const CREDIT_CLAUSE: &str = r"(?i:(additional |further |editing and )?(reporting|reported|writing|written|editing|edited|research(ed)?|compiled|produced|graphics|fact-checking|translation|translated|photography|video)\s+by)\s+\p{Lu}";
+
+/// A credit line standing alone ("Reporting by Jane Doe; Editing by John
+/// Roe", "(Additional reporting by ...)").
+static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^\(?\s*{CREDIT_CLAUSE}"))
+        .unwrap_or_else(|e| unreachable!("credit pattern is valid: {e}"))
+});
+
+/// Any credit clause, to count them.
+static CREDIT_CLAUSES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(CREDIT_CLAUSE).unwrap_or_else(|e| unreachable!("credit pattern is valid: {e}"))
+});
+
+/// A credit line closing a paragraph in brackets: "... on Monday.
+/// (Reporting by Jane Doe; Editing by John Roe)".
+static CREDIT_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"\s*\(\s*{CREDIT_CLAUSE}[^()]{{0,300}}\)\s*$"))
+        .unwrap_or_else(|e| unreachable!("credit pattern is valid: {e}"))
+});
+
+/// Whether `block` is a credit line: it opens with a credit clause, and is
+/// short; a sentence ("Research by Harvard found that ...") only when it
+/// has two clauses or is bracketed.
+pub fn is_credit_line(block: &str, chars: usize) -> bool {
+    if chars > MAX_CUE_CHARS || !CREDIT_LINE.is_match(block) {
+        return false;
+    }
+    let bracketed = block.starts_with('(') && block.trim_end().ends_with(')');
+    bracketed
+        || !super::features::ends_sentence(block)
+        || CREDIT_CLAUSES.find_iter(block).nth(1).is_some()
+}
+
+/// Where a credit line in brackets that closes `block` starts (a byte
+/// offset), when the block has text before it.
+pub fn credit_suffix(block: &str) -> Option<usize> {
+    // Only a block that ends in a bracket can have one: a cheap test first.
+    if !block.trim_end().ends_with(')') || !block.contains(" by ") {
+        return None;
+    }
+    let m = CREDIT_SUFFIX.find(block)?;
+    (m.start() > 0).then_some(m.start())
+}
+
+/// A row of short capitalised items between bullets or bars ("News •
+/// Sport • Weather", "Home | World | Business"): navigation.
+fn is_item_row(block: &str, chars: usize) -> bool {
+    if chars > 200 || !block.contains(['•', '·', '|']) {
+        return false;
+    }
+    let mut items = 0;
+    for item in block.split(['•', '·', '|']) {
+        let item = item.trim();
+        let words = item.split_whitespace().count();
+        let starts_capitalised = item
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        if words == 0 || words > 6 || !starts_capitalised || super::features::ends_sentence(item) {
+            return false;
+        }
+        items += 1;
+    }
+    items >= 3
+}
+
 /// The kind of boilerplate a short block announces, if any.
 pub fn kind_of(block: &str, chars: usize) -> Option<RemovedKind> {
     if chars > MAX_CUE_CHARS {
         return None;
     }
+    if is_credit_line(block, chars) {
+        return Some(RemovedKind::Credit);
+    }
     let matches = SET.matches(block);
-    let first = matches.iter().next()?;
+    let Some(first) = matches.iter().next() else {
+        return is_item_row(block, chars).then_some(RemovedKind::Navigation);
+    };
     let kind = PATTERNS[first].0;
     // Credits are short labels, never sentences.
     if kind == RemovedKind::Credit && (chars > 160 || super::features::ends_sentence(block)) {
@@ -241,6 +337,85 @@ mod tests {
             kind("The English versions are automatically generated by the AI."),
             Some(RemovedKind::Disclaimer)
         );
+    }
+
+    #[test]
+    fn credit_lines_are_credits_and_sentences_are_not() {
+        for line in [
+            "Reporting by Jane Doe in Minsk; Editing by John Roe",
+            "(Reporting by Jane Doe; Additional reporting by Ann Poe; Editing by John Roe)",
+            "Additional reporting by Ann Poe in Kyiv",
+            "Writing by Jane Doe. Editing by John Roe.",
+            "Compiled by Example Desk",
+        ] {
+            assert_eq!(kind(line), Some(RemovedKind::Credit), "{line}");
+        }
+        for line in [
+            "Research by Harvard University found that the drug works.",
+            "Reporting by the newspaper showed that the minister had lied",
+            "The report was compiled by officials in the ministry.",
+        ] {
+            assert_ne!(kind(line), Some(RemovedKind::Credit), "{line}");
+        }
+        let block = "The talks will resume on Monday. (Reporting by Jane Doe; Editing by John Roe)";
+        let at = credit_suffix(block).unwrap();
+        assert_eq!(
+            &block[at..],
+            " (Reporting by Jane Doe; Editing by John Roe)"
+        );
+        assert_eq!(credit_suffix("The talks (held by Jane Doe) resume."), None);
+        assert_eq!(credit_suffix("(Reporting by Jane Doe)"), None);
+    }
+
+    #[test]
+    fn widget_labels_of_older_portals() {
+        // Share links, list labels and topic lines of 2000s news portals.
+        assert_eq!(kind("E-mail to a friend"), Some(RemovedKind::ShareWidget));
+        assert_eq!(kind("Email this story"), Some(RemovedKind::ShareWidget));
+        for label in [
+            "Most Viewed",
+            "Most Emailed",
+            "MOST E-MAILED",
+            "Top Searches",
+            "KEY STORIES",
+        ] {
+            assert_eq!(kind(label), Some(RemovedKind::RelatedLinks), "{label}");
+        }
+        assert_eq!(
+            kind("Watch what the analysts make of the new tape »"),
+            Some(RemovedKind::RelatedLinks)
+        );
+        assert_eq!(
+            kind("Il a conclu : « Nous allons gagner »"),
+            None,
+            "a French quotation is no teaser"
+        );
+        assert_eq!(kind("-----------------"), Some(RemovedKind::Other));
+        assert_eq!(kind("* * *"), Some(RemovedKind::Other));
+        assert_eq!(
+            kind("All About Jane Doe • Example Party • Elections"),
+            Some(RemovedKind::Tags)
+        );
+        assert_eq!(
+            kind("News • Sport • Weather • Radio"),
+            Some(RemovedKind::Navigation)
+        );
+        assert_eq!(kind("Accessibility Links"), Some(RemovedKind::Navigation));
+        assert_eq!(kind("Skip to navigation"), Some(RemovedKind::Navigation));
+        assert_eq!(
+            kind("Last Updated: Tuesday, 4 December 2007, 23:57 GMT"),
+            Some(RemovedKind::MetadataLine)
+        );
+        assert_eq!(
+            kind("Published: March 3, 2023"),
+            Some(RemovedKind::MetadataLine)
+        );
+        assert_eq!(
+            kind("Published in 2019, the study found nothing new."),
+            None
+        );
+        assert_eq!(kind("All about the money, he said."), None);
+        assert_eq!(kind("Most recent polls show a close race"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use regex::Regex;
 use super::cues::BYLINE_PREFIX;
 use super::features::StopWords;
 use crate::pipeline::Dateline;
+use crate::pipeline::entities::gazetteer::Gazetteers;
 
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("metadata pattern is valid: {e}"))
@@ -183,18 +184,133 @@ pub fn find_date(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
         }
         return at_midnight(y, m, d, time);
     }
+    let written = |y: i32, m: u32, d: u32, end: usize| {
+        // A time may follow: "4 December 2007, 23:57 GMT".
+        match time_after(text.get(end..).unwrap_or_default()) {
+            Some((time, Some(offset_minutes))) => {
+                let local = NaiveDate::from_ymd_opt(y, m, d)?.and_time(time);
+                let offset = chrono::FixedOffset::east_opt(offset_minutes * 60)?;
+                offset
+                    .from_local_datetime(&local)
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc))
+            }
+            Some((time, None)) => at_midnight(y, m, d, Some(time)),
+            None => at_midnight(y, m, d, None),
+        }
+    };
     if let Some(c) = DAY_MONTH_YEAR.captures(text)
         && let Some(m) = c.get(2).and_then(|m| month_number(m.as_str()))
     {
-        return at_midnight(num(c.get(3))? as i32, m, num(c.get(1))?, None);
+        return written(num(c.get(3))? as i32, m, num(c.get(1))?, c.get(0)?.end());
     }
     if let Some(c) = MONTH_DAY_YEAR.captures(text)
         && let Some(m) = c.get(1).and_then(|m| month_number(m.as_str()))
     {
-        return at_midnight(num(c.get(3))? as i32, m, num(c.get(2))?, None);
+        return written(num(c.get(3))? as i32, m, num(c.get(2))?, c.get(0)?.end());
     }
     None
 }
+
+/// Words that open a date line ("Last Updated:", "Published", "Posted
+/// on"), lower-case: a cheap test before the cue patterns.
+const DATE_LABELS: &[&str] = &[
+    "last",
+    "published",
+    "updated",
+    "posted",
+    "date",
+    "dated",
+    "publicado",
+    "actualizado",
+    "publié",
+    "mis",
+    "veröffentlicht",
+    "aktualisiert",
+    "stand",
+    "pubblicato",
+    "aggiornato",
+    "atualizado",
+    "gepubliceerd",
+    "bijgewerkt",
+    "diterbitkan",
+    "diperbarui",
+    "dipublikasikan",
+];
+
+/// The date of a date line ("Last Updated: Tuesday, 4 December 2007,
+/// 23:57 GMT"): a short line that opens with a date label, reads as a
+/// metadata line, and has a date.
+pub fn date_line(line: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let line = line.trim();
+    let first = line.split([' ', ':']).next()?;
+    if line.len() > 300 || !DATE_LABELS.contains(&first.to_lowercase().as_str()) {
+        return None;
+    }
+    let chars = line.chars().count();
+    if super::cues::kind_of(line, chars) != Some(crate::pipeline::RemovedKind::MetadataLine) {
+        return None;
+    }
+    find_date(line, tz)
+}
+
+/// A time right after a written date (", 23:57 GMT", " at 10:30 a.m.
+/// EST", " 14.05 Uhr"): the time of day and, when a zone is named, its
+/// offset from UTC in minutes.
+fn time_after(rest: &str) -> Option<(NaiveTime, Option<i32>)> {
+    let c = TIME_AFTER.captures(rest)?;
+    let mut hour: u32 = c.name("h")?.as_str().parse().ok()?;
+    let minute: u32 = c.name("m")?.as_str().parse().ok()?;
+    match c.name("ampm").map(|m| m.as_str().to_ascii_lowercase()) {
+        Some(p) if p.starts_with('p') && hour < 12 => hour += 12,
+        Some(p) if p.starts_with('a') && hour == 12 => hour = 0,
+        _ => {}
+    }
+    let time = NaiveTime::from_hms_opt(hour, minute, 0)?;
+    let offset = c.name("zone").and_then(|z| {
+        let z = z.as_str();
+        let signed = z.trim_start_matches("GMT").trim_start_matches("UTC");
+        if let Some(digits) = signed.strip_prefix(['+', '-']) {
+            let sign = signed.as_bytes()[0];
+            let digits: String = digits.chars().filter(char::is_ascii_digit).collect();
+            let (h, m) = match digits.len() {
+                1 | 2 => (digits.parse::<i32>().ok()?, 0),
+                4 => (
+                    digits[..2].parse::<i32>().ok()?,
+                    digits[2..].parse::<i32>().ok()?,
+                ),
+                _ => return None,
+            };
+            let minutes = h * 60 + m;
+            return Some(if sign == b'-' { -minutes } else { minutes });
+        }
+        let hours = match z.to_ascii_uppercase().as_str() {
+            "GMT" | "UTC" | "Z" => 0,
+            "BST" | "CET" | "WAT" => 1,
+            "CEST" | "EET" | "SAST" => 2,
+            "EEST" | "MSK" => 3,
+            "IST" => return Some(330),
+            "EST" => -5,
+            "EDT" | "AST" => -4,
+            "CST" => -6,
+            "CDT" => -5,
+            "MST" => -7,
+            "MDT" => -6,
+            "PST" => -8,
+            "PDT" => -7,
+            _ => return None,
+        };
+        Some(hours * 60)
+    });
+    Some((time, offset))
+}
+
+/// A time of day opening the text after a date, with an optional zone.
+static TIME_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"^\s*(?:,|-|–|—|\||/|\bat\b|\bum\b|\bà\b|\ba las\b|\bàs\b|\balle\b)?\s*(?P<h>\d{1,2})[:.h](?P<m>\d{2})(?::\d{2})?\s*(?:(?P<ampm>(?i:[ap]\.?m\.?))\s*)?(?:uhr\s*)?(?:(?P<zone>(?:GMT|UTC)?[+-]\d{1,2}(?::?\d{2})?|GMT|UTC|Z|BST|CEST|CET|WAT|EEST|EET|SAST|MSK|IST|EST|EDT|AST|CST|CDT|MST|MDT|PST|PDT)(?-u:\b))?",
+    )
+});
 
 fn normalise_offset(offset: &str) -> String {
     match offset {
@@ -255,6 +371,46 @@ pub fn dateline(paragraph: &str) -> Option<(Dateline, usize)> {
     ))
 }
 
+/// The reporters a credit line names ("Reporting by Jane Doe in Minsk and
+/// John Roe in Kyiv; Editing by Ann Poe" gives Jane Doe and John Roe): the
+/// names of its "Reporting by", "Reported by", "Writing by" and "Written
+/// by" clauses (not additional reporting, editing or photography), each
+/// without the place it was written from.
+pub fn credit_authors(line: &str, stop: &StopWords) -> Vec<String> {
+    let mut authors = Vec::new();
+    for clause in line.split(';') {
+        let clause = clause.trim().trim_start_matches('(').trim_end_matches(')');
+        let lower = clause.to_lowercase();
+        let Some(prefix) = [
+            "reporting by ",
+            "reported by ",
+            "writing by ",
+            "written by ",
+        ]
+        .iter()
+        .find(|p| lower.starts_with(**p)) else {
+            continue;
+        };
+        let Some(names) = clause.get(prefix.len()..) else {
+            continue;
+        };
+        for part in JOINERS.split(names) {
+            // "Jane Doe in Minsk": the place goes.
+            let part = part.split(" in ").next().unwrap_or(part);
+            let part = part.trim().trim_end_matches('.');
+            if !part.is_empty()
+                && is_name(part, stop, true)
+                && part.split_whitespace().count() >= 2
+                && authors.len() < 6
+                && !authors.iter().any(|a| a == part)
+            {
+                authors.push(part.to_string());
+            }
+        }
+    }
+    authors
+}
+
 /// Name particles that may stand lower-case inside a name.
 const PARTICLES: &[&str] = &[
     "de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "la", "le",
@@ -297,8 +453,40 @@ pub fn byline(block: &str, stop: &StopWords) -> Option<Vec<String>> {
     (!authors.is_empty() && authors.len() <= 6).then_some(authors)
 }
 
+/// The gazetteer lists a byline is checked against: (given names,
+/// surnames, everyday English words).
+fn name_lists() -> (&'static Gazetteers, u32, u32, u32) {
+    let g = Gazetteers::embedded();
+    let bit = |name: &str| {
+        g.names()
+            .iter()
+            .position(|n| n == name)
+            .map_or(0, |i| 1u32 << i)
+    };
+    (g, bit("given_names"), bit("surnames"), bit("common_words"))
+}
+
+/// Whether a capitalised line without "By" reads as a person's name rather
+/// than a label made of everyday words ("Accessibility Links", "Main Page",
+/// "Top Stories"): its first word is a given name or no everyday word, and
+/// so is its last word a surname or no everyday word.
+fn reads_as_name(tokens: &[&str]) -> bool {
+    let (g, given, surname, word) = name_lists();
+    let ok = |t: &str, name_list: u32| {
+        let lists = g.lists_of(t.trim_end_matches('.'));
+        lists & name_list != 0 || lists & word == 0
+    };
+    match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => ok(first, given) && ok(last, surname),
+        _ => false,
+    }
+}
+
 fn is_name(part: &str, stop: &StopWords, prefixed: bool) -> bool {
     let tokens: Vec<&str> = part.split_whitespace().collect();
+    if !prefixed && !reads_as_name(&tokens) {
+        return false;
+    }
     let min = if prefixed { 1 } else { 2 };
     if tokens.len() < min || tokens.len() > 4 {
         return false;
@@ -389,6 +577,77 @@ mod tests {
         assert!(byline("Latest news", en).is_none());
         assert!(byline("Putin meets Lukashenko, what was discussed", en).is_none());
         assert!(byline("The Kremlin has yet to provide any statement.", en).is_none());
+    }
+
+    #[test]
+    fn labels_of_everyday_words_are_no_bylines() {
+        let en = stop_words("en");
+        for label in [
+            "Accessibility Links",
+            "Main Page",
+            "Top Stories",
+            "Skip Navigation",
+        ] {
+            assert!(byline(label, en).is_none(), "{label}");
+        }
+        // Names that are everyday words too, and names in no list.
+        assert_eq!(byline("Rose Page", en).unwrap(), ["Rose Page"]);
+        assert_eq!(byline("Xolani Mkhize", en).unwrap(), ["Xolani Mkhize"]);
+        assert_eq!(byline("By Jane Hope", en).unwrap(), ["Jane Hope"]);
+    }
+
+    #[test]
+    fn credit_lines_name_their_reporters() {
+        let en = stop_words("en");
+        assert_eq!(
+            credit_authors(
+                "Reporting by Jane Doe in Minsk and John Roe in Kyiv; Editing by Ann Poe",
+                en
+            ),
+            ["Jane Doe", "John Roe"]
+        );
+        assert_eq!(
+            credit_authors("(Additional reporting by Ann Poe; Editing by John Roe)", en),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            credit_authors("Writing by Jane Doe; editing by John Roe", en),
+            ["Jane Doe"]
+        );
+    }
+
+    #[test]
+    fn date_lines_of_a_page() {
+        let d = date_line("Last Updated: Tuesday, 4 December 2007, 23:57 GMT", Tz::UTC).unwrap();
+        assert_eq!(d.to_rfc3339(), "2007-12-04T23:57:00+00:00");
+        let d = date_line("Published on March 3, 2023", Tz::UTC).unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-03-03T00:00:00+00:00");
+        assert!(date_line("The law was published on March 3, 2023.", Tz::UTC).is_none());
+        assert!(date_line("Published in 2019, the study found little.", Tz::UTC).is_none());
+        assert!(date_line("Last year the budget grew by 3 per cent.", Tz::UTC).is_none());
+    }
+
+    #[test]
+    fn a_time_after_the_date_is_kept_with_its_zone() {
+        let utc = Tz::UTC;
+        let d = find_date(
+            "Last Updated: Tuesday, 4 December 2007, 23:57 GMT",
+            Tz::Europe__Madrid,
+        )
+        .unwrap();
+        assert_eq!(d.to_rfc3339(), "2007-12-04T23:57:00+00:00");
+        let d = find_date("Published March 3, 2023 at 10:30 p.m. EST", utc).unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-03-04T03:30:00+00:00");
+        let d = find_date(
+            "Aktualisiert am 3. März 2023, 14:05 Uhr",
+            Tz::Europe__Berlin,
+        )
+        .unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-03-03T13:05:00+00:00");
+        let d = find_date("Updated 3 March 2023, 12:00 GMT+2", utc).unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-03-03T10:00:00+00:00");
+        let d = find_date("Updated 3 March 2023, 99:00", utc).is_none();
+        assert!(!d, "an impossible time falls back to the day");
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub struct Cleaned {
     pub dateline: Option<(usize, usize, Dateline)>,
     /// Publication date printed in a metadata line or the byline.
     pub published_at: Option<DateTime<Utc>>,
+    /// Credit lines in brackets closing a body block ("... (Reporting by
+    /// Jane Doe; Editing by John Roe)"): the block and the byte offset at
+    /// which its credit starts.
+    pub credits: Vec<(usize, usize)>,
+    /// Hover cards inside body blocks ([`hover_cards`]): the block and the
+    /// byte range of the card, in block order.
+    pub hover_cards: Vec<(usize, usize, usize)>,
 }
 
 /// jusText block classes.
@@ -210,12 +217,142 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
         .filter(|&i| out.verdicts[i] == Verdict::Body)
         .take(2)
         .find_map(|i| metadata::dateline(blocks[i]).map(|(d, len)| (i, len, d)));
+    // Credit lines closing a body block, and the authors they name when
+    // there is no byline.
+    for (i, block) in blocks.iter().enumerate() {
+        if out.verdicts[i] != Verdict::Body {
+            continue;
+        }
+        if let Some(at) = cues::credit_suffix(block) {
+            out.credits.push((i, at));
+        }
+        for (start, end) in hover_cards(block) {
+            out.hover_cards.push((i, start, end));
+        }
+    }
+    if out.authors.is_empty() {
+        let credit_lines = (0..n)
+            .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::Credit))
+            .map(|i| blocks[i])
+            .chain(out.credits.iter().map(|&(i, at)| &blocks[i][at..]));
+        for line in credit_lines {
+            out.authors = metadata::credit_authors(line, stop);
+            if !out.authors.is_empty() {
+                break;
+            }
+        }
+    }
     if out.published_at.is_none() {
         out.published_at = (0..n)
             .filter(|&i| out.verdicts[i] == Verdict::Removed(RemovedKind::MetadataLine))
             .find_map(|i| metadata::find_date(blocks[i], ctx.time_zone));
     }
     out
+}
+
+/// Longest name repeated by a hover card, in bytes.
+const MAX_CARD_NAME: usize = 60;
+/// Farthest the "MORE" link of a hover card is from its start, in bytes.
+const MAX_CARD_BYTES: usize = 400;
+
+/// Hover cards flattened into a sentence: a link to a person followed by a
+/// card that repeats the name, gives a headline and ends with a "MORE"
+/// link, all glued to the name ("Rep. Jane DoeJane DoeSenate passes the
+/// budget MORE (D-Ohio) said"). Each card's byte range (from the repeated
+/// name to the end of "MORE"), so the sentence keeps the name once.
+///
+/// Only a block that has a " MORE" is read; a card starts where a
+/// lower-case letter is glued to a capital and the one to four capitalised
+/// words before that point come again right after it. Each check is
+/// bounded, so the scan is linear in the block.
+pub fn hover_cards(block: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if !block.contains(" MORE") {
+        return out;
+    }
+    let mut prev: Option<char> = None;
+    let mut resume = 0;
+    for (at, c) in block.char_indices() {
+        let glued = prev.is_some_and(char::is_lowercase) && c.is_uppercase();
+        prev = Some(c);
+        if !glued || at < resume {
+            continue;
+        }
+        let Some(name_len) = repeated_name(block, at) else {
+            continue;
+        };
+        let search_end = floor_boundary(block, (at + MAX_CARD_BYTES).min(block.len()));
+        let Some(more) = block[at + name_len..search_end]
+            .match_indices("MORE")
+            .map(|(k, _)| at + name_len + k)
+            .find(|&k| {
+                block[..k].ends_with(' ')
+                    && !block[k + 4..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            })
+        else {
+            continue;
+        };
+        out.push((at, more + 4));
+        resume = more + 4;
+    }
+    out
+}
+
+/// The byte length of the name that ends at `at` and comes again right
+/// after it (one to four capitalised words, at most [`MAX_CARD_NAME`]
+/// bytes), if any; the longest such name.
+fn repeated_name(block: &str, at: usize) -> Option<usize> {
+    let window = floor_boundary(block, at.saturating_sub(MAX_CARD_NAME));
+    let window = ceil_boundary(block, window);
+    let before = &block[window..at];
+    let after = &block[at..];
+    // Start points of the last four words before `at`.
+    let mut starts: Vec<usize> = Vec::with_capacity(4);
+    let mut in_word = false;
+    for (k, c) in before.char_indices().rev() {
+        if c == ' ' {
+            if in_word {
+                starts.push(k + 1);
+                if starts.len() == 4 {
+                    break;
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    if in_word && starts.len() < 4 && window == 0 {
+        starts.push(0);
+    }
+    starts
+        .iter()
+        .rev()
+        .map(|&s| &before[s..])
+        .find(|name| {
+            name.split(' ')
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                && name.len() >= 4
+                && after.starts_with(*name)
+        })
+        .map(str::len)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The verdicts of a classification cut short: what the passes so far
@@ -430,8 +567,13 @@ fn mark_captions_and_tags(blocks: &[&str], feats: &[Features], verdicts: &mut [O
             continue;
         }
         let f = &feats[i];
-        let before_credit =
-            verdicts.get(i + 1) == Some(&Some(Verdict::Removed(RemovedKind::Credit)));
+        // A photo credit, not a reporting credit ("Reporting by ..."),
+        // which follows the story's last paragraph.
+        let before_credit = verdicts.get(i + 1)
+            == Some(&Some(Verdict::Removed(RemovedKind::Credit)))
+            && !blocks
+                .get(i + 1)
+                .is_some_and(|b| cues::is_credit_line(b, feats[i + 1].chars));
         if f.words <= 70
             && !f.has_quote
             && (before_credit || f.words <= 60 && has_position_marker(blocks[i]))
@@ -612,6 +754,34 @@ mod tests {
         );
         let c = run(&["Just one short line"]);
         assert_eq!(c.verdicts, [Verdict::Body]);
+    }
+
+    #[test]
+    fn hover_cards_go_and_the_name_stays() {
+        let block = "Rep. Jane DoeJane DoeSenate panel backs the budget plan after long talks MORE (D-Ohio) said the vote would come on Friday.";
+        let cards = hover_cards(block);
+        assert_eq!(cards.len(), 1);
+        let (from, to) = cards[0];
+        assert_eq!(
+            &block[from..to],
+            "Jane DoeSenate panel backs the budget plan after long talks MORE"
+        );
+        assert_eq!(
+            format!("{}{}", &block[..from], &block[to..]),
+            "Rep. Jane Doe (D-Ohio) said the vote would come on Friday."
+        );
+        // Two in one sentence, a single-word name, and no card without its
+        // MORE link or without the name repeated.
+        let two = "Sen. John RoeJohn RoeHeadline one here MORE (R-Utah) and OmarOmarHeadline two MORE agreed.";
+        assert_eq!(hover_cards(two).len(), 2);
+        assert!(hover_cards("Jane DoeJane Doe said nothing more.").is_empty());
+        assert!(hover_cards("The iPhone MORE sales").is_empty());
+        assert!(hover_cards("McDonald MORE").is_empty());
+        // Linear and safe on long and odd input.
+        let long = "aB".repeat(100_000) + " MORE";
+        assert!(hover_cards(&long).is_empty());
+        let odd = "éÉ".repeat(1000) + " MORE é";
+        let _ = hover_cards(&odd);
     }
 
     #[test]

@@ -57,6 +57,16 @@ use crate::pipeline::budget::Meter;
 use gazetteer::Gazetteers;
 use tagger::NerModel;
 
+/// A word glued together from two or more ("Putinand"), found by
+/// [`EntityStage::glued_words`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GluedWord {
+    /// The glued word in the text.
+    pub span: Span,
+    /// Byte offsets in the text, inside `span`, where a space belongs.
+    pub cuts: Vec<usize>,
+}
+
 /// The entity stage with its embedded model and gazetteers.
 #[derive(Clone, Copy)]
 pub struct EntityStage {
@@ -201,40 +211,13 @@ impl EntityStage {
         });
     }
 
-    /// The model's version.
-    pub fn version(&self) -> &str {
-        &self.model.version
-    }
-
-    /// The entities of `text` (see the module documentation), with no
-    /// time limit.
-    pub fn recognize(&self, text: &str) -> Vec<Entity> {
-        let budget = crate::pipeline::Budget::unlimited();
-        self.recognize_metered(text, &mut budget.meter())
-    }
-
-    /// The entities of `text`, counting work on `meter` and stopping early
-    /// when it says so. Every pass ticks once per token (or mention, or
-    /// entity), so the work grows linearly with the text. A stopped stage
-    /// returns the entities of the part it tagged: tokens and sentences
-    /// read so far, the tagger's labels so far (see
-    /// [`NerModel::tag_document_metered`]), mentions merged by their form
-    /// at least; name-variant merging, roles and lower-case names are left
-    /// out past the stop. Every mention is a span of `text` either way.
-    pub fn recognize_metered(&self, text: &str, meter: &mut Meter<'_>) -> Vec<Entity> {
-        self.recognize_placed(text, None, meter)
-    }
-
-    /// [`EntityStage::recognize_metered`] for an article whose dateline
-    /// names `dateline` (its place as written, "KYIV"), which helps resolve
-    /// its places ([`places`]).
-    pub fn recognize_placed(
-        &self,
-        text: &str,
-        dateline: Option<&str>,
-        meter: &mut Meter<'_>,
-    ) -> Vec<Entity> {
-        let tokens = tokens::tokens_metered(text, meter);
+    /// `tokens` of `text` with the words glued together by a broken
+    /// HTML-to-text step split ("Putinand" → "Putin" "and"): where one part
+    /// is a name the article writes on its own or the gazetteers know and
+    /// the other an ordinary word, then, more strictly, names the article
+    /// writes only glued ("Dmitry Peskovcalled") before a function word or a
+    /// past-tense verb. One meter step per token in each pass.
+    fn split_glued(&self, text: &str, tokens: &[Token], meter: &mut Meter<'_>) -> Vec<Token> {
         // Capitalised words the article writes on their own are names it
         // knows, for splitting glued tokens; a token that is itself a known
         // name followed by an ordinary word ("Putinand") is not one.
@@ -243,7 +226,7 @@ impl EntityStage {
                 || self.model.lower_counts.contains_key(w)
         };
         let mut capitalised: FxHashSet<&str> = FxHashSet::default();
-        for t in &tokens {
+        for t in tokens {
             if meter.tick() {
                 break;
             }
@@ -264,7 +247,7 @@ impl EntityStage {
             (capitalised.contains(w) && !glued(w))
                 || self.gazetteers.lists_of(w) & self.name_lists != 0
         };
-        let tokens = tokens::split_glued_metered(text, &tokens, &is_name, &is_word, meter);
+        let tokens = tokens::split_glued_metered(text, tokens, &is_name, &is_word, meter);
         // A second, stricter pass for names the article writes only glued
         // ("Dmitry Peskovcalled"): any capitalised part of four letters or
         // more that is not an everyday word, but only before a function
@@ -328,7 +311,125 @@ impl EntityStage {
                 split.push(t);
             }
         }
-        let tokens = split;
+        split
+    }
+
+    /// The words of `text` glued together by a broken HTML-to-text step
+    /// that are safe to repair in the stored text: each glued word's span
+    /// with the byte offsets (inside it) where a space belongs, in text
+    /// order. Linear in `text`.
+    ///
+    /// The candidates are the entity stage's own splits
+    /// ([`EntityStage::split_glued`]), which may cut a compound ("Coinbase",
+    /// "Dockerfile") for tagging's sake; only the cuts that read as glue
+    /// are kept (see [`glue_cut_is_safe`]): a known name followed by one of
+    /// a few function words and verbs that follow a subject ("Putinand",
+    /// "Zelenskywho"), any unknown capitalised word before a reporting verb
+    /// ("Peskovcalled"), or a function word before a known name
+    /// ("andRyan").
+    pub fn glued_words(&self, text: &str, meter: &mut Meter<'_>) -> Vec<GluedWord> {
+        let tokens = tokens::tokens_metered(text, meter);
+        let split = self.split_glued(text, &tokens, meter);
+        let mut candidates: Vec<GluedWord> = Vec::new();
+        // Both lists are in text order and every split token lies inside
+        // one original token: a split token ending before its original's
+        // end is a cut.
+        let mut originals = tokens.iter().peekable();
+        for piece in &split {
+            while originals.next_if(|o| o.end < piece.end).is_some() {}
+            let Some(original) = originals.peek() else {
+                break;
+            };
+            if piece.end < original.end && piece.start >= original.start {
+                match candidates.last_mut() {
+                    Some(last) if last.span.start == original.start => last.cuts.push(piece.end),
+                    _ => candidates.push(GluedWord {
+                        span: Span::new(original.start, original.end),
+                        cuts: vec![piece.end],
+                    }),
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return candidates;
+        }
+        // Capitalised words the article writes on their own (uncut).
+        let mut alone: FxHashSet<&str> = FxHashSet::default();
+        let mut cut = candidates.iter().map(|g| g.span.start).peekable();
+        for t in &tokens {
+            if meter.tick() {
+                return Vec::new();
+            }
+            while cut.next_if(|&start| start < t.start).is_some() {}
+            let w = t.text(text);
+            if cut.peek() != Some(&t.start) && w.chars().next().is_some_and(char::is_uppercase) {
+                alone.insert(w);
+            }
+        }
+        let common = |w: &str| {
+            let lower = w.to_lowercase();
+            self.gazetteers.lists_of(&lower) & self.word_list != 0
+                || self.model.lower_counts.contains_key(lower.as_str())
+        };
+        let known_name = |w: &str| {
+            w.chars().count() >= 3
+                && (alone.contains(w) || self.gazetteers.lists_of(w) & self.name_lists != 0)
+                && !common(w)
+        };
+        for glued in &mut candidates {
+            let bounds: Vec<usize> = std::iter::once(glued.span.start)
+                .chain(glued.cuts.iter().copied())
+                .chain(std::iter::once(glued.span.end))
+                .collect();
+            let mut kept = Vec::new();
+            for k in 1..bounds.len() - 1 {
+                let left = text.get(bounds[k - 1]..bounds[k]).unwrap_or_default();
+                let right = text.get(bounds[k]..bounds[k + 1]).unwrap_or_default();
+                if glue_cut_is_safe(left, right, &known_name, &common) {
+                    kept.push(bounds[k]);
+                }
+            }
+            glued.cuts = kept;
+        }
+        candidates.retain(|g| !g.cuts.is_empty());
+        candidates
+    }
+
+    /// The model's version.
+    pub fn version(&self) -> &str {
+        &self.model.version
+    }
+
+    /// The entities of `text` (see the module documentation), with no
+    /// time limit.
+    pub fn recognize(&self, text: &str) -> Vec<Entity> {
+        let budget = crate::pipeline::Budget::unlimited();
+        self.recognize_metered(text, &mut budget.meter())
+    }
+
+    /// The entities of `text`, counting work on `meter` and stopping early
+    /// when it says so. Every pass ticks once per token (or mention, or
+    /// entity), so the work grows linearly with the text. A stopped stage
+    /// returns the entities of the part it tagged: tokens and sentences
+    /// read so far, the tagger's labels so far (see
+    /// [`NerModel::tag_document_metered`]), mentions merged by their form
+    /// at least; name-variant merging, roles and lower-case names are left
+    /// out past the stop. Every mention is a span of `text` either way.
+    pub fn recognize_metered(&self, text: &str, meter: &mut Meter<'_>) -> Vec<Entity> {
+        self.recognize_placed(text, None, meter)
+    }
+
+    /// [`EntityStage::recognize_metered`] for an article whose dateline
+    /// names `dateline` (its place as written, "KYIV"), which helps resolve
+    /// its places ([`places`]).
+    pub fn recognize_placed(
+        &self,
+        text: &str,
+        dateline: Option<&str>,
+        meter: &mut Meter<'_>,
+    ) -> Vec<Entity> {
+        let tokens = tokens::tokens_metered(text, meter);
+        let tokens = self.split_glued(text, &tokens, meter);
         let sentences = tagger_sentences(tokens::split_sentences_metered(text, &tokens, meter));
         let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
         for t in &tokens {
@@ -386,6 +487,48 @@ impl EntityStage {
 /// sentences are far shorter (the longest of CoNLL-2003 `eng.testa` has
 /// 109 tokens).
 pub const MAX_SENTENCE_TOKENS: usize = 256;
+
+/// Function words and verbs that follow a subject, which a name glued to
+/// them ("Putinand", "Zelenskywho") is cut from. Short endings many words
+/// share ("is", "an", "its", "or", "the") are not here: "Iraqis",
+/// "Titan", "Rabbits", "Connor", "Blythe".
+pub const AFTER_NAME: &[&str] = &[
+    "and", "who", "whom", "whose", "which", "that", "was", "were", "has", "had", "have", "said",
+    "says", "told", "called", "added", "also", "will", "would", "could", "should",
+];
+
+/// Reporting verbs: no name ends in them, so an unknown capitalised word
+/// glued to one ("Peskovcalled") is cut too.
+const REPORTING: &[&str] = &["said", "says", "told", "called", "added"];
+
+/// Function words that a name glued after them ("andRyan") is cut from.
+pub const BEFORE_NAME: &[&str] = &[
+    "and", "of", "in", "on", "at", "by", "for", "with", "from", "to", "the", "that", "who", "said",
+    "says", "told", "itself", "himself", "herself", "after", "before",
+];
+
+/// Whether a cut of the entity stage between `left` and `right` is glue
+/// to repair in the stored text: a known name (written on its own in the
+/// article or in the name lists, and no everyday word) and a word of
+/// [`AFTER_NAME`]; an unknown capitalised word of four letters or more
+/// and a [`REPORTING`] verb; or a word of [`BEFORE_NAME`] and a known
+/// name written as one capitalised word ("Ryan", not "OwnProperty").
+fn glue_cut_is_safe(
+    left: &str,
+    right: &str,
+    known_name: &dyn Fn(&str) -> bool,
+    common: &dyn Fn(&str) -> bool,
+) -> bool {
+    let capitalised_word = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase)
+    };
+    if capitalised_word(left) && AFTER_NAME.contains(&right) {
+        return known_name(left)
+            || (REPORTING.contains(&right) && left.chars().count() >= 4 && !common(left));
+    }
+    BEFORE_NAME.contains(&left) && capitalised_word(right) && known_name(right)
+}
 
 /// `sentences` with every one longer than [`MAX_SENTENCE_TOKENS`] cut into
 /// pieces of that many tokens.

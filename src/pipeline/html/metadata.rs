@@ -11,7 +11,9 @@
 //!   object (`NewsArticle`, `Article`, `BlogPosting`, ...),
 //!   `article:published_time`, other common `<meta>` dates
 //!   (`datePublished`, `pubdate`, `date`, `DC.date.issued`, ...), then the
-//!   first `<time datetime>`;
+//!   first `<time datetime>` (the visible text of a `<time>` without one
+//!   is kept in [`PageMetadata::time_text`], read later with the
+//!   article's time zone);
 //! - **language**: `<html lang>`, then `og:locale`, `content-language`;
 //! - **canonical URL**: `<link rel="canonical">`, then `og:url`;
 //! - **site name**: `og:site_name`, then JSON-LD `publisher.name`,
@@ -44,6 +46,10 @@ pub struct PageMetadata {
     pub canonical_url: Option<String>,
     /// Name of the site.
     pub site_name: Option<String>,
+    /// The visible text of the first `<time>` element without a
+    /// `datetime` attribute ("4 December 2007"), for a publication date
+    /// when the markup gives none (read with the article's time zone).
+    pub time_text: Option<String>,
 }
 
 /// Most bytes of a JSON-LD script parsed (larger ones are skipped).
@@ -64,6 +70,7 @@ struct Found {
     title: Option<String>,
     h1: Option<String>,
     time: Option<String>,
+    time_text: Option<String>,
     rel_authors: Vec<String>,
     json_ld: Vec<Value>,
 }
@@ -156,6 +163,12 @@ fn scan(html: &str, max_elements: usize, meter: &mut Meter<'_>) -> Found {
             }
             "time" if found.time.is_none() => {
                 found.time = tag.attr("datetime").filter(|d| !d.is_empty());
+                if found.time.is_none() && found.time_text.is_none() {
+                    let text = element_text(html, tag.end, "time", 256, meter);
+                    if !text.is_empty() {
+                        found.time_text = Some(text);
+                    }
+                }
             }
             "h1" if found.h1.is_none() => {
                 let text = element_text(html, tag.end, "h1", MAX_H1_BYTES, meter);
@@ -351,6 +364,7 @@ fn choose(found: Found) -> PageMetadata {
         language,
         canonical_url,
         site_name,
+        time_text: found.time_text,
     }
 }
 
@@ -638,6 +652,18 @@ mod tests {
         assert_eq!(m.language, None);
         let m = read_metadata("<title>T</title><p>no h1</p>", 1000);
         assert_eq!(m.title.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn a_time_element_without_datetime_gives_its_text() {
+        let m = read_metadata(
+            "<html><body><p class=date><time>4 December 2007, 23:57 GMT</time></p></body></html>",
+            1000,
+        );
+        assert_eq!(m.published_at, None);
+        assert_eq!(m.time_text.as_deref(), Some("4 December 2007, 23:57 GMT"));
+        let m = read_metadata("<time datetime='2023-07-01'>1 July</time>", 1000);
+        assert_eq!(m.time_text, None, "the attribute is the date");
     }
 
     #[test]
