@@ -56,6 +56,8 @@ pub enum TrainTask {
     Quotes(crate::train::quotes::TrainQuotesArgs),
     /// The cue detector of the quotation stage, from PolNeAR.
     Cues(crate::train::cues::TrainCuesArgs),
+    /// The main-content scorer of the HTML path, from the trafilatura evaluation set.
+    Content(crate::train::content::TrainContentArgs),
 }
 
 /// Settings of `newsenrich eval`.

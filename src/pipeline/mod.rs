@@ -336,6 +336,9 @@ pub trait Enricher: Send + Sync + 'static {
 pub struct Pipeline {
     config: PipelineConfig,
     entities: entities::EntityStage,
+    /// The learned main-content scorer of the HTML path; `None` keeps the
+    /// extractor's choice (with prose recovery).
+    content: Option<std::sync::Arc<html::scorer::ContentModel>>,
 }
 
 /// Versions of the resources of this build, as `(name, version)`.
@@ -353,6 +356,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = quotes::cue_model::CueModel::embedded() {
         versions.push(("quote-cue-detector", model.version.clone()));
     }
+    if let Some(model) = html::scorer::ContentModel::embedded() {
+        versions.push(("html-content-scorer", model.version.clone()));
+    }
     versions
 }
 
@@ -361,7 +367,51 @@ impl Pipeline {
     /// process).
     pub fn new(config: PipelineConfig) -> Result<Self, Error> {
         let entities = entities::EntityStage::load().map_err(Error::Internal)?;
-        Ok(Pipeline { config, entities })
+        Ok(Pipeline {
+            config,
+            entities,
+            content: html::scorer::ContentModel::embedded().map(|m| std::sync::Arc::new(m.clone())),
+        })
+    }
+
+    /// This pipeline with `model` as its main-content scorer (`None`: the
+    /// extractor's choice with prose recovery), for training and
+    /// cross-validation.
+    pub fn with_content_model(mut self, model: Option<html::scorer::ContentModel>) -> Self {
+        self.content = model.map(std::sync::Arc::new);
+        self
+    }
+
+    /// The content scorer's view of an HTML page: its text blocks and
+    /// their features (the extractor's choice included), computed exactly
+    /// as [`Pipeline::enrich`] computes them, features in `without` left
+    /// out. `None` when the page has no blocks to score.
+    pub fn html_block_features(
+        &self,
+        article: &ArticleInput,
+        html: &str,
+        without: &[html::scorer::Group],
+    ) -> Option<HtmlBlockFeatures> {
+        let budget = Budget::unlimited();
+        let mut meter = budget.meter();
+        let mut page =
+            html::extract_page_scanned(html, &self.config.html_limits(), &mut meter, true);
+        let lang = html_language(article, &page);
+        let dom = page.dom.take()?;
+        let at = html::scorer::in_extractor(&dom, &page.blocks, &mut meter)?;
+        let features = html::scorer::page_features(
+            &dom,
+            &at,
+            cleaning::features::stop_words(&lang),
+            &lang,
+            without,
+            &mut meter,
+        )?;
+        Some(HtmlBlockFeatures {
+            dom,
+            extractor: at,
+            features,
+        })
     }
 
     /// The pipeline's configuration.
@@ -516,24 +566,30 @@ impl Pipeline {
         budget: &Budget,
     ) -> Result<Decoded, Error> {
         let mut meter = budget.meter();
-        let mut page = html::extract_page_metered(html, &self.config.html_limits(), &mut meter);
+        let mut page = html::extract_page_scanned(
+            html,
+            &self.config.html_limits(),
+            &mut meter,
+            self.content.is_some(),
+        );
         check_cancelled(&meter)?;
-        let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
-        // The caller's hint, else the page's lang, else identification.
-        let lang = article
-            .language
-            .clone()
-            .or_else(|| {
-                page.metadata
-                    .language
-                    .as_deref()
-                    .and_then(|l| language::parse_hint(l).ok())
-            })
-            .or_else(|| {
-                language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string())
-            })
-            .unwrap_or_else(|| "und".to_string());
-        if !meter.is_stopped() {
+        let lang = html_language(article, &page);
+        // The learned scorer, when there is one, chooses among all the
+        // page's blocks, the extractor's choice among its features; else
+        // the extractor's blocks with prose recovery.
+        let mut scored = false;
+        if let (Some(model), Some(dom)) = (&self.content, page.dom.take())
+            && !meter.is_stopped()
+            && let Some(features) = block_features(&dom, &page.blocks, &lang, &[], &mut meter)
+        {
+            let chosen = model.select(&dom, &features);
+            if !chosen.is_empty() {
+                page.blocks = chosen;
+                scored = true;
+            }
+        }
+        check_cancelled(&meter)?;
+        if !scored && !meter.is_stopped() {
             let flat = html::flatten::extract_metered(
                 html,
                 self.config.max_html_elements,
@@ -613,6 +669,55 @@ impl Pipeline {
         ));
         Ok(decoded)
     }
+}
+
+/// The content scorer's view of an HTML page
+/// ([`Pipeline::html_block_features`]).
+#[derive(Debug, Clone)]
+pub struct HtmlBlockFeatures {
+    /// The page's text blocks.
+    pub dom: html::dom::DomPage,
+    /// Where each stands in the extractor's output.
+    pub extractor: Vec<html::scorer::InExtractor>,
+    /// The features of each.
+    pub features: Vec<Vec<u64>>,
+}
+
+/// The language of an HTML page: the caller's hint, else the page's
+/// `lang`, else identification over its longest extracted blocks.
+fn html_language(article: &ArticleInput, page: &html::Page) -> String {
+    let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+    article
+        .language
+        .clone()
+        .or_else(|| {
+            page.metadata
+                .language
+                .as_deref()
+                .and_then(|l| language::parse_hint(l).ok())
+        })
+        .or_else(|| language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string()))
+        .unwrap_or_else(|| "und".to_string())
+}
+
+/// The content scorer's features of the blocks of `dom`, given the
+/// extractor's blocks; `None` when the meter stopped.
+fn block_features(
+    dom: &html::dom::DomPage,
+    extracted: &[html::PageBlock],
+    lang: &str,
+    without: &[html::scorer::Group],
+    meter: &mut budget::Meter<'_>,
+) -> Option<Vec<Vec<u64>>> {
+    let at = html::scorer::in_extractor(dom, extracted, meter)?;
+    html::scorer::page_features(
+        dom,
+        &at,
+        cleaning::features::stop_words(lang),
+        lang,
+        without,
+        meter,
+    )
 }
 
 /// `Err(Error::Cancelled)` when `meter` saw the caller cancel.

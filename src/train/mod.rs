@@ -5,9 +5,12 @@
 //!   tagger.
 //! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
 //! - [`cues`]: the cue detector of the quotation stage, from PolNeAR.
+//! - [`content`]: the main-content scorer of the HTML path, from the
+//!   trafilatura evaluation set.
 
 mod averaged;
 pub mod brown;
+pub mod content;
 pub mod cues;
 pub mod ner;
 pub mod quotes;
@@ -22,5 +25,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
         TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
         TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
+        TrainTask::Content(content_args) => content::run_command(content_args, out),
     }
 }
