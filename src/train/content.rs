@@ -36,7 +36,8 @@ use crate::eval::cleaning::{
     Counts, EvalPage, Mode, eval_pipeline, evaluate_with, load_pages, score,
 };
 use crate::pipeline::html::decode::decode_html;
-use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor};
+use crate::pipeline::html::dom::DomPage;
+use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, context_features};
 use crate::pipeline::quotes::weights::Weights;
 use crate::pipeline::{ArticleInput, Content, Pipeline};
 
@@ -51,7 +52,7 @@ pub struct TrainContentArgs {
     #[arg(long)]
     pub cv: Option<u8>,
     /// Passes over the examples.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Weight of the updates on unlabelled blocks, labelled by the
     /// extractor's choice (0: they are left out).
@@ -59,8 +60,18 @@ pub struct TrainContentArgs {
     pub weak: f32,
     /// Blocks scoring above this are main content (stored in the model;
     /// chosen by `--cv`).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = -0.5, allow_hyphen_values = true)]
     pub threshold: f32,
+    /// How the weights are learned.
+    #[arg(long, value_enum, default_value_t = Learner::Logistic)]
+    pub learner: Learner,
+    /// Learning rate of the logistic learner.
+    #[arg(long, default_value_t = 0.05)]
+    pub rate: f32,
+    /// Passes of the model: 1, or 2 (a second pass over the first pass's
+    /// scores of the block's neighbours and container).
+    #[arg(long, default_value_t = 1)]
+    pub passes: u8,
     /// Feature groups to leave out (ablation).
     #[arg(long, value_enum)]
     pub without: Vec<Group>,
@@ -71,6 +82,9 @@ pub struct TrainContentArgs {
     /// choice is scored; faster, for ablations).
     #[arg(long)]
     pub quick: bool,
+    /// In `--cv`, print the segments each fold's pipeline missed and leaked.
+    #[arg(long)]
+    pub verbose: bool,
     /// Where to write the model.
     #[arg(long, default_value = "models/content.bin")]
     pub out: PathBuf,
@@ -79,18 +93,30 @@ pub struct TrainContentArgs {
     pub version: String,
 }
 
+/// A learner of linear weights, both averaged over every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Learner {
+    /// The averaged perceptron: an update on every mistake.
+    Perceptron,
+    /// Logistic regression by stochastic gradient, averaged: an update of
+    /// `rate` times the error of the predicted probability on every example.
+    Logistic,
+}
+
 /// Fewest bytes of a block that lies inside a segment to take its label
 /// (shorter ones, "Home", "Share", occur inside anything).
 pub const MIN_INSIDE: usize = 12;
 
 /// Thresholds cross-validation reports for the scorer's own choice.
-const THRESHOLDS: [f32; 9] = [-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0];
+const THRESHOLDS: [f32; 9] = [-2.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0];
 
 /// One page's blocks.
 struct PageBlocks {
     /// Its fold key: a hash of its host.
     site: u64,
     texts: Vec<String>,
+    /// The blocks (texts moved out to `texts`).
+    dom: DomPage,
     features: Vec<Vec<u64>>,
     /// Per block: `Some(true)` content, `Some(false)` boilerplate, `None`
     /// unlabelled.
@@ -150,6 +176,7 @@ fn gather(
                 return Ok(PageBlocks {
                     site,
                     texts: Vec::new(),
+                    dom: DomPage::default(),
                     features: Vec::new(),
                     labels: Vec::new(),
                     extractor: Vec::new(),
@@ -161,7 +188,12 @@ fn gather(
                 .map(|s| *s >= InExtractor::Yes)
                 .collect();
             let features = found.features;
-            let texts: Vec<String> = found.dom.blocks.into_iter().map(|b| b.text).collect();
+            let mut dom = found.dom;
+            let texts: Vec<String> = dom
+                .blocks
+                .iter_mut()
+                .map(|b| std::mem::take(&mut b.text))
+                .collect();
             let labels = texts
                 .iter()
                 .map(|t| label(t, &page.with, &page.without))
@@ -169,6 +201,7 @@ fn gather(
             Ok(PageBlocks {
                 site,
                 texts,
+                dom,
                 features,
                 labels,
                 extractor,
@@ -177,8 +210,15 @@ fn gather(
         .collect()
 }
 
-/// Trains an averaged binary perceptron on the blocks of `pages`.
-fn train_weights(pages: &[&PageBlocks], epochs: usize, weak: f32) -> Weights {
+/// Trains weights on the blocks of `pages` with `args.learner`, over each
+/// block's features and, when given, its second-pass features (`context`,
+/// per page and block).
+fn train_weights(
+    pages: &[&PageBlocks],
+    context: Option<&[Vec<Vec<u64>>]>,
+    args: &TrainContentArgs,
+) -> Weights {
+    let (epochs, weak) = (args.epochs, args.weak);
     // (page, block, label, update weight)
     let mut examples: Vec<(usize, usize, bool, f32)> = Vec::new();
     for (p, page) in pages.iter().enumerate() {
@@ -195,16 +235,31 @@ fn train_weights(pages: &[&PageBlocks], epochs: usize, weak: f32) -> Weights {
     let mut p = Averaged::new();
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut f: Vec<u64> = Vec::with_capacity(128);
     for _ in 0..epochs {
         rng.shuffle(&mut order);
         for &i in &order {
             let (page, block, y, w) = examples[i];
-            let Some(f) = pages[page].features.get(block) else {
+            let Some(own) = pages[page].features.get(block) else {
                 continue;
             };
-            let y: f32 = if y { 1.0 } else { -1.0 };
-            if y * p.score(f) <= 0.0 {
-                p.add(f, y * w);
+            f.clear();
+            f.extend_from_slice(own);
+            if let Some(c) = context.and_then(|c| c.get(page)).and_then(|c| c.get(block)) {
+                f.extend_from_slice(c);
+            }
+            match args.learner {
+                Learner::Perceptron => {
+                    let y: f32 = if y { 1.0 } else { -1.0 };
+                    if y * p.score(&f) <= 0.0 {
+                        p.add(&f, y * w);
+                    }
+                }
+                Learner::Logistic => {
+                    let probability = 1.0 / (1.0 + (-p.score(&f)).exp());
+                    let error = f32::from(u8::from(y)) - probability;
+                    p.add(&f, args.rate * w * error);
+                }
             }
             p.tick();
         }
@@ -212,11 +267,50 @@ fn train_weights(pages: &[&PageBlocks], epochs: usize, weak: f32) -> Weights {
     p.averaged()
 }
 
-/// The text the scorer alone chooses on `page` at `threshold`.
-fn chosen_text(model: &ContentModel, page: &PageBlocks, threshold: f32) -> String {
+/// A model trained on `pages`: the first pass on all of them; with
+/// `args.passes` 2, the second pass over first-pass scores cross-fitted
+/// (each half of the sites scored by a first pass trained on the other
+/// half, so the second pass learns from scores like those of unseen pages).
+fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
+    let weights = train_weights(pages, None, args);
+    let mut model = ContentModel {
+        version: args.version.clone(),
+        threshold: args.threshold,
+        weights,
+        second: Weights::default(),
+    };
+    if args.passes < 2 {
+        return model;
+    }
+    let half = |p: &PageBlocks| (p.site >> 40) & 1;
+    let halves: Vec<ContentModel> = (0..2)
+        .map(|h| {
+            let other: Vec<&PageBlocks> = pages.iter().copied().filter(|p| half(p) != h).collect();
+            ContentModel {
+                weights: train_weights(&other, None, args),
+                ..ContentModel::default()
+            }
+        })
+        .collect();
+    let context: Vec<Vec<Vec<u64>>> = pages
+        .iter()
+        .map(|p| {
+            let first_pass = &halves[half(p) as usize];
+            let first: Vec<f32> = p.features.iter().map(|f| first_pass.score(f)).collect();
+            context_features(&p.dom, &first)
+        })
+        .collect();
+    model.second = train_weights(pages, Some(&context), args);
+    model
+}
+
+/// The text the scorer alone chooses on `page` at thresholds `(in, out)`
+/// for blocks in and out of the extractor's output.
+fn chosen_text(model: &ContentModel, page: &PageBlocks, threshold: (f32, f32)) -> String {
     let mut out = String::new();
-    for (t, f) in page.texts.iter().zip(&page.features) {
-        if model.score(f) > threshold {
+    let scores = model.scores(&page.dom, &page.features);
+    for ((t, s), chosen) in page.texts.iter().zip(scores).zip(&page.extractor) {
+        if s > if *chosen { threshold.0 } else { threshold.1 } {
             out.push_str(t);
             out.push('\n');
         }
@@ -261,30 +355,42 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
     if let Some(k) = args.cv {
         let k = u64::from(k.max(2));
         let fold_of = |p: &PageBlocks| (p.site % k) as usize;
-        let mut own = [Counts::default(); THRESHOLDS.len()];
+        let mut own = [[Counts::default(); THRESHOLDS.len()]; THRESHOLDS.len()];
         let mut whole = Counts::default();
         let mut current = Counts::default();
+        let mut every = Counts::default();
+        let mut oracle = Counts::default();
         for fold in 0..k as usize {
             let train: Vec<&PageBlocks> = blocks.iter().filter(|p| fold_of(p) != fold).collect();
-            let model = ContentModel {
-                version: args.version.clone(),
-                threshold: args.threshold,
-                weights: train_weights(&train, args.epochs, args.weak),
-            };
+            let model = train_model(&train, args);
             let test: Vec<usize> = (0..pages.len())
                 .filter(|&i| fold_of(&blocks[i]) == fold)
                 .collect();
             for &i in &test {
                 let page = &pages[i];
-                for (c, &t) in own.iter_mut().zip(&THRESHOLDS) {
-                    let text = chosen_text(&model, &blocks[i], t);
-                    *c = *c + score(&text, &page.with, &page.without).counts;
+                let b = &blocks[i];
+                every = every + score(&b.texts.join("\n"), &page.with, &page.without).counts;
+                let labelled: Vec<&str> = b
+                    .texts
+                    .iter()
+                    .zip(&b.labels)
+                    .filter(|(_, l)| **l != Some(false))
+                    .map(|(t, _)| t.as_str())
+                    .collect();
+                oracle = oracle + score(&labelled.join("\n"), &page.with, &page.without).counts;
+                for (row, &t_in) in own.iter_mut().zip(&THRESHOLDS) {
+                    for (c, &t_out) in row.iter_mut().zip(&THRESHOLDS) {
+                        let text = chosen_text(&model, &blocks[i], (t_in, t_out));
+                        *c = *c + score(&text, &page.with, &page.without).counts;
+                    }
                 }
             }
             if !args.quick {
                 let test_pages: Vec<EvalPage> = test.iter().map(|&i| pages[i].clone()).collect();
                 let with_model = base.clone().with_content_model(Some(model));
-                let (r, _) = evaluate_with(&with_model, &test_pages, Mode::Html, false)?;
+                let (r, report) =
+                    evaluate_with(&with_model, &test_pages, Mode::Html, args.verbose)?;
+                say(report)?;
                 let (b, _) = evaluate_with(&base, &test_pages, Mode::Html, false)?;
                 whole = whole + r.first().map(|r| r.counts).unwrap_or_default();
                 current = current + b.first().map(|r| r.counts).unwrap_or_default();
@@ -301,28 +407,41 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
                 &whole,
             ));
         }
-        for (c, t) in own.iter().zip(THRESHOLDS) {
-            lines.push_str(&row(&format!("scorer's blocks alone at {t}"), c));
+        lines.push_str(&row("every block (the recall ceiling)", &every));
+        lines.push_str(&row("every block not labelled boilerplate", &oracle));
+        for (r, t) in own.iter().zip(THRESHOLDS) {
+            lines.push_str(&row(
+                &format!("scorer's blocks alone at {t}"),
+                &r[THRESHOLDS.iter().position(|x| *x == t).unwrap_or(0)],
+            ));
+        }
+        lines.push_str("scorer's blocks alone, F1 by threshold for extracted blocks (rows) and the others (columns)\n");
+        lines.push_str(&format!("{:>6}", ""));
+        for t in THRESHOLDS {
+            lines.push_str(&format!(" {t:>6}"));
+        }
+        lines.push('\n');
+        for (r, t) in own.iter().zip(THRESHOLDS) {
+            lines.push_str(&format!("{t:>6}"));
+            for c in r {
+                lines.push_str(&format!(" {:>6.4}", c.f1()));
+            }
+            lines.push('\n');
         }
         let without: Vec<String> = args.without.iter().map(|g| format!("{g:?}")).collect();
         return say(format!(
-            "{k}-fold cross-validation, pages grouped by site ({} epochs, weak {}, without [{}])\n{lines}",
+            "{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, weak {}, without [{}])\n{lines}",
+            args.learner,
+            args.passes,
             args.epochs,
             args.weak,
             without.join(", ")
         ));
     }
     let all_pages: Vec<&PageBlocks> = blocks.iter().collect();
-    let model = ContentModel {
-        version: args.version.clone(),
-        threshold: args.threshold,
-        weights: train_weights(&all_pages, args.epochs, args.weak),
-    };
+    let model = train_model(&all_pages, args);
     let bytes = model.to_bytes();
-    std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
-        path: args.out.clone(),
-        source,
-    })?;
+    super::write_model(&args.out, &bytes)?;
     say(format!(
         "wrote {} ({} weights, {} bytes, threshold {}, version {})\n",
         args.out.display(),

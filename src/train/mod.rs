@@ -18,6 +18,14 @@ pub mod quotes;
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
 
+/// Writes a model file.
+fn write_model(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
+    std::fs::write(path, bytes).map_err(|source| EvalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Runs `newsenrich train`, writing progress and the result to `out`.
 pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     match &args.task {

@@ -19,7 +19,7 @@
 
 use super::BlockKind;
 use super::flatten::decode_text;
-use super::scan::{TagName, find_byte, tag_name};
+use super::scan::{TagName, end_tag_at, find_byte, tag_name};
 use crate::pipeline::budget::Meter;
 use crate::pipeline::entities::features::text as hash_text;
 
@@ -504,23 +504,8 @@ impl Scanner<'_, '_, '_> {
     /// end tag (or to the end of the input).
     fn skip_to_end(&mut self, from: usize, name: &str) -> usize {
         let bytes = self.html.as_bytes();
-        let name = name.as_bytes();
-        let mut at = from;
-        while let Some(lt) = find_byte(bytes, at, b'<') {
-            let name_at = lt + 2;
-            if bytes.get(lt + 1) == Some(&b'/')
-                && bytes
-                    .get(name_at..name_at + name.len())
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                && bytes
-                    .get(name_at + name.len())
-                    .is_none_or(|&b| is_space(b) || b == b'/' || b == b'>')
-            {
-                return find_byte(bytes, name_at, b'>').map_or(bytes.len(), |g| g + 1);
-            }
-            at = lt + 1;
-        }
-        bytes.len()
+        let lt = end_tag_at(bytes, from, name.as_bytes());
+        find_byte(bytes, lt, b'>').map_or(bytes.len(), |g| g + 1)
     }
 
     fn end_tag(&mut self, name: TagName) {

@@ -69,6 +69,13 @@ mod t {
     pub const TRAF_FLAG: u8 = 26;
     pub const TRAF_STOP: u8 = 27;
     pub const TRAF_LINK: u8 = 28;
+    pub const C_OWN: u8 = 40;
+    pub const C_PREV: u8 = 41;
+    pub const C_NEXT: u8 = 42;
+    pub const C_AROUND: u8 = 43;
+    pub const C_BEFORE: u8 = 44;
+    pub const C_AFTER: u8 = 45;
+    pub const C_CONTAINER: u8 = 46;
 }
 
 /// Groups of features, to switch off for ablation (`train content
@@ -123,8 +130,12 @@ pub struct ContentModel {
     pub version: String,
     /// Blocks scoring above this are main content.
     pub threshold: f32,
-    /// Feature weights.
+    /// Feature weights of the first pass.
     pub weights: Weights,
+    /// Weights of the second pass, over the first pass's features and the
+    /// first-pass scores of the block's neighbours and container
+    /// ([`context_features`]); empty for a one-pass model.
+    pub second: Weights,
 }
 
 impl ContentModel {
@@ -152,6 +163,7 @@ impl ContentModel {
         out.extend_from_slice(self.version.as_bytes());
         out.extend_from_slice(&self.threshold.to_le_bytes());
         weights::write(&self.weights, &mut out);
+        weights::write(&self.second, &mut out);
         out
     }
 
@@ -171,11 +183,37 @@ impl ContentModel {
         let (threshold, rest) = rest
             .split_first_chunk::<4>()
             .ok_or("truncated model: no threshold")?;
+        let count = rest
+            .first_chunk::<4>()
+            .map(|c| u32::from_le_bytes(*c) as usize)
+            .ok_or("truncated model: no weight count")?;
+        let first_len = count
+            .checked_mul(12)
+            .and_then(|n| n.checked_add(4))
+            .ok_or("model claims too many weights")?;
+        let (first, second) = rest
+            .split_at_checked(first_len)
+            .ok_or("truncated model: first-pass weights")?;
         Ok(ContentModel {
             version,
             threshold: f32::from_le_bytes(*threshold),
-            weights: weights::read(rest)?,
+            weights: weights::read(first)?,
+            second: weights::read(second)?,
         })
+    }
+
+    /// The final score of every block, given their features.
+    pub fn scores(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<f32> {
+        let first: Vec<f32> = features.iter().map(|f| self.score(f)).collect();
+        if self.second.is_empty() {
+            return first;
+        }
+        let context = context_features(dom, &first);
+        features
+            .iter()
+            .zip(&context)
+            .map(|(f, c)| weights::score(&self.second, f) + weights::score(&self.second, c))
+            .collect()
     }
 
     /// The blocks of `dom` that score above the threshold, in page order,
@@ -183,14 +221,66 @@ impl ContentModel {
     pub fn select(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<PageBlock> {
         dom.blocks
             .iter()
-            .zip(features)
-            .filter(|(_, f)| self.score(f) > self.threshold)
+            .zip(self.scores(dom, features))
+            .filter(|(_, s)| *s > self.threshold)
             .map(|(b, _)| PageBlock {
                 text: b.text.clone(),
                 kind: b.kind,
             })
             .collect()
     }
+}
+
+/// Buckets of first-pass scores (log-odds).
+const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
+
+/// The second pass's features of every block beyond the first pass's: the
+/// first-pass scores (`first`) of the block, of its neighbours, of the
+/// best of the two blocks either side, and the mean over its parent
+/// container's blocks. Linear in the blocks.
+pub fn context_features(dom: &DomPage, first: &[f32]) -> Vec<Vec<u64>> {
+    let n = dom.blocks.len().min(first.len());
+    let b = |s: f32| bucket(s, &SCORE_EDGES);
+    let none = SCORE_EDGES.len() as u64 + 1;
+    let at = |i: Option<usize>| i.and_then(|i| first.get(i)).map_or(none, |&s| b(s));
+    let mut sums = vec![(0.0f32, 0u32); dom.elements.len()];
+    for (block, &s) in dom.blocks.iter().zip(first) {
+        if let Some(slot) = block
+            .containers
+            .get(1)
+            .and_then(|&c| sums.get_mut(c as usize))
+        {
+            slot.0 += s;
+            slot.1 += 1;
+        }
+    }
+    let best = |range: std::ops::Range<usize>| {
+        first
+            .get(range)
+            .and_then(|s| s.iter().copied().reduce(f32::max))
+            .map_or(none, b)
+    };
+    (0..n)
+        .map(|i| {
+            let own = b(first[i]);
+            let kind = dom.blocks[i].kind as u64;
+            let mean = dom.blocks[i]
+                .containers
+                .get(1)
+                .and_then(|&c| sums.get(c as usize))
+                .filter(|(_, k)| *k > 1)
+                .map_or(none, |(s, k)| b(s / *k as f32));
+            vec![
+                feature(t::C_OWN, &[own, kind]),
+                feature(t::C_PREV, &[at(i.checked_sub(1))]),
+                feature(t::C_NEXT, &[at(Some(i + 1))]),
+                feature(t::C_AROUND, &[at(i.checked_sub(1)), own, at(Some(i + 1))]),
+                feature(t::C_BEFORE, &[best(i.saturating_sub(2)..i)]),
+                feature(t::C_AFTER, &[best(i + 1..(i + 3).min(n))]),
+                feature(t::C_CONTAINER, &[mean, own]),
+            ]
+        })
+        .collect()
 }
 
 /// How a DOM block stands in the extractor's output.
@@ -553,7 +643,8 @@ mod tests {
         let m = ContentModel {
             version: "content-test-1".into(),
             threshold: 0.5,
-            weights: w,
+            weights: w.clone(),
+            second: w,
         };
         let bytes = m.to_bytes();
         let back = ContentModel::from_bytes(&bytes).expect("reads");
@@ -561,6 +652,7 @@ mod tests {
         assert_eq!(back.threshold, 0.5);
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert_eq!(back.second.len(), 2);
         assert!(ContentModel::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(ContentModel::from_bytes(b"NEWSCNT1").is_err());
         assert!(ContentModel::from_bytes(b"garbage").is_err());
