@@ -1058,6 +1058,66 @@ mod decode_tests {
         }
     }
 
+    /// A page whose article is two prose paragraphs among a menu, a teaser
+    /// list and a footer.
+    const SCORED_PAGE: &str = r#"<html lang="en"><head><title>Bridge reopens</title></head><body>
+<header><nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li></ul></nav></header>
+<main><article><div class="story-body">
+<p>The old river bridge reopened to traffic on Monday after eighteen months of repairs, and
+the first buses crossed it shortly after six in the morning, the city's transport office said.</p>
+<p>Engineers replaced the deck and most of the steel cables, which had corroded far faster than
+the original designers expected, and the work cost about a third more than planned.</p>
+</div></article>
+<aside class="related"><ul><li><a href="/a">Council votes on parking fees</a></li>
+<li><a href="/b">New cycle lanes for the centre</a></li></ul></aside></main>
+<footer><p>Copyright 2024 The Example Gazette. All rights reserved.</p></footer></body></html>"#;
+
+    #[test]
+    fn html_content_scorer_keeps_the_article_and_drops_the_furniture() {
+        let p = pipeline();
+        for with_scorer in [true, false] {
+            let p = if with_scorer {
+                p.clone()
+            } else {
+                p.clone().with_content_model(None)
+            };
+            let out = p
+                .enrich(
+                    &article(Content::Html(SCORED_PAGE.to_string())),
+                    &options(),
+                    &Budget::unlimited(),
+                )
+                .expect("enriches");
+            let text = out.document.text();
+            assert!(text.contains("reopened to traffic on Monday"), "{text}");
+            assert!(text.contains("corroded far faster"), "{text}");
+            for furniture in [
+                "Weather",
+                "Council votes on parking fees",
+                "All rights reserved",
+            ] {
+                assert!(
+                    !text.contains(furniture),
+                    "scorer {with_scorer}: {furniture} kept: {text}"
+                );
+            }
+        }
+        // The scorer's features cover every block of the page.
+        let found = p
+            .html_block_features(&article(Content::Text(String::new())), SCORED_PAGE, &[])
+            .expect("blocks");
+        assert_eq!(found.features.len(), found.dom.blocks.len());
+        assert_eq!(found.extractor.len(), found.dom.blocks.len());
+        if html::scorer::ContentModel::embedded().is_some() {
+            assert!(
+                model_versions()
+                    .iter()
+                    .any(|(name, v)| *name == "html-content-scorer" && !v.is_empty())
+            );
+        }
+    }
+
     #[test]
     fn cancellation_is_seen_inside_the_html_scanners() {
         let flag = CancelFlag::new();
