@@ -77,6 +77,19 @@ impl Counts {
         ratio(self.tp, self.tp + self.fn_)
     }
 
+    /// tp, fp, fn, precision, recall and F1 as the result tables print them.
+    pub fn cells(&self) -> String {
+        format!(
+            "{:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4}",
+            self.tp,
+            self.fp,
+            self.fn_,
+            self.precision(),
+            self.recall(),
+            self.f1()
+        )
+    }
+
     /// 2tp / (2tp + fp + fn); 0 when all counts are 0.
     pub fn f1(&self) -> f64 {
         ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
@@ -381,19 +394,7 @@ pub fn format_table(results: &[ModeResult]) -> String {
         "mode", "pages", "tp", "fp", "fn", "precision", "recall", "F1"
     );
     for r in results {
-        let c = r.counts;
-        let _ = writeln!(
-            out,
-            "{:<18} {:>6} {:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4}",
-            r.label,
-            r.pages,
-            c.tp,
-            c.fp,
-            c.fn_,
-            c.precision(),
-            c.recall(),
-            c.f1()
-        );
+        let _ = writeln!(out, "{:<18} {:>6} {}", r.label, r.pages, r.counts.cells());
     }
     out
 }

@@ -319,15 +319,7 @@ fn chosen_text(model: &ContentModel, page: &PageBlocks, threshold: (f32, f32)) -
 }
 
 fn row(label: &str, c: &Counts) -> String {
-    format!(
-        "{label:<34} {:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4}\n",
-        c.tp,
-        c.fp,
-        c.fn_,
-        c.precision(),
-        c.recall(),
-        c.f1()
-    )
+    format!("{label:<34} {}\n", c.cells())
 }
 
 /// Runs `newsenrich train content`.

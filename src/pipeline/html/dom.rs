@@ -19,7 +19,7 @@
 
 use super::BlockKind;
 use super::flatten::decode_text;
-use super::scan::{TagName, end_tag_at, find_byte, tag_name};
+use super::scan::{TagName, attribute_name_end, end_tag_at, find_byte, tag_name};
 use crate::pipeline::budget::Meter;
 use crate::pipeline::entities::features::text as hash_text;
 
@@ -352,13 +352,7 @@ impl Scanner<'_, '_, '_> {
                 _ => {}
             }
             let name_start = i;
-            i += 1;
-            while bytes
-                .get(i)
-                .is_some_and(|&b| !is_space(b) && !matches!(b, b'/' | b'>' | b'='))
-            {
-                i += 1;
-            }
+            i = attribute_name_end(bytes, i);
             let attr = bytes.get(name_start..i).unwrap_or_default();
             while bytes.get(i).copied().is_some_and(is_space) {
                 i += 1;

@@ -366,13 +366,7 @@ impl Extractor<'_, '_, '_> {
             }
             // Attribute name; its first character may be anything, `=` too.
             let name_start = i;
-            i += 1;
-            while bytes
-                .get(i)
-                .is_some_and(|&b| !is_space(b) && !matches!(b, b'/' | b'>' | b'='))
-            {
-                i += 1;
-            }
+            i = super::scan::attribute_name_end(bytes, i);
             let name = bytes.get(name_start..i)?;
             while bytes.get(i).copied().is_some_and(is_space) {
                 i += 1;

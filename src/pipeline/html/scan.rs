@@ -36,6 +36,22 @@ pub fn end_tag_at(bytes: &[u8], from: usize, name: &[u8]) -> usize {
     bytes.len()
 }
 
+/// The end of the attribute name that starts at `start` inside a tag: its
+/// first byte may be anything (`=` too), then up to white space, `/`, `>`
+/// or `=`.
+pub fn attribute_name_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while bytes.get(i).is_some_and(|&b| {
+        !matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>' | b'='
+        )
+    }) {
+        i += 1;
+    }
+    i
+}
+
 /// A tag name, lower-cased, at most 15 bytes (enough to tell every HTML
 /// element apart); a value, so scanners allocate nothing per tag.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
