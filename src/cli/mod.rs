@@ -59,6 +59,8 @@ pub enum TrainTask {
     /// The speech filter of the quotation stage (titles and scare quotes
     /// out), from PolNeAR: `models/speech.bin`.
     Speech(crate::train::speech::TrainSpeechArgs),
+    /// The main-content scorer of the HTML path, from the trafilatura evaluation set.
+    Content(crate::train::content::TrainContentArgs),
 }
 
 /// Settings of `newsenrich eval`.

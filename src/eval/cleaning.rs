@@ -77,6 +77,19 @@ impl Counts {
         ratio(self.tp, self.tp + self.fn_)
     }
 
+    /// tp, fp, fn, precision, recall and F1 as the result tables print them.
+    pub fn cells(&self) -> String {
+        format!(
+            "{:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4}",
+            self.tp,
+            self.fp,
+            self.fn_,
+            self.precision(),
+            self.recall(),
+            self.f1()
+        )
+    }
+
     /// 2tp / (2tp + fp + fn); 0 when all counts are 0.
     pub fn f1(&self) -> f64 {
         ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn_)
@@ -254,16 +267,31 @@ pub fn evaluate(
     mode: Mode,
     verbose: bool,
 ) -> Result<(Vec<ModeResult>, String), EvalError> {
+    evaluate_with(&eval_pipeline()?, pages, mode, verbose)
+}
+
+/// The pipeline the evaluation runs: the product's, with a request size
+/// limit large enough for every page of the set (the evaluation measures
+/// extraction, not the request limit).
+pub fn eval_pipeline() -> Result<Pipeline, EvalError> {
     let config = PipelineConfig {
-        // Some pages of the set are larger than the service's default limit;
-        // the evaluation measures extraction, not the request limit.
         max_article_bytes: 64 * 1024 * 1024,
         ..PipelineConfig::default()
     };
-    let pipeline = Pipeline::new(config.clone()).map_err(|e| EvalError::Format {
+    Pipeline::new(config).map_err(|e| EvalError::Format {
         path: PathBuf::from("pipeline"),
         problem: e.to_string(),
-    })?;
+    })
+}
+
+/// [`evaluate`] with `pipeline` (for cross-validation of its models).
+pub fn evaluate_with(
+    pipeline: &Pipeline,
+    pages: &[EvalPage],
+    mode: Mode,
+    verbose: bool,
+) -> Result<(Vec<ModeResult>, String), EvalError> {
+    let config = pipeline.config();
     let mut labels = Vec::new();
     if matches!(mode, Mode::Html | Mode::Both) {
         labels.push("html");
@@ -292,8 +320,8 @@ pub fn evaluate(
             let mut scores = Vec::with_capacity(labels.len());
             for &label in &labels {
                 let (text, error) = match label {
-                    "html" => run(&pipeline, page, Content::Html(html.clone()), &options),
-                    "text" => run(&pipeline, page, Content::Text(flat.clone()), &options),
+                    "html" => run(pipeline, page, Content::Html(html.clone()), &options),
+                    "text" => run(pipeline, page, Content::Text(flat.clone()), &options),
                     _ => (flat.clone(), None),
                 };
                 scores.push((score(&text, &page.with, &page.without), error));
@@ -338,7 +366,7 @@ pub fn evaluate(
 }
 
 /// Enriches one page; returns the body text (empty on error) and the error.
-fn run(
+pub fn run(
     pipeline: &Pipeline,
     page: &EvalPage,
     content: Content,
@@ -366,19 +394,7 @@ pub fn format_table(results: &[ModeResult]) -> String {
         "mode", "pages", "tp", "fp", "fn", "precision", "recall", "F1"
     );
     for r in results {
-        let c = r.counts;
-        let _ = writeln!(
-            out,
-            "{:<18} {:>6} {:>6} {:>6} {:>6} {:>9.4} {:>7.4} {:>7.4}",
-            r.label,
-            r.pages,
-            c.tp,
-            c.fp,
-            c.fn_,
-            c.precision(),
-            c.recall(),
-            c.f1()
-        );
+        let _ = writeln!(out, "{:<18} {:>6} {}", r.label, r.pages, r.counts.cells());
     }
     out
 }

@@ -340,6 +340,9 @@ pub trait Enricher: Send + Sync + 'static {
 pub struct Pipeline {
     config: PipelineConfig,
     entities: entities::EntityStage,
+    /// The learned main-content scorer of the HTML path; `None` keeps the
+    /// extractor's choice (with prose recovery).
+    content: Option<std::sync::Arc<html::scorer::ContentModel>>,
 }
 
 /// Versions of the resources of this build, as `(name, version)`.
@@ -360,6 +363,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = quotes::speech::SpeechModel::embedded() {
         versions.push(("quote-speech-filter", model.version.clone()));
     }
+    if let Some(model) = html::scorer::ContentModel::embedded() {
+        versions.push(("html-content-scorer", model.version.clone()));
+    }
     versions
 }
 
@@ -368,7 +374,51 @@ impl Pipeline {
     /// process).
     pub fn new(config: PipelineConfig) -> Result<Self, Error> {
         let entities = entities::EntityStage::load().map_err(Error::Internal)?;
-        Ok(Pipeline { config, entities })
+        Ok(Pipeline {
+            config,
+            entities,
+            content: html::scorer::ContentModel::embedded().map(|m| std::sync::Arc::new(m.clone())),
+        })
+    }
+
+    /// This pipeline with `model` as its main-content scorer (`None`: the
+    /// extractor's choice with prose recovery), for training and
+    /// cross-validation.
+    pub fn with_content_model(mut self, model: Option<html::scorer::ContentModel>) -> Self {
+        self.content = model.map(std::sync::Arc::new);
+        self
+    }
+
+    /// The content scorer's view of an HTML page: its text blocks and
+    /// their features (the extractor's choice included), computed exactly
+    /// as [`Pipeline::enrich`] computes them, features in `without` left
+    /// out. `None` when the page has no blocks to score.
+    pub fn html_block_features(
+        &self,
+        article: &ArticleInput,
+        html: &str,
+        without: &[html::scorer::Group],
+    ) -> Option<HtmlBlockFeatures> {
+        let budget = Budget::unlimited();
+        let mut meter = budget.meter();
+        let mut page =
+            html::extract_page_scanned(html, &self.config.html_limits(), &mut meter, true);
+        let lang = html_language(article, &page);
+        let dom = page.dom.take()?;
+        let at = html::scorer::in_extractor(&dom, &page.blocks, &mut meter)?;
+        let features = html::scorer::page_features(
+            &dom,
+            &at,
+            cleaning::features::stop_words(&lang),
+            &lang,
+            without,
+            &mut meter,
+        )?;
+        Some(HtmlBlockFeatures {
+            dom,
+            extractor: at,
+            features,
+        })
     }
 
     /// The pipeline's configuration.
@@ -523,34 +573,41 @@ impl Pipeline {
         budget: &Budget,
     ) -> Result<Decoded, Error> {
         let mut meter = budget.meter();
-        let mut page = html::extract_page_metered(html, &self.config.html_limits(), &mut meter);
+        let mut page = html::extract_page_scanned(
+            html,
+            &self.config.html_limits(),
+            &mut meter,
+            self.content.is_some(),
+        );
         check_cancelled(&meter)?;
-        let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
-        // The caller's hint, else the page's lang, else identification.
-        let lang = article
-            .language
-            .clone()
-            .or_else(|| {
-                page.metadata
-                    .language
-                    .as_deref()
-                    .and_then(|l| language::parse_hint(l).ok())
-            })
-            .or_else(|| {
-                language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string())
-            })
-            .unwrap_or_else(|| "und".to_string());
+        let lang = html_language(article, &page);
+        // The learned scorer, when there is one, chooses among all the
+        // page's blocks, the extractor's choice among its features; else
+        // the extractor's blocks with prose recovery.
+        let mut scored = false;
+        if let (Some(model), Some(dom)) = (&self.content, page.dom.take())
+            && !meter.is_stopped()
+            && let Some(features) = block_features(&dom, &page.blocks, &lang, &[], &mut meter)
+        {
+            let chosen = model.select(&dom, &features);
+            if !chosen.is_empty() {
+                page.blocks = chosen;
+                scored = true;
+            }
+        }
+        check_cancelled(&meter)?;
         // A date line anywhere on the page ("Last Updated: ..."), for when
         // neither the markup nor the article's blocks give a date.
         let mut page_date_line = None;
-        if !meter.is_stopped() {
+        let need_date = page.metadata.published_at.is_none();
+        if (need_date || !scored) && !meter.is_stopped() {
             let flat = html::flatten::extract_metered(
                 html,
                 self.config.max_html_elements,
                 &mut meter,
                 html::scan::StopOn::Any,
             );
-            if page.metadata.published_at.is_none() {
+            if need_date {
                 page_date_line = page
                     .metadata
                     .time_text
@@ -562,7 +619,7 @@ impl Pipeline {
                             .find_map(|l| cleaning::metadata::date_line(l, article.time_zone))
                     });
             }
-            if !meter.is_stopped() {
+            if !scored && !meter.is_stopped() {
                 html::recover::recover_metered(
                     &mut page.blocks,
                     &flat.text,
@@ -573,10 +630,11 @@ impl Pipeline {
             }
             check_cancelled(&meter)?;
             // Extraction reports a spent budget itself when it saw it.
-            if !page
-                .warnings
-                .iter()
-                .any(|w| w.code == WarningCode::TimeBudget)
+            if !scored
+                && !page
+                    .warnings
+                    .iter()
+                    .any(|w| w.code == WarningCode::TimeBudget)
             {
                 page.warnings.extend(budget_warning(
                     &meter,
@@ -639,6 +697,55 @@ impl Pipeline {
         ));
         Ok(decoded)
     }
+}
+
+/// The content scorer's view of an HTML page
+/// ([`Pipeline::html_block_features`]).
+#[derive(Debug, Clone)]
+pub struct HtmlBlockFeatures {
+    /// The page's text blocks.
+    pub dom: html::dom::DomPage,
+    /// Where each stands in the extractor's output.
+    pub extractor: Vec<html::scorer::InExtractor>,
+    /// The features of each.
+    pub features: Vec<Vec<u64>>,
+}
+
+/// The language of an HTML page: the caller's hint, else the page's
+/// `lang`, else identification over its longest extracted blocks.
+fn html_language(article: &ArticleInput, page: &html::Page) -> String {
+    let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+    article
+        .language
+        .clone()
+        .or_else(|| {
+            page.metadata
+                .language
+                .as_deref()
+                .and_then(|l| language::parse_hint(l).ok())
+        })
+        .or_else(|| language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string()))
+        .unwrap_or_else(|| "und".to_string())
+}
+
+/// The content scorer's features of the blocks of `dom`, given the
+/// extractor's blocks; `None` when the meter stopped.
+fn block_features(
+    dom: &html::dom::DomPage,
+    extracted: &[html::PageBlock],
+    lang: &str,
+    without: &[html::scorer::Group],
+    meter: &mut budget::Meter<'_>,
+) -> Option<Vec<Vec<u64>>> {
+    let at = html::scorer::in_extractor(dom, extracted, meter)?;
+    html::scorer::page_features(
+        dom,
+        &at,
+        cleaning::features::stop_words(lang),
+        lang,
+        without,
+        meter,
+    )
 }
 
 /// `Err(Error::Cancelled)` when `meter` saw the caller cancel.
@@ -1031,6 +1138,66 @@ mod decode_tests {
             flag.cancel();
             let got = p.enrich(&article(content), &options(), &budget);
             assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+        }
+    }
+
+    /// A page whose article is two prose paragraphs among a menu, a teaser
+    /// list and a footer.
+    const SCORED_PAGE: &str = r#"<html lang="en"><head><title>Bridge reopens</title></head><body>
+<header><nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li></ul></nav></header>
+<main><article><div class="story-body">
+<p>The old river bridge reopened to traffic on Monday after eighteen months of repairs, and
+the first buses crossed it shortly after six in the morning, the city's transport office said.</p>
+<p>Engineers replaced the deck and most of the steel cables, which had corroded far faster than
+the original designers expected, and the work cost about a third more than planned.</p>
+</div></article>
+<aside class="related"><ul><li><a href="/a">Council votes on parking fees</a></li>
+<li><a href="/b">New cycle lanes for the centre</a></li></ul></aside></main>
+<footer><p>Copyright 2024 The Example Gazette. All rights reserved.</p></footer></body></html>"#;
+
+    #[test]
+    fn html_content_scorer_keeps_the_article_and_drops_the_furniture() {
+        let p = pipeline();
+        for with_scorer in [true, false] {
+            let p = if with_scorer {
+                p.clone()
+            } else {
+                p.clone().with_content_model(None)
+            };
+            let out = p
+                .enrich(
+                    &article(Content::Html(SCORED_PAGE.to_string())),
+                    &options(),
+                    &Budget::unlimited(),
+                )
+                .expect("enriches");
+            let text = out.document.text();
+            assert!(text.contains("reopened to traffic on Monday"), "{text}");
+            assert!(text.contains("corroded far faster"), "{text}");
+            for furniture in [
+                "Weather",
+                "Council votes on parking fees",
+                "All rights reserved",
+            ] {
+                assert!(
+                    !text.contains(furniture),
+                    "scorer {with_scorer}: {furniture} kept: {text}"
+                );
+            }
+        }
+        // The scorer's features cover every block of the page.
+        let found = p
+            .html_block_features(&article(Content::Text(String::new())), SCORED_PAGE, &[])
+            .expect("blocks");
+        assert_eq!(found.features.len(), found.dom.blocks.len());
+        assert_eq!(found.extractor.len(), found.dom.blocks.len());
+        if html::scorer::ContentModel::embedded().is_some() {
+            assert!(
+                model_versions()
+                    .iter()
+                    .any(|(name, v)| *name == "html-content-scorer" && !v.is_empty())
+            );
         }
     }
 

@@ -248,10 +248,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
     let weights = train_weights(&train, args.split.epochs);
     let model = CueModel::new(args.version.clone(), args.threshold, vocab, weights);
     let bytes = model.to_bytes();
-    std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
-        path: args.out.clone(),
-        source,
-    })?;
+    super::write_model(&args.out, &bytes)?;
     say(format!(
         "wrote {} ({} words, {} weights, {} bytes, version {})\n",
         args.out.display(),

@@ -6,9 +6,12 @@
 //! - [`quotes`]: the speaker ranker of the quotation stage, from PolNeAR.
 //! - [`cues`]: the cue detector of the quotation stage, from PolNeAR.
 //! - [`speech`]: the speech filter of the quotation stage, from PolNeAR.
+//! - [`content`]: the main-content scorer of the HTML path, from the
+//!   trafilatura evaluation set.
 
 mod averaged;
 pub mod brown;
+pub mod content;
 pub mod cues;
 pub mod ner;
 pub mod polnear;
@@ -18,6 +21,14 @@ pub mod speech;
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
 
+/// Writes a model file.
+fn write_model(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
+    std::fs::write(path, bytes).map_err(|source| EvalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Runs `newsenrich train`, writing progress and the result to `out`.
 pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     match &args.task {
@@ -26,5 +37,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
         TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
         TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
+        TrainTask::Content(content_args) => content::run_command(content_args, out),
     }
 }

@@ -273,10 +273,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
     let mut model = Ranker::train(&all, args.split.epochs).averaged(&args.version);
     model.margin = args.margin;
     let bytes = model.to_bytes();
-    std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
-        path: args.out.clone(),
-        source,
-    })?;
+    super::write_model(&args.out, &bytes)?;
     say(format!(
         "wrote {} ({} weights, {} bytes, version {})\n",
         args.out.display(),

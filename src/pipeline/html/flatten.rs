@@ -366,13 +366,7 @@ impl Extractor<'_, '_, '_> {
             }
             // Attribute name; its first character may be anything, `=` too.
             let name_start = i;
-            i += 1;
-            while bytes
-                .get(i)
-                .is_some_and(|&b| !is_space(b) && !matches!(b, b'/' | b'>' | b'='))
-            {
-                i += 1;
-            }
+            i = super::scan::attribute_name_end(bytes, i);
             let name = bytes.get(name_start..i)?;
             while bytes.get(i).copied().is_some_and(is_space) {
                 i += 1;
@@ -487,23 +481,7 @@ impl Extractor<'_, '_, '_> {
     /// Position of the first `</name` (any case) at or after `from` that
     /// is followed by white space, `/`, `>` or the end; else the length.
     fn raw_text_end(&self, from: usize, name: &[u8]) -> usize {
-        let bytes = self.html.as_bytes();
-        let mut at = from;
-        while let Some(lt) = find(bytes, at, b'<') {
-            let name_at = lt + 2;
-            if bytes.get(lt + 1) == Some(&b'/')
-                && bytes
-                    .get(name_at..name_at + name.len())
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                && bytes
-                    .get(name_at + name.len())
-                    .is_none_or(|&b| is_space(b) || b == b'/' || b == b'>')
-            {
-                return lt;
-            }
-            at = lt + 1;
-        }
-        bytes.len()
+        super::scan::end_tag_at(self.html.as_bytes(), from, name)
     }
 
     /// Owes `n` line breaks (1 or 2) before the next text.

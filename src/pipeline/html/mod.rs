@@ -29,12 +29,14 @@
 pub mod blocks;
 pub mod bounds;
 pub mod decode;
+pub mod dom;
 pub mod flatten;
 pub mod metadata;
 pub mod needles;
 pub mod recover;
 pub mod removed;
 pub(crate) mod scan;
+pub mod scorer;
 
 pub use bounds::HtmlLimits;
 pub use flatten::{ExtractedPage, extract};
@@ -82,6 +84,9 @@ pub struct Page {
     pub metadata: metadata::PageMetadata,
     /// What was cut, flattened or skipped, and why.
     pub warnings: Vec<Warning>,
+    /// The page's text blocks with their DOM evidence, for the content
+    /// scorer; only when asked for ([`extract_page_scanned`]).
+    pub dom: Option<dom::DomPage>,
 }
 
 /// Extracts the main content and metadata of `html` within `limits` and
@@ -101,6 +106,18 @@ pub fn extract_page(html: &str, limits: &HtmlLimits, budget: &Budget) -> Page {
 /// starts. When the meter was cancelled the page is incomplete and must be
 /// discarded.
 pub fn extract_page_metered(html: &str, limits: &HtmlLimits, meter: &mut Meter<'_>) -> Page {
+    extract_page_scanned(html, limits, meter, false)
+}
+
+/// [`extract_page_metered`], and when `scan_dom`, the page's blocks with
+/// their DOM evidence ([`dom::scan`]) in [`Page::dom`] for the content
+/// scorer (left `None` when the budget ran out first).
+pub fn extract_page_scanned(
+    html: &str,
+    limits: &HtmlLimits,
+    meter: &mut Meter<'_>,
+    scan_dom: bool,
+) -> Page {
     let mut page = Page::default();
     let bounded = bounds::bound_metered(html, limits, meter);
     page.warnings.extend(bounded.warnings.iter().cloned());
@@ -149,6 +166,9 @@ pub fn extract_page_metered(html: &str, limits: &HtmlLimits, meter: &mut Meter<'
             ));
         }
         return page;
+    }
+    if scan_dom {
+        page.dom = dom::scan(html, meter);
     }
     page.removed = removed::find_removed_metered(html, &page.blocks, limits.max_elements, meter);
     if meter.stopped() == Some(Interrupted::OverBudget) {

@@ -14,6 +14,44 @@ pub fn find_str(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(bytes.get(from..)?, needle).map(|i| from + i)
 }
 
+/// Position of the first `</name` (any case) at or after `from` that is
+/// followed by white space, `/`, `>` or the end (the end of a raw-text
+/// element); else the length of `bytes`.
+pub fn end_tag_at(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut at = from;
+    while let Some(lt) = find_byte(bytes, at, b'<') {
+        let name_at = lt + 2;
+        if bytes.get(lt + 1) == Some(&b'/')
+            && bytes
+                .get(name_at..name_at + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && bytes
+                .get(name_at + name.len())
+                .is_none_or(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>'))
+        {
+            return lt;
+        }
+        at = lt + 1;
+    }
+    bytes.len()
+}
+
+/// The end of the attribute name that starts at `start` inside a tag: its
+/// first byte may be anything (`=` too), then up to white space, `/`, `>`
+/// or `=`.
+pub fn attribute_name_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while bytes.get(i).is_some_and(|&b| {
+        !matches!(
+            b,
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'/' | b'>' | b'='
+        )
+    }) {
+        i += 1;
+    }
+    i
+}
+
 /// A tag name, lower-cased, at most 15 bytes (enough to tell every HTML
 /// element apart); a value, so scanners allocate nothing per tag.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,0 +1,767 @@
+//! The learned main-content scorer: every text block of the page
+//! ([`super::dom`]) is scored by a linear model over what the text
+//! classifier measures (length, stop-word density, punctuation, shape,
+//! position, language), DOM evidence (link density, tag, tag path, class
+//! and id words, landmarks, the totals of its containers, text density)
+//! and the extractor's choice (whether the block is in trafilatura's
+//! output, and whether its neighbours and siblings are), so the model
+//! fuses its evidence with the extractor's decision instead of
+//! overriding it. Blocks scoring above the model's threshold are the main
+//! content, in page order.
+//!
+//! The model is trained by `newsenrich train content` (an averaged
+//! perceptron over blocks labelled from the trafilatura evaluation set,
+//! `src/train/content.rs`) and embedded from `models/content.bin`.
+//!
+//! Features of a page cost its blocks times a constant (at most
+//! [`super::dom::MAX_BLOCK_TOKENS`] class words a block; the extractor's
+//! blocks are matched through one [`Needles`] automaton of block ends).
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
+use super::PageBlock;
+use super::dom::{DomBlock, DomPage, flag};
+use super::needles::Needles;
+use crate::pipeline::budget::Meter;
+use crate::pipeline::cleaning::features::{Features, StopWords};
+use crate::pipeline::entities::features::{feature, pack, text as hash_text};
+use crate::pipeline::quotes::weights::{self, Weights};
+
+/// The embedded model file.
+pub static EMBEDDED: &[u8] = include_bytes!("../../../models/content.bin");
+
+/// First bytes of a model file.
+const MAGIC: &[u8; 8] = b"NEWSCNT1";
+
+/// Bytes of a block's head and tail matched against the extractor's text.
+const END_BYTES: usize = 64;
+
+/// Feature templates.
+mod t {
+    pub const BIAS: u8 = 0;
+    pub const TRAF: u8 = 1;
+    pub const TRAF_LEN: u8 = 2;
+    pub const LEN: u8 = 3;
+    pub const WORDS: u8 = 4;
+    pub const STOP: u8 = 5;
+    pub const LINK: u8 = 6;
+    pub const TAG: u8 = 7;
+    pub const KIND: u8 = 8;
+    pub const FLAG: u8 = 9;
+    pub const PATH: u8 = 10;
+    pub const TOKEN: u8 = 11;
+    pub const SHAPE: u8 = 12;
+    pub const NUMBERS: u8 = 13;
+    pub const CAPS: u8 = 14;
+    pub const NEIGHBOURS: u8 = 15;
+    pub const DISTANCE: u8 = 16;
+    pub const CONTAINER: u8 = 17;
+    pub const POSITION: u8 = 18;
+    pub const SHORT_TEXT: u8 = 19;
+    pub const FIRST_WORD: u8 = 20;
+    pub const LANG: u8 = 21;
+    pub const DENSITY: u8 = 22;
+    pub const CUE: u8 = 23;
+    pub const COVERAGE: u8 = 24;
+    pub const SIBLINGS: u8 = 25;
+    pub const TRAF_FLAG: u8 = 26;
+    pub const TRAF_STOP: u8 = 27;
+    pub const TRAF_LINK: u8 = 28;
+    pub const C_OWN: u8 = 40;
+    pub const C_PREV: u8 = 41;
+    pub const C_NEXT: u8 = 42;
+    pub const C_AROUND: u8 = 43;
+    pub const C_BEFORE: u8 = 44;
+    pub const C_AFTER: u8 = 45;
+    pub const C_CONTAINER: u8 = 46;
+}
+
+/// Groups of features, to switch off for ablation (`train content
+/// --without`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// The extractor's choice: the block, its neighbours, siblings, coverage.
+    Extractor,
+    /// Text: length, stop words, punctuation, shape, cue patterns, words.
+    Text,
+    /// DOM: link density, tag, path, landmarks, containers, text density.
+    Dom,
+    /// Class and id words.
+    Classes,
+    /// Position in the page.
+    Position,
+}
+
+impl Group {
+    fn of(template: u8) -> Group {
+        match template {
+            t::TRAF
+            | t::TRAF_LEN
+            | t::NEIGHBOURS
+            | t::DISTANCE
+            | t::COVERAGE
+            | t::SIBLINGS
+            | t::TRAF_FLAG
+            | t::TRAF_STOP
+            | t::TRAF_LINK => Group::Extractor,
+            t::LEN
+            | t::WORDS
+            | t::STOP
+            | t::SHAPE
+            | t::NUMBERS
+            | t::CAPS
+            | t::SHORT_TEXT
+            | t::FIRST_WORD
+            | t::LANG
+            | t::CUE => Group::Text,
+            t::TOKEN => Group::Classes,
+            t::POSITION => Group::Position,
+            _ => Group::Dom,
+        }
+    }
+}
+
+/// A trained content scorer.
+#[derive(Debug, Clone, Default)]
+pub struct ContentModel {
+    /// Version string, reported by `GetServiceInfo`.
+    pub version: String,
+    /// Blocks scoring above this are main content.
+    pub threshold: f32,
+    /// Feature weights of the first pass.
+    pub weights: Weights,
+    /// Weights of the second pass, over the first pass's features and the
+    /// first-pass scores of the block's neighbours and container
+    /// ([`context_features`]); empty for a one-pass model.
+    pub second: Weights,
+}
+
+impl ContentModel {
+    /// The model embedded in the binary, if one was trained.
+    pub fn embedded() -> Option<&'static ContentModel> {
+        static MODEL: LazyLock<Option<ContentModel>> = LazyLock::new(|| {
+            ContentModel::from_bytes(EMBEDDED)
+                .ok()
+                .filter(|m| !m.weights.is_empty())
+        });
+        MODEL.as_ref()
+    }
+
+    /// The score of a feature list.
+    pub fn score(&self, features: &[u64]) -> f32 {
+        weights::score(&self.weights, features)
+    }
+
+    /// Serialises the model: magic, version (length-prefixed), threshold,
+    /// then the weights ([`weights::write`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(self.version.len() as u32).to_le_bytes());
+        out.extend_from_slice(self.version.as_bytes());
+        out.extend_from_slice(&self.threshold.to_le_bytes());
+        weights::write(&self.weights, &mut out);
+        weights::write(&self.second, &mut out);
+        out
+    }
+
+    /// Reads what [`ContentModel::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, String> {
+        let rest = bytes
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or("not a content model (bad magic)")?;
+        let (len, rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or("truncated model: no version length")?;
+        let len = u32::from_le_bytes(*len) as usize;
+        let (version, rest) = rest
+            .split_at_checked(len)
+            .ok_or("truncated model: version")?;
+        let version = String::from_utf8(version.to_vec()).map_err(|e| e.to_string())?;
+        let (threshold, rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or("truncated model: no threshold")?;
+        let count = rest
+            .first_chunk::<4>()
+            .map(|c| u32::from_le_bytes(*c) as usize)
+            .ok_or("truncated model: no weight count")?;
+        let first_len = count
+            .checked_mul(12)
+            .and_then(|n| n.checked_add(4))
+            .ok_or("model claims too many weights")?;
+        let (first, second) = rest
+            .split_at_checked(first_len)
+            .ok_or("truncated model: first-pass weights")?;
+        Ok(ContentModel {
+            version,
+            threshold: f32::from_le_bytes(*threshold),
+            weights: weights::read(first)?,
+            second: weights::read(second)?,
+        })
+    }
+
+    /// The final score of every block, given their features.
+    pub fn scores(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<f32> {
+        let first: Vec<f32> = features.iter().map(|f| self.score(f)).collect();
+        if self.second.is_empty() {
+            return first;
+        }
+        let context = context_features(dom, &first);
+        features
+            .iter()
+            .zip(&context)
+            .map(|(f, c)| weights::score(&self.second, f) + weights::score(&self.second, c))
+            .collect()
+    }
+
+    /// The blocks of `dom` that score above the threshold, in page order,
+    /// given their features ([`page_features`]).
+    pub fn select(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<PageBlock> {
+        dom.blocks
+            .iter()
+            .zip(self.scores(dom, features))
+            .filter(|(_, s)| *s > self.threshold)
+            .map(|(b, _)| PageBlock {
+                text: b.text.clone(),
+                kind: b.kind,
+            })
+            .collect()
+    }
+}
+
+/// Buckets of first-pass scores (log-odds).
+const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
+
+/// The second pass's features of every block beyond the first pass's: the
+/// first-pass scores (`first`) of the block, of its neighbours, of the
+/// best of the two blocks either side, and the mean over its parent
+/// container's blocks. Linear in the blocks.
+pub fn context_features(dom: &DomPage, first: &[f32]) -> Vec<Vec<u64>> {
+    let n = dom.blocks.len().min(first.len());
+    let b = |s: f32| bucket(s, &SCORE_EDGES);
+    let none = SCORE_EDGES.len() as u64 + 1;
+    let at = |i: Option<usize>| i.and_then(|i| first.get(i)).map_or(none, |&s| b(s));
+    let mut sums = vec![(0.0f32, 0u32); dom.elements.len()];
+    for (block, &s) in dom.blocks.iter().zip(first) {
+        if let Some(slot) = block
+            .containers
+            .get(1)
+            .and_then(|&c| sums.get_mut(c as usize))
+        {
+            slot.0 += s;
+            slot.1 += 1;
+        }
+    }
+    let best = |range: std::ops::Range<usize>| {
+        first
+            .get(range)
+            .and_then(|s| s.iter().copied().reduce(f32::max))
+            .map_or(none, b)
+    };
+    (0..n)
+        .map(|i| {
+            let own = b(first[i]);
+            let kind = dom.blocks[i].kind as u64;
+            let mean = dom.blocks[i]
+                .containers
+                .get(1)
+                .and_then(|&c| sums.get(c as usize))
+                .filter(|(_, k)| *k > 1)
+                .map_or(none, |(s, k)| b(s / *k as f32));
+            vec![
+                feature(t::C_OWN, &[own, kind]),
+                feature(t::C_PREV, &[at(i.checked_sub(1))]),
+                feature(t::C_NEXT, &[at(Some(i + 1))]),
+                feature(t::C_AROUND, &[at(i.checked_sub(1)), own, at(Some(i + 1))]),
+                feature(t::C_BEFORE, &[best(i.saturating_sub(2)..i)]),
+                feature(t::C_AFTER, &[best(i + 1..(i + 3).min(n))]),
+                feature(t::C_CONTAINER, &[mean, own]),
+            ]
+        })
+        .collect()
+}
+
+/// How a DOM block stands in the extractor's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum InExtractor {
+    /// Neither end of it is there.
+    No = 0,
+    /// One end of it is there.
+    Partly = 1,
+    /// Both ends are there.
+    Yes = 2,
+    /// It is one of the extractor's blocks, exactly.
+    Exact = 3,
+}
+
+/// Where each DOM block stands in the extractor's blocks; linear in both
+/// (one automaton of the blocks' heads and tails). `None` when the meter
+/// stopped.
+pub fn in_extractor(
+    dom: &DomPage,
+    extracted: &[PageBlock],
+    meter: &mut Meter<'_>,
+) -> Option<Vec<InExtractor>> {
+    fn head(t: &str) -> &[u8] {
+        let b = t.as_bytes();
+        b.get(..END_BYTES.min(b.len())).unwrap_or_default()
+    }
+    fn tail(t: &str) -> &[u8] {
+        let b = t.as_bytes();
+        b.get(b.len().saturating_sub(END_BYTES)..)
+            .unwrap_or_default()
+    }
+    let needles = Needles::new(
+        dom.blocks
+            .iter()
+            .flat_map(|b| [head(&b.text), tail(&b.text)]),
+        meter,
+    );
+    let found = needles.occurring(extracted.iter().map(|b| b.text.as_bytes()), meter);
+    let exact: FxHashSet<u64> = extracted
+        .iter()
+        .map(|b| hash_text(b.text.as_bytes()))
+        .collect();
+    if meter.is_stopped() {
+        return None;
+    }
+    Some(
+        dom.blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let h = found.get(2 * i).copied().unwrap_or(false);
+                let t = found.get(2 * i + 1).copied().unwrap_or(false);
+                if exact.contains(&hash_text(b.text.as_bytes())) {
+                    InExtractor::Exact
+                } else if h && t {
+                    InExtractor::Yes
+                } else if h || t {
+                    InExtractor::Partly
+                } else {
+                    InExtractor::No
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `x` in buckets: the index of the first edge it is below.
+fn bucket(x: f32, edges: &[f32]) -> u64 {
+    edges.iter().position(|&e| x < e).unwrap_or(edges.len()) as u64
+}
+
+/// log2 of `n`, capped.
+fn log2(n: u32, cap: u32) -> u64 {
+    u64::from((32 - n.leading_zeros()).min(cap))
+}
+
+fn ratio(a: u32, b: u32) -> f32 {
+    if b == 0 { 0.0 } else { a as f32 / b as f32 }
+}
+
+/// Cue patterns of boilerplate text: copyright, separators, dates alone.
+fn cues(text: &str, out: &mut impl FnMut(u64)) {
+    let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
+    if text.contains('©') || lower_head.contains("copyright") {
+        out(1);
+    }
+    let bars = text.bytes().filter(|&b| b == b'|').count();
+    if bars > 0 {
+        out(2 + (bars > 2) as u64);
+    }
+    if text.contains('»') || text.contains('›') || text.contains(" > ") {
+        out(4);
+    }
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    if text.len() < 40 && digits >= 4 {
+        out(5);
+    }
+    if text.starts_with('@') || lower_head.contains("http") || lower_head.contains("www.") {
+        out(6);
+    }
+    if text.ends_with(':') {
+        out(7);
+    }
+    if text.ends_with("...") || text.ends_with('…') {
+        out(8);
+    }
+}
+
+/// The features of every block of `dom`, given where the blocks stand in
+/// the extractor's output, the page's stop words and language tag. Groups
+/// in `without` are left out (ablation; empty in the product).
+pub fn page_features(
+    dom: &DomPage,
+    traf: &[InExtractor],
+    stop: &StopWords,
+    language: &str,
+    without: &[Group],
+    meter: &mut Meter<'_>,
+) -> Option<Vec<Vec<u64>>> {
+    let n = dom.blocks.len();
+    let total_bytes: u64 = dom.blocks.iter().map(|b| u64::from(b.bytes)).sum();
+    let traf_bytes: u64 = dom
+        .blocks
+        .iter()
+        .zip(traf)
+        .filter(|(_, s)| **s >= InExtractor::Yes)
+        .map(|(b, _)| u64::from(b.bytes))
+        .sum();
+    let coverage = bucket(
+        traf_bytes as f32 / total_bytes.max(1) as f32,
+        &[0.02, 0.1, 0.25, 0.5, 0.8],
+    );
+    // Per container: blocks in the extractor's output.
+    let mut container_traf = vec![0u32; dom.elements.len()];
+    for (b, s) in dom.blocks.iter().zip(traf) {
+        if *s >= InExtractor::Yes {
+            for &c in &b.containers {
+                if let Some(slot) = container_traf.get_mut(c as usize) {
+                    *slot += 1;
+                }
+            }
+        }
+    }
+    // Distance (in blocks) to the nearest extracted block, either side.
+    let far = u32::MAX;
+    let mut before = vec![far; n];
+    let mut last = None;
+    for (i, slot) in before.iter_mut().enumerate() {
+        *slot = last.map_or(far, |l: usize| (i - l) as u32);
+        if traf.get(i).is_some_and(|s| *s >= InExtractor::Yes) {
+            last = Some(i);
+        }
+    }
+    let mut after = vec![far; n];
+    last = None;
+    for (i, slot) in after.iter_mut().enumerate().rev() {
+        *slot = last.map_or(far, |l: usize| (l - i) as u32);
+        if traf.get(i).is_some_and(|s| *s >= InExtractor::Yes) {
+            last = Some(i);
+        }
+    }
+    let lang = pack(
+        language
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let mut all = Vec::with_capacity(n);
+    for (i, block) in dom.blocks.iter().enumerate() {
+        if meter.add(block.text.len() as u64 + 32) {
+            return None;
+        }
+        let state = traf.get(i).copied().unwrap_or(InExtractor::No) as u64;
+        let mut f = Vec::with_capacity(64);
+        let mut push = |template: u8, parts: &[u64]| {
+            if !without.contains(&Group::of(template)) {
+                f.push(feature(template, parts));
+            }
+        };
+        block_features(
+            dom,
+            block,
+            i,
+            state,
+            stop,
+            &mut push,
+            BlockContext {
+                n,
+                lang,
+                coverage,
+                before: before[i],
+                after: after[i],
+                prev: if i > 0 { traf.get(i - 1) } else { None }.map_or(9, |s| *s as u64),
+                next: traf.get(i + 1).map_or(9, |s| *s as u64),
+                siblings: block.containers.get(1).map_or((0, 0), |&c| {
+                    (
+                        container_traf.get(c as usize).copied().unwrap_or(0),
+                        dom.element(c).blocks,
+                    )
+                }),
+            },
+        );
+        all.push(f);
+    }
+    Some(all)
+}
+
+/// Page-level facts about one block.
+struct BlockContext {
+    n: usize,
+    lang: u64,
+    coverage: u64,
+    before: u32,
+    after: u32,
+    prev: u64,
+    next: u64,
+    /// Blocks of the parent container in the extractor's output, and all.
+    siblings: (u32, u32),
+}
+
+fn block_features(
+    dom: &DomPage,
+    block: &DomBlock,
+    i: usize,
+    state: u64,
+    stop: &StopWords,
+    push: &mut impl FnMut(u8, &[u64]),
+    cx: BlockContext,
+) {
+    let text = block.text.as_str();
+    let tf = Features::of(text, stop);
+    let len = log2(block.bytes, 13);
+    let link = bucket(
+        ratio(block.link_bytes, block.bytes),
+        &[0.01, 0.2, 0.5, 0.8, 0.99],
+    );
+    let stop_d = bucket(
+        tf.stop_density(),
+        &[0.01, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
+    );
+    let long = u64::from(tf.words >= 10);
+    push(t::BIAS, &[]);
+    push(t::TRAF, &[state]);
+    push(t::TRAF_LEN, &[state, len]);
+    push(t::TRAF_STOP, &[state.min(2), stop_d, long]);
+    push(t::TRAF_LINK, &[state.min(2), link]);
+    push(t::LEN, &[len]);
+    push(t::WORDS, &[log2(tf.words as u32, 9)]);
+    push(t::STOP, &[stop_d, long]);
+    push(t::LINK, &[link]);
+    push(t::TAG, &[pack(block.tag.as_str().as_bytes())]);
+    push(t::KIND, &[block.kind as u64, len.min(8)]);
+    for bit in 0..flag::COUNT {
+        if block.flags & (1 << bit) != 0 {
+            push(t::FLAG, &[u64::from(bit)]);
+            push(t::TRAF_FLAG, &[state.min(2), u64::from(bit)]);
+        }
+    }
+    push(t::PATH, &[block.path]);
+    for &token in dom.tokens_of(block) {
+        push(t::TOKEN, &[token]);
+    }
+    push(
+        t::SHAPE,
+        &[
+            u64::from(tf.ends_sentence),
+            u64::from(tf.inner_punctuation),
+            u64::from(tf.starts_upper),
+            u64::from(tf.has_quote),
+        ],
+    );
+    let words = tf.words.max(1) as f32;
+    push(
+        t::NUMBERS,
+        &[bucket(tf.numbers as f32 / words, &[0.01, 0.2, 0.5])],
+    );
+    push(
+        t::CAPS,
+        &[bucket(
+            tf.capitalised as f32 / words,
+            &[0.2, 0.4, 0.7, 0.95],
+        )],
+    );
+    push(t::NEIGHBOURS, &[cx.prev, cx.next]);
+    let dist = |d: u32| bucket(d as f32, &[1.0, 2.0, 3.0, 5.0, 10.0, 30.0]);
+    push(
+        t::DISTANCE,
+        &[state.min(2), dist(cx.before), dist(cx.after)],
+    );
+    for (k, &c) in block.containers.iter().enumerate().skip(1) {
+        if c == u32::MAX {
+            continue;
+        }
+        let e = dom.element(c);
+        push(
+            t::CONTAINER,
+            &[
+                k as u64,
+                bucket(ratio(e.link_bytes, e.bytes), &[0.05, 0.2, 0.5, 0.8]),
+                log2(e.blocks, 6),
+            ],
+        );
+    }
+    push(
+        t::POSITION,
+        &[bucket(
+            (i as f32 + 0.5) / cx.n.max(1) as f32,
+            &[0.1, 0.25, 0.5, 0.75, 0.9],
+        )],
+    );
+    if tf.words <= 4 && text.len() <= 48 {
+        let lower: String = text.chars().flat_map(char::to_lowercase).collect();
+        push(t::SHORT_TEXT, &[hash_text(lower.as_bytes())]);
+    }
+    if let Some(first) = text.split_whitespace().next() {
+        let lower: String = first
+            .chars()
+            .take(16)
+            .flat_map(char::to_lowercase)
+            .collect();
+        push(t::FIRST_WORD, &[hash_text(lower.as_bytes()), long]);
+    }
+    push(t::LANG, &[cx.lang]);
+    push(
+        t::DENSITY,
+        &[bucket(
+            block.bytes as f32 / (block.tags + 1) as f32,
+            &[5.0, 15.0, 40.0, 100.0],
+        )],
+    );
+    cues(text, &mut |c| push(t::CUE, &[c]));
+    push(t::COVERAGE, &[cx.coverage, state.min(2)]);
+    let (in_traf, all) = cx.siblings;
+    push(
+        t::SIBLINGS,
+        &[
+            state.min(2),
+            bucket(ratio(in_traf, all), &[0.01, 0.5, 0.99]),
+            u64::from(all > 1),
+        ],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Budget;
+    use crate::pipeline::cleaning::features::stop_words;
+    use crate::pipeline::html::BlockKind;
+    use crate::pipeline::html::dom;
+
+    #[test]
+    fn model_bytes_round_trip() {
+        let mut w = Weights::default();
+        w.insert(7, 1.5);
+        w.insert(3, -0.25);
+        let m = ContentModel {
+            version: "content-test-1".into(),
+            threshold: 0.5,
+            weights: w.clone(),
+            second: w,
+        };
+        let bytes = m.to_bytes();
+        let back = ContentModel::from_bytes(&bytes).expect("reads");
+        assert_eq!(back.version, "content-test-1");
+        assert_eq!(back.threshold, 0.5);
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert_eq!(back.second.len(), 2);
+        assert!(ContentModel::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+        assert!(ContentModel::from_bytes(b"NEWSCNT1").is_err());
+        assert!(ContentModel::from_bytes(b"garbage").is_err());
+    }
+
+    #[test]
+    fn blocks_are_placed_in_the_extractor_output() {
+        let budget = Budget::unlimited();
+        let mut meter = budget.meter();
+        let page = dom::scan(
+            "<p>Home</p><p>A long paragraph that the extractor kept in full.</p>\
+             <p>Split here</p><p>Nowhere</p>",
+            &mut meter,
+        )
+        .expect("unlimited");
+        let extracted = [
+            PageBlock {
+                text: "Home".into(),
+                kind: BlockKind::Paragraph,
+            },
+            PageBlock {
+                text: "Intro. A long paragraph that the extractor kept in full.".into(),
+                kind: BlockKind::Paragraph,
+            },
+            PageBlock {
+                text: "Split here and more".into(),
+                kind: BlockKind::Paragraph,
+            },
+        ];
+        let at = in_extractor(&page, &extracted, &mut meter).expect("unlimited");
+        assert_eq!(
+            at,
+            [
+                InExtractor::Exact,
+                InExtractor::Yes,
+                InExtractor::Yes,
+                InExtractor::No
+            ]
+        );
+    }
+
+    /// A page's features, with the extractor having chosen `chosen`.
+    fn features(html: &str, chosen: &[&str]) -> (DomPage, Vec<Vec<u64>>) {
+        let budget = Budget::unlimited();
+        let mut meter = budget.meter();
+        let page = dom::scan(html, &mut meter).expect("unlimited");
+        let extracted: Vec<PageBlock> = chosen
+            .iter()
+            .map(|t| PageBlock {
+                text: (*t).into(),
+                kind: BlockKind::Paragraph,
+            })
+            .collect();
+        let at = in_extractor(&page, &extracted, &mut meter).expect("unlimited");
+        let f =
+            page_features(&page, &at, stop_words("en"), "en", &[], &mut meter).expect("unlimited");
+        (page, f)
+    }
+
+    #[test]
+    fn the_embedded_model_drops_a_link_list_and_keeps_prose() {
+        let Some(model) = ContentModel::embedded() else {
+            return;
+        };
+        let prose = "The council approved the budget on Tuesday after a debate that \
+                     lasted more than six hours, and the mayor said it was a fair compromise \
+                     for the people of the city.";
+        let html = format!(
+            "<body><nav class=menu><ul><li><a href=/a>Politics</a></li><li><a href=/b>Sport\
+             </a></li><li><a href=/c>Culture</a></li><li><a href=/d>Weather</a></li></ul></nav>\
+             <article><div class=article-body><p>{prose}</p><p>{prose}</p></div></article>\
+             <div class=related><ul><li><a href=/x>Read more: another story about the city</a></li>\
+             </ul></div></body>"
+        );
+        let (page, f) = features(&html, &[prose]);
+        let kept: Vec<String> = model
+            .select(&page, &f)
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert!(kept.iter().any(|t| t == prose), "{kept:?}");
+        for menu in ["Politics", "Sport", "Culture", "Weather"] {
+            assert!(!kept.iter().any(|t| t == menu), "{menu} kept: {kept:?}");
+        }
+    }
+
+    #[test]
+    fn scoring_work_is_linear() {
+        let unit = "<div class=teaser><a href=/x>Other story</a></div>\
+                    <p>Some prose of the article, with words and a full stop.</p>";
+        let work = |n: usize| {
+            let html = unit.repeat(n);
+            let budget = Budget::unlimited();
+            let mut meter = budget.meter();
+            let page = dom::scan(&html, &mut meter).expect("unlimited");
+            let extracted = vec![PageBlock {
+                text: "Some prose of the article, with words and a full stop.".into(),
+                kind: BlockKind::Paragraph,
+            }];
+            let before = meter.steps();
+            let at = in_extractor(&page, &extracted, &mut meter).expect("unlimited");
+            let f = page_features(&page, &at, stop_words("en"), "en", &[], &mut meter)
+                .expect("unlimited");
+            let count: usize = f.iter().map(Vec::len).sum();
+            (meter.steps() - before, count as u64)
+        };
+        use crate::pipeline::html::scan::testing::assert_linear;
+        let ((s1, f1), (s8, f8)) = (work(200), work(1600));
+        assert_linear("steps", s1, s8);
+        assert_linear("features", f1, f8);
+    }
+}
