@@ -1174,6 +1174,7 @@ fn rank_speakers(
             rule,
             rule_entity,
             previous_entity,
+            nearest_cue: ranker::nearest_cue(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
         let candidates = ranker::candidates(&article, &site);

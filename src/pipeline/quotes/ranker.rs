@@ -90,6 +90,8 @@ pub struct QuoteSite {
     pub rule_entity: Option<usize>,
     /// The entity the rules gave the quote before (in text order).
     pub previous_entity: Option<usize>,
+    /// The reporting verb nearest the quote ([`nearest_cue`]).
+    pub nearest_cue: Option<usize>,
 }
 
 /// The first token starting at or after byte `at`.
@@ -225,6 +227,47 @@ mod t {
     pub const CUE_NEAR: u8 = 18;
     pub const SENTENCE_PLACE: u8 = 19;
     pub const IN_PHRASE: u8 = 20;
+    pub const NEAR_CUE: u8 = 21;
+}
+
+/// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
+/// one word between, up to three, further), 5–8 after it likewise, 9
+/// overlapping.
+fn place_against(c: (usize, usize), (ca, cb): (usize, usize)) -> u8 {
+    if c.1 <= ca {
+        match ca - c.1 {
+            0 => 1,
+            1 => 2,
+            2..=3 => 3,
+            _ => 4,
+        }
+    } else if c.0 >= cb {
+        match c.0 - cb {
+            0 => 5,
+            1 => 6,
+            2..=3 => 7,
+            _ => 8,
+        }
+    } else {
+        9
+    }
+}
+
+/// The reporting verb nearest the quote at tokens `qa..qb`: the last one
+/// before it in its sentence (at most 30 words back), else the first
+/// within 8 words after it. Constant work.
+pub fn nearest_cue(article: &Article<'_>, (qa, qb): (usize, usize)) -> Option<usize> {
+    let toks = article.view.toks;
+    let sentence = |k: usize| article.sentence_of.get(k).copied();
+    let s = sentence(qa);
+    (qa.saturating_sub(30)..qa)
+        .rev()
+        .take_while(|&k| sentence(k) == s)
+        .find(|&k| toks[k].quote == 0 && cue_strength(toks, k).is_some())
+        .or_else(|| {
+            (qb..(qb + 8).min(toks.len()))
+                .find(|&k| toks[k].quote == 0 && cue_strength(toks, k).is_some())
+        })
 }
 
 /// The strength of token `k` as a reporting verb, if it is one.
@@ -318,23 +361,7 @@ pub fn features(
     // Where the candidate is against the cue.
     match site.cue {
         Some((ca, cb)) => {
-            let place: u8 = if c.tokens.1 <= ca {
-                match ca - c.tokens.1 {
-                    0 => 1,
-                    1 => 2,
-                    2..=3 => 3,
-                    _ => 4,
-                }
-            } else if c.tokens.0 >= cb {
-                match c.tokens.0 - cb {
-                    0 => 5,
-                    1 => 6,
-                    2..=3 => 7,
-                    _ => 8,
-                }
-            } else {
-                9
-            };
+            let place = place_against(c.tokens, (ca, cb));
             let same = u8::from(sentence(c.tokens.0) == sentence(ca));
             out.push(feature(t::CUE_PLACE, &[pack(&[place, same, kind])]));
             out.push(feature(t::CUE_PLACE, &[pack(&[place, same, side, qkind])]));
@@ -430,6 +457,18 @@ pub fn features(
             }
         }
         out.push(feature(t::IN_PHRASE, &[pack(&[in_phrase, kind])]));
+    }
+    // Where the candidate is against the nearest reporting verb, which
+    // may not be the cue the rules chose.
+    {
+        let place = site
+            .nearest_cue
+            .map_or(0, |k| place_against(c.tokens, (k, k + 1)));
+        let same = u8::from(
+            site.nearest_cue
+                .is_some_and(|k| site.cue.is_some_and(|(ca, _)| ca == k)),
+        );
+        out.push(feature(t::NEAR_CUE, &[pack(&[place, same, kind])]));
     }
     let first = view.word(c.tokens.0);
     let caps = first.chars().next().is_some_and(char::is_uppercase);
@@ -569,6 +608,54 @@ mod tests {
         assert_eq!(again.margin, 2.0);
         assert_eq!(choose(&again, &features, Some(0)), Some(0));
         assert_eq!(choose(&again, &features, None), Some(1));
+    }
+
+    /// The nearest reporting verb is the last one before the quote in its
+    /// sentence, not the sentence's first, and never one of another
+    /// sentence; with none before, the first just after the quote.
+    #[test]
+    fn the_nearest_reporting_verb_is_the_last_before_the_quote() {
+        let word = |text: &str, toks: &[Tok], k: Option<usize>| {
+            k.map(|k| text[toks[k].start..toks[k].end].to_owned())
+        };
+        let cases = [
+            (
+                "Rubio suggested it was over, while Cruz said that the “stakes are high” for all.",
+                Some("said"),
+            ),
+            ("Trump said so. Then the “stakes are high” for all.", None),
+            (
+                "Then the “stakes are high,” Cruz told reporters.",
+                Some("told"),
+            ),
+        ];
+        for (text, expected) in cases {
+            let marked = super::super::marks::scan(text);
+            let budget = crate::pipeline::Budget::unlimited();
+            let toks = super::super::text::tokenize(text, &marked, &[], &mut budget.meter());
+            let view = View { text, toks: &toks };
+            let mut sentence_of = vec![0u32; toks.len()];
+            let stop = text.find(". ").map_or(usize::MAX, |b| b + 1);
+            for (k, t) in toks.iter().enumerate() {
+                sentence_of[k] = u32::from(t.start > stop);
+            }
+            let article = Article {
+                view: &view,
+                sentence_of: &sentence_of,
+                mentions: &[],
+                entities: &[],
+                mention_counts: &[],
+            };
+            let open = text.find('“').expect("a quote");
+            let close = text.find('”').expect("closed");
+            let tokens = token_range(&toks, open + '“'.len_utf8(), close);
+            let near = nearest_cue(&article, tokens);
+            assert_eq!(word(text, &toks, near).as_deref(), expected, "{text}");
+        }
+        assert_eq!(place_against((0, 1), (1, 2)), 1);
+        assert_eq!(place_against((0, 1), (5, 6)), 4);
+        assert_eq!(place_against((2, 3), (1, 2)), 5);
+        assert_eq!(place_against((1, 3), (2, 3)), 9);
     }
 
     #[test]
