@@ -17,6 +17,7 @@ pub mod entities;
 pub mod html;
 pub mod language;
 pub mod limits;
+pub mod linear;
 pub mod normalize;
 pub mod quotes;
 pub mod repair;
@@ -355,16 +356,16 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
         versions.push(("entity-tagger", model.version.clone()));
     }
     if let Some(model) = quotes::ranker::SpeakerModel::embedded() {
-        versions.push(("quote-speaker-ranker", model.version.clone()));
+        versions.push(("quote-speaker-ranker", model.linear.version.clone()));
     }
     if let Some(model) = quotes::cue_model::CueModel::embedded() {
-        versions.push(("quote-cue-detector", model.version.clone()));
+        versions.push(("quote-cue-detector", model.linear.version.clone()));
     }
     if let Some(model) = quotes::speech::SpeechModel::embedded() {
-        versions.push(("quote-speech-filter", model.version.clone()));
+        versions.push(("quote-speech-filter", model.linear.version.clone()));
     }
     if let Some(model) = html::scorer::ContentModel::embedded() {
-        versions.push(("html-content-scorer", model.version.clone()));
+        versions.push(("html-content-scorer", model.linear.version.clone()));
     }
     versions
 }

@@ -24,8 +24,8 @@ use super::quotes::char_span;
 use crate::eval::EvalError;
 use crate::eval::quotes::{Predicted, SetScore, score_article};
 use crate::pipeline::Budget;
+use crate::pipeline::linear::Weights;
 use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
-use crate::pipeline::quotes::weights::Weights;
 use crate::pipeline::quotes::{Models, QuoteKind, cue_sites, extract_ranked};
 
 /// Flags of `newsenrich train cues`.
@@ -253,8 +253,8 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         "wrote {} ({} words, {} weights, {} bytes, version {})\n",
         args.out.display(),
         model.vocabulary.len(),
-        model.weights.len(),
+        model.linear.weights.len(),
         bytes.len(),
-        model.version
+        model.linear.version
     ))
 }

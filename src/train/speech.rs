@@ -24,9 +24,9 @@ use super::polnear::{PolnearSplit, entity_docs};
 use super::quotes::char_span;
 use crate::eval::EvalError;
 use crate::eval::quotes::{SetScore, overlaps};
+use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::quotes::cue_model::CueModel;
-use crate::pipeline::quotes::speech::SpeechModel;
-use crate::pipeline::quotes::weights::Weights;
+use crate::pipeline::quotes::speech::{self, SpeechModel};
 use crate::pipeline::quotes::{Models, speech_sites};
 
 /// Flags of `newsenrich train speech`.
@@ -101,9 +101,12 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
             let models: Vec<SpeechModel> = THRESHOLDS
                 .iter()
                 .map(|&threshold| SpeechModel {
-                    version: args.version.clone(),
-                    threshold,
-                    weights: weights.clone(),
+                    linear: LinearModel::new(
+                        speech::MAGIC,
+                        &args.version,
+                        threshold,
+                        weights.clone(),
+                    ),
                 })
                 .collect();
             for doc in docs.iter().skip(fold).step_by(k) {
@@ -128,11 +131,8 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
         ));
     }
     let all: Vec<&Example> = examples.iter().collect();
-    let model = SpeechModel {
-        version: args.version.clone(),
-        threshold: args.threshold,
-        weights: train_weights(&all, args.split.epochs),
-    };
+    let weights = train_weights(&all, args.split.epochs);
+    let model = LinearModel::new(speech::MAGIC, &args.version, args.threshold, weights);
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
         path: args.out.clone(),
