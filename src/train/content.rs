@@ -38,7 +38,7 @@ use crate::eval::cleaning::{
 use crate::pipeline::html::decode::decode_html;
 use crate::pipeline::html::dom::DomPage;
 use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, context_features};
-use crate::pipeline::quotes::weights::Weights;
+use crate::pipeline::linear::Weights;
 use crate::pipeline::{ArticleInput, Content, Pipeline};
 
 /// Flags of `newsenrich train content`.
@@ -273,12 +273,7 @@ fn train_weights(
 /// half, so the second pass learns from scores like those of unseen pages).
 fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
     let weights = train_weights(pages, None, args);
-    let mut model = ContentModel {
-        version: args.version.clone(),
-        threshold: args.threshold,
-        weights,
-        second: Weights::default(),
-    };
+    let mut model = ContentModel::new(&args.version, args.threshold, weights);
     if args.passes < 2 {
         return model;
     }
@@ -286,17 +281,18 @@ fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
     let halves: Vec<ContentModel> = (0..2)
         .map(|h| {
             let other: Vec<&PageBlocks> = pages.iter().copied().filter(|p| half(p) != h).collect();
-            ContentModel {
-                weights: train_weights(&other, None, args),
-                ..ContentModel::default()
-            }
+            ContentModel::new("", 0.0, train_weights(&other, None, args))
         })
         .collect();
     let context: Vec<Vec<Vec<u64>>> = pages
         .iter()
         .map(|p| {
             let first_pass = &halves[half(p) as usize];
-            let first: Vec<f32> = p.features.iter().map(|f| first_pass.score(f)).collect();
+            let first: Vec<f32> = p
+                .features
+                .iter()
+                .map(|f| first_pass.linear.score(f))
+                .collect();
             context_features(&p.dom, &first)
         })
         .collect();
@@ -437,10 +433,10 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
     say(format!(
         "wrote {} ({} weights, {} bytes, threshold {}, version {})\n",
         args.out.display(),
-        model.weights.len(),
+        model.linear.weights.len(),
         bytes.len(),
-        model.threshold,
-        model.version
+        model.threshold(),
+        model.linear.version
     ))
 }
 

@@ -19,14 +19,13 @@
 
 use std::path::PathBuf;
 
-use super::cues::{row, score_doc};
-use super::polnear::{PolnearSplit, entity_docs};
+use super::polnear::{PolnearSplit, entity_docs, threshold_cv};
 use super::quotes::char_span;
 use crate::eval::EvalError;
-use crate::eval::quotes::{SetScore, overlaps};
+use crate::eval::quotes::overlaps;
+use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::quotes::cue_model::CueModel;
-use crate::pipeline::quotes::speech::SpeechModel;
-use crate::pipeline::quotes::weights::Weights;
+use crate::pipeline::quotes::speech::{self, SpeechModel};
 use crate::pipeline::quotes::{Models, QuoteKind, speech_sites};
 
 /// Flags of `newsenrich train speech`.
@@ -110,34 +109,26 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
     ))?;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
-        let mut without = (SetScore::default(), SetScore::default());
-        let mut with = [(SetScore::default(), SetScore::default()); THRESHOLDS.len()];
-        for fold in 0..k {
-            let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
-            let weights = train_weights(&train, args.split.epochs);
-            let models: Vec<SpeechModel> = THRESHOLDS
-                .iter()
-                .map(|&threshold| SpeechModel {
-                    version: args.version.clone(),
-                    threshold,
-                    weights: weights.clone(),
-                })
-                .collect();
-            for doc in docs.iter().skip(fold).step_by(k) {
-                score_doc(doc, base, &mut without.0, &mut without.1);
-                for (score, model) in with.iter_mut().zip(&models) {
-                    let m = Models {
-                        speech: Some(model),
-                        ..base
-                    };
-                    score_doc(doc, m, &mut score.0, &mut score.1);
-                }
-            }
-        }
-        let mut lines = row("no filter", &without.0, &without.1);
-        for (s, t) in with.iter().zip(THRESHOLDS) {
-            lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
-        }
+        let lines = threshold_cv(
+            &docs,
+            k,
+            &THRESHOLDS,
+            ("no filter", base),
+            |fold| {
+                let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
+                let weights = train_weights(&train, args.split.epochs);
+                THRESHOLDS
+                    .iter()
+                    .map(|&t| SpeechModel {
+                        linear: LinearModel::new(speech::MAGIC, &args.version, t, weights.clone()),
+                    })
+                    .collect()
+            },
+            |model| Models {
+                speech: Some(model),
+                ..base
+            },
+        );
         return say(format!(
             "{k}-fold document-level cross-validation on {} ({} epochs; learned cues, speakers by the rules): quotes without the speech filter and with it at each threshold\n{lines}",
             args.split.train.display(),
@@ -145,11 +136,8 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
         ));
     }
     let all: Vec<&Example> = examples.iter().collect();
-    let model = SpeechModel {
-        version: args.version.clone(),
-        threshold: args.threshold,
-        weights: train_weights(&all, args.split.epochs),
-    };
+    let weights = train_weights(&all, args.split.epochs);
+    let model = LinearModel::new(speech::MAGIC, &args.version, args.threshold, weights);
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
         path: args.out.clone(),

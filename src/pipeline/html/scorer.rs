@@ -27,7 +27,7 @@ use super::needles::Needles;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::cleaning::features::{Features, StopWords};
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
-use crate::pipeline::quotes::weights::{self, Weights};
+use crate::pipeline::linear::{self, LinearModel, ModelError, Reader, Weights};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/content.bin");
@@ -123,15 +123,13 @@ impl Group {
     }
 }
 
-/// A trained content scorer.
-#[derive(Debug, Clone, Default)]
+/// A trained content scorer: the linear model of the first pass (blocks
+/// scoring above its parameter, the threshold, are main content) and the
+/// weights of an optional second pass.
+#[derive(Debug, Clone)]
 pub struct ContentModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// Blocks scoring above this are main content.
-    pub threshold: f32,
-    /// Feature weights of the first pass.
-    pub weights: Weights,
+    /// The first pass's weights, the threshold and the version.
+    pub linear: LinearModel,
     /// Weights of the second pass, over the first pass's features and the
     /// first-pass scores of the block's neighbours and container
     /// ([`context_features`]); empty for a one-pass model.
@@ -139,72 +137,47 @@ pub struct ContentModel {
 }
 
 impl ContentModel {
+    /// A one-pass model from its parts.
+    pub fn new(version: impl Into<String>, threshold: f32, weights: Weights) -> ContentModel {
+        ContentModel {
+            linear: LinearModel::new(MAGIC, version, threshold, weights),
+            second: Weights::default(),
+        }
+    }
+
     /// The model embedded in the binary, if one was trained.
     pub fn embedded() -> Option<&'static ContentModel> {
         static MODEL: LazyLock<Option<ContentModel>> = LazyLock::new(|| {
             ContentModel::from_bytes(EMBEDDED)
                 .ok()
-                .filter(|m| !m.weights.is_empty())
+                .filter(|m| m.linear.is_trained())
         });
         MODEL.as_ref()
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
+    /// Blocks scoring above this are main content.
+    pub fn threshold(&self) -> f32 {
+        self.linear.parameter
     }
 
-    /// Serialises the model: magic, version (length-prefixed), threshold,
-    /// then the weights ([`weights::write`]).
+    /// Serialises the model ([`LinearModel::to_bytes_with`]), its own
+    /// section the second pass's weights.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(self.version.len() as u32).to_le_bytes());
-        out.extend_from_slice(self.version.as_bytes());
-        out.extend_from_slice(&self.threshold.to_le_bytes());
-        weights::write(&self.weights, &mut out);
-        weights::write(&self.second, &mut out);
-        out
+        self.linear
+            .to_bytes_with(|out| linear::write_weights(&self.second, out))
     }
 
     /// Reads what [`ContentModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, String> {
-        let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or("not a content model (bad magic)")?;
-        let (len, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or("truncated model: no version length")?;
-        let len = u32::from_le_bytes(*len) as usize;
-        let (version, rest) = rest
-            .split_at_checked(len)
-            .ok_or("truncated model: version")?;
-        let version = String::from_utf8(version.to_vec()).map_err(|e| e.to_string())?;
-        let (threshold, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or("truncated model: no threshold")?;
-        let count = rest
-            .first_chunk::<4>()
-            .map(|c| u32::from_le_bytes(*c) as usize)
-            .ok_or("truncated model: no weight count")?;
-        let first_len = count
-            .checked_mul(12)
-            .and_then(|n| n.checked_add(4))
-            .ok_or("model claims too many weights")?;
-        let (first, second) = rest
-            .split_at_checked(first_len)
-            .ok_or("truncated model: first-pass weights")?;
-        Ok(ContentModel {
-            version,
-            threshold: f32::from_le_bytes(*threshold),
-            weights: weights::read(first)?,
-            second: weights::read(second)?,
-        })
+    pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, ModelError> {
+        let missing = "no trained content model (run `newsenrich train content`)";
+        let (linear, second) =
+            LinearModel::from_bytes_with(bytes, MAGIC, missing, Reader::weights)?;
+        Ok(ContentModel { linear, second })
     }
 
     /// The final score of every block, given their features.
     pub fn scores(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<f32> {
-        let first: Vec<f32> = features.iter().map(|f| self.score(f)).collect();
+        let first: Vec<f32> = features.iter().map(|f| self.linear.score(f)).collect();
         if self.second.is_empty() {
             return first;
         }
@@ -212,7 +185,7 @@ impl ContentModel {
         features
             .iter()
             .zip(&context)
-            .map(|(f, c)| weights::score(&self.second, f) + weights::score(&self.second, c))
+            .map(|(f, c)| linear::score(&self.second, f) + linear::score(&self.second, c))
             .collect()
     }
 
@@ -222,7 +195,7 @@ impl ContentModel {
         dom.blocks
             .iter()
             .zip(self.scores(dom, features))
-            .filter(|(_, s)| *s > self.threshold)
+            .filter(|(_, s)| *s > self.threshold())
             .map(|(b, _)| PageBlock {
                 text: b.text.clone(),
                 kind: b.kind,
@@ -641,17 +614,15 @@ mod tests {
         w.insert(7, 1.5);
         w.insert(3, -0.25);
         let m = ContentModel {
-            version: "content-test-1".into(),
-            threshold: 0.5,
-            weights: w.clone(),
-            second: w,
+            second: w.clone(),
+            ..ContentModel::new("content-test-1", 0.5, w)
         };
         let bytes = m.to_bytes();
         let back = ContentModel::from_bytes(&bytes).expect("reads");
-        assert_eq!(back.version, "content-test-1");
-        assert_eq!(back.threshold, 0.5);
+        assert_eq!(back.linear.version, "content-test-1");
+        assert_eq!(back.threshold(), 0.5);
         assert_eq!(back.to_bytes(), bytes);
-        assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert_eq!(back.linear.score(&[7, 3, 99]), 1.25);
         assert_eq!(back.second.len(), 2);
         assert!(ContentModel::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(ContentModel::from_bytes(b"NEWSCNT1").is_err());

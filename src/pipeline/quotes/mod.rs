@@ -31,7 +31,6 @@ pub mod ranker;
 pub mod speaker;
 pub mod speech;
 pub mod text;
-pub mod weights;
 
 use rustc_hash::FxHashMap;
 
@@ -209,7 +208,7 @@ fn learned_cue(
         return None;
     }
     cue_model::features(view, i, site, features);
-    if model.score(features) <= model.threshold {
+    if model.linear.score(features) <= model.threshold() {
         return None;
     }
     let m = lexicon.unwrap_or(CueMatch {
@@ -1077,7 +1076,7 @@ fn is_speech(
 ) -> bool {
     model.is_none_or(|m| {
         speech::features(view, q, sentence, features);
-        m.score(features) > m.threshold
+        m.linear.score(features) > m.threshold()
     })
 }
 
@@ -2262,6 +2261,6 @@ mod tests {
                 .any(|q| q.text.contains("the bill would pass")),
             "the reported speech of the sentence stays: {filtered:?}"
         );
-        assert!(!model.version.is_empty());
+        assert!(!model.linear.version.is_empty());
     }
 }

@@ -14,10 +14,10 @@ use std::sync::LazyLock;
 
 use super::speaker::{Pronoun, View, pronoun};
 use super::text::{Tok, TokKind};
-use super::weights;
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack};
 use crate::pipeline::entities::{Entity, EntityType};
+use crate::pipeline::linear::LinearModel;
 
 /// At most this many candidates per quote (the nearest ones; the rules'
 /// speaker always among them).
@@ -35,7 +35,7 @@ pub const MAX_CUE_SUBJECTS: usize = 4;
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/quotes.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSQSP1";
+pub const MAGIC: &[u8; 8] = b"NEWSQSP1";
 
 /// What a candidate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -485,55 +485,28 @@ pub fn features(
     ));
 }
 
-/// A trained ranker: a weight per feature hash.
-#[derive(Debug, Clone, Default)]
+/// A trained ranker: a weight per feature hash, and the margin (the linear
+/// model's parameter) by which a candidate must score above the rules'
+/// speaker to replace it.
+#[derive(Debug, Clone)]
 pub struct SpeakerModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// How much better than the rules' speaker a candidate must score to
-    /// replace it.
-    pub margin: f32,
-    /// Weights.
-    pub weights: weights::Weights,
+    /// The weights, margin and version.
+    pub linear: LinearModel,
 }
 
 impl SpeakerModel {
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeakerModel> {
         static MODEL: LazyLock<Option<SpeakerModel>> = LazyLock::new(|| {
-            SpeakerModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| !m.weights.is_empty())
+            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeakerModel { linear })
         });
         MODEL.as_ref()
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
-    }
-
-    /// Serialises the model: magic, version, margin, then the weights
-    /// ([`weights::write`]).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        weights::write_header(&mut out, MAGIC, &self.version, self.margin);
-        weights::write(&self.weights, &mut out);
-        out
-    }
-
-    /// Reads what [`SpeakerModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<SpeakerModel, String> {
-        let (rest, version, margin) = weights::Reader::header(
-            bytes,
-            MAGIC,
-            "no trained speaker model (run `newsenrich train quotes`)",
-        )?;
-        Ok(SpeakerModel {
-            version,
-            margin,
-            weights: rest.weights()?,
-        })
+    /// How much better than the rules' speaker a candidate must score to
+    /// replace it.
+    pub fn margin(&self) -> f32 {
+        self.linear.parameter
     }
 }
 
@@ -556,7 +529,7 @@ pub struct CandidateSet {
 pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
     for (i, f) in features.iter().enumerate() {
-        let s = model.score(f);
+        let s = model.linear.score(f);
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
         }
@@ -569,7 +542,10 @@ pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
 pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) -> Option<usize> {
     let best = best(model, features)?;
     match rule {
-        Some(r) if model.score(&features[best]) - model.score(&features[r]) <= model.margin => {
+        Some(r)
+            if model.linear.score(&features[best]) - model.linear.score(&features[r])
+                <= model.margin() =>
+        {
             Some(r)
         }
         _ => Some(best),
@@ -579,33 +555,35 @@ pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::linear::ModelError;
+
+    /// The model in `bytes`, if they hold one of this kind.
+    fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
+        let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
+        Ok(SpeakerModel { linear })
+    }
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
-        let mut m = SpeakerModel {
-            version: "quotes-test".into(),
-            ..SpeakerModel::default()
-        };
-        m.weights.insert(7, 1.5);
-        m.weights.insert(3, -0.25);
-        let bytes = m.to_bytes();
-        let back = SpeakerModel::from_bytes(&bytes).expect("reads");
-        assert_eq!(back.version, "quotes-test");
-        assert_eq!(back.score(&[7, 3, 99]), 1.25);
-        assert!(SpeakerModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-        assert!(SpeakerModel::from_bytes(b"NEWSNER1").is_err());
+        let mut linear = LinearModel::new(MAGIC, "quotes-test", 0.0, Default::default());
+        linear.weights.insert(7, 1.5);
+        linear.weights.insert(3, -0.25);
+        let bytes = linear.to_bytes();
+        let back = read(&bytes).expect("reads");
+        assert_eq!(back.linear.version, "quotes-test");
+        assert_eq!(back.linear.score(&[7, 3, 99]), 1.25);
+        assert!(read(&bytes[..bytes.len() - 1]).is_err());
+        assert!(read(b"NEWSNER1").is_err());
         assert_eq!(best(&back, &[vec![3], vec![7], vec![7, 3]]), Some(1));
         assert_eq!(best(&back, &[]), None);
         // The rules' choice stands unless another scores above it by more
         // than the margin.
         let features = [vec![3], vec![7]];
         assert_eq!(choose(&back, &features, Some(0)), Some(1));
-        let cautious = SpeakerModel {
-            margin: 2.0,
-            ..back.clone()
-        };
-        let again = SpeakerModel::from_bytes(&cautious.to_bytes()).expect("reads");
-        assert_eq!(again.margin, 2.0);
+        let mut cautious = back.linear.clone();
+        cautious.parameter = 2.0;
+        let again = read(&cautious.to_bytes()).expect("reads");
+        assert_eq!(again.margin(), 2.0);
         assert_eq!(choose(&again, &features, Some(0)), Some(0));
         assert_eq!(choose(&again, &features, None), Some(1));
     }

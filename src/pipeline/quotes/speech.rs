@@ -25,64 +25,36 @@ use rustc_hash::FxHashSet;
 
 use super::speaker::View;
 use super::text::TokKind;
-use super::weights::{self, Weights};
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack, text};
+use crate::pipeline::linear::LinearModel;
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/speech.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSQSF1";
+pub const MAGIC: &[u8; 8] = b"NEWSQSF1";
 
-/// A trained speech filter.
-#[derive(Debug, Clone, Default)]
+/// A trained speech filter: quotations scoring at or below its threshold
+/// (the linear model's parameter) are dropped.
+#[derive(Debug, Clone)]
 pub struct SpeechModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// Quotations scoring at or below this are dropped.
-    pub threshold: f32,
-    /// Feature weights.
-    pub weights: Weights,
+    /// The weights, threshold and version.
+    pub linear: LinearModel,
 }
 
 impl SpeechModel {
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeechModel> {
         static MODEL: LazyLock<Option<SpeechModel>> = LazyLock::new(|| {
-            SpeechModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| !m.weights.is_empty())
+            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeechModel { linear })
         });
         MODEL.as_ref()
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
-    }
-
-    /// Serialises the model: the header (magic, version, threshold), then
-    /// the weights ([`weights::write`]).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        weights::write_header(&mut out, MAGIC, &self.version, self.threshold);
-        weights::write(&self.weights, &mut out);
-        out
-    }
-
-    /// Reads what [`SpeechModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<SpeechModel, String> {
-        let (rest, version, threshold) = weights::Reader::header(
-            bytes,
-            MAGIC,
-            "no trained speech filter (run `newsenrich train speech`)",
-        )?;
-        Ok(SpeechModel {
-            version,
-            threshold,
-            weights: rest.weights()?,
-        })
+    /// Quotations scoring at or below this are dropped.
+    pub fn threshold(&self) -> f32 {
+        self.linear.parameter
     }
 }
 
@@ -360,25 +332,28 @@ fn indirect_features(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::linear::{ModelError, Weights};
+
+    /// The model in `bytes`, if they hold one of this kind.
+    fn read(bytes: &[u8]) -> Result<SpeechModel, ModelError> {
+        let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
+        Ok(SpeechModel { linear })
+    }
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
         let mut weights = Weights::default();
         weights.insert(5, 2.0);
         weights.insert(11, -0.5);
-        let m = SpeechModel {
-            version: "speech-test".into(),
-            threshold: -1.5,
-            weights,
-        };
+        let m = LinearModel::new(MAGIC, "speech-test", -1.5, weights);
         let bytes = m.to_bytes();
-        let back = SpeechModel::from_bytes(&bytes).expect("reads");
+        let back = read(&bytes).expect("reads");
         assert_eq!(
-            (back.version.as_str(), back.threshold),
+            (back.linear.version.as_str(), back.threshold()),
             ("speech-test", -1.5)
         );
-        assert_eq!(back.score(&[5, 11, 4]), 1.5);
-        assert!(SpeechModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-        assert!(SpeechModel::from_bytes(b"NEWSQCU1").is_err());
+        assert_eq!(back.linear.score(&[5, 11, 4]), 1.5);
+        assert!(read(&bytes[..bytes.len() - 1]).is_err());
+        assert!(read(b"NEWSQCU1").is_err());
     }
 }
