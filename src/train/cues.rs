@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::polnear::{EntityDoc, PolnearSplit, entity_docs, threshold_cv};
+use super::polnear::{EntityDoc, PolnearSplit, entity_docs, threshold_cv, threshold_labels};
 use super::quotes::char_span;
 use crate::eval::EvalError;
 use crate::pipeline::linear::Weights;
@@ -117,88 +117,120 @@ fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
     })
 }
 
+/// The cue detector's training material: every candidate word of a split's
+/// articles, gathered once, from which a detector is trained on any subset
+/// of the articles (a fold's training part, or all of them).
+pub(super) struct CueExamples<'d> {
+    docs: &'d [EntityDoc],
+    examples: Vec<Example>,
+}
+
+impl<'d> CueExamples<'d> {
+    /// Every word of `docs` that can be a cue: a lexicon cue, or a word any
+    /// annotated cue of the split holds (the widest vocabulary a subset can
+    /// have, so the examples are gathered once for every subset).
+    pub(super) fn gather(docs: &'d [EntityDoc]) -> CueExamples<'d> {
+        let widest: FxHashSet<u64> = vocabulary(docs.iter(), 1)
+            .iter()
+            .map(|w| word_hash(w))
+            .collect();
+        let mut examples = Vec::new();
+        for (d, doc) in docs.iter().enumerate() {
+            let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
+            let heads: Vec<(usize, usize)> =
+                cue_heads(doc).into_iter().map(|(_, at)| at).collect();
+            for site in cue_sites(&doc.text, &doc.entities, |w, lex| {
+                lex > 0 || widest.contains(&w)
+            }) {
+                let span = char_span(&starts, site.span);
+                examples.push(Example {
+                    doc: d,
+                    word: site.word,
+                    lexicon: site.lexicon > 0,
+                    cue: heads.iter().any(|&(s, e)| span.0 < e && s < span.1),
+                    features: site.features,
+                });
+            }
+        }
+        CueExamples { docs, examples }
+    }
+
+    /// A one-line summary: articles, candidate words, positives.
+    pub(super) fn summary(&self) -> String {
+        format!(
+            "{} articles, {} candidate words ({} inside an annotated cue)\n",
+            self.docs.len(),
+            self.examples.len(),
+            self.examples.iter().filter(|e| e.cue).count()
+        )
+    }
+
+    /// The detector trained on the articles `keep` admits (by index): its
+    /// vocabulary the words heading at least `min_count` of their annotated
+    /// cues, its weights from their candidate words, one model at each of
+    /// `thresholds` (the same vocabulary and weights).
+    pub(super) fn train(
+        &self,
+        keep: impl Fn(usize) -> bool,
+        min_count: usize,
+        epochs: usize,
+        version: &str,
+        thresholds: &[f32],
+    ) -> Vec<CueModel> {
+        let vocab = vocabulary(
+            self.docs
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| keep(d))
+                .map(|(_, doc)| doc),
+            min_count,
+        );
+        let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
+        let train: Vec<&Example> = self
+            .examples
+            .iter()
+            .filter(|e| keep(e.doc) && (e.lexicon || known.contains(&e.word)))
+            .collect();
+        let weights = train_weights(&train, epochs);
+        thresholds
+            .iter()
+            .map(|&t| CueModel::new(version.to_owned(), t, vocab.clone(), weights.clone()))
+            .collect()
+    }
+}
+
 /// Runs `newsenrich train cues`.
 pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
     let docs = entity_docs(&args.split)?;
-    // Every word any annotated cue holds: the widest vocabulary a fold can
-    // have, so the examples are gathered once.
-    let widest: FxHashSet<u64> = vocabulary(docs.iter(), 1)
-        .iter()
-        .map(|w| word_hash(w))
-        .collect();
-    let mut examples = Vec::new();
-    for (d, doc) in docs.iter().enumerate() {
-        let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
-        let heads: Vec<(usize, usize)> = cue_heads(doc).into_iter().map(|(_, at)| at).collect();
-        for site in cue_sites(&doc.text, &doc.entities, |w, lex| {
-            lex > 0 || widest.contains(&w)
-        }) {
-            let span = char_span(&starts, site.span);
-            examples.push(Example {
-                doc: d,
-                word: site.word,
-                lexicon: site.lexicon > 0,
-                cue: heads.iter().any(|&(s, e)| span.0 < e && s < span.1),
-                features: site.features,
-            });
-        }
-    }
-    let positives = examples.iter().filter(|e| e.cue).count();
-    say(format!(
-        "{} articles, {} candidate words ({} inside an annotated cue)\n",
-        docs.len(),
-        examples.len(),
-        positives
-    ))?;
+    let examples = CueExamples::gather(&docs);
+    say(examples.summary())?;
+    let epochs = args.split.epochs;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
         let lines = threshold_cv(
             &docs,
             k,
-            &THRESHOLDS,
-            ("rules", Models::default()),
+            &threshold_labels("rules", &THRESHOLDS),
             |fold| {
-                let vocab = vocabulary(
-                    docs.iter()
-                        .enumerate()
-                        .filter(|(d, _)| d % k != fold)
-                        .map(|(_, d)| d),
-                    args.min_count,
-                );
-                let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
-                let train: Vec<&Example> = examples
-                    .iter()
-                    .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
-                    .collect();
-                let weights = train_weights(&train, args.split.epochs);
-                THRESHOLDS
-                    .iter()
-                    .map(|&t| {
-                        CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone())
-                    })
-                    .collect()
+                let learned =
+                    examples.train(|d| d % k != fold, args.min_count, epochs, &args.version, &THRESHOLDS);
+                std::iter::once(None).chain(learned.into_iter().map(Some)).collect()
             },
-            |model| Models {
-                cues: Some(model),
+            |model: &Option<CueModel>| Models {
+                cues: model.as_ref(),
                 ..Models::default()
             },
         );
         return say(format!(
-            "{k}-fold document-level cross-validation on {} ({} epochs, min count {}; speakers by the rules): quotes of the rules' cues and of the learned cues at each threshold\n{lines}",
+            "{k}-fold document-level cross-validation on {} ({epochs} epochs, min count {}; speakers by the rules): quotes of the rules' cues and of the learned cues at each threshold\n{lines}",
             args.split.train.display(),
-            args.split.epochs,
             args.min_count,
         ));
     }
-    let vocab = vocabulary(docs.iter(), args.min_count);
-    let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
-    let train: Vec<&Example> = examples
-        .iter()
-        .filter(|e| e.lexicon || known.contains(&e.word))
-        .collect();
-    let weights = train_weights(&train, args.split.epochs);
-    let model = CueModel::new(args.version.clone(), args.threshold, vocab, weights);
+    let model = examples
+        .train(|_| true, args.min_count, epochs, &args.version, &[args.threshold])
+        .remove(0);
     let bytes = model.to_bytes();
     super::write_model(&args.out, &bytes)?;
     say(format!(

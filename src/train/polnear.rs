@@ -14,6 +14,9 @@ use crate::eval::quotes::{
     score_article,
 };
 use crate::pipeline::entities::Entity;
+use crate::pipeline::linear::ModelError;
+use crate::pipeline::quotes::cue_model::CueModel;
+use crate::pipeline::quotes::speech::SpeechModel;
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
 
@@ -30,6 +33,61 @@ pub struct PolnearSplit {
     /// Passes over the examples.
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
+}
+
+/// The models a trainer runs the stage with, read from files instead of
+/// the embedded ones (so a chain of models is measured without a rebuild:
+/// `train cues --out /tmp/c.bin`, then `train speech --cues /tmp/c.bin`).
+#[derive(Debug, Default, clap::Args)]
+pub struct UpstreamFiles {
+    /// The cue detector to run the stage with (default: the embedded one).
+    #[arg(long)]
+    pub cues: Option<PathBuf>,
+    /// The speech filter to run the stage with (default: the embedded one;
+    /// `train quotes` only).
+    #[arg(long)]
+    pub speech: Option<PathBuf>,
+}
+
+/// The upstream models, read or embedded.
+pub struct Upstream {
+    cues: Option<CueModel>,
+    speech: Option<SpeechModel>,
+}
+
+impl Upstream {
+    /// Reads the files `files` names.
+    pub fn load(files: &UpstreamFiles) -> Result<Upstream, EvalError> {
+        let read = |path: &PathBuf| {
+            std::fs::read(path).map_err(|source| EvalError::Io {
+                path: path.clone(),
+                source,
+            })
+        };
+        let bad = |path: &PathBuf, e: ModelError| EvalError::Format {
+            path: path.clone(),
+            problem: e.to_string(),
+        };
+        let cues = match &files.cues {
+            Some(p) => Some(CueModel::from_bytes(&read(p)?).map_err(|e| bad(p, e))?),
+            None => None,
+        };
+        let speech = match &files.speech {
+            Some(p) => Some(SpeechModel::from_bytes(&read(p)?).map_err(|e| bad(p, e))?),
+            None => None,
+        };
+        Ok(Upstream { cues, speech })
+    }
+
+    /// The stage's models: the cue detector and the speech filter read, or
+    /// else embedded; no speaker ranker.
+    pub fn models(&self) -> Models<'_> {
+        Models {
+            cues: self.cues.as_ref().or_else(|| CueModel::embedded()),
+            speech: self.speech.as_ref().or_else(|| SpeechModel::embedded()),
+            speaker: None,
+        }
+    }
 }
 
 /// One article after the entity stage: the text the stage saw (cleaning
@@ -104,35 +162,39 @@ fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
     )
 }
 
-/// K-fold document-level cross-validation of the whole quote stage with a
-/// learned model at each of `thresholds` (document `d` in fold `d mod k`):
-/// `fold_models(fold)` trains on the other folds and gives the model at
-/// each threshold, and `with(model)` the stage's models with it. Every
-/// document of a fold is scored with `base` and with each model, as `eval
-/// quotes` scores it; returns the table rows, `base`'s (labelled
-/// `base_label`) first, then one a threshold.
+/// K-fold document-level cross-validation of the whole quote stage, one
+/// row a configuration (document `d` in fold `d mod k`): `fold_models(fold)`
+/// trains on the other folds and gives one model set a row of `labels`, in
+/// order, and `with(model)` the stage's models with it. Every document of a
+/// fold is scored with each, as `eval quotes` scores it; returns the table.
 pub fn threshold_cv<M>(
     docs: &[EntityDoc],
     k: usize,
-    thresholds: &[f32],
-    (base_label, base): (&str, Models<'_>),
+    labels: &[String],
     mut fold_models: impl FnMut(usize) -> Vec<M>,
     with: impl for<'m> Fn(&'m M) -> Models<'m>,
 ) -> String {
-    let mut without = (SetScore::default(), SetScore::default());
-    let mut scores = vec![(SetScore::default(), SetScore::default()); thresholds.len()];
+    let mut scores = vec![(SetScore::default(), SetScore::default()); labels.len()];
     for fold in 0..k {
         let models = fold_models(fold);
+        debug_assert_eq!(models.len(), labels.len());
         for doc in docs.iter().skip(fold).step_by(k) {
-            score_doc(doc, base, &mut without.0, &mut without.1);
             for (score, model) in scores.iter_mut().zip(&models) {
                 score_doc(doc, with(model), &mut score.0, &mut score.1);
             }
         }
     }
-    let mut lines = row(base_label, &without.0, &without.1);
-    for (s, t) in scores.iter().zip(thresholds) {
-        lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
-    }
-    lines
+    scores
+        .iter()
+        .zip(labels)
+        .map(|(s, label)| row(label, &s.0, &s.1))
+        .collect()
+}
+
+/// The row labels of a threshold grid under a base row: `base`, then
+/// `threshold t` for each of `thresholds`.
+pub fn threshold_labels(base: &str, thresholds: &[f32]) -> Vec<String> {
+    std::iter::once(base.to_owned())
+        .chain(thresholds.iter().map(|t| format!("threshold {t}")))
+        .collect()
 }

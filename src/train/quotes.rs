@@ -23,15 +23,13 @@ use std::path::PathBuf;
 use crate::eval::EvalError;
 use crate::eval::quotes::{GoldAttribution, overlaps};
 use crate::pipeline::linear::LinearModel;
-use crate::pipeline::quotes::cue_model::CueModel;
 use crate::pipeline::quotes::ranker::{self, CandidateSet, SpeakerModel, choose};
-use crate::pipeline::quotes::speech::SpeechModel;
-use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
+use crate::pipeline::quotes::{QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, Span};
 
 use super::averaged::Averaged;
 use super::ner::Rng;
-use super::polnear::{PolnearSplit, entity_docs};
+use super::polnear::{PolnearSplit, Upstream, UpstreamFiles, entity_docs};
 
 /// Flags of `newsenrich train quotes`.
 #[derive(Debug, clap::Args)]
@@ -44,11 +42,15 @@ pub struct TrainQuotesArgs {
     pub out: PathBuf,
     /// How much better than the rules' speaker a candidate must score to
     /// replace it (stored in the model; chosen by `--cv`).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 4.0)]
     pub margin: f32,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "quotes-polnear-1")]
+    #[arg(long, default_value = "quotes-polnear-6")]
     pub version: String,
+    /// The cue detector and speech filter to train over, if not the
+    /// embedded ones.
+    #[command(flatten)]
+    pub upstream: UpstreamFiles,
 }
 
 /// Margins cross-validation reports.
@@ -198,6 +200,7 @@ impl Accuracy {
 pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
     let docs = entity_docs(&args.split)?;
+    let upstream = Upstream::load(&args.upstream)?;
     let mut examples = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         let mut sets = Vec::new();
@@ -206,11 +209,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             &doc.text,
             &doc.entities,
             &mut budget.meter(),
-            Models {
-                cues: CueModel::embedded(),
-                speech: SpeechModel::embedded(),
-                speaker: None,
-            },
+            upstream.models(),
             Some(&mut sets),
         );
         examples.extend(examples_of(d, &doc.text, &doc.gold, sets));

@@ -1076,7 +1076,7 @@ fn is_speech(
 ) -> bool {
     model.is_none_or(|m| {
         speech::features(view, q, sentence, features);
-        m.linear.score(features) > m.threshold()
+        m.keeps(q.kind, features)
     })
 }
 

@@ -27,34 +27,69 @@ use super::speaker::View;
 use super::text::TokKind;
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack, text};
-use crate::pipeline::linear::LinearModel;
+use crate::pipeline::linear::{LinearModel, ModelError};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/speech.bin");
 
-/// First bytes of a model file.
-pub const MAGIC: &[u8; 8] = b"NEWSQSF1";
+/// First bytes of a model file (2: the indirect threshold in the model's
+/// own section).
+pub const MAGIC: &[u8; 8] = b"NEWSQSF2";
 
-/// A trained speech filter: quotations scoring at or below its threshold
-/// (the linear model's parameter) are dropped.
+/// A trained speech filter: quotations in marks scoring at or below its
+/// threshold (the linear model's parameter) are dropped, and indirect
+/// speech scoring at or below its own (the two kinds' features and
+/// weights are apart, so each has its own scale).
 #[derive(Debug, Clone)]
 pub struct SpeechModel {
-    /// The weights, threshold and version.
+    /// The weights, the quotations' threshold and version.
     pub linear: LinearModel,
+    /// Indirect speech scoring at or below this is dropped.
+    pub indirect_threshold: f32,
 }
 
 impl SpeechModel {
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeechModel> {
         static MODEL: LazyLock<Option<SpeechModel>> = LazyLock::new(|| {
-            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeechModel { linear })
+            SpeechModel::from_bytes(EMBEDDED)
+                .ok()
+                .filter(|m| m.linear.is_trained())
         });
         MODEL.as_ref()
     }
 
-    /// Quotations scoring at or below this are dropped.
-    pub fn threshold(&self) -> f32 {
-        self.linear.parameter
+    /// The threshold for quotes of `kind`.
+    pub fn threshold(&self, kind: QuoteKind) -> f32 {
+        match kind {
+            QuoteKind::Indirect => self.indirect_threshold,
+            QuoteKind::Direct | QuoteKind::Mixed => self.linear.parameter,
+        }
+    }
+
+    /// Whether a quote of `kind` whose features are `features` is speech.
+    pub fn keeps(&self, kind: QuoteKind, features: &[u64]) -> bool {
+        self.linear.score(features) > self.threshold(kind)
+    }
+
+    /// Serialises the model ([`LinearModel::to_bytes_with`]), its own
+    /// section the indirect threshold.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.linear
+            .to_bytes_with(|out| out.extend_from_slice(&self.indirect_threshold.to_le_bytes()))
+    }
+
+    /// Reads what [`SpeechModel::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<SpeechModel, ModelError> {
+        let missing = "no trained speech filter (run `newsenrich train speech`)";
+        let (linear, indirect_threshold) =
+            LinearModel::from_bytes_with(bytes, MAGIC, missing, |r| {
+                Ok(f32::from_le_bytes(r.array("indirect threshold")?))
+            })?;
+        Ok(SpeechModel {
+            linear,
+            indirect_threshold,
+        })
     }
 }
 
@@ -332,28 +367,36 @@ fn indirect_features(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::linear::{ModelError, Weights};
-
-    /// The model in `bytes`, if they hold one of this kind.
-    fn read(bytes: &[u8]) -> Result<SpeechModel, ModelError> {
-        let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
-        Ok(SpeechModel { linear })
-    }
+    use crate::pipeline::linear::Weights;
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
         let mut weights = Weights::default();
         weights.insert(5, 2.0);
         weights.insert(11, -0.5);
-        let m = LinearModel::new(MAGIC, "speech-test", -1.5, weights);
+        let m = SpeechModel {
+            linear: LinearModel::new(MAGIC, "speech-test", -1.5, weights),
+            indirect_threshold: 2.0,
+        };
         let bytes = m.to_bytes();
-        let back = read(&bytes).expect("reads");
+        let back = SpeechModel::from_bytes(&bytes).expect("reads");
         assert_eq!(
-            (back.linear.version.as_str(), back.threshold()),
-            ("speech-test", -1.5)
+            (
+                back.linear.version.as_str(),
+                back.threshold(QuoteKind::Direct),
+                back.threshold(QuoteKind::Indirect)
+            ),
+            ("speech-test", -1.5, 2.0)
         );
         assert_eq!(back.linear.score(&[5, 11, 4]), 1.5);
-        assert!(read(&bytes[..bytes.len() - 1]).is_err());
-        assert!(read(b"NEWSQCU1").is_err());
+        // 1.5 is above the quotations' threshold, not above indirect speech's.
+        assert!(back.keeps(QuoteKind::Mixed, &[5, 11]));
+        assert!(!back.keeps(QuoteKind::Indirect, &[5, 11]));
+        assert!(SpeechModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(SpeechModel::from_bytes(b"NEWSQCU1").is_err());
+        // A file of the first format (no indirect threshold) is refused.
+        let mut old = LinearModel::new(MAGIC, "speech-test", -1.5, Weights::default()).to_bytes();
+        old[..8].copy_from_slice(b"NEWSQSF1");
+        assert!(SpeechModel::from_bytes(&old).is_err());
     }
 }
