@@ -137,8 +137,7 @@ impl<'d> CueExamples<'d> {
         let mut examples = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
             let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
-            let heads: Vec<(usize, usize)> =
-                cue_heads(doc).into_iter().map(|(_, at)| at).collect();
+            let heads: Vec<(usize, usize)> = cue_heads(doc).into_iter().map(|(_, at)| at).collect();
             for site in cue_sites(&doc.text, &doc.entities, |w, lex| {
                 lex > 0 || widest.contains(&w)
             }) {
@@ -213,9 +212,16 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
             k,
             &threshold_labels("rules", &THRESHOLDS),
             |fold| {
-                let learned =
-                    examples.train(|d| d % k != fold, args.min_count, epochs, &args.version, &THRESHOLDS);
-                std::iter::once(None).chain(learned.into_iter().map(Some)).collect()
+                let learned = examples.train(
+                    |d| d % k != fold,
+                    args.min_count,
+                    epochs,
+                    &args.version,
+                    &THRESHOLDS,
+                );
+                std::iter::once(None)
+                    .chain(learned.into_iter().map(Some))
+                    .collect()
             },
             |model: &Option<CueModel>| Models {
                 cues: model.as_ref(),
@@ -229,7 +235,13 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         ));
     }
     let model = examples
-        .train(|_| true, args.min_count, epochs, &args.version, &[args.threshold])
+        .train(
+            |_| true,
+            args.min_count,
+            epochs,
+            &args.version,
+            &[args.threshold],
+        )
         .remove(0);
     let bytes = model.to_bytes();
     super::write_model(&args.out, &bytes)?;
