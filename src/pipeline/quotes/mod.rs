@@ -1177,6 +1177,7 @@ fn rank_speakers(
             rule_entity,
             previous_entity,
             nearest_cue: ranker::nearest_cue(&article, tokens),
+            subjects: ranker::cue_subjects(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
         let candidates = ranker::candidates(&article, &site);

@@ -58,6 +58,10 @@ pub struct Candidate {
     pub kind: CandidateKind,
     /// Whether the rules chose it.
     pub rule: bool,
+    /// How many candidates of its kind (pronoun, phrase, or a name of its
+    /// entity type) on its side of the quote are nearer the quote, at
+    /// most 3.
+    pub kind_rank: u8,
 }
 
 /// What the ranker sees of the article: tokens, the sentence of each
@@ -92,6 +96,44 @@ pub struct QuoteSite {
     pub previous_entity: Option<usize>,
     /// The reporting verb nearest the quote ([`nearest_cue`]).
     pub nearest_cue: Option<usize>,
+    /// The reporting verbs nearest the quote and their subjects
+    /// ([`cue_subjects`]), nearest first.
+    pub subjects: [Option<(usize, (usize, usize))>; MAX_CUE_SUBJECTS],
+}
+
+/// The reporting verbs nearest the quote at tokens `qa..qb` (within the
+/// window, outside any quotation, at most [`MAX_CUE_SUBJECTS`], nearest
+/// first) with their subjects by the rules' subject finder, when the
+/// subject lies outside the quote. Reads at most `1.5 × WINDOW_TOKENS`
+/// tokens and makes at most [`MAX_CUE_SUBJECTS`] subject searches.
+pub fn cue_subjects(
+    article: &Article<'_>,
+    (qa, qb): (usize, usize),
+) -> [Option<(usize, (usize, usize))>; MAX_CUE_SUBJECTS] {
+    let toks = article.view.toks;
+    let lo = qa.saturating_sub(WINDOW_TOKENS);
+    let hi = (qb + WINDOW_TOKENS / 2).min(toks.len());
+    let mut cues: Vec<(usize, usize)> = (lo..hi)
+        .filter(|&k| (k < qa || k >= qb) && toks[k].quote == 0 && toks[k].kind == TokKind::Word)
+        .filter(|&k| cue_strength(toks, k).is_some())
+        .map(|k| (if k < qa { qa - k } else { k - qb }, k))
+        .collect();
+    cues.sort_unstable();
+    cues.truncate(MAX_CUE_SUBJECTS);
+    let mut out = [None; MAX_CUE_SUBJECTS];
+    for (slot, (_, k)) in out.iter_mut().zip(cues) {
+        let sentence = article.sentence_of[k];
+        let mut s0 = k;
+        while s0 > 0 && k - s0 < 48 && article.sentence_of[s0 - 1] == sentence {
+            s0 -= 1;
+        }
+        if let Some(phrase) = article.view.subject_left(s0, k)
+            && (phrase.1 <= qa || phrase.0 >= qb)
+        {
+            *slot = Some((k, phrase));
+        }
+    }
+    out
 }
 
 /// The first token starting at or after byte `at`.
@@ -122,7 +164,15 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
             tokens.0.saturating_sub(qb)
         };
         let rule = site.rule == Some(tokens);
-        (distance, Candidate { tokens, kind, rule })
+        (
+            distance,
+            Candidate {
+                tokens,
+                kind,
+                rule,
+                kind_rank: 0,
+            },
+        )
     };
     let mut found: Vec<(usize, Candidate)> = Vec::new();
     for range in [lo..qa.min(toks.len()), qb.min(toks.len())..hi] {
@@ -155,30 +205,30 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
     }
     // The subjects of the reporting verbs nearest the quote, names or not
     // ("five questioners", "the narrator").
-    {
-        let mut cues: Vec<(usize, usize)> = (lo..hi)
-            .filter(|&k| (k < qa || k >= qb) && toks[k].quote == 0 && toks[k].kind == TokKind::Word)
-            .filter(|&k| cue_strength(toks, k).is_some())
-            .map(|k| (if k < qa { qa - k } else { k - qb }, k))
-            .collect();
-        cues.sort_unstable();
-        cues.truncate(MAX_CUE_SUBJECTS);
-        for (_, k) in cues {
-            let sentence = article.sentence_of[k];
-            let mut s0 = k;
-            while s0 > 0 && k - s0 < 48 && article.sentence_of[s0 - 1] == sentence {
-                s0 -= 1;
-            }
-            if let Some(phrase) = article.view.subject_left(s0, k)
-                && (phrase.1 <= qa || phrase.0 >= qb)
-                && !found.iter().any(|(_, c)| c.tokens == phrase)
-            {
-                found.push(make(phrase, CandidateKind::Phrase));
-            }
+    for &(_, phrase) in site.subjects.iter().flatten() {
+        if !found.iter().any(|(_, c)| c.tokens == phrase) {
+            found.push(make(phrase, CandidateKind::Phrase));
         }
     }
     found.sort_by_key(|&(d, c)| (d, c.tokens));
     found.truncate(MAX_CANDIDATES);
+    // Each candidate's rank among the nearer ones of its kind on its side
+    // (constant work: at most MAX_CANDIDATES² comparisons).
+    let same_class = |a: &Candidate, b: &Candidate| match (a.kind, b.kind) {
+        (CandidateKind::Mention(x), CandidateKind::Mention(y)) => {
+            article.entities[x].kind == article.entities[y].kind
+        }
+        (x, y) => std::mem::discriminant(&x) == std::mem::discriminant(&y),
+    };
+    for i in 0..found.len() {
+        let c = found[i].1;
+        let before = c.tokens.1 <= qa;
+        let n = found[..i]
+            .iter()
+            .filter(|(_, o)| (o.tokens.1 <= qa) == before && same_class(o, &c))
+            .count();
+        found[i].1.kind_rank = n.min(3) as u8;
+    }
     let mut out: Vec<Candidate> = found.into_iter().map(|(_, c)| c).collect();
     if let Some(rule) = site.rule
         && !out.iter().any(|c| c.rule)
@@ -199,6 +249,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
             tokens: rule,
             kind,
             rule: true,
+            kind_rank: 0,
         });
     }
     out
@@ -228,6 +279,11 @@ mod t {
     pub const SENTENCE_PLACE: u8 = 19;
     pub const IN_PHRASE: u8 = 20;
     pub const NEAR_CUE: u8 = 21;
+    pub const QUOTE_PLACE: u8 = 22;
+    pub const HEAD: u8 = 23;
+    pub const PRONOUN_NEAR: u8 = 24;
+    pub const KIND_RANK: u8 = 25;
+    pub const NEAR_DISTANCE: u8 = 26;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -280,6 +336,8 @@ fn bucket(n: usize) -> u8 {
     (usize::BITS - n.leading_zeros()) as u8
 }
 
+/// The kind code of a candidate (1 phrase, 2 pronoun, 3 person, 4
+/// organisation or place, 6 misc).
 fn kind_code(article: &Article<'_>, c: &Candidate) -> u8 {
     match c.kind {
         CandidateKind::Phrase => 1,
@@ -329,6 +387,11 @@ pub fn features(
         _ if c.rule => site.rule_entity,
         _ => None,
     };
+    // Whether the reporting verb nearest the quote is the rules' cue.
+    let near_is_cue = u8::from(
+        site.nearest_cue
+            .is_some_and(|k| site.cue.is_some_and(|(ca, _)| ca == k)),
+    );
     out.push(feature(t::BIAS, &[]));
     out.push(feature(t::KIND, &[u64::from(kind)]));
     out.push(feature(t::KIND, &[u64::from(kind), u64::from(qkind)]));
@@ -464,11 +527,85 @@ pub fn features(
         let place = site
             .nearest_cue
             .map_or(0, |k| place_against(c.tokens, (k, k + 1)));
-        let same = u8::from(
-            site.nearest_cue
-                .is_some_and(|k| site.cue.is_some_and(|(ca, _)| ca == k)),
+        out.push(feature(t::NEAR_CUE, &[pack(&[place, near_is_cue, kind])]));
+    }
+    let has_cue = u8::from(site.cue.is_some());
+    // Where the quote stands in its paragraph (words of the paragraph
+    // right before and after it), with the candidate's side, paragraph and
+    // sentence: a quote that is a paragraph of its own continues the
+    // speaker of the paragraph before.
+    {
+        let p = para(qa);
+        let words = |range: std::ops::Range<usize>| {
+            let n = range
+                .filter(|&k| {
+                    toks[k].para == p && toks[k].quote == 0 && toks[k].kind == TokKind::Word
+                })
+                .count();
+            match n {
+                0 => 0u8,
+                1..=2 => 1,
+                _ => 2,
+            }
+        };
+        let around = (
+            words(qa.saturating_sub(6)..qa),
+            words(qb..(qb + 6).min(toks.len())),
         );
-        out.push(feature(t::NEAR_CUE, &[pack(&[place, same, kind])]));
+        out.push(feature(
+            t::QUOTE_PLACE,
+            &[pack(&[
+                around.0,
+                around.1,
+                has_cue,
+                side,
+                u8::from(para(c.tokens.0) == p),
+                delta.clamp(-3, 3) as i8 as u8,
+                kind,
+            ])],
+        ));
+    }
+    // A phrase's last and first words ("the crowd", "one official").
+    if c.kind == CandidateKind::Phrase {
+        out.push(feature(
+            t::HEAD,
+            &[word_part(view, Some(c.tokens.1 - 1)), 1],
+        ));
+        out.push(feature(t::HEAD, &[word_part(view, Some(c.tokens.0)), 2]));
+    }
+    // A pronoun's word against the nearest reporting verb: "who" right
+    // before it is PolNeAR's Source in "Mike Pence, who called ...".
+    if c.kind == CandidateKind::Pronoun {
+        let place = site
+            .nearest_cue
+            .map_or(0, |k| place_against(c.tokens, (k, k + 1)));
+        out.push(feature(
+            t::PRONOUN_NEAR,
+            &[
+                word_part(view, Some(c.tokens.0)),
+                pack(&[place, near_is_cue]),
+            ],
+        ));
+    }
+    // Its rank among the candidates of its kind on its side.
+    out.push(feature(
+        t::KIND_RANK,
+        &[pack(&[c.kind_rank, kind, side, has_cue])],
+    ));
+    // Its distance to the nearest reporting verb, and on which side.
+    {
+        let code = match site.nearest_cue {
+            Some(k) => {
+                let (d, s) = if c.tokens.1 <= k {
+                    (k - c.tokens.1, 1)
+                } else {
+                    (c.tokens.0.saturating_sub(k + 1), 2)
+                };
+                pack(&[s, bucket(d), u8::from(sentence(c.tokens.0) == sentence(k))])
+            }
+            None => 0,
+        };
+        out.push(feature(t::NEAR_DISTANCE, &[code, u64::from(kind)]));
     }
     let first = view.word(c.tokens.0);
     let caps = first.chars().next().is_some_and(char::is_uppercase);
@@ -608,25 +745,14 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let marked = super::super::marks::scan(text);
-            let budget = crate::pipeline::Budget::unlimited();
-            let toks = super::super::text::tokenize(text, &marked, &[], &mut budget.meter());
+            let (toks, tokens) = quoted_tokens(text);
             let view = View { text, toks: &toks };
             let mut sentence_of = vec![0u32; toks.len()];
             let stop = text.find(". ").map_or(usize::MAX, |b| b + 1);
             for (k, t) in toks.iter().enumerate() {
                 sentence_of[k] = u32::from(t.start > stop);
             }
-            let article = Article {
-                view: &view,
-                sentence_of: &sentence_of,
-                mentions: &[],
-                entities: &[],
-                mention_counts: &[],
-            };
-            let open = text.find('“').expect("a quote");
-            let close = text.find('”').expect("closed");
-            let tokens = token_range(&toks, open + '“'.len_utf8(), close);
+            let article = bare_article(&view, &sentence_of);
             let near = nearest_cue(&article, tokens);
             assert_eq!(word(text, &toks, near).as_deref(), expected, "{text}");
         }
@@ -634,6 +760,84 @@ mod tests {
         assert_eq!(place_against((0, 1), (5, 6)), 4);
         assert_eq!(place_against((2, 3), (1, 2)), 5);
         assert_eq!(place_against((1, 3), (2, 3)), 9);
+    }
+
+    /// An article with no mentions or entities.
+    fn bare_article<'a>(view: &'a View<'a>, sentence_of: &'a [u32]) -> Article<'a> {
+        Article {
+            view,
+            sentence_of,
+            mentions: &[],
+            entities: &[],
+            mention_counts: &[],
+        }
+    }
+
+    /// The tokens of `text` (no mentions) and those of its quotation's
+    /// content.
+    fn quoted_tokens(text: &str) -> (Vec<Tok>, (usize, usize)) {
+        let marked = super::super::marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        let toks = super::super::text::tokenize(text, &marked, &[], &mut budget.meter());
+        let open = text.find('“').expect("a quote");
+        let close = text.find('”').expect("closed");
+        let tokens = token_range(&toks, open + '“'.len_utf8(), close);
+        (toks, tokens)
+    }
+
+    /// Every candidate knows how many of its kind on its side are nearer
+    /// the quote; a pronoun's features name its word and its place against
+    /// the nearest reporting verb; a phrase's, its first and last words.
+    #[test]
+    fn kind_ranks_pronouns_by_the_nearest_verb_and_phrase_heads() {
+        let text = "He met her, and the crowd said it was “a fine day” for all.";
+        let (toks, tokens) = quoted_tokens(text);
+        let view = View { text, toks: &toks };
+        let sentence_of = vec![0u32; toks.len()];
+        let article = bare_article(&view, &sentence_of);
+        let site = QuoteSite {
+            tokens,
+            cue: None,
+            kind: QuoteKind::Mixed,
+            rule: None,
+            rule_entity: None,
+            previous_entity: None,
+            nearest_cue: nearest_cue(&article, tokens),
+            subjects: cue_subjects(&article, tokens),
+        };
+        let word =
+            |c: &Candidate| text[toks[c.tokens.0].start..toks[c.tokens.1 - 1].end].to_owned();
+        let found = candidates(&article, &site);
+        let ranks: Vec<(String, u8)> = found.iter().map(|c| (word(c), c.kind_rank)).collect();
+        let rank = |w: &str| ranks.iter().find(|(x, _)| x == w).map(|r| r.1);
+        // Pronouns before the quote, nearest first: it, her, He; the
+        // subject of "said" is a phrase of its own kind.
+        assert_eq!(rank("it"), Some(0), "{ranks:?}");
+        assert_eq!(rank("her"), Some(1), "{ranks:?}");
+        assert_eq!(rank("He"), Some(2), "{ranks:?}");
+        assert_eq!(rank("the crowd"), Some(0), "{ranks:?}");
+        let features_of = |w: &str| {
+            let (rank, c) = found
+                .iter()
+                .enumerate()
+                .find(|(_, c)| word(c) == w)
+                .expect("a candidate");
+            let mut f = Vec::new();
+            features(&article, &site, c, rank, &mut f);
+            (c.tokens.0, f)
+        };
+        // "it" right after "said" (place 5), not the rules' cue (0).
+        let (k, f) = features_of("it");
+        assert!(f.contains(&feature(t::PRONOUN_NEAR, &[toks[k].lower, pack(&[5, 0])])));
+        assert!(!f.contains(&feature(t::PRONOUN_NEAR, &[toks[k].lower, pack(&[1, 0])])));
+        // "the crowd": its head "crowd" and its first word "the".
+        let (k, f) = features_of("the crowd");
+        assert!(f.contains(&feature(t::HEAD, &[toks[k + 1].lower, 1])));
+        assert!(f.contains(&feature(t::HEAD, &[toks[k].lower, 2])));
+        assert!(f.contains(&feature(t::KIND_RANK, &[pack(&[0, 1, 1, 0])])));
+        // "He" is the third pronoun before the quote.
+        let (_, f) = features_of("He");
+        assert!(f.contains(&feature(t::KIND_RANK, &[pack(&[2, 2, 1, 0])])));
     }
 
     #[test]
