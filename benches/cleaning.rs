@@ -27,6 +27,7 @@ fn bench(c: &mut Criterion) {
         title_hint: None,
         time_zone: chrono_tz::Tz::UTC,
         statistics: true,
+        model: cleaning::scorer::embedded(),
     };
     let mut group = c.benchmark_group("cleaning");
     group.throughput(Throughput::Bytes(bytes as u64));

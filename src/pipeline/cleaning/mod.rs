@@ -29,12 +29,14 @@
 pub mod cues;
 pub mod features;
 pub mod metadata;
+pub mod scorer;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::budget::Meter;
 use super::{Dateline, RemovedKind};
+use crate::pipeline::html::scorer::ContentModel;
 use features::Features;
 
 /// Blocks shorter than this (characters) are *short* (jusText LENGTH_LOW).
@@ -66,6 +68,10 @@ pub struct Context<'a> {
     /// blocks. Off for blocks that a main-content extractor already chose:
     /// then only cues, shapes and metadata apply.
     pub statistics: bool,
+    /// The learned block classifier ([`scorer`]), deciding body and
+    /// boilerplate after the rules when `statistics` is on; `None` keeps
+    /// the rules' verdicts.
+    pub model: Option<&'a ContentModel>,
 }
 
 /// The verdict on one block.
@@ -130,6 +136,42 @@ const BYTES_PER_STEP: usize = 64;
 /// other block is body: nothing is removed that was not looked at, and no
 /// title, byline or dateline is taken.
 pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_>) -> Cleaned {
+    classify_with(blocks, ctx, meter, &mut |evidence| {
+        ctx.model
+            .map(|model| scorer::choose(model, &scorer::page_features(evidence, &[])))
+    })
+}
+
+/// The learned classifier's features of every block of `blocks` (groups
+/// in `without` left out) and the rules' verdicts, exactly as
+/// [`classify_metered`] computes them before the model decides; empty
+/// features when the rules did not get that far (statistics off).
+pub fn block_features(
+    blocks: &[&str],
+    ctx: &Context<'_>,
+    without: &[scorer::Group],
+) -> (Vec<Vec<u64>>, Vec<Verdict>) {
+    let mut features = Vec::new();
+    let budget = super::Budget::unlimited();
+    let rules = Context {
+        model: None,
+        ..*ctx
+    };
+    let cleaned = classify_with(blocks, &rules, &mut budget.meter(), &mut |evidence| {
+        features = scorer::page_features(evidence, without);
+        None
+    });
+    (features, cleaned.verdicts)
+}
+
+/// [`classify_metered`], the learned decision given by `learned` (per
+/// block, whether it is body; `None` keeps the rules' verdicts).
+fn classify_with(
+    blocks: &[&str],
+    ctx: &Context<'_>,
+    meter: &mut Meter<'_>,
+    learned: &mut dyn FnMut(&scorer::Evidence<'_>) -> Option<Vec<bool>>,
+) -> Cleaned {
     let n = blocks.len();
     let primary = ctx.language.split('-').next().unwrap_or("und");
     let has_list = stop_words::lookup(primary).is_some();
@@ -144,6 +186,13 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
         verdicts.push(cues::kind_of(b, f.chars).map(Verdict::Removed));
         feats.push(f);
     }
+    let cue_kinds: Vec<Option<RemovedKind>> = verdicts
+        .iter()
+        .map(|v| match v {
+            Some(Verdict::Removed(k)) => Some(*k),
+            _ => None,
+        })
+        .collect();
 
     if ctx.statistics {
         mark_lists(&feats, &mut verdicts);
@@ -211,6 +260,39 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
             },
         })
         .collect();
+
+    // The learned classifier, over what the rules measured and decided:
+    // it decides body and boilerplate, except for the title and byline;
+    // an emptied article keeps the rules' verdicts. One more sweep, plus
+    // the blocks' bytes (pattern cues read each block once).
+    let bytes: usize = blocks.iter().map(|b| b.len()).sum();
+    if ctx.statistics && !meter.add(n as u64 + (bytes / BYTES_PER_STEP) as u64) {
+        let evidence = scorer::Evidence {
+            blocks,
+            feats: &feats,
+            cues: &cue_kinds,
+            initial: &initial,
+            classes: &classes,
+            rule: &out.verdicts,
+            language: ctx.language,
+        };
+        if let Some(body) = learned(&evidence)
+            && body.iter().any(|b| *b)
+        {
+            for (i, v) in out.verdicts.iter_mut().enumerate() {
+                *v = match (*v, body[i]) {
+                    (Verdict::Title | Verdict::Byline, _) => *v,
+                    (_, true) => Verdict::Body,
+                    (Verdict::Removed(_), false) => *v,
+                    (Verdict::Body, false) => Verdict::Removed(if feats[i].title_like() {
+                        RemovedKind::Navigation
+                    } else {
+                        RemovedKind::Other
+                    }),
+                };
+            }
+        }
+    }
 
     // Dateline: opening one of the first body blocks.
     out.dateline = (0..n)
@@ -636,6 +718,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics: true,
+                model: None,
             },
         )
     }
@@ -745,6 +828,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics: true,
+                model: None,
             },
         );
         assert!(
@@ -877,6 +961,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics,
+                model: None,
             },
             &mut meter,
         );
@@ -927,6 +1012,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics: true,
+                model: None,
             },
             &mut budget.meter(),
         );

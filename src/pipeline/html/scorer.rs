@@ -141,12 +141,17 @@ pub struct ContentModel {
 impl ContentModel {
     /// The model embedded in the binary, if one was trained.
     pub fn embedded() -> Option<&'static ContentModel> {
-        static MODEL: LazyLock<Option<ContentModel>> = LazyLock::new(|| {
-            ContentModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| !m.weights.is_empty())
-        });
+        static MODEL: LazyLock<Option<ContentModel>> =
+            LazyLock::new(|| ContentModel::trained(EMBEDDED));
         MODEL.as_ref()
+    }
+
+    /// The model in `bytes` when they hold a trained one (weights, not
+    /// an empty placeholder).
+    pub fn trained(bytes: &[u8]) -> Option<ContentModel> {
+        ContentModel::from_bytes(bytes)
+            .ok()
+            .filter(|m| !m.weights.is_empty())
     }
 
     /// The score of a feature list.
@@ -204,11 +209,22 @@ impl ContentModel {
 
     /// The final score of every block, given their features.
     pub fn scores(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<f32> {
+        self.scores_with(features, |first| context_features(dom, first))
+    }
+
+    /// The final score of every block, given their features and how the
+    /// second pass's features follow from the first pass's scores
+    /// (`context`, used only by a two-pass model).
+    pub fn scores_with(
+        &self,
+        features: &[Vec<u64>],
+        context: impl FnOnce(&[f32]) -> Vec<Vec<u64>>,
+    ) -> Vec<f32> {
         let first: Vec<f32> = features.iter().map(|f| self.score(f)).collect();
         if self.second.is_empty() {
             return first;
         }
-        let context = context_features(dom, &first);
+        let context = context(&first);
         features
             .iter()
             .zip(&context)
@@ -232,7 +248,7 @@ impl ContentModel {
 }
 
 /// Buckets of first-pass scores (log-odds).
-const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
+pub(crate) const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
 
 /// The second pass's features of every block beyond the first pass's: the
 /// first-pass scores (`first`) of the block, of its neighbours, of the
@@ -350,12 +366,12 @@ pub fn in_extractor(
 }
 
 /// `x` in buckets: the index of the first edge it is below.
-fn bucket(x: f32, edges: &[f32]) -> u64 {
+pub(crate) fn bucket(x: f32, edges: &[f32]) -> u64 {
     edges.iter().position(|&e| x < e).unwrap_or(edges.len()) as u64
 }
 
 /// log2 of `n`, capped.
-fn log2(n: u32, cap: u32) -> u64 {
+pub(crate) fn log2(n: u32, cap: u32) -> u64 {
     u64::from((32 - n.leading_zeros()).min(cap))
 }
 
@@ -364,7 +380,7 @@ fn ratio(a: u32, b: u32) -> f32 {
 }
 
 /// Cue patterns of boilerplate text: copyright, separators, dates alone.
-fn cues(text: &str, out: &mut impl FnMut(u64)) {
+pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
     let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
     if text.contains('©') || lower_head.contains("copyright") {
         out(1);

@@ -1,0 +1,367 @@
+//! The learned block classifier of plain text: after the rule passes of
+//! [`super::classify_metered`] (cues, jusText block quality with its
+//! context revision, list/caption/tag shapes, title and byline), every
+//! block is scored by a linear model over what those passes measured and
+//! decided — its length, stop-word density, punctuation and shape, the
+//! cue verdict, its quality class before and after the revision, the
+//! rules' final verdict — the same facts of its neighbours, its position
+//! in the text and its distance to the longest good block, whether its
+//! text is repeated, and the language. Blocks scoring above the model's
+//! threshold are body; the title and byline stay metadata.
+//!
+//! The model is the HTML path's [`ContentModel`] type (one or two passes
+//! of sparse linear weights, a threshold) over this feature set, trained
+//! by `newsenrich train text-content` on the trafilatura evaluation set
+//! flattened to text (`src/train/content.rs`), and embedded from
+//! `models/text-content.bin`.
+//!
+//! Features cost a constant per block plus its length (the pattern cues
+//! read it once; lower-casing is bounded), so scoring is linear in the
+//! text.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+
+use super::features::Features;
+use super::{Class, Verdict};
+use crate::pipeline::RemovedKind;
+use crate::pipeline::entities::features::{feature, pack, text as hash_text};
+use crate::pipeline::html::scorer::{ContentModel, SCORE_EDGES, bucket, cues, log2};
+
+/// The embedded model file.
+pub static EMBEDDED: &[u8] = include_bytes!("../../../models/text-content.bin");
+
+/// The model embedded in the binary, if one was trained.
+pub fn embedded() -> Option<&'static ContentModel> {
+    static MODEL: LazyLock<Option<ContentModel>> =
+        LazyLock::new(|| ContentModel::trained(EMBEDDED));
+    MODEL.as_ref()
+}
+
+/// Feature templates.
+mod t {
+    pub const BIAS: u8 = 0;
+    pub const LEN: u8 = 1;
+    pub const WORDS: u8 = 2;
+    pub const STOP: u8 = 3;
+    pub const SHAPE: u8 = 4;
+    pub const NUMBERS: u8 = 5;
+    pub const CAPS: u8 = 6;
+    pub const PATTERN: u8 = 7;
+    pub const LAST_CHAR: u8 = 8;
+    pub const CUE: u8 = 9;
+    pub const CLASS: u8 = 10;
+    pub const RULE: u8 = 11;
+    pub const NB_CLASS: u8 = 12;
+    pub const NB_SHAPE: u8 = 13;
+    pub const NB_RULE: u8 = 14;
+    pub const TRIGRAM: u8 = 15;
+    pub const POSITION: u8 = 16;
+    pub const LONGEST: u8 = 17;
+    pub const REGION: u8 = 18;
+    pub const GOOD_SHARE: u8 = 19;
+    pub const REPEAT: u8 = 20;
+    pub const SHORT_TEXT: u8 = 21;
+    pub const FIRST_WORD: u8 = 22;
+    pub const LANG: u8 = 23;
+    pub const C_OWN: u8 = 40;
+    pub const C_PREV: u8 = 41;
+    pub const C_NEXT: u8 = 42;
+    pub const C_AROUND: u8 = 43;
+    pub const C_BEFORE: u8 = 44;
+    pub const C_AFTER: u8 = 45;
+    pub const C_WINDOW: u8 = 46;
+}
+
+/// Groups of features, to switch off for ablation (`train text-content
+/// --without`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// The block's own text: length, stop words, punctuation, shape,
+    /// pattern cues.
+    Text,
+    /// The rule cleaner's evidence and verdicts: cue kind, quality class
+    /// before and after revision, final verdict.
+    Rules,
+    /// The same facts of the two blocks either side.
+    Neighbours,
+    /// Position, distance to the longest good block, the body region, the
+    /// share of good text, repetition.
+    Position,
+    /// Words: a short block's whole text, the first word.
+    Words,
+    /// The article's language.
+    Language,
+}
+
+impl Group {
+    fn of(template: u8) -> Group {
+        match template {
+            t::BIAS
+            | t::LEN
+            | t::WORDS
+            | t::STOP
+            | t::SHAPE
+            | t::NUMBERS
+            | t::CAPS
+            | t::PATTERN
+            | t::LAST_CHAR => Group::Text,
+            t::CUE | t::CLASS | t::RULE => Group::Rules,
+            t::NB_CLASS | t::NB_SHAPE | t::NB_RULE | t::TRIGRAM => Group::Neighbours,
+            t::SHORT_TEXT | t::FIRST_WORD => Group::Words,
+            t::LANG => Group::Language,
+            _ => Group::Position,
+        }
+    }
+}
+
+/// What the rule passes found, per block.
+pub(super) struct Evidence<'a> {
+    pub blocks: &'a [&'a str],
+    pub feats: &'a [Features],
+    /// The cue verdict alone.
+    pub cues: &'a [Option<RemovedKind>],
+    /// Quality class before the context revision.
+    pub initial: &'a [Class],
+    /// Quality class after it.
+    pub classes: &'a [Class],
+    /// The rules' final verdict.
+    pub rule: &'a [Verdict],
+    /// The article's language tag.
+    pub language: &'a str,
+}
+
+fn verdict_code(v: Verdict) -> u64 {
+    match v {
+        Verdict::Body => 0,
+        Verdict::Title => 1,
+        Verdict::Byline => 2,
+        Verdict::Removed(k) => 3 + k as u64,
+    }
+}
+
+/// Code of a position outside the text.
+const OUTSIDE: u64 = 99;
+
+/// The features of every block; groups in `without` are left out
+/// (ablation; empty in the product).
+pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64>> {
+    let n = ev.blocks.len();
+    let feats = ev.feats;
+    let total_chars: usize = feats.iter().map(|f| f.chars).sum::<usize>().max(1);
+    let good = |i: usize| ev.classes[i] == Class::Good && ev.rule[i] == Verdict::Body;
+    let good_chars: usize = (0..n).filter(|&i| good(i)).map(|i| feats[i].chars).sum();
+    let good_share = bucket(
+        good_chars as f32 / total_chars as f32,
+        &[0.05, 0.15, 0.3, 0.5, 0.7],
+    );
+    let longest = (0..n)
+        .filter(|&i| good(i))
+        .max_by_key(|&i| (feats[i].chars, std::cmp::Reverse(i)));
+    let first_body = ev.rule.iter().position(|v| *v == Verdict::Body);
+    let last_body = ev.rule.iter().rposition(|v| *v == Verdict::Body);
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    let hashes: Vec<u64> = ev
+        .blocks
+        .iter()
+        .map(|b| {
+            let h = hash_text(b.as_bytes());
+            *seen.entry(h).or_default() += 1;
+            h
+        })
+        .collect();
+    let lang = pack(
+        ev.language
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let stop_bucket = |f: &Features| bucket(f.stop_density(), &[0.01, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    let class_at = |i: Option<usize>, classes: &[Class]| {
+        i.filter(|&i| i < n).map_or(OUTSIDE, |i| classes[i] as u64)
+    };
+    let mut before_chars = 0usize;
+    let mut all = Vec::with_capacity(n);
+    for i in 0..n {
+        let f = &feats[i];
+        let text = ev.blocks[i];
+        let mut out = Vec::with_capacity(48);
+        let mut push = |template: u8, parts: &[u64]| {
+            if !without.contains(&Group::of(template)) {
+                out.push(feature(template, parts));
+            }
+        };
+        let len = log2(f.chars as u32, 12);
+        let long = u64::from(f.words >= 10);
+        push(t::BIAS, &[]);
+        push(t::LEN, &[len]);
+        push(t::WORDS, &[log2(f.words as u32, 9)]);
+        push(t::STOP, &[stop_bucket(f), long]);
+        push(
+            t::SHAPE,
+            &[
+                u64::from(f.ends_sentence),
+                u64::from(f.inner_punctuation),
+                u64::from(f.starts_upper),
+                u64::from(f.has_quote),
+            ],
+        );
+        let words = f.words.max(1) as f32;
+        push(
+            t::NUMBERS,
+            &[bucket(f.numbers as f32 / words, &[0.01, 0.2, 0.5])],
+        );
+        push(
+            t::CAPS,
+            &[bucket(f.capitalised as f32 / words, &[0.2, 0.4, 0.7, 0.95])],
+        );
+        cues(text, &mut |c| push(t::PATTERN, &[c]));
+        let last = text.chars().next_back().map_or(0, |c| match c {
+            '.' | '!' | '?' | '…' => 1,
+            ':' => 2,
+            '|' | '»' | '›' | '>' => 3,
+            ')' | ']' => 4,
+            c if c.is_ascii_digit() => 5,
+            c if c.is_alphabetic() => 6,
+            _ => 7,
+        });
+        push(t::LAST_CHAR, &[last, long]);
+        push(
+            t::CUE,
+            &[ev.cues[i].map_or(OUTSIDE, |k| k as u64), len.min(7)],
+        );
+        push(t::CLASS, &[ev.initial[i] as u64, ev.classes[i] as u64]);
+        push(
+            t::RULE,
+            &[verdict_code(ev.rule[i]), ev.classes[i] as u64, long],
+        );
+        for d in [-2i64, -1, 1, 2] {
+            let j = usize::try_from(i as i64 + d).ok().filter(|&j| j < n);
+            let d = d as u64;
+            match j {
+                Some(j) => {
+                    let g = &feats[j];
+                    push(
+                        t::NB_CLASS,
+                        &[d, ev.initial[j] as u64, ev.classes[j] as u64],
+                    );
+                    push(
+                        t::NB_SHAPE,
+                        &[
+                            d,
+                            log2(g.chars as u32, 9) / 2,
+                            u64::from(g.ends_sentence),
+                            stop_bucket(g),
+                        ],
+                    );
+                    push(t::NB_RULE, &[d, verdict_code(ev.rule[j])]);
+                }
+                None => push(t::NB_CLASS, &[d, OUTSIDE]),
+            }
+        }
+        push(
+            t::TRIGRAM,
+            &[
+                class_at(i.checked_sub(1), ev.initial),
+                ev.initial[i] as u64,
+                class_at(Some(i + 1), ev.initial),
+            ],
+        );
+        push(
+            t::POSITION,
+            &[
+                bucket((i as f32 + 0.5) / n as f32, &[0.1, 0.25, 0.5, 0.75, 0.9]),
+                bucket(
+                    before_chars as f32 / total_chars as f32,
+                    &[0.1, 0.25, 0.5, 0.75, 0.9],
+                ),
+            ],
+        );
+        before_chars += f.chars;
+        let distance = |d: usize| bucket(d as f32, &[1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0]);
+        match longest {
+            Some(l) => push(
+                t::LONGEST,
+                &[u64::from(i < l), u64::from(i > l), distance(i.abs_diff(l))],
+            ),
+            None => push(t::LONGEST, &[OUTSIDE]),
+        }
+        let region = match (first_body, last_body) {
+            (Some(a), Some(_)) if i < a => 0,
+            (Some(_), Some(b)) if i > b => 2,
+            (Some(_), Some(_)) => 1,
+            _ => OUTSIDE,
+        };
+        push(t::REGION, &[region, ev.classes[i] as u64]);
+        push(t::GOOD_SHARE, &[good_share, ev.classes[i] as u64]);
+        let repeats = seen.get(&hashes[i]).copied().unwrap_or(1);
+        push(t::REPEAT, &[u64::from(repeats > 1), len.min(7)]);
+        if f.words <= 4 && text.len() <= 48 {
+            let lower: String = text.chars().flat_map(char::to_lowercase).collect();
+            push(t::SHORT_TEXT, &[hash_text(lower.as_bytes())]);
+        }
+        if let Some(first) = text.split_whitespace().next() {
+            let lower: String = first
+                .chars()
+                .take(16)
+                .flat_map(char::to_lowercase)
+                .collect();
+            push(t::FIRST_WORD, &[hash_text(lower.as_bytes()), long]);
+        }
+        push(t::LANG, &[lang, long]);
+        all.push(out);
+    }
+    all
+}
+
+/// Blocks either side that the second pass's window covers.
+const WINDOW: usize = 3;
+
+/// The second pass's features of every block beyond the first pass's:
+/// the first-pass scores (`first`) of the block, its neighbours, the best
+/// of the two blocks either side, and the mean over [`WINDOW`] blocks
+/// either side. Linear in the blocks (a running sum for the mean).
+pub fn context_features(first: &[f32]) -> Vec<Vec<u64>> {
+    let n = first.len();
+    let b = |s: f32| bucket(s, &SCORE_EDGES);
+    let none = SCORE_EDGES.len() as u64 + 1;
+    let at = |i: Option<usize>| i.and_then(|i| first.get(i)).map_or(none, |&s| b(s));
+    let best = |range: std::ops::Range<usize>| {
+        first
+            .get(range)
+            .and_then(|s| s.iter().copied().reduce(f32::max))
+            .map_or(none, b)
+    };
+    let mut prefix = Vec::with_capacity(n + 1);
+    prefix.push(0.0f64);
+    for &s in first {
+        prefix.push(prefix[prefix.len() - 1] + f64::from(s));
+    }
+    (0..n)
+        .map(|i| {
+            let own = b(first[i]);
+            let (lo, hi) = (i.saturating_sub(WINDOW), (i + WINDOW + 1).min(n));
+            let mean = ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32;
+            vec![
+                feature(t::C_OWN, &[own]),
+                feature(t::C_PREV, &[at(i.checked_sub(1))]),
+                feature(t::C_NEXT, &[at(Some(i + 1))]),
+                feature(t::C_AROUND, &[at(i.checked_sub(1)), own, at(Some(i + 1))]),
+                feature(t::C_BEFORE, &[best(i.saturating_sub(2)..i)]),
+                feature(t::C_AFTER, &[best(i + 1..(i + 3).min(n))]),
+                feature(t::C_WINDOW, &[b(mean), own]),
+            ]
+        })
+        .collect()
+}
+
+/// Per block, whether `model` scores it body, given its features.
+pub fn choose(model: &ContentModel, features: &[Vec<u64>]) -> Vec<bool> {
+    model
+        .scores_with(features, context_features)
+        .into_iter()
+        .map(|s| s > model.threshold)
+        .collect()
+}
