@@ -1258,6 +1258,13 @@ the original designers expected, and the work cost about a third more than plann
                     .any(|(name, v)| *name == "html-content-scorer" && !v.is_empty())
             );
         }
+        if cleaning::scorer::embedded().is_some() {
+            assert!(
+                model_versions()
+                    .iter()
+                    .any(|(name, v)| *name == "text-content-scorer" && !v.is_empty())
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! rules' final verdict — the same facts of its neighbours, its position
 //! in the text and its distance to the longest good block, whether its
 //! text is repeated, and the language. Blocks scoring above the model's
-//! threshold are body; the title and byline stay metadata.
+//! threshold are body; the title and byline stay metadata, and the cue
+//! verdicts and the caption and tag shapes stand.
 //!
 //! The model is the HTML path's [`ContentModel`] type (one or two passes
 //! of sparse linear weights, a threshold) over this feature set, trained
@@ -65,6 +66,9 @@ mod t {
     pub const SHORT_TEXT: u8 = 21;
     pub const FIRST_WORD: u8 = 22;
     pub const LANG: u8 = 23;
+    pub const GAP: u8 = 24;
+    pub const RUN: u8 = 25;
+    pub const GOOD_AROUND: u8 = 26;
     pub const C_OWN: u8 = 40;
     pub const C_PREV: u8 = 41;
     pub const C_NEXT: u8 = 42;
@@ -93,6 +97,9 @@ pub enum Group {
     Words,
     /// The article's language.
     Language,
+    /// The distance to the nearest good block either side, the run of
+    /// short blocks the block is in, the good text before and after it.
+    Structure,
 }
 
 impl Group {
@@ -111,6 +118,7 @@ impl Group {
             t::NB_CLASS | t::NB_SHAPE | t::NB_RULE | t::TRIGRAM => Group::Neighbours,
             t::SHORT_TEXT | t::FIRST_WORD => Group::Words,
             t::LANG => Group::Language,
+            t::GAP | t::RUN | t::GOOD_AROUND => Group::Structure,
             _ => Group::Position,
         }
     }
@@ -182,6 +190,41 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
     let class_at = |i: Option<usize>, classes: &[Class]| {
         i.filter(|&i| i < n).map_or(OUTSIDE, |i| classes[i] as u64)
     };
+    // Per block: blocks since the last good block and until the next one,
+    // good characters before it, and the run of short blocks it is in.
+    let far = usize::MAX;
+    let mut since = vec![far; n];
+    let mut good_before = vec![0usize; n];
+    let (mut last, mut chars) = (None, 0usize);
+    for i in 0..n {
+        since[i] = last.map_or(far, |l| i - l);
+        good_before[i] = chars;
+        if good(i) {
+            last = Some(i);
+            chars += feats[i].chars;
+        }
+    }
+    let mut until = vec![far; n];
+    let mut next = None;
+    for i in (0..n).rev() {
+        until[i] = next.map_or(far, |l: usize| l - i);
+        if good(i) {
+            next = Some(i);
+        }
+    }
+    let short = |i: usize| feats[i].chars < super::LENGTH_LOW;
+    let mut run = vec![0usize; n];
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        while i < n && short(i) {
+            i += 1;
+        }
+        for slot in &mut run[start..i] {
+            *slot = i - start;
+        }
+        i = i.max(start + 1);
+    }
     let mut before_chars = 0usize;
     let mut all = Vec::with_capacity(n);
     for i in 0..n {
@@ -311,6 +354,31 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
             push(t::FIRST_WORD, &[hash_text(lower.as_bytes()), long]);
         }
         push(t::LANG, &[lang, long]);
+        let gap = |d: usize| {
+            if d == far {
+                OUTSIDE
+            } else {
+                bucket(d as f32, &[2.0, 3.0, 4.0, 6.0, 10.0, 20.0])
+            }
+        };
+        push(t::GAP, &[gap(since[i]), gap(until[i])]);
+        push(
+            t::RUN,
+            &[
+                bucket(run[i] as f32, &[1.0, 2.0, 3.0, 5.0, 10.0, 30.0]),
+                len.min(7),
+            ],
+        );
+        let share = |c: usize| {
+            bucket(
+                c as f32 / good_chars.max(1) as f32,
+                &[0.01, 0.2, 0.5, 0.8, 0.99],
+            )
+        };
+        push(
+            t::GOOD_AROUND,
+            &[share(good_before[i]), ev.classes[i] as u64],
+        );
         all.push(out);
     }
     all
@@ -357,11 +425,148 @@ pub fn context_features(first: &[f32]) -> Vec<Vec<u64>> {
         .collect()
 }
 
-/// Per block, whether `model` scores it body, given its features.
-pub fn choose(model: &ContentModel, features: &[Vec<u64>]) -> Vec<bool> {
-    model
-        .scores_with(features, context_features)
-        .into_iter()
-        .map(|s| s > model.threshold)
-        .collect()
+/// The score of every block under `model`, given their features.
+pub fn scores(model: &ContentModel, features: &[Vec<u64>]) -> Vec<f32> {
+    model.scores_with(features, context_features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Context, block_features, classify};
+    use super::*;
+
+    const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
+    const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
+
+    fn ctx(model: Option<&ContentModel>) -> Context<'_> {
+        Context {
+            language: "en",
+            title_hint: None,
+            time_zone: chrono_tz::Tz::UTC,
+            statistics: true,
+            model,
+        }
+    }
+
+    #[test]
+    fn every_block_has_features_and_groups_can_be_left_out() {
+        let blocks = ["Home", "World", P1, "Share this article", P2, "Home"];
+        let (all, rules) = block_features(&blocks, &ctx(None), &[]);
+        assert_eq!(all.len(), blocks.len());
+        assert_eq!(rules.len(), blocks.len());
+        assert!(all.iter().all(|f| f.len() >= 20), "{all:?}");
+        // Deterministic, and a block's features depend on its text.
+        assert_eq!(block_features(&blocks, &ctx(None), &[]).0, all);
+        assert_ne!(all[2], all[3]);
+        // The repeated "Home" has the repetition feature the single
+        // "World" lacks, so the first and last blocks differ only in
+        // context, not in repetition.
+        let without_words = block_features(&blocks, &ctx(None), &[Group::Words]).0;
+        assert!(without_words[0].len() < all[0].len());
+        let none = block_features(
+            &blocks,
+            &ctx(None),
+            &[
+                Group::Text,
+                Group::Rules,
+                Group::Neighbours,
+                Group::Position,
+                Group::Words,
+                Group::Language,
+                Group::Structure,
+            ],
+        )
+        .0;
+        assert!(none.iter().all(Vec::is_empty), "{none:?}");
+    }
+
+    #[test]
+    fn context_features_see_the_neighbours_scores() {
+        let first = [-5.0, 4.0, 4.0, -5.0];
+        let c = context_features(&first);
+        assert_eq!(c.len(), 4);
+        assert!(c.iter().all(|f| f.len() == 7));
+        // The two middle blocks have the same own score but different
+        // neighbours.
+        assert_eq!(c[1][0], c[2][0]);
+        assert_ne!(c[1][1], c[2][1]);
+        assert!(context_features(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_model_decides_but_keeps_the_title_and_an_article_is_never_emptied() {
+        let blocks = [
+            "Senate passes the budget after long talks",
+            P1,
+            "Latest news",
+            P2,
+        ];
+        let (features, rules) = block_features(&blocks, &ctx(None), &[]);
+        assert_eq!(rules[0], Verdict::Title);
+        // A model that keeps everything: every block but the title is body.
+        let mut keep = ContentModel {
+            threshold: 0.0,
+            ..ContentModel::default()
+        };
+        keep.weights.insert(feature(t::BIAS, &[]), 1.0);
+        assert!(scores(&keep, &features).iter().all(|s| *s > keep.threshold));
+        let c = classify(&blocks, &ctx(Some(&keep)));
+        assert_eq!(c.verdicts[0], Verdict::Title);
+        // The cue verdict ("Latest news") stands; the rest is body.
+        assert_eq!(rules[2], Verdict::Removed(RemovedKind::RelatedLinks));
+        assert_eq!(&c.verdicts[1..], &[Verdict::Body, rules[2], Verdict::Body]);
+        // One that removes everything leaves the rules' verdicts.
+        let mut drop = keep.clone();
+        drop.weights.insert(feature(t::BIAS, &[]), -1.0);
+        assert_eq!(classify(&blocks, &ctx(Some(&drop))).verdicts, rules);
+    }
+
+    #[test]
+    fn the_embedded_model_keeps_prose_and_drops_furniture() {
+        let Some(model) = embedded() else { return };
+        assert!(!model.version.is_empty());
+        let blocks = [
+            "Home",
+            "World",
+            "Business",
+            "Sport",
+            P1,
+            P2,
+            "Share this article",
+            "Most read",
+            "Central bank raises rates again",
+            "Storm hits the coast: what we know",
+            "© 2024 Example News. All rights reserved.",
+        ];
+        let c = classify(&blocks, &ctx(Some(model)));
+        assert_eq!(&c.verdicts[4..6], &[Verdict::Body, Verdict::Body]);
+        for (b, v) in blocks.iter().zip(&c.verdicts) {
+            if ![P1, P2].contains(b) {
+                assert!(matches!(v, Verdict::Removed(_)), "{b}: {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn feature_work_grows_linearly() {
+        use crate::pipeline::html::scan::testing::{Shape, assert_linear};
+        let shapes: [Shape; 3] = [
+            ("lines of Hi.", |n| "Hi.\n\n".repeat(n / 5)),
+            ("menu and prose", |n| {
+                format!("Home\n\nWorld News\n\n{P1}\n\n").repeat(n / 230)
+            }),
+            ("one long line", |n| "word ".repeat(n / 5)),
+        ];
+        let work = |text: &str| {
+            let (clean, spans) = crate::pipeline::normalize::clean_text(text);
+            let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+            let (features, _) = block_features(&blocks, &ctx(None), &[]);
+            let first: Vec<f32> = (0..features.len()).map(|i| (i % 7) as f32 - 3.0).collect();
+            let context: usize = context_features(&first).iter().map(Vec::len).sum();
+            features.iter().map(Vec::len).sum::<usize>() as u64 + context as u64
+        };
+        for (what, shape) in shapes {
+            assert_linear(what, work(&shape(20_000)), work(&shape(160_000)));
+        }
+    }
 }
