@@ -8,16 +8,6 @@ mod common;
 use common::*;
 use newsenrich::api::v1;
 
-fn kind_name(kind: i32) -> String {
-    v1::RemovedKind::try_from(kind)
-        .map(|k| {
-            k.as_str_name()
-                .trim_start_matches("REMOVED_KIND_")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn seeds_come_out_clean_with_their_metadata() {
     if seeds_dir().is_none() {
@@ -45,14 +35,11 @@ async fn seeds_come_out_clean_with_their_metadata() {
                 "dateline-source" => dateline.source == value,
                 "dateline-date" => dateline.date == value,
                 "published" => {
-                    a.published_at.map(|t| serde_json::to_value(t).unwrap()) == Some(value.into())
+                    published_is(&a, value)
                         && a.published_at_source == v1::PublishedAtSource::ArticleContent as i32
                 }
                 removed if removed.starts_with("removed:") => {
-                    let kind = &removed["removed:".len()..];
-                    a.removed
-                        .iter()
-                        .any(|r| kind_name(r.kind) == kind && r.text.starts_with(value))
+                    removed_as(&a, &removed["removed:".len()..], value)
                 }
                 other => panic!("unknown check {other}"),
             };
@@ -64,13 +51,7 @@ async fn seeds_come_out_clean_with_their_metadata() {
         }
         // Nothing removed is still in the body (so no later stage can take
         // an entity, quote or date from it).
-        for r in &a.removed {
-            assert!(
-                !a.text.contains(&r.text),
-                "{prefix}: removed text still in the body: {:?}",
-                r.text
-            );
-        }
+        assert_removed_not_in_body(prefix, &a);
         // Nothing is lost: every non-blank input line is in the body (as it
         // was before glued words were repaired) or removed.
         let unrepaired = undo_corrections(&a);

@@ -365,6 +365,15 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
                     ));
                 }
             }
+            for p in predicted.iter().filter(|p| !p.quoted) {
+                if !gold.iter().any(|g| overlaps(p.span, &g.content)) {
+                    let speaker = p.speaker.map(slice).unwrap_or_default();
+                    report.push_str(&format!(
+                        "SPURIOUS-INDIRECT {name}: {} [{speaker}]\n",
+                        slice(p.span)
+                    ));
+                }
+            }
             for p in predicted.iter().filter(|p| p.quoted) {
                 let matched: Vec<&GoldAttribution> = gold
                     .iter()

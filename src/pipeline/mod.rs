@@ -17,6 +17,7 @@ pub mod entities;
 pub mod html;
 pub mod language;
 pub mod limits;
+pub mod linear;
 pub mod normalize;
 pub mod quotes;
 pub mod repair;
@@ -358,19 +359,19 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
         versions.push(("entity-tagger", model.version.clone()));
     }
     if let Some(model) = quotes::ranker::SpeakerModel::embedded() {
-        versions.push(("quote-speaker-ranker", model.version.clone()));
+        versions.push(("quote-speaker-ranker", model.linear.version.clone()));
     }
     if let Some(model) = quotes::cue_model::CueModel::embedded() {
-        versions.push(("quote-cue-detector", model.version.clone()));
+        versions.push(("quote-cue-detector", model.linear.version.clone()));
     }
     if let Some(model) = quotes::speech::SpeechModel::embedded() {
-        versions.push(("quote-speech-filter", model.version.clone()));
+        versions.push(("quote-speech-filter", model.linear.version.clone()));
     }
     if let Some(model) = html::scorer::ContentModel::embedded() {
-        versions.push(("html-content-scorer", model.version.clone()));
+        versions.push(("html-content-scorer", model.linear.version.clone()));
     }
     if let Some(model) = cleaning::scorer::embedded() {
-        versions.push(("text-content-scorer", model.version.clone()));
+        versions.push(("text-content-scorer", model.linear.version.clone()));
     }
     versions
 }
@@ -619,12 +620,13 @@ impl Pipeline {
         // The learned scorer, when there is one, chooses among all the
         // page's blocks, the extractor's choice among its features; else
         // the extractor's blocks with prose recovery.
+        let dom = page.dom.take();
         let mut scored = false;
-        if let (Some(model), Some(dom)) = (&self.content, page.dom.take())
+        if let (Some(model), Some(dom)) = (&self.content, &dom)
             && !meter.is_stopped()
-            && let Some(features) = block_features(&dom, &page.blocks, &lang, &[], &mut meter)
+            && let Some(features) = block_features(dom, &page.blocks, &lang, &[], &mut meter)
         {
-            let chosen = model.select(&dom, &features);
+            let chosen = model.select(dom, &features);
             if !chosen.is_empty() {
                 page.blocks = chosen;
                 scored = true;
@@ -632,10 +634,20 @@ impl Pipeline {
         }
         check_cancelled(&meter)?;
         // A date line anywhere on the page ("Last Updated: ..."), for when
-        // neither the markup nor the article's blocks give a date.
+        // neither the markup nor the article's blocks give a date: in the
+        // `<time>` text, else in the page's visible lines, read from the
+        // scorer's blocks when it chose (no second pass over the page).
         let mut page_date_line = None;
         let need_date = page.metadata.published_at.is_none();
-        if (need_date || !scored) && !meter.is_stopped() {
+        let time_text = page.metadata.time_text.as_deref();
+        if scored && need_date && !meter.is_stopped() {
+            let lines = dom
+                .iter()
+                .flat_map(|d| &d.blocks)
+                .flat_map(|b| b.text.lines());
+            page_date_line = page_date(time_text, lines, article.time_zone);
+        }
+        if !scored && !meter.is_stopped() {
             let flat = html::flatten::extract_metered(
                 html,
                 self.config.max_html_elements,
@@ -643,18 +655,9 @@ impl Pipeline {
                 html::scan::StopOn::Any,
             );
             if need_date {
-                page_date_line = page
-                    .metadata
-                    .time_text
-                    .as_deref()
-                    .and_then(|t| cleaning::metadata::find_date(t, article.time_zone))
-                    .or_else(|| {
-                        flat.text
-                            .lines()
-                            .find_map(|l| cleaning::metadata::date_line(l, article.time_zone))
-                    });
+                page_date_line = page_date(time_text, flat.text.lines(), article.time_zone);
             }
-            if !scored && !meter.is_stopped() {
+            if !meter.is_stopped() {
                 html::recover::recover_metered(
                     &mut page.blocks,
                     &flat.text,
@@ -665,11 +668,10 @@ impl Pipeline {
             }
             check_cancelled(&meter)?;
             // Extraction reports a spent budget itself when it saw it.
-            if !scored
-                && !page
-                    .warnings
-                    .iter()
-                    .any(|w| w.code == WarningCode::TimeBudget)
+            if !page
+                .warnings
+                .iter()
+                .any(|w| w.code == WarningCode::TimeBudget)
             {
                 page.warnings.extend(budget_warning(
                     &meter,
@@ -805,6 +807,19 @@ fn block_features(
         without,
         meter,
     )
+}
+
+/// The publication date a page states outside its markup's date fields:
+/// in its `<time>` text, else on the first of its visible `lines` that is
+/// a date line ("Last Updated: ...").
+fn page_date<'a>(
+    time_text: Option<&str>,
+    mut lines: impl Iterator<Item = &'a str>,
+    tz: Tz,
+) -> Option<DateTime<Utc>> {
+    time_text
+        .and_then(|t| cleaning::metadata::find_date(t, tz))
+        .or_else(|| lines.find_map(|l| cleaning::metadata::date_line(l, tz)))
 }
 
 /// `Err(Error::Cancelled)` when `meter` saw the caller cancel.

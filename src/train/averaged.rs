@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::pipeline::quotes::weights::Weights;
+use crate::pipeline::linear::Weights;
 
 /// Weights being trained.
 pub(super) struct Averaged {

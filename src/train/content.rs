@@ -37,8 +37,8 @@ use crate::eval::cleaning::{
 };
 use crate::pipeline::html::decode::decode_html;
 use crate::pipeline::html::dom::DomPage;
-use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, context_features};
-use crate::pipeline::quotes::weights::Weights;
+use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, MAGIC, context_features};
+use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::{ArticleInput, Content, Pipeline};
 
 /// Flags of `newsenrich train content`.
@@ -320,7 +320,8 @@ fn train_weights<X>(
     p.averaged()
 }
 
-/// A model trained on `pages` with threshold and version (`stamp`): the
+/// A model trained on `pages`, its kind, threshold and version those of
+/// `stamp` (a model without weights): the
 /// first pass on all of them; with `args.passes` 2, the second pass over
 /// first-pass scores cross-fitted (each half of the sites scored by a
 /// first pass trained on the other half, so the second pass learns from
@@ -328,16 +329,13 @@ fn train_weights<X>(
 pub(super) fn train_model<X: Sync>(
     pages: &[&PageBlocks<X>],
     args: &BlockTrainArgs,
-    stamp: (f32, &str),
+    stamp: &LinearModel,
     context: impl Fn(&PageBlocks<X>, &[f32]) -> Vec<Vec<u64>>,
 ) -> ContentModel {
-    let weights = train_weights(pages, None, args);
-    let mut model = ContentModel {
-        version: stamp.1.to_owned(),
-        threshold: stamp.0,
-        weights,
-        second: Weights::default(),
-    };
+    let mut model = ContentModel::from_linear(LinearModel {
+        weights: train_weights(pages, None, args),
+        ..stamp.clone()
+    });
     if args.passes < 2 {
         return model;
     }
@@ -346,17 +344,18 @@ pub(super) fn train_model<X: Sync>(
         .map(|h| {
             let other: Vec<&PageBlocks<X>> =
                 pages.iter().copied().filter(|p| half(p) != h).collect();
-            ContentModel {
-                weights: train_weights(&other, None, args),
-                ..ContentModel::default()
-            }
+            ContentModel::new("", 0.0, train_weights(&other, None, args))
         })
         .collect();
     let context: Vec<Vec<Vec<u64>>> = pages
         .iter()
         .map(|p| {
             let first_pass = &halves[half(p) as usize];
-            let first: Vec<f32> = p.features.iter().map(|f| first_pass.score(f)).collect();
+            let first: Vec<f32> = p
+                .features
+                .iter()
+                .map(|f| first_pass.linear.score(f))
+                .collect();
             context(p, &first)
         })
         .collect();
@@ -391,7 +390,7 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
     let base = eval_pipeline()?.with_content_model(None);
     let blocks = gather(&base, &pages, &args.without)?;
     say(block_counts(&blocks))?;
-    let stamp = (args.threshold, args.version.as_str());
+    let stamp = LinearModel::new(MAGIC, &args.version, args.threshold, Weights::default());
     let context = |p: &PageBlocks<DomPage>, first: &[f32]| context_features(&p.extra, first);
     if let Some(k) = learn.cv {
         let k = usize::from(k.max(2));
@@ -403,7 +402,7 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
         for fold in 0..k {
             let train: Vec<&PageBlocks<DomPage>> =
                 blocks.iter().filter(|p| p.fold(k) != fold).collect();
-            let model = train_model(&train, learn, stamp, context);
+            let model = train_model(&train, learn, &stamp, context);
             let test: Vec<usize> = (0..pages.len())
                 .filter(|&i| blocks[i].fold(k) == fold)
                 .collect();
@@ -480,7 +479,7 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
         ));
     }
     let all_pages: Vec<&PageBlocks<DomPage>> = blocks.iter().collect();
-    let model = train_model(&all_pages, learn, stamp, context);
+    let model = train_model(&all_pages, learn, &stamp, context);
     say(save(&model, &args.out)?)
 }
 
@@ -491,11 +490,11 @@ pub(super) fn save(model: &ContentModel, path: &std::path::Path) -> Result<Strin
     Ok(format!(
         "wrote {} ({} + {} weights, {} bytes, threshold {}, version {})\n",
         path.display(),
-        model.weights.len(),
+        model.linear.weights.len(),
         model.second.len(),
         bytes.len(),
-        model.threshold,
-        model.version
+        model.threshold(),
+        model.linear.version
     ))
 }
 

@@ -19,14 +19,12 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::polnear::{EntityDoc, PolnearSplit, entity_docs};
+use super::polnear::{EntityDoc, PolnearSplit, entity_docs, threshold_cv};
 use super::quotes::char_span;
 use crate::eval::EvalError;
-use crate::eval::quotes::{Predicted, SetScore, score_article};
-use crate::pipeline::Budget;
+use crate::pipeline::linear::Weights;
 use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
-use crate::pipeline::quotes::weights::Weights;
-use crate::pipeline::quotes::{Models, QuoteKind, cue_sites, extract_ranked};
+use crate::pipeline::quotes::{Models, cue_sites};
 
 /// Flags of `newsenrich train cues`.
 #[derive(Debug, clap::Args)]
@@ -119,43 +117,6 @@ fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
     })
 }
 
-/// The stage's quotes of `doc` with `models`, scored into `quoted` and
-/// `all` as `eval quotes` scores them.
-pub(super) fn score_doc(
-    doc: &EntityDoc,
-    models: Models<'_>,
-    quoted: &mut SetScore,
-    all: &mut SetScore,
-) {
-    let budget = Budget::unlimited();
-    let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
-    let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
-    let predicted: Vec<Predicted> = quotes
-        .iter()
-        .map(|q| Predicted {
-            span: char_span(&starts, q.span),
-            speaker: q.speaker_span.map(|s| char_span(&starts, s)),
-            quoted: q.kind != QuoteKind::Indirect,
-        })
-        .collect();
-    score_article(&doc.gold, &predicted, true, quoted);
-    score_article(&doc.gold, &predicted, false, all);
-}
-
-pub(super) fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
-    format!(
-        "{label:<16} quoted P {:.4} R {:.4} F1 {:.4} speaker {:.4}  all P {:.4} R {:.4} F1 {:.4} speaker {:.4}\n",
-        quoted.precision(),
-        quoted.recall(),
-        quoted.f1(),
-        quoted.speaker_accuracy(),
-        all.precision(),
-        all.recall(),
-        all.f1(),
-        all.speaker_accuracy()
-    )
-}
-
 /// Runs `newsenrich train cues`.
 pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
@@ -192,46 +153,37 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
     ))?;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
-        let mut rules = (SetScore::default(), SetScore::default());
-        let mut learned = [(SetScore::default(), SetScore::default()); THRESHOLDS.len()];
-        for fold in 0..k {
-            let vocab = vocabulary(
-                docs.iter()
-                    .enumerate()
-                    .filter(|(d, _)| d % k != fold)
-                    .map(|(_, d)| d),
-                args.min_count,
-            );
-            let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
-            let train: Vec<&Example> = examples
-                .iter()
-                .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
-                .collect();
-            let weights = train_weights(&train, args.split.epochs);
-            let models: Vec<CueModel> = THRESHOLDS
-                .iter()
-                .map(|&t| CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone()))
-                .collect();
-            for doc in docs
-                .iter()
-                .enumerate()
-                .filter(|(d, _)| d % k == fold)
-                .map(|(_, d)| d)
-            {
-                score_doc(doc, Models::default(), &mut rules.0, &mut rules.1);
-                for (score, model) in learned.iter_mut().zip(&models) {
-                    let m = Models {
-                        cues: Some(model),
-                        ..Models::default()
-                    };
-                    score_doc(doc, m, &mut score.0, &mut score.1);
-                }
-            }
-        }
-        let mut lines = row("rules", &rules.0, &rules.1);
-        for (s, t) in learned.iter().zip(THRESHOLDS) {
-            lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
-        }
+        let lines = threshold_cv(
+            &docs,
+            k,
+            &THRESHOLDS,
+            ("rules", Models::default()),
+            |fold| {
+                let vocab = vocabulary(
+                    docs.iter()
+                        .enumerate()
+                        .filter(|(d, _)| d % k != fold)
+                        .map(|(_, d)| d),
+                    args.min_count,
+                );
+                let known: FxHashSet<u64> = vocab.iter().map(|w| word_hash(w)).collect();
+                let train: Vec<&Example> = examples
+                    .iter()
+                    .filter(|e| e.doc % k != fold && (e.lexicon || known.contains(&e.word)))
+                    .collect();
+                let weights = train_weights(&train, args.split.epochs);
+                THRESHOLDS
+                    .iter()
+                    .map(|&t| {
+                        CueModel::new(args.version.clone(), t, vocab.clone(), weights.clone())
+                    })
+                    .collect()
+            },
+            |model| Models {
+                cues: Some(model),
+                ..Models::default()
+            },
+        );
         return say(format!(
             "{k}-fold document-level cross-validation on {} ({} epochs, min count {}; speakers by the rules): quotes of the rules' cues and of the learned cues at each threshold\n{lines}",
             args.split.train.display(),
@@ -253,8 +205,8 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         "wrote {} ({} words, {} weights, {} bytes, version {})\n",
         args.out.display(),
         model.vocabulary.len(),
-        model.weights.len(),
+        model.linear.weights.len(),
         bytes.len(),
-        model.version
+        model.linear.version
     ))
 }

@@ -1,12 +1,20 @@
-//! What the quote stage's two trainers (`train cues`, `train quotes`)
-//! share: the flags naming a PolNeAR split and its cross-validation, and
-//! the pass that runs every article of the split through the entity stage.
+//! What the quote stage's trainers (`train cues`, `train speech`, `train
+//! quotes`) share: the flags naming a PolNeAR split and its
+//! cross-validation, the pass that runs every article of the split through
+//! the entity stage, and the cross-validation of the whole stage with a
+//! learned model at each of a grid of thresholds (`train cues --cv`,
+//! `train speech --cv`).
 
 use std::path::PathBuf;
 
+use super::quotes::char_span;
 use crate::eval::EvalError;
-use crate::eval::quotes::{GoldAttribution, load_polnear, polnear_input, polnear_pipeline};
+use crate::eval::quotes::{
+    GoldAttribution, Predicted, SetScore, load_polnear, polnear_input, polnear_pipeline,
+    score_article,
+};
 use crate::pipeline::entities::Entity;
+use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
 
 /// The split, cross-validation and passes of a PolNeAR trainer.
@@ -61,4 +69,70 @@ pub fn entity_docs(split: &PolnearSplit) -> Result<Vec<EntityDoc>, EvalError> {
             })
         })
         .collect()
+}
+
+/// The stage's quotes of `doc` with `models`, scored into `quoted` and
+/// `all` as `eval quotes` scores them.
+fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
+    let budget = Budget::unlimited();
+    let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
+    let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
+    let predicted: Vec<Predicted> = quotes
+        .iter()
+        .map(|q| Predicted {
+            span: char_span(&starts, q.span),
+            speaker: q.speaker_span.map(|s| char_span(&starts, s)),
+            quoted: q.kind != QuoteKind::Indirect,
+        })
+        .collect();
+    score_article(&doc.gold, &predicted, true, quoted);
+    score_article(&doc.gold, &predicted, false, all);
+}
+
+/// One row of a cross-validation table: the quoted and all scores.
+fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
+    format!(
+        "{label:<16} quoted P {:.4} R {:.4} F1 {:.4} speaker {:.4}  all P {:.4} R {:.4} F1 {:.4} speaker {:.4}\n",
+        quoted.precision(),
+        quoted.recall(),
+        quoted.f1(),
+        quoted.speaker_accuracy(),
+        all.precision(),
+        all.recall(),
+        all.f1(),
+        all.speaker_accuracy()
+    )
+}
+
+/// K-fold document-level cross-validation of the whole quote stage with a
+/// learned model at each of `thresholds` (document `d` in fold `d mod k`):
+/// `fold_models(fold)` trains on the other folds and gives the model at
+/// each threshold, and `with(model)` the stage's models with it. Every
+/// document of a fold is scored with `base` and with each model, as `eval
+/// quotes` scores it; returns the table rows, `base`'s (labelled
+/// `base_label`) first, then one a threshold.
+pub fn threshold_cv<M>(
+    docs: &[EntityDoc],
+    k: usize,
+    thresholds: &[f32],
+    (base_label, base): (&str, Models<'_>),
+    mut fold_models: impl FnMut(usize) -> Vec<M>,
+    with: impl for<'m> Fn(&'m M) -> Models<'m>,
+) -> String {
+    let mut without = (SetScore::default(), SetScore::default());
+    let mut scores = vec![(SetScore::default(), SetScore::default()); thresholds.len()];
+    for fold in 0..k {
+        let models = fold_models(fold);
+        for doc in docs.iter().skip(fold).step_by(k) {
+            score_doc(doc, base, &mut without.0, &mut without.1);
+            for (score, model) in scores.iter_mut().zip(&models) {
+                score_doc(doc, with(model), &mut score.0, &mut score.1);
+            }
+        }
+    }
+    let mut lines = row(base_label, &without.0, &without.1);
+    for (s, t) in scores.iter().zip(thresholds) {
+        lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
+    }
+    lines
 }

@@ -22,8 +22,9 @@ use std::path::PathBuf;
 
 use crate::eval::EvalError;
 use crate::eval::quotes::{GoldAttribution, overlaps};
+use crate::pipeline::linear::LinearModel;
 use crate::pipeline::quotes::cue_model::CueModel;
-use crate::pipeline::quotes::ranker::{CandidateSet, SpeakerModel, choose};
+use crate::pipeline::quotes::ranker::{self, CandidateSet, SpeakerModel, choose};
 use crate::pipeline::quotes::speech::SpeechModel;
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, Span};
@@ -156,11 +157,8 @@ impl Ranker {
     }
 
     fn averaged(&self, version: &str) -> SpeakerModel {
-        SpeakerModel {
-            version: version.to_owned(),
-            margin: 0.0,
-            weights: self.0.averaged(),
-        }
+        let linear = LinearModel::new(ranker::MAGIC, version, 0.0, self.0.averaged());
+        SpeakerModel { linear }
     }
 }
 
@@ -237,9 +235,10 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             let model = Ranker::train(&train, args.split.epochs).averaged(&args.version);
             let models: Vec<SpeakerModel> = MARGINS
                 .iter()
-                .map(|&margin| SpeakerModel {
-                    margin,
-                    ..model.clone()
+                .map(|&margin| {
+                    let mut m = model.clone();
+                    m.linear.parameter = margin;
+                    m
                 })
                 .collect();
             for e in examples.iter().filter(|e| e.doc % k == fold) {
@@ -271,14 +270,14 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
     }
     let all: Vec<&Example> = examples.iter().collect();
     let mut model = Ranker::train(&all, args.split.epochs).averaged(&args.version);
-    model.margin = args.margin;
-    let bytes = model.to_bytes();
+    model.linear.parameter = args.margin;
+    let bytes = model.linear.to_bytes();
     super::write_model(&args.out, &bytes)?;
     say(format!(
         "wrote {} ({} weights, {} bytes, version {})\n",
         args.out.display(),
-        model.weights.len(),
+        model.linear.weights.len(),
         bytes.len(),
-        model.version
+        model.linear.version
     ))
 }

@@ -4,9 +4,9 @@
 //! Every article of the split goes through the entity stage (text, cleaning
 //! skipped) and then the quotation stage with the embedded cue detector
 //! (`models/cues.bin`, so train that first) and the rules' speakers; every
-//! direct or mixed quote it finds is an example, positive when it overlaps
-//! a gold content (quoted or not: dropping it would cost a found
-//! attribution either way). A binary perceptron, averaged, is trained for
+//! quote it finds (direct, mixed or indirect) is an example, positive when
+//! it overlaps a gold content (quoted or not: dropping it would cost a
+//! found attribution either way). A binary perceptron, averaged, is trained for
 //! `--epochs` passes in a shuffled order with a fixed seed.
 //!
 //! `--cv K` reports K-fold document-level cross-validation (document `d` in
@@ -19,15 +19,14 @@
 
 use std::path::PathBuf;
 
-use super::cues::{row, score_doc};
-use super::polnear::{PolnearSplit, entity_docs};
+use super::polnear::{PolnearSplit, entity_docs, threshold_cv};
 use super::quotes::char_span;
 use crate::eval::EvalError;
-use crate::eval::quotes::{SetScore, overlaps};
+use crate::eval::quotes::overlaps;
+use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::quotes::cue_model::CueModel;
-use crate::pipeline::quotes::speech::SpeechModel;
-use crate::pipeline::quotes::weights::Weights;
-use crate::pipeline::quotes::{Models, speech_sites};
+use crate::pipeline::quotes::speech::{self, SpeechModel};
+use crate::pipeline::quotes::{Models, QuoteKind, speech_sites};
 
 /// Flags of `newsenrich train speech`.
 #[derive(Debug, clap::Args)]
@@ -50,18 +49,34 @@ pub struct TrainSpeechArgs {
 /// Thresholds cross-validation reports.
 const THRESHOLDS: [f32; 7] = [-8.0, -6.0, -4.0, -2.0, 0.0, 2.0, 4.0];
 
-/// One direct or mixed quote the stage found.
+/// One quote the stage found.
 struct Example {
     doc: usize,
+    /// Indirect speech (the rest are quotations in marks).
+    indirect: bool,
     speech: bool,
     features: Vec<u64>,
 }
 
-/// Trains an averaged binary perceptron on `examples`.
+/// Trains an averaged binary perceptron on `examples`, one for the
+/// quotations in marks and one for indirect speech: their features are
+/// apart, and training them apart keeps each one's averaging its own.
 fn train_weights(examples: &[&Example], epochs: usize) -> Weights {
-    super::averaged::train_binary(examples.len(), epochs, 0x9e37_79b9_7f4a_7c15, |i| {
-        (&examples[i].features, examples[i].speech)
-    })
+    let mut weights = Weights::default();
+    for indirect in [false, true] {
+        let part: Vec<&Example> = examples
+            .iter()
+            .copied()
+            .filter(|e| e.indirect == indirect)
+            .collect();
+        weights.extend(super::averaged::train_binary(
+            part.len(),
+            epochs,
+            0x9e37_79b9_7f4a_7c15,
+            |i| (&part[i].features, part[i].speech),
+        ));
+    }
+    weights
 }
 
 /// Runs `newsenrich train speech`.
@@ -79,6 +94,7 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
             let span = char_span(&starts, q.span);
             examples.push(Example {
                 doc: d,
+                indirect: q.kind == QuoteKind::Indirect,
                 speech: doc.gold.iter().any(|g| overlaps(span, &g.content)),
                 features,
             });
@@ -86,41 +102,33 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
     }
     let positives = examples.iter().filter(|e| e.speech).count();
     say(format!(
-        "{} articles, {} direct or mixed quotes ({} overlapping a gold content)\n",
+        "{} articles, {} quotes ({} overlapping a gold content)\n",
         docs.len(),
         examples.len(),
         positives
     ))?;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
-        let mut without = (SetScore::default(), SetScore::default());
-        let mut with = [(SetScore::default(), SetScore::default()); THRESHOLDS.len()];
-        for fold in 0..k {
-            let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
-            let weights = train_weights(&train, args.split.epochs);
-            let models: Vec<SpeechModel> = THRESHOLDS
-                .iter()
-                .map(|&threshold| SpeechModel {
-                    version: args.version.clone(),
-                    threshold,
-                    weights: weights.clone(),
-                })
-                .collect();
-            for doc in docs.iter().skip(fold).step_by(k) {
-                score_doc(doc, base, &mut without.0, &mut without.1);
-                for (score, model) in with.iter_mut().zip(&models) {
-                    let m = Models {
-                        speech: Some(model),
-                        ..base
-                    };
-                    score_doc(doc, m, &mut score.0, &mut score.1);
-                }
-            }
-        }
-        let mut lines = row("no filter", &without.0, &without.1);
-        for (s, t) in with.iter().zip(THRESHOLDS) {
-            lines.push_str(&row(&format!("threshold {t}"), &s.0, &s.1));
-        }
+        let lines = threshold_cv(
+            &docs,
+            k,
+            &THRESHOLDS,
+            ("no filter", base),
+            |fold| {
+                let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
+                let weights = train_weights(&train, args.split.epochs);
+                THRESHOLDS
+                    .iter()
+                    .map(|&t| SpeechModel {
+                        linear: LinearModel::new(speech::MAGIC, &args.version, t, weights.clone()),
+                    })
+                    .collect()
+            },
+            |model| Models {
+                speech: Some(model),
+                ..base
+            },
+        );
         return say(format!(
             "{k}-fold document-level cross-validation on {} ({} epochs; learned cues, speakers by the rules): quotes without the speech filter and with it at each threshold\n{lines}",
             args.split.train.display(),
@@ -128,11 +136,8 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
         ));
     }
     let all: Vec<&Example> = examples.iter().collect();
-    let model = SpeechModel {
-        version: args.version.clone(),
-        threshold: args.threshold,
-        weights: train_weights(&all, args.split.epochs),
-    };
+    let weights = train_weights(&all, args.split.epochs);
+    let model = LinearModel::new(speech::MAGIC, &args.version, args.threshold, weights);
     let bytes = model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|source| EvalError::Io {
         path: args.out.clone(),

@@ -33,8 +33,9 @@ use crate::eval::cleaning::{
 };
 use crate::pipeline::Pipeline;
 use crate::pipeline::cleaning::Verdict;
-use crate::pipeline::cleaning::scorer::{Group, context_features};
+use crate::pipeline::cleaning::scorer::{Group, MAGIC, context_features};
 use crate::pipeline::html::decode::decode_html;
+use crate::pipeline::linear::{LinearModel, Weights};
 
 /// Flags of `newsenrich train text-content`.
 #[derive(Debug, clap::Args)]
@@ -106,10 +107,10 @@ pub fn run_command(
     let rules = eval_pipeline()?.with_text_model(None);
     let blocks = gather(&rules, &pages, &args.without)?;
     say(block_counts(&blocks))?;
-    let stamp = (args.threshold, args.version.as_str());
+    let stamp = LinearModel::new(MAGIC, &args.version, args.threshold, Weights::default());
     let Some(k) = learn.cv else {
         let all: Vec<&PageBlocks<()>> = blocks.iter().collect();
-        return say(save(&train_model(&all, learn, stamp, context), &args.out)?);
+        return say(save(&train_model(&all, learn, &stamp, context), &args.out)?);
     };
     let k = usize::from(k.max(2));
     let mut by_threshold = [Counts::default(); THRESHOLDS.len()];
@@ -119,7 +120,7 @@ pub fn run_command(
     let mut report = String::new();
     for fold in 0..k {
         let train: Vec<&PageBlocks<()>> = blocks.iter().filter(|p| p.fold(k) != fold).collect();
-        let mut model = train_model(&train, learn, stamp, context);
+        let mut model = train_model(&train, learn, &stamp, context);
         let test: Vec<usize> = (0..pages.len())
             .filter(|&i| blocks[i].fold(k) == fold)
             .collect();
@@ -139,7 +140,7 @@ pub fn run_command(
         let (r, _) = evaluate_with(&rules, &test_pages, Mode::Text, false)?;
         current = current + r.first().map(|r| r.counts).unwrap_or_default();
         for (c, &t) in by_threshold.iter_mut().zip(&THRESHOLDS) {
-            model.threshold = t;
+            model.linear.parameter = t;
             let verbose = learn.verbose && t == args.threshold;
             let with_model = rules.clone().with_text_model(Some(model.clone()));
             let (r, text) = evaluate_with(&with_model, &test_pages, Mode::Text, verbose)?;

@@ -193,13 +193,68 @@ pub async fn enrich(
     client: &mut EnrichmentServiceClient<Channel>,
     article: v1::Article,
 ) -> v1::EnrichedArticle {
+    enrich_with(client, article, None).await
+}
+
+/// Enriches one article with `options`; panics on an error status.
+pub async fn enrich_with(
+    client: &mut EnrichmentServiceClient<Channel>,
+    article: v1::Article,
+    options: Option<v1::EnrichOptions>,
+) -> v1::EnrichedArticle {
     client
-        .enrich_article(request(article))
+        .enrich_article(v1::EnrichArticleRequest {
+            article: Some(article),
+            options,
+        })
         .await
         .expect("enriched")
         .into_inner()
         .article
         .expect("a record")
+}
+
+/// A removed kind's name without its prefix (`CREDIT`, `CAPTION`, ...).
+pub fn removed_kind_name(kind: i32) -> String {
+    v1::RemovedKind::try_from(kind)
+        .map(|k| {
+            k.as_str_name()
+                .trim_start_matches("REMOVED_KIND_")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the record removed a block of kind `kind` (a
+/// [`removed_kind_name`]) whose text starts with `text`: the `removed:KIND`
+/// check of the golden files.
+pub fn removed_as(record: &v1::EnrichedArticle, kind: &str, text: &str) -> bool {
+    record
+        .removed
+        .iter()
+        .any(|r| removed_kind_name(r.kind) == kind && r.text.starts_with(text))
+}
+
+/// Whether the record's publication time serialises to `value` (the
+/// `published` check of the golden files).
+pub fn published_is(record: &v1::EnrichedArticle, value: &str) -> bool {
+    record
+        .published_at
+        .map(|t| serde_json::to_value(t).unwrap())
+        == Some(value.into())
+}
+
+/// Asserts that no removed block's text is still in the body (so no later
+/// stage can take an entity, quote or date from it); `name` labels the
+/// failure.
+pub fn assert_removed_not_in_body(name: &str, record: &v1::EnrichedArticle) {
+    for r in &record.removed {
+        assert!(
+            !record.text.contains(&r.text),
+            "{name}: removed text still in the body: {:?}",
+            r.text
+        );
+    }
 }
 
 /// The paragraphs of a record (default code-point offsets) as strings.

@@ -143,8 +143,7 @@ const BYTES_PER_STEP: usize = 64;
 /// title, byline or dateline is taken.
 pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_>) -> Cleaned {
     classify_with(blocks, ctx, meter, &mut |evidence| {
-        ctx.model
-            .map(|model| scorer::scores(model, &scorer::page_features(evidence, &[])))
+        ctx.model.map(|model| scorer::block_scores(model, evidence))
     })
 }
 
@@ -286,9 +285,9 @@ fn classify_with(
         if let Some(body) = learned(&evidence)
             && body
                 .iter()
-                .any(|b| *b > ctx.model.map_or(0.0, |m| m.threshold))
+                .any(|b| *b > ctx.model.map_or(0.0, ContentModel::threshold))
         {
-            let threshold = ctx.model.map_or(0.0, |m| m.threshold);
+            let threshold = ctx.model.map_or(0.0, ContentModel::threshold);
             for (i, v) in out.verdicts.iter_mut().enumerate() {
                 // Cue verdicts and the caption and tag shapes stand (by
                 // CV, letting the model override them too scores 0.8878

@@ -29,15 +29,29 @@ use super::{Class, Verdict};
 use crate::pipeline::RemovedKind;
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
 use crate::pipeline::html::scorer::{ContentModel, SCORE_EDGES, bucket, cues, log2};
+use crate::pipeline::linear::ModelError;
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/text-content.bin");
 
+/// First bytes of a model file: a [`ContentModel`] of this kind (the
+/// header of [`crate::pipeline::linear`], the second pass's weights as its
+/// own section).
+pub const MAGIC: &[u8; 8] = b"NEWSTXT1";
+
+/// The error for bytes that are no text classifier.
+const MISSING: &str = "no trained text block classifier (run `newsenrich train text-content`)";
+
 /// The model embedded in the binary, if one was trained.
 pub fn embedded() -> Option<&'static ContentModel> {
     static MODEL: LazyLock<Option<ContentModel>> =
-        LazyLock::new(|| ContentModel::trained(EMBEDDED));
+        LazyLock::new(|| ContentModel::trained(EMBEDDED, MAGIC, MISSING));
     MODEL.as_ref()
+}
+
+/// Reads a text classifier's model file.
+pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, ModelError> {
+    ContentModel::read(bytes, MAGIC, MISSING)
 }
 
 /// Feature templates.
@@ -152,9 +166,40 @@ fn verdict_code(v: Verdict) -> u64 {
 /// Code of a position outside the text.
 const OUTSIDE: u64 = 99;
 
-/// The features of every block; groups in `without` are left out
-/// (ablation; empty in the product).
+/// The features of every block, as lists of hashes; groups in `without`
+/// are left out (ablation, training).
 pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64>> {
+    let mut all: Vec<Vec<u64>> = Vec::with_capacity(ev.blocks.len());
+    each_feature(ev, without, &mut |i, template, parts| {
+        if all.len() <= i {
+            all.resize_with(i + 1, Vec::new);
+        }
+        all[i].push(feature(template, parts));
+    });
+    all.resize_with(ev.blocks.len(), Vec::new);
+    all
+}
+
+/// The score of every block under `model`. A one-pass model (the shipped
+/// one) sums each feature's weight as it is made: no feature list, no
+/// string; a two-pass model needs the lists for its second pass.
+pub(super) fn block_scores(model: &ContentModel, ev: &Evidence<'_>) -> Vec<f32> {
+    if !model.second.is_empty() {
+        return scores(model, &page_features(ev, &[]));
+    }
+    let weights = &model.linear.weights;
+    let mut out = vec![0.0f32; ev.blocks.len()];
+    each_feature(ev, &[], &mut |i, template, parts| {
+        if let Some(w) = weights.get(&feature(template, parts)) {
+            out[i] += w;
+        }
+    });
+    out
+}
+
+/// Gives `emit` every feature of every block, as `(block, template,
+/// parts)`, blocks in order; groups in `without` are left out.
+fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usize, u8, &[u64])) {
     let n = ev.blocks.len();
     let feats = ev.feats;
     let total_chars: usize = feats.iter().map(|f| f.chars).sum::<usize>().max(1);
@@ -170,6 +215,7 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
     let first_body = ev.rule.iter().position(|v| *v == Verdict::Body);
     let last_body = ev.rule.iter().rposition(|v| *v == Verdict::Body);
     let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    seen.reserve(n);
     let hashes: Vec<u64> = ev
         .blocks
         .iter()
@@ -226,14 +272,12 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
         i = i.max(start + 1);
     }
     let mut before_chars = 0usize;
-    let mut all = Vec::with_capacity(n);
     for i in 0..n {
         let f = &feats[i];
         let text = ev.blocks[i];
-        let mut out = Vec::with_capacity(48);
         let mut push = |template: u8, parts: &[u64]| {
-            if !without.contains(&Group::of(template)) {
-                out.push(feature(template, parts));
+            if without.is_empty() || !without.contains(&Group::of(template)) {
+                emit(i, template, parts);
             }
         };
         let len = log2(f.chars as u32, 12);
@@ -379,9 +423,7 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
             t::GOOD_AROUND,
             &[share(good_before[i]), ev.classes[i] as u64],
         );
-        all.push(out);
     }
-    all
 }
 
 /// Blocks either side that the second pass's window covers.
@@ -434,6 +476,7 @@ pub fn scores(model: &ContentModel, features: &[Vec<u64>]) -> Vec<f32> {
 mod tests {
     use super::super::{Context, block_features, classify};
     use super::*;
+    use crate::pipeline::linear::{LinearModel, Weights};
 
     const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
     const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
@@ -504,12 +547,14 @@ mod tests {
         let (features, rules) = block_features(&blocks, &ctx(None), &[]);
         assert_eq!(rules[0], Verdict::Title);
         // A model that keeps everything: every block but the title is body.
-        let mut keep = ContentModel {
-            threshold: 0.0,
-            ..ContentModel::default()
-        };
-        keep.weights.insert(feature(t::BIAS, &[]), 1.0);
-        assert!(scores(&keep, &features).iter().all(|s| *s > keep.threshold));
+        let mut weights = Weights::default();
+        weights.insert(feature(t::BIAS, &[]), 1.0);
+        let keep = ContentModel::from_linear(LinearModel::new(MAGIC, "keep", 0.0, weights));
+        assert!(
+            scores(&keep, &features)
+                .iter()
+                .all(|s| *s > keep.threshold())
+        );
         let c = classify(&blocks, &ctx(Some(&keep)));
         assert_eq!(c.verdicts[0], Verdict::Title);
         // The cue verdict ("Latest news") stands; the rest is body.
@@ -517,14 +562,20 @@ mod tests {
         assert_eq!(&c.verdicts[1..], &[Verdict::Body, rules[2], Verdict::Body]);
         // One that removes everything leaves the rules' verdicts.
         let mut drop = keep.clone();
-        drop.weights.insert(feature(t::BIAS, &[]), -1.0);
+        drop.linear.weights.insert(feature(t::BIAS, &[]), -1.0);
         assert_eq!(classify(&blocks, &ctx(Some(&drop))).verdicts, rules);
     }
 
     #[test]
     fn the_embedded_model_keeps_prose_and_drops_furniture() {
         let Some(model) = embedded() else { return };
-        assert!(!model.version.is_empty());
+        assert!(!model.linear.version.is_empty());
+        assert_eq!(model.linear.magic, MAGIC);
+        // The file reads back to the same bytes, and is no HTML scorer.
+        let back = from_bytes(EMBEDDED).expect("reads");
+        assert_eq!(back.to_bytes(), EMBEDDED);
+        assert!(ContentModel::from_bytes(EMBEDDED).is_err());
+        assert!(from_bytes(crate::pipeline::html::scorer::EMBEDDED).is_err());
         let blocks = [
             "Home",
             "World",

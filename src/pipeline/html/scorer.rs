@@ -27,13 +27,16 @@ use super::needles::Needles;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::cleaning::features::{Features, StopWords};
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
-use crate::pipeline::quotes::weights::{self, Weights};
+use crate::pipeline::linear::{self, LinearModel, ModelError, Reader, Weights};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/content.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSCNT1";
+pub const MAGIC: &[u8; 8] = b"NEWSCNT1";
+
+/// The error for bytes that are no content model.
+const MISSING: &str = "no trained content model (run `newsenrich train content`)";
 
 /// Bytes of a block's head and tail matched against the extractor's text.
 const END_BYTES: usize = 64;
@@ -123,15 +126,13 @@ impl Group {
     }
 }
 
-/// A trained content scorer.
-#[derive(Debug, Clone, Default)]
+/// A trained content scorer: the linear model of the first pass (blocks
+/// scoring above its parameter, the threshold, are main content) and the
+/// weights of an optional second pass.
+#[derive(Debug, Clone)]
 pub struct ContentModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// Blocks scoring above this are main content.
-    pub threshold: f32,
-    /// Feature weights of the first pass.
-    pub weights: Weights,
+    /// The first pass's weights, the threshold and the version.
+    pub linear: LinearModel,
     /// Weights of the second pass, over the first pass's features and the
     /// first-pass scores of the block's neighbours and container
     /// ([`context_features`]); empty for a one-pass model.
@@ -139,72 +140,66 @@ pub struct ContentModel {
 }
 
 impl ContentModel {
+    /// A one-pass model from its parts.
+    pub fn new(version: impl Into<String>, threshold: f32, weights: Weights) -> ContentModel {
+        ContentModel::from_linear(LinearModel::new(MAGIC, version, threshold, weights))
+    }
+
+    /// A one-pass model over `linear` (whose magic says which kind of
+    /// block model it is: this scorer's, the text cleaner's).
+    pub fn from_linear(linear: LinearModel) -> ContentModel {
+        ContentModel {
+            linear,
+            second: Weights::default(),
+        }
+    }
+
     /// The model embedded in the binary, if one was trained.
     pub fn embedded() -> Option<&'static ContentModel> {
         static MODEL: LazyLock<Option<ContentModel>> =
-            LazyLock::new(|| ContentModel::trained(EMBEDDED));
+            LazyLock::new(|| ContentModel::trained(EMBEDDED, MAGIC, MISSING));
         MODEL.as_ref()
     }
 
-    /// The model in `bytes` when they hold a trained one (weights, not
-    /// an empty placeholder).
-    pub fn trained(bytes: &[u8]) -> Option<ContentModel> {
-        ContentModel::from_bytes(bytes)
+    /// The model of kind `magic` in `bytes` when they hold a trained one
+    /// (weights, not an empty placeholder).
+    pub fn trained(
+        bytes: &[u8],
+        magic: &'static [u8; 8],
+        missing: &'static str,
+    ) -> Option<ContentModel> {
+        ContentModel::read(bytes, magic, missing)
             .ok()
-            .filter(|m| !m.weights.is_empty())
+            .filter(|m| m.linear.is_trained())
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
+    /// Blocks scoring above this are main content.
+    pub fn threshold(&self) -> f32 {
+        self.linear.parameter
     }
 
-    /// Serialises the model: magic, version (length-prefixed), threshold,
-    /// then the weights ([`weights::write`]).
+    /// Serialises the model ([`LinearModel::to_bytes_with`]), its own
+    /// section the second pass's weights.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(self.version.len() as u32).to_le_bytes());
-        out.extend_from_slice(self.version.as_bytes());
-        out.extend_from_slice(&self.threshold.to_le_bytes());
-        weights::write(&self.weights, &mut out);
-        weights::write(&self.second, &mut out);
-        out
+        self.linear
+            .to_bytes_with(|out| linear::write_weights(&self.second, out))
     }
 
     /// Reads what [`ContentModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, String> {
-        let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or("not a content model (bad magic)")?;
-        let (len, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or("truncated model: no version length")?;
-        let len = u32::from_le_bytes(*len) as usize;
-        let (version, rest) = rest
-            .split_at_checked(len)
-            .ok_or("truncated model: version")?;
-        let version = String::from_utf8(version.to_vec()).map_err(|e| e.to_string())?;
-        let (threshold, rest) = rest
-            .split_first_chunk::<4>()
-            .ok_or("truncated model: no threshold")?;
-        let count = rest
-            .first_chunk::<4>()
-            .map(|c| u32::from_le_bytes(*c) as usize)
-            .ok_or("truncated model: no weight count")?;
-        let first_len = count
-            .checked_mul(12)
-            .and_then(|n| n.checked_add(4))
-            .ok_or("model claims too many weights")?;
-        let (first, second) = rest
-            .split_at_checked(first_len)
-            .ok_or("truncated model: first-pass weights")?;
-        Ok(ContentModel {
-            version,
-            threshold: f32::from_le_bytes(*threshold),
-            weights: weights::read(first)?,
-            second: weights::read(second)?,
-        })
+    pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, ModelError> {
+        ContentModel::read(bytes, MAGIC, MISSING)
+    }
+
+    /// Reads what [`ContentModel::to_bytes`] wrote for a model of kind
+    /// `magic`; `missing` is the error when the bytes are of another kind.
+    pub fn read(
+        bytes: &[u8],
+        magic: &'static [u8; 8],
+        missing: &'static str,
+    ) -> Result<ContentModel, ModelError> {
+        let (linear, second) =
+            LinearModel::from_bytes_with(bytes, magic, missing, Reader::weights)?;
+        Ok(ContentModel { linear, second })
     }
 
     /// The final score of every block, given their features.
@@ -220,7 +215,7 @@ impl ContentModel {
         features: &[Vec<u64>],
         context: impl FnOnce(&[f32]) -> Vec<Vec<u64>>,
     ) -> Vec<f32> {
-        let first: Vec<f32> = features.iter().map(|f| self.score(f)).collect();
+        let first: Vec<f32> = features.iter().map(|f| self.linear.score(f)).collect();
         if self.second.is_empty() {
             return first;
         }
@@ -228,7 +223,7 @@ impl ContentModel {
         features
             .iter()
             .zip(&context)
-            .map(|(f, c)| weights::score(&self.second, f) + weights::score(&self.second, c))
+            .map(|(f, c)| linear::score(&self.second, f) + linear::score(&self.second, c))
             .collect()
     }
 
@@ -238,7 +233,7 @@ impl ContentModel {
         dom.blocks
             .iter()
             .zip(self.scores(dom, features))
-            .filter(|(_, s)| *s > self.threshold)
+            .filter(|(_, s)| *s > self.threshold())
             .map(|(b, _)| PageBlock {
                 text: b.text.clone(),
                 kind: b.kind,
@@ -380,23 +375,30 @@ fn ratio(a: u32, b: u32) -> f32 {
 }
 
 /// Cue patterns of boilerplate text: copyright, separators, dates alone.
+/// No allocation: the head's words are matched ignoring ASCII case, which
+/// is what lower-casing the head and matching finds (no other character
+/// lower-cases to a letter of these words followed by the next one).
 pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
-    let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
-    if text.contains('©') || lower_head.contains("copyright") {
+    let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
+    let head = &text.as_bytes()[..head_end];
+    let in_head = |word: &[u8]| {
+        head.windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    if text.contains('©') || in_head(b"copyright") {
         out(1);
     }
-    let bars = text.bytes().filter(|&b| b == b'|').count();
+    let bars = memchr::memchr_iter(b'|', text.as_bytes()).count();
     if bars > 0 {
         out(2 + (bars > 2) as u64);
     }
     if text.contains('»') || text.contains('›') || text.contains(" > ") {
         out(4);
     }
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    if text.len() < 40 && digits >= 4 {
+    if text.len() < 40 && text.bytes().filter(u8::is_ascii_digit).count() >= 4 {
         out(5);
     }
-    if text.starts_with('@') || lower_head.contains("http") || lower_head.contains("www.") {
+    if text.starts_with('@') || in_head(b"http") || in_head(b"www.") {
         out(6);
     }
     if text.ends_with(':') {
@@ -651,23 +653,89 @@ mod tests {
     use crate::pipeline::html::BlockKind;
     use crate::pipeline::html::dom;
 
+    /// [`cues`] as first written: the head lower-cased into a string.
+    fn cues_by_lowercasing(text: &str) -> Vec<u64> {
+        let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
+        let mut out = Vec::new();
+        if text.contains('©') || lower_head.contains("copyright") {
+            out.push(1);
+        }
+        let bars = text.bytes().filter(|&b| b == b'|').count();
+        if bars > 0 {
+            out.push(2 + (bars > 2) as u64);
+        }
+        if text.contains('»') || text.contains('›') || text.contains(" > ") {
+            out.push(4);
+        }
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        if text.len() < 40 && digits >= 4 {
+            out.push(5);
+        }
+        if text.starts_with('@') || lower_head.contains("http") || lower_head.contains("www.") {
+            out.push(6);
+        }
+        if text.ends_with(':') {
+            out.push(7);
+        }
+        if text.ends_with("...") || text.ends_with('…') {
+            out.push(8);
+        }
+        out
+    }
+
+    fn cue_list(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        cues(text, &mut |c| out.push(c));
+        out
+    }
+
+    #[test]
+    fn cues_match_lower_casing_the_head() {
+        for text in [
+            "© 2024 Example",
+            "COPYRIGHT Example",
+            "CopyRİght",
+            "Visit WWW.EXAMPLE.COM",
+            "HTTPS link",
+            "\u{212A}http",
+            "İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ copyright",
+            "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé http",
+            "a | b | c | d",
+            "Home » News",
+            "12.03.2024",
+            "@handle",
+            "Read more:",
+            "and so on...",
+            "",
+        ] {
+            assert_eq!(cue_list(text), cues_by_lowercasing(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cues_match_lower_casing_anything(
+            text in "[a-zA-Z0-9 .:|@>»›…©İıKkſ\u{212A}\u{130}wWhHtTpPcCoOyYrRiIgG]{0,100}"
+        ) {
+            proptest::prop_assert_eq!(cue_list(&text), cues_by_lowercasing(&text));
+        }
+    }
+
     #[test]
     fn model_bytes_round_trip() {
         let mut w = Weights::default();
         w.insert(7, 1.5);
         w.insert(3, -0.25);
         let m = ContentModel {
-            version: "content-test-1".into(),
-            threshold: 0.5,
-            weights: w.clone(),
-            second: w,
+            second: w.clone(),
+            ..ContentModel::new("content-test-1", 0.5, w)
         };
         let bytes = m.to_bytes();
         let back = ContentModel::from_bytes(&bytes).expect("reads");
-        assert_eq!(back.version, "content-test-1");
-        assert_eq!(back.threshold, 0.5);
+        assert_eq!(back.linear.version, "content-test-1");
+        assert_eq!(back.threshold(), 0.5);
         assert_eq!(back.to_bytes(), bytes);
-        assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert_eq!(back.linear.score(&[7, 3, 99]), 1.25);
         assert_eq!(back.second.len(), 2);
         assert!(ContentModel::from_bytes(&bytes[..bytes.len() - 3]).is_err());
         assert!(ContentModel::from_bytes(b"NEWSCNT1").is_err());

@@ -26,8 +26,8 @@ use rustc_hash::FxHashSet;
 
 use super::speaker::{View, pronoun};
 use super::text::TokKind;
-use super::weights::{self, Weights};
 use crate::pipeline::entities::features::{feature, lower_into, pack, text};
+use crate::pipeline::linear::{LinearModel, ModelError, Weights};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/cues.bin");
@@ -54,19 +54,16 @@ const DETERMINERS: &[&str] = &[
     "your", "no", "any", "some", "such", "of", "in", "for", "on", "with", "by", "media", "early",
 ];
 
-/// A trained cue detector.
-#[derive(Debug, Clone, Default)]
+/// A trained cue detector: the linear model (words scoring above its
+/// parameter, the threshold, are cues) and its vocabulary.
+#[derive(Debug, Clone)]
 pub struct CueModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// Scores above this are cues.
-    pub threshold: f32,
+    /// The weights, threshold and version.
+    pub linear: LinearModel,
     /// The candidate words beyond the lexicon, lower case.
     pub vocabulary: Vec<String>,
     /// Hashes of [`CueModel::vocabulary`].
     vocabulary_hashes: FxHashSet<u64>,
-    /// Feature weights.
-    pub weights: Weights,
 }
 
 mod t {
@@ -101,13 +98,17 @@ impl CueModel {
         vocabulary: Vec<String>,
         weights: Weights,
     ) -> CueModel {
+        let linear = LinearModel::new(MAGIC, version, threshold, weights);
+        CueModel::with_vocabulary(linear, vocabulary)
+    }
+
+    /// The detector of `linear` with `vocabulary`.
+    fn with_vocabulary(linear: LinearModel, vocabulary: Vec<String>) -> CueModel {
         let vocabulary_hashes = vocabulary.iter().map(|w| word_hash(w)).collect();
         CueModel {
-            version,
-            threshold,
+            linear,
             vocabulary,
             vocabulary_hashes,
-            weights,
         }
     }
 
@@ -116,7 +117,7 @@ impl CueModel {
         static MODEL: LazyLock<Option<CueModel>> = LazyLock::new(|| {
             CueModel::from_bytes(EMBEDDED)
                 .ok()
-                .filter(|m| !m.weights.is_empty())
+                .filter(|m| m.linear.is_trained())
         });
         MODEL.as_ref()
     }
@@ -127,51 +128,42 @@ impl CueModel {
         self.vocabulary_hashes.contains(&hash)
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
+    /// Scores above this are cues.
+    pub fn threshold(&self) -> f32 {
+        self.linear.parameter
     }
 
-    /// Serialises the model: magic, version, threshold, the vocabulary
-    /// (count, then length-prefixed words), then the weights
-    /// ([`weights::write`]).
+    /// Serialises the model ([`LinearModel::to_bytes_with`]), its own
+    /// section the vocabulary: a count, then length-prefixed words.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        weights::write_header(&mut out, MAGIC, &self.version, self.threshold);
-        let mut words: Vec<&String> = self
-            .vocabulary
-            .iter()
-            .filter(|w| !w.is_empty() && w.len() < 256)
-            .collect();
-        words.sort();
-        out.extend_from_slice(&(words.len() as u32).to_le_bytes());
-        for w in words {
-            out.push(w.len() as u8);
-            out.extend_from_slice(w.as_bytes());
-        }
-        weights::write(&self.weights, &mut out);
-        out
+        self.linear.to_bytes_with(|out| {
+            let mut words: Vec<&String> = self
+                .vocabulary
+                .iter()
+                .filter(|w| !w.is_empty() && w.len() < 256)
+                .collect();
+            words.sort();
+            out.extend_from_slice(&(words.len() as u32).to_le_bytes());
+            for w in words {
+                out.push(w.len() as u8);
+                out.extend_from_slice(w.as_bytes());
+            }
+        })
     }
 
     /// Reads what [`CueModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<CueModel, String> {
-        let (mut rest, version, threshold) = weights::Reader::header(
-            bytes,
-            MAGIC,
-            "no trained cue model (run `newsenrich train cues`)",
-        )?;
-        let words = u32::from_le_bytes(rest.array()?) as usize;
-        let mut vocabulary = Vec::with_capacity(words.min(1 << 16));
-        for _ in 0..words {
-            let n = usize::from(rest.take(1)?[0]);
-            vocabulary.push(rest.utf8(n)?);
-        }
-        Ok(CueModel::new(
-            version,
-            threshold,
-            vocabulary,
-            rest.weights()?,
-        ))
+    pub fn from_bytes(bytes: &[u8]) -> Result<CueModel, ModelError> {
+        let missing = "no trained cue model (run `newsenrich train cues`)";
+        let (linear, vocabulary) = LinearModel::from_bytes_with(bytes, MAGIC, missing, |r| {
+            let words = u32::from_le_bytes(r.array("vocabulary size")?) as usize;
+            let mut vocabulary = Vec::with_capacity(words.min(1 << 16));
+            for _ in 0..words {
+                let n = usize::from(r.take(1, "word length")?[0]);
+                vocabulary.push(r.utf8(n)?);
+            }
+            Ok(vocabulary)
+        })?;
+        Ok(CueModel::with_vocabulary(linear, vocabulary))
     }
 }
 
@@ -350,9 +342,12 @@ mod tests {
         );
         let bytes = m.to_bytes();
         let back = CueModel::from_bytes(&bytes).expect("reads");
-        assert_eq!((back.version.as_str(), back.threshold), ("cues-test", 0.5));
+        assert_eq!(
+            (back.linear.version.as_str(), back.threshold()),
+            ("cues-test", 0.5)
+        );
         assert!(back.knows(word_hash("declined")) && !back.knows(word_hash("table")));
-        assert_eq!(back.score(&[7, 3, 99]), 1.25);
+        assert_eq!(back.linear.score(&[7, 3, 99]), 1.25);
         assert!(CueModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
         let mut longer = bytes.clone();
         longer.push(0);

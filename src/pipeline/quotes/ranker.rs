@@ -14,10 +14,10 @@ use std::sync::LazyLock;
 
 use super::speaker::{Pronoun, View, pronoun};
 use super::text::{Tok, TokKind};
-use super::weights;
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack};
 use crate::pipeline::entities::{Entity, EntityType};
+use crate::pipeline::linear::LinearModel;
 
 /// At most this many candidates per quote (the nearest ones; the rules'
 /// speaker always among them).
@@ -35,7 +35,7 @@ pub const MAX_CUE_SUBJECTS: usize = 4;
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/quotes.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSQSP1";
+pub const MAGIC: &[u8; 8] = b"NEWSQSP1";
 
 /// What a candidate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub struct QuoteSite {
     pub rule_entity: Option<usize>,
     /// The entity the rules gave the quote before (in text order).
     pub previous_entity: Option<usize>,
+    /// The reporting verb nearest the quote ([`nearest_cue`]).
+    pub nearest_cue: Option<usize>,
 }
 
 /// The first token starting at or after byte `at`.
@@ -225,6 +227,47 @@ mod t {
     pub const CUE_NEAR: u8 = 18;
     pub const SENTENCE_PLACE: u8 = 19;
     pub const IN_PHRASE: u8 = 20;
+    pub const NEAR_CUE: u8 = 21;
+}
+
+/// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
+/// one word between, up to three, further), 5–8 after it likewise, 9
+/// overlapping.
+fn place_against(c: (usize, usize), (ca, cb): (usize, usize)) -> u8 {
+    if c.1 <= ca {
+        match ca - c.1 {
+            0 => 1,
+            1 => 2,
+            2..=3 => 3,
+            _ => 4,
+        }
+    } else if c.0 >= cb {
+        match c.0 - cb {
+            0 => 5,
+            1 => 6,
+            2..=3 => 7,
+            _ => 8,
+        }
+    } else {
+        9
+    }
+}
+
+/// The reporting verb nearest the quote at tokens `qa..qb`: the last one
+/// before it in its sentence (at most 30 words back), else the first
+/// within 8 words after it. Constant work.
+pub fn nearest_cue(article: &Article<'_>, (qa, qb): (usize, usize)) -> Option<usize> {
+    let toks = article.view.toks;
+    let sentence = |k: usize| article.sentence_of.get(k).copied();
+    let s = sentence(qa);
+    (qa.saturating_sub(30)..qa)
+        .rev()
+        .take_while(|&k| sentence(k) == s)
+        .find(|&k| toks[k].quote == 0 && cue_strength(toks, k).is_some())
+        .or_else(|| {
+            (qb..(qb + 8).min(toks.len()))
+                .find(|&k| toks[k].quote == 0 && cue_strength(toks, k).is_some())
+        })
 }
 
 /// The strength of token `k` as a reporting verb, if it is one.
@@ -318,23 +361,7 @@ pub fn features(
     // Where the candidate is against the cue.
     match site.cue {
         Some((ca, cb)) => {
-            let place: u8 = if c.tokens.1 <= ca {
-                match ca - c.tokens.1 {
-                    0 => 1,
-                    1 => 2,
-                    2..=3 => 3,
-                    _ => 4,
-                }
-            } else if c.tokens.0 >= cb {
-                match c.tokens.0 - cb {
-                    0 => 5,
-                    1 => 6,
-                    2..=3 => 7,
-                    _ => 8,
-                }
-            } else {
-                9
-            };
+            let place = place_against(c.tokens, (ca, cb));
             let same = u8::from(sentence(c.tokens.0) == sentence(ca));
             out.push(feature(t::CUE_PLACE, &[pack(&[place, same, kind])]));
             out.push(feature(t::CUE_PLACE, &[pack(&[place, same, side, qkind])]));
@@ -431,6 +458,18 @@ pub fn features(
         }
         out.push(feature(t::IN_PHRASE, &[pack(&[in_phrase, kind])]));
     }
+    // Where the candidate is against the nearest reporting verb, which
+    // may not be the cue the rules chose.
+    {
+        let place = site
+            .nearest_cue
+            .map_or(0, |k| place_against(c.tokens, (k, k + 1)));
+        let same = u8::from(
+            site.nearest_cue
+                .is_some_and(|k| site.cue.is_some_and(|(ca, _)| ca == k)),
+        );
+        out.push(feature(t::NEAR_CUE, &[pack(&[place, same, kind])]));
+    }
     let first = view.word(c.tokens.0);
     let caps = first.chars().next().is_some_and(char::is_uppercase);
     let digit = (c.tokens.0..c.tokens.1).any(|k| view.word(k).bytes().any(|b| b.is_ascii_digit()));
@@ -446,55 +485,28 @@ pub fn features(
     ));
 }
 
-/// A trained ranker: a weight per feature hash.
-#[derive(Debug, Clone, Default)]
+/// A trained ranker: a weight per feature hash, and the margin (the linear
+/// model's parameter) by which a candidate must score above the rules'
+/// speaker to replace it.
+#[derive(Debug, Clone)]
 pub struct SpeakerModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// How much better than the rules' speaker a candidate must score to
-    /// replace it.
-    pub margin: f32,
-    /// Weights.
-    pub weights: weights::Weights,
+    /// The weights, margin and version.
+    pub linear: LinearModel,
 }
 
 impl SpeakerModel {
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeakerModel> {
         static MODEL: LazyLock<Option<SpeakerModel>> = LazyLock::new(|| {
-            SpeakerModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| !m.weights.is_empty())
+            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeakerModel { linear })
         });
         MODEL.as_ref()
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
-    }
-
-    /// Serialises the model: magic, version, margin, then the weights
-    /// ([`weights::write`]).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        weights::write_header(&mut out, MAGIC, &self.version, self.margin);
-        weights::write(&self.weights, &mut out);
-        out
-    }
-
-    /// Reads what [`SpeakerModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<SpeakerModel, String> {
-        let (rest, version, margin) = weights::Reader::header(
-            bytes,
-            MAGIC,
-            "no trained speaker model (run `newsenrich train quotes`)",
-        )?;
-        Ok(SpeakerModel {
-            version,
-            margin,
-            weights: rest.weights()?,
-        })
+    /// How much better than the rules' speaker a candidate must score to
+    /// replace it.
+    pub fn margin(&self) -> f32 {
+        self.linear.parameter
     }
 }
 
@@ -517,7 +529,7 @@ pub struct CandidateSet {
 pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
     for (i, f) in features.iter().enumerate() {
-        let s = model.score(f);
+        let s = model.linear.score(f);
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
         }
@@ -530,7 +542,10 @@ pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
 pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) -> Option<usize> {
     let best = best(model, features)?;
     match rule {
-        Some(r) if model.score(&features[best]) - model.score(&features[r]) <= model.margin => {
+        Some(r)
+            if model.linear.score(&features[best]) - model.linear.score(&features[r])
+                <= model.margin() =>
+        {
             Some(r)
         }
         _ => Some(best),
@@ -540,35 +555,85 @@ pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::linear::ModelError;
+
+    /// The model in `bytes`, if they hold one of this kind.
+    fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
+        let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
+        Ok(SpeakerModel { linear })
+    }
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
-        let mut m = SpeakerModel {
-            version: "quotes-test".into(),
-            ..SpeakerModel::default()
-        };
-        m.weights.insert(7, 1.5);
-        m.weights.insert(3, -0.25);
-        let bytes = m.to_bytes();
-        let back = SpeakerModel::from_bytes(&bytes).expect("reads");
-        assert_eq!(back.version, "quotes-test");
-        assert_eq!(back.score(&[7, 3, 99]), 1.25);
-        assert!(SpeakerModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-        assert!(SpeakerModel::from_bytes(b"NEWSNER1").is_err());
+        let mut linear = LinearModel::new(MAGIC, "quotes-test", 0.0, Default::default());
+        linear.weights.insert(7, 1.5);
+        linear.weights.insert(3, -0.25);
+        let bytes = linear.to_bytes();
+        let back = read(&bytes).expect("reads");
+        assert_eq!(back.linear.version, "quotes-test");
+        assert_eq!(back.linear.score(&[7, 3, 99]), 1.25);
+        assert!(read(&bytes[..bytes.len() - 1]).is_err());
+        assert!(read(b"NEWSNER1").is_err());
         assert_eq!(best(&back, &[vec![3], vec![7], vec![7, 3]]), Some(1));
         assert_eq!(best(&back, &[]), None);
         // The rules' choice stands unless another scores above it by more
         // than the margin.
         let features = [vec![3], vec![7]];
         assert_eq!(choose(&back, &features, Some(0)), Some(1));
-        let cautious = SpeakerModel {
-            margin: 2.0,
-            ..back.clone()
-        };
-        let again = SpeakerModel::from_bytes(&cautious.to_bytes()).expect("reads");
-        assert_eq!(again.margin, 2.0);
+        let mut cautious = back.linear.clone();
+        cautious.parameter = 2.0;
+        let again = read(&cautious.to_bytes()).expect("reads");
+        assert_eq!(again.margin(), 2.0);
         assert_eq!(choose(&again, &features, Some(0)), Some(0));
         assert_eq!(choose(&again, &features, None), Some(1));
+    }
+
+    /// The nearest reporting verb is the last one before the quote in its
+    /// sentence, not the sentence's first, and never one of another
+    /// sentence; with none before, the first just after the quote.
+    #[test]
+    fn the_nearest_reporting_verb_is_the_last_before_the_quote() {
+        let word = |text: &str, toks: &[Tok], k: Option<usize>| {
+            k.map(|k| text[toks[k].start..toks[k].end].to_owned())
+        };
+        let cases = [
+            (
+                "Rubio suggested it was over, while Cruz said that the “stakes are high” for all.",
+                Some("said"),
+            ),
+            ("Trump said so. Then the “stakes are high” for all.", None),
+            (
+                "Then the “stakes are high,” Cruz told reporters.",
+                Some("told"),
+            ),
+        ];
+        for (text, expected) in cases {
+            let marked = super::super::marks::scan(text);
+            let budget = crate::pipeline::Budget::unlimited();
+            let toks = super::super::text::tokenize(text, &marked, &[], &mut budget.meter());
+            let view = View { text, toks: &toks };
+            let mut sentence_of = vec![0u32; toks.len()];
+            let stop = text.find(". ").map_or(usize::MAX, |b| b + 1);
+            for (k, t) in toks.iter().enumerate() {
+                sentence_of[k] = u32::from(t.start > stop);
+            }
+            let article = Article {
+                view: &view,
+                sentence_of: &sentence_of,
+                mentions: &[],
+                entities: &[],
+                mention_counts: &[],
+            };
+            let open = text.find('“').expect("a quote");
+            let close = text.find('”').expect("closed");
+            let tokens = token_range(&toks, open + '“'.len_utf8(), close);
+            let near = nearest_cue(&article, tokens);
+            assert_eq!(word(text, &toks, near).as_deref(), expected, "{text}");
+        }
+        assert_eq!(place_against((0, 1), (1, 2)), 1);
+        assert_eq!(place_against((0, 1), (5, 6)), 4);
+        assert_eq!(place_against((2, 3), (1, 2)), 5);
+        assert_eq!(place_against((1, 3), (2, 3)), 9);
     }
 
     #[test]

@@ -1,17 +1,23 @@
 //! The speech filter: a learned yes or no on every quotation in marks the
-//! rules make a direct or mixed quote. Quotation marks also enclose titles
-//! of works ("told CNN’s “New Day”"), scare quotes ("a so-called
-//! “clawback”"), nicknames and headlines of other articles, which a cue in
-//! the same sentence would otherwise attribute. The filter scores the
-//! quotation's shape (length, capitalised words, its last mark), the words
-//! around its marks, whether it speaks in the first or second person or
-//! holds a verb, how the rules attributed it and where it stands in its
-//! sentence and the article, with a linear model; quotations scoring at or
-//! below the model's threshold are dropped.
+//! rules make a direct or mixed quote, and on every piece of indirect
+//! speech they find. Quotation marks also enclose titles of works ("told
+//! CNN’s “New Day”"), scare quotes ("a so-called “clawback”"), nicknames
+//! and headlines of other articles, which a cue in the same sentence would
+//! otherwise attribute; a word the cue detector takes for a cue can head a
+//! phrase that reports nothing ("veers into the role of adviser", "as his
+//! campaign struggles to raise money"). For a quotation the filter scores
+//! its shape (length, capitalised words, its last mark), the words around
+//! its marks, whether it speaks in the first or second person or holds a
+//! verb, how the rules attributed it and where it stands in its sentence
+//! and the article; for indirect speech, its cue, the first words and
+//! length of the reported clause, the word before it, what the speaker is
+//! and the rules' confidence. One linear model holds both (their features
+//! are apart); quotes scoring at or below the model's threshold are
+//! dropped.
 //!
 //! The model is trained on PolNeAR train by `newsenrich train speech` (an
 //! averaged perceptron; `src/train/speech.rs`) and embedded from
-//! `models/speech.bin`; without a model file every quotation stands.
+//! `models/speech.bin`; without a model file every quote stands.
 
 use std::sync::LazyLock;
 
@@ -19,64 +25,36 @@ use rustc_hash::FxHashSet;
 
 use super::speaker::View;
 use super::text::TokKind;
-use super::weights::{self, Weights};
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack, text};
+use crate::pipeline::linear::LinearModel;
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/speech.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSQSF1";
+pub const MAGIC: &[u8; 8] = b"NEWSQSF1";
 
-/// A trained speech filter.
-#[derive(Debug, Clone, Default)]
+/// A trained speech filter: quotations scoring at or below its threshold
+/// (the linear model's parameter) are dropped.
+#[derive(Debug, Clone)]
 pub struct SpeechModel {
-    /// Version string, reported by `GetServiceInfo`.
-    pub version: String,
-    /// Quotations scoring at or below this are dropped.
-    pub threshold: f32,
-    /// Feature weights.
-    pub weights: Weights,
+    /// The weights, threshold and version.
+    pub linear: LinearModel,
 }
 
 impl SpeechModel {
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeechModel> {
         static MODEL: LazyLock<Option<SpeechModel>> = LazyLock::new(|| {
-            SpeechModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| !m.weights.is_empty())
+            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeechModel { linear })
         });
         MODEL.as_ref()
     }
 
-    /// The score of a feature list.
-    pub fn score(&self, features: &[u64]) -> f32 {
-        weights::score(&self.weights, features)
-    }
-
-    /// Serialises the model: the header (magic, version, threshold), then
-    /// the weights ([`weights::write`]).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        weights::write_header(&mut out, MAGIC, &self.version, self.threshold);
-        weights::write(&self.weights, &mut out);
-        out
-    }
-
-    /// Reads what [`SpeechModel::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<SpeechModel, String> {
-        let (rest, version, threshold) = weights::Reader::header(
-            bytes,
-            MAGIC,
-            "no trained speech filter (run `newsenrich train speech`)",
-        )?;
-        Ok(SpeechModel {
-            version,
-            threshold,
-            weights: rest.weights()?,
-        })
+    /// Quotations scoring at or below this are dropped.
+    pub fn threshold(&self) -> f32 {
+        self.linear.parameter
     }
 }
 
@@ -97,6 +75,17 @@ mod t {
     pub const MARK: u8 = 13;
     pub const PREV_CAPS: u8 = 14;
     pub const NEXT_ATTRIBUTION: u8 = 15;
+    // Indirect speech.
+    pub const I_BIAS: u8 = 32;
+    pub const I_CUE: u8 = 33;
+    pub const I_FIRST: u8 = 34;
+    pub const I_FIRST2: u8 = 35;
+    pub const I_CUE_FIRST: u8 = 36;
+    pub const I_SHAPE: u8 = 37;
+    pub const I_SPEAKER: u8 = 38;
+    pub const I_BEFORE: u8 = 39;
+    pub const I_CONFIDENCE: u8 = 40;
+    pub const I_LAST: u8 = 41;
 }
 
 /// Words that make a quotation speech rather than a name: first and
@@ -134,6 +123,10 @@ pub fn features(view: &View<'_>, q: &Quote, sentence: (usize, usize), out: &mut 
     let (qa, qb) = super::ranker::token_range(toks, q.span.start, q.span.end);
     if qa >= qb {
         out.push(feature(t::BIAS, &[]));
+        return;
+    }
+    if q.kind == QuoteKind::Indirect {
+        indirect_features(view, q, (qa, qb), sentence, out);
         return;
     }
     // The quotation with its marks: the tokens of the same quote around
@@ -261,28 +254,106 @@ pub fn features(view: &View<'_>, q: &Quote, sentence: (usize, usize), out: &mut 
     ));
 }
 
+/// The features of indirect speech at tokens `qa..qb` (its reported
+/// clause), into `out`: its cue and the clause's first words (a clause
+/// opens with "that", a subject or "to"; a phrase that is no speech opens
+/// with a preposition or a conjunction), the clause's length and whether
+/// it holds a verb, the word before it, what the speaker is and how the
+/// rules rated the attribution. Constant work besides one pass over the
+/// clause.
+fn indirect_features(
+    view: &View<'_>,
+    q: &Quote,
+    (qa, qb): (usize, usize),
+    (s0, s1): (usize, usize),
+    out: &mut Vec<u64>,
+) {
+    let toks = view.toks;
+    let cue = q
+        .cue_span
+        .map(|c| super::ranker::token_range(toks, c.start, c.end).0);
+    let cue_word = word_at(view, cue);
+    let cue_verb = cue.and_then(|k| toks.get(k)).map_or(0, |t| t.verb);
+    let after = u8::from(cue.is_some_and(|k| k < qa));
+    let first = word_at(view, Some(qa));
+    let second = word_at(view, (qa + 1 < qb).then_some(qa + 1));
+    let (mut words, mut speaks) = (0usize, false);
+    let set = speech_words();
+    for t in &toks[qa..qb] {
+        if t.kind == TokKind::Word {
+            words += 1;
+            speaks |= t.verb > 0 || set.contains(&t.lower);
+        }
+    }
+    let words_b = bucket(words);
+    let speaker = match q.speaker_span {
+        None => 0u8,
+        Some(sp) => {
+            let (a, _) = super::ranker::token_range(toks, sp.start, sp.end);
+            let named = toks.get(a).is_some_and(|t| t.mention != 0);
+            1 + u8::from(q.speaker_entity_id.is_some()) + 2 * u8::from(named)
+        }
+    };
+    let closes = u8::from(
+        qb >= s1
+            || toks[qb..s1.min(toks.len())]
+                .iter()
+                .all(|t| t.kind == TokKind::Punct),
+    );
+    out.push(feature(t::I_BIAS, &[]));
+    out.push(feature(t::I_CUE, &[cue_word, u64::from(after)]));
+    out.push(feature(t::I_CUE, &[u64::from(cue_verb), u64::from(after)]));
+    out.push(feature(t::I_FIRST, &[first, u64::from(after)]));
+    out.push(feature(t::I_FIRST2, &[first, second]));
+    out.push(feature(t::I_CUE_FIRST, &[cue_word, first]));
+    out.push(feature(
+        t::I_SHAPE,
+        &[pack(&[words_b, u8::from(speaks), closes, after])],
+    ));
+    out.push(feature(t::I_SPEAKER, &[pack(&[speaker, after])]));
+    out.push(feature(t::I_SPEAKER, &[u64::from(speaker), cue_word]));
+    out.push(feature(
+        t::I_BEFORE,
+        &[word_at(view, qa.checked_sub(1)), u64::from(after)],
+    ));
+    out.push(feature(
+        t::I_CONFIDENCE,
+        &[pack(&[(q.confidence * 20.0) as u8, after])],
+    ));
+    out.push(feature(
+        t::I_LAST,
+        &[word_at(view, Some(qb)), u64::from(closes)],
+    ));
+    let headline = u8::from(toks[qa].para == 0);
+    let opens = u8::from(cue.map_or(qa, |k| k.min(qa)) <= s0 + 1);
+    out.push(feature(t::I_SHAPE, &[pack(&[headline, opens, 9])]));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::linear::{ModelError, Weights};
+
+    /// The model in `bytes`, if they hold one of this kind.
+    fn read(bytes: &[u8]) -> Result<SpeechModel, ModelError> {
+        let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
+        Ok(SpeechModel { linear })
+    }
 
     #[test]
     fn model_bytes_round_trip_and_bad_bytes_are_errors() {
         let mut weights = Weights::default();
         weights.insert(5, 2.0);
         weights.insert(11, -0.5);
-        let m = SpeechModel {
-            version: "speech-test".into(),
-            threshold: -1.5,
-            weights,
-        };
+        let m = LinearModel::new(MAGIC, "speech-test", -1.5, weights);
         let bytes = m.to_bytes();
-        let back = SpeechModel::from_bytes(&bytes).expect("reads");
+        let back = read(&bytes).expect("reads");
         assert_eq!(
-            (back.version.as_str(), back.threshold),
+            (back.linear.version.as_str(), back.threshold()),
             ("speech-test", -1.5)
         );
-        assert_eq!(back.score(&[5, 11, 4]), 1.5);
-        assert!(SpeechModel::from_bytes(&bytes[..bytes.len() - 1]).is_err());
-        assert!(SpeechModel::from_bytes(b"NEWSQCU1").is_err());
+        assert_eq!(back.linear.score(&[5, 11, 4]), 1.5);
+        assert!(read(&bytes[..bytes.len() - 1]).is_err());
+        assert!(read(b"NEWSQCU1").is_err());
     }
 }
