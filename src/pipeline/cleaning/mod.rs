@@ -288,6 +288,7 @@ fn classify_with(
                 .any(|b| *b > ctx.model.map_or(0.0, ContentModel::threshold))
         {
             let threshold = ctx.model.map_or(0.0, ContentModel::threshold);
+            let rule_verdicts = out.verdicts.clone();
             for (i, v) in out.verdicts.iter_mut().enumerate() {
                 // Cue verdicts and the caption and tag shapes stand (by
                 // CV, letting the model override them too scores 0.8878
@@ -311,6 +312,7 @@ fn classify_with(
                     }),
                 };
             }
+            keep_prose_runs(&rule_verdicts, &classes, &mut out.verdicts);
         }
     }
 
@@ -458,6 +460,30 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// The verdicts of a classification cut short: what the passes so far
+/// After the learned classifier: a block of good prose (`classes`) that
+/// the rules kept (`rules`) and the model dropped stays body when the
+/// block before it is body and either the block after it is body too (a
+/// paragraph between two kept ones) or no prose the rules kept follows it
+/// (the article's closing paragraph, with only boilerplate after it: a
+/// comment form, a footer). One sweep from the end, one from the start.
+fn keep_prose_runs(rules: &[Verdict], classes: &[Class], verdicts: &mut [Verdict]) {
+    let n = verdicts.len().min(rules.len()).min(classes.len());
+    // Whether the rules kept any block from i on.
+    let mut prose_from = vec![false; n + 1];
+    for i in (0..n).rev() {
+        prose_from[i] = prose_from[i + 1] || rules[i] == Verdict::Body;
+    }
+    for i in 1..n {
+        let dropped =
+            rules[i] == Verdict::Body && verdicts[i] != Verdict::Body && classes[i] == Class::Good;
+        let closing = !prose_from[i + 1];
+        let between = verdicts.get(i + 1) == Some(&Verdict::Body);
+        if dropped && verdicts[i - 1] == Verdict::Body && (closing || between) {
+            verdicts[i] = Verdict::Body;
+        }
+    }
+}
+
 /// decided, body for the rest (of `n` blocks).
 fn only_cues(verdicts: &[Option<Verdict>], n: usize) -> Cleaned {
     Cleaned {
@@ -745,6 +771,51 @@ mod tests {
 
     const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
     const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
+
+    #[test]
+    fn good_prose_between_or_closing_kept_blocks_stays_body() {
+        use RemovedKind::{Comments, Other};
+        use Verdict::{Body, Removed};
+        let good = Class::Good;
+        // The closing paragraph before a comment form: kept.
+        let rules = [Body, Body, Body, Removed(Comments), Removed(Comments)];
+        let classes = [good, good, good, Class::Bad, Class::Bad];
+        let mut v = [
+            Body,
+            Body,
+            Removed(Other),
+            Removed(Comments),
+            Removed(Comments),
+        ];
+        keep_prose_runs(&rules, &classes, &mut v);
+        assert_eq!(v[2], Body);
+        // A paragraph between two kept ones: kept.
+        let rules = [Body, Body, Body];
+        let mut v = [Body, Removed(Other), Body];
+        keep_prose_runs(&rules, &classes[..3], &mut v);
+        assert_eq!(v, [Body, Body, Body]);
+        // Prose after a removed block (a comment after its metadata line),
+        // prose followed by more dropped prose (comments), and blocks that
+        // are not good prose stay removed.
+        let rules = [Body, Removed(Other), Body, Body, Body];
+        let classes = [good, Class::Short, good, good, Class::NearGood];
+        let mut v = [
+            Body,
+            Removed(Other),
+            Removed(Other),
+            Removed(Other),
+            Removed(Other),
+        ];
+        let before = v;
+        keep_prose_runs(&rules, &classes, &mut v);
+        assert_eq!(v, before);
+        let rules = [Body, Body, Body];
+        let mut v = [Body, Removed(Other), Removed(Other)];
+        keep_prose_runs(&rules, &[good, good, good], &mut v);
+        assert_eq!(v, [Body, Removed(Other), Removed(Other)]);
+        // Nothing to do on empty input.
+        keep_prose_runs(&[], &[], &mut []);
+    }
 
     #[test]
     fn subheading_between_paragraphs_stays() {

@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap;
 use super::features::Features;
 use super::{Class, Verdict};
 use crate::pipeline::RemovedKind;
-use crate::pipeline::entities::features::{feature, pack, text as hash_text};
+use crate::pipeline::entities::features::{pack, text as hash_text};
 use crate::pipeline::html::scorer::{ContentModel, SCORE_EDGES, bucket, cues, log2};
 use crate::pipeline::linear::ModelError;
 
@@ -195,6 +195,32 @@ pub(super) fn block_scores(model: &ContentModel, ev: &Evidence<'_>) -> Vec<f32> 
         }
     });
     out
+}
+
+/// Multiplier of the folds below (rustc-hash 2's).
+const FOLD: u64 = 0xf135_7aea_2e62_a9c5;
+
+/// A feature's hash: its template and parts folded in, each step a
+/// bijection of the next part for a fixed template and prefix (so two
+/// features of a template collide only by chance), a multiply and a
+/// rotation a part: no string, no allocation.
+#[inline]
+fn feature(template: u8, parts: &[u64]) -> u64 {
+    let mut h = (u64::from(template) + 1).wrapping_mul(FOLD);
+    for &p in parts {
+        h = (h ^ p).wrapping_mul(FOLD).rotate_left(26);
+    }
+    h
+}
+
+/// A hash of `text` lower-cased, its first `max` characters, folded
+/// character by character (no string is built).
+fn lower_hash(text: &str, max: usize) -> u64 {
+    let mut h = 0u64;
+    for c in text.chars().take(max).flat_map(char::to_lowercase) {
+        h = (h ^ u64::from(c)).wrapping_mul(FOLD).rotate_left(26);
+    }
+    h
 }
 
 /// Gives `emit` every feature of every block, as `(block, template,
@@ -386,16 +412,10 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
         let repeats = seen.get(&hashes[i]).copied().unwrap_or(1);
         push(t::REPEAT, &[u64::from(repeats > 1), len.min(7)]);
         if f.words <= 4 && text.len() <= 48 {
-            let lower: String = text.chars().flat_map(char::to_lowercase).collect();
-            push(t::SHORT_TEXT, &[hash_text(lower.as_bytes())]);
+            push(t::SHORT_TEXT, &[lower_hash(text, usize::MAX)]);
         }
         if let Some(first) = text.split_whitespace().next() {
-            let lower: String = first
-                .chars()
-                .take(16)
-                .flat_map(char::to_lowercase)
-                .collect();
-            push(t::FIRST_WORD, &[hash_text(lower.as_bytes()), long]);
+            push(t::FIRST_WORD, &[lower_hash(first, 16), long]);
         }
         push(t::LANG, &[lang, long]);
         let gap = |d: usize| {
