@@ -49,7 +49,7 @@ pub struct TrainQuotesArgs {
     pub out: PathBuf,
     /// How much better than the rules' speaker a candidate must score to
     /// replace it (stored in the model; chosen by `--cv`).
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.25)]
     pub margin: f32,
     /// Version string stored in the model (reported by `GetServiceInfo`).
     #[arg(long, default_value = "quotes-polnear-7")]
