@@ -87,6 +87,8 @@ struct Example {
     rule_named: bool,
     /// Which candidates overlap a Source of the matched gold.
     right: Vec<bool>,
+    /// Which candidates overlap a Source of a matched quoted gold.
+    right_quoted: Vec<bool>,
     /// Each candidate's features.
     features: Vec<Vec<u64>>,
     /// What `--verbose` prints.
@@ -138,14 +140,24 @@ fn examples_of(
         }
         // The quoted set counts only quoted gold contents.
         let quoted_sources = matched.iter().any(|g| g.quoted && g.source.is_some());
-        let right = set
-            .spans
+        let right_of = |sources: &[&crate::eval::quotes::Pieces]| -> Vec<bool> {
+            set.spans
+                .iter()
+                .map(|&s| {
+                    let s = char_span(&starts, s);
+                    sources.iter().any(|src| overlaps(s, src))
+                })
+                .collect()
+        };
+        let right: Vec<bool> = right_of(&sources);
+        // The quoted set scores a quote against the quoted gold contents
+        // it overlaps only.
+        let quoted_only: Vec<_> = matched
             .iter()
-            .map(|&s| {
-                let s = char_span(&starts, s);
-                sources.iter().any(|src| overlaps(s, src))
-            })
+            .filter(|g| g.quoted)
+            .filter_map(|g| g.source.as_ref())
             .collect();
+        let right_quoted = right_of(&quoted_only);
         let info = Info {
             quote: set.quote.text.chars().take(90).collect(),
             cue: set.quote.cue.clone(),
@@ -167,6 +179,7 @@ fn examples_of(
             doc,
             quoted: quoted && quoted_sources,
             rule: set.rule.iter().position(|&r| r),
+            right_quoted,
             rule_named: set.rule.iter().zip(&set.named).any(|(&r, &n)| r && n),
             right,
             features: set.features,
@@ -272,7 +285,7 @@ impl Accuracy {
         self.all.0 += right;
         self.all.1 += 1;
         if e.quoted {
-            self.quoted.0 += right;
+            self.quoted.0 += usize::from(pick.is_some_and(|p| e.right_quoted[p]));
             self.quoted.1 += 1;
         }
     }
@@ -337,7 +350,8 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             let at_margin = with_margin(args.margin);
             for e in examples.iter().filter(|e| e.doc % k == fold) {
                 rules.add(e, e.rule);
-                oracle.add(e, e.right.iter().position(|&r| r));
+                let any_right = |right: &[bool]| right.iter().position(|&r| r);
+                oracle.add(e, any_right(&e.right_quoted).or(any_right(&e.right)));
                 for (acc, model) in ranked.iter_mut().zip(&models) {
                     acc.add(e, choose(model, &e.features, e.rule));
                 }
@@ -350,8 +364,8 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 let pick = choose(&at_margin, &e.features, e.rule);
                 if args.verbose
                     && e.quoted
-                    && e.right.iter().any(|&r| r)
-                    && !pick.is_some_and(|p| e.right[p])
+                    && e.right_quoted.iter().any(|&r| r)
+                    && !pick.is_some_and(|p| e.right_quoted[p])
                 {
                     errors.push(describe(e, pick, &at_margin));
                 }
@@ -482,6 +496,7 @@ mod tests {
             rule: Some(1),
             rule_named: false,
             right: right.to_vec(),
+            right_quoted: right.to_vec(),
             // Candidate 0 has feature 10, candidate 1 feature 20; both
             // the bias 1.
             features: vec![vec![1, 10], vec![1, 20]],
@@ -514,5 +529,22 @@ mod tests {
         let none = [example(0, true, [false, false])];
         let refs: Vec<&Example> = none.iter().collect();
         assert!(train_model(&refs, 3, "test").linear.weights.is_empty());
+    }
+
+    /// As `eval quotes` counts: a quoted quote's speaker is right for the
+    /// quoted set only when it is the Source of a quoted gold content it
+    /// overlaps, and right over all attributions when it is any overlapped
+    /// content's Source (an unquoted outer report's, say).
+    #[test]
+    fn quoted_accuracy_counts_the_sources_of_quoted_contents_only() {
+        let mut e = example(0, true, [true, true]);
+        e.right_quoted = vec![false, true];
+        let mut acc = Accuracy::default();
+        acc.add(&e, Some(0));
+        assert_eq!((acc.quoted, acc.all), ((0, 1), (1, 1)));
+        acc.add(&e, Some(1));
+        assert_eq!((acc.quoted, acc.all), ((1, 2), (2, 2)));
+        acc.add(&e, None);
+        assert_eq!((acc.quoted, acc.all), ((1, 3), (2, 3)));
     }
 }

@@ -507,14 +507,10 @@ pub fn features(
     {
         let mut in_phrase = 0u8;
         for k in (c.tokens.0.saturating_sub(4)..c.tokens.0).rev() {
-            let w = view.word(k);
-            if w == "," || toks[k].quote != 0 || toks[k].kind != TokKind::Word {
+            if view.word(k) == "," || toks[k].quote != 0 || toks[k].kind != TokKind::Word {
                 break;
             }
-            if super::speaker::PREPOSITIONS
-                .iter()
-                .any(|p| w.eq_ignore_ascii_case(p))
-            {
+            if super::speaker::PREPOSITION_SET.contains(toks[k].lower) {
                 in_phrase = (c.tokens.0 - k) as u8;
                 break;
             }
@@ -662,8 +658,9 @@ pub struct CandidateSet {
     pub features: Vec<Vec<u64>>,
 }
 
-/// The index of the best-scoring candidate (the first on ties).
-pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
+/// The index of the best-scoring candidate (the first on ties), with its
+/// score.
+fn best_scored(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<(usize, f32)> {
     let mut best: Option<(usize, f32)> = None;
     for (i, f) in features.iter().enumerate() {
         let s = model.linear.score(f);
@@ -671,20 +668,21 @@ pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
             best = Some((i, s));
         }
     }
-    best.map(|(i, _)| i)
+    best
+}
+
+/// The index of the best-scoring candidate (the first on ties).
+pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
+    best_scored(model, features).map(|(i, _)| i)
 }
 
 /// The candidate a quote gets: the best-scoring one, unless the rules'
-/// choice `rule` scores within the model's margin of it.
+/// choice `rule` scores within the model's margin of it. Scores each
+/// candidate once, and the rules' choice again.
 pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) -> Option<usize> {
-    let best = best(model, features)?;
+    let (best, top) = best_scored(model, features)?;
     match rule {
-        Some(r)
-            if model.linear.score(&features[best]) - model.linear.score(&features[r])
-                <= model.margin() =>
-        {
-            Some(r)
-        }
+        Some(r) if r != best && top - model.linear.score(&features[r]) <= model.margin() => Some(r),
         _ => Some(best),
     }
 }

@@ -17,6 +17,8 @@
 //! names and nominals are looked up in indexes built once per article, and
 //! a nominal weighs at most [`MAX_NOMINAL_CANDIDATES`] entities per word.
 
+use std::sync::LazyLock;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{Tok, TokKind};
@@ -271,17 +273,59 @@ pub enum Pronoun {
     Deictic,
 }
 
-/// The pronoun `w` is, if any.
+/// The pronoun `w` is, if any (any case; no allocation).
 pub fn pronoun(w: &str) -> Option<Pronoun> {
-    match w.to_ascii_lowercase().as_str() {
-        "he" | "she" | "him" | "her" | "who" => Some(Pronoun::Person),
-        "they" | "them" => Some(Pronoun::Group),
-        "it" | "which" => Some(Pronoun::Thing),
-        "i" | "we" => Some(Pronoun::Author),
-        "you" => Some(Pronoun::Deictic),
+    let mut buf = [0u8; 5];
+    let bytes = w.as_bytes();
+    if bytes.len() > buf.len() {
+        return None;
+    }
+    let lower = &mut buf[..bytes.len()];
+    lower.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
+    match &*lower {
+        b"he" | b"she" | b"him" | b"her" | b"who" => Some(Pronoun::Person),
+        b"they" | b"them" => Some(Pronoun::Group),
+        b"it" | b"which" => Some(Pronoun::Thing),
+        b"i" | b"we" => Some(Pronoun::Author),
+        b"you" => Some(Pronoun::Deictic),
         _ => None,
     }
 }
+
+/// A word list as the set of its words' lower-case hashes, the hash every
+/// token carries ([`Tok::lower`]), so membership is one lookup.
+pub struct WordSet(LazyLock<FxHashSet<u64>>);
+
+impl WordSet {
+    /// Whether a token's lower-case hash is one of the set's words.
+    pub fn contains(&self, lower: u64) -> bool {
+        self.0.contains(&lower)
+    }
+}
+
+/// Whether `w` ends with `suffix`, ASCII case ignored.
+fn ends_with_ignore_case(w: &str, suffix: &str) -> bool {
+    w.len() >= suffix.len()
+        && w.as_bytes()[w.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// The lower-case hashes of `words`.
+fn hashes(words: &[&str]) -> FxHashSet<u64> {
+    words
+        .iter()
+        .map(|w| crate::pipeline::entities::features::text(w.to_ascii_lowercase().as_bytes()))
+        .collect()
+}
+
+static SKIP_SET: WordSet = WordSet(LazyLock::new(|| hashes(SKIP)));
+static STOP_SET: WordSet = WordSet(LazyLock::new(|| hashes(STOP)));
+static DETERMINER_SET: WordSet = WordSet(LazyLock::new(|| hashes(DETERMINERS)));
+static TIME_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(TIME_WORDS)));
+static IRREGULAR_VERB_SET: WordSet = WordSet(LazyLock::new(|| hashes(IRREGULAR_VERBS)));
+static LY_NOUN_SET: WordSet = WordSet(LazyLock::new(|| hashes(LY_NOUNS)));
+/// [`PREPOSITIONS`] as a [`WordSet`].
+pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
 
 /// The token view the speaker finder works on.
 pub struct View<'a> {
@@ -298,11 +342,10 @@ impl View<'_> {
         &self.text[t.start..t.end]
     }
 
-    fn lower_is(&self, i: usize, list: &[&str]) -> bool {
-        let w = self.word(i);
-        self.toks[i].kind == TokKind::Word
-            && self.toks[i].mention == 0
-            && list.iter().any(|s| s.eq_ignore_ascii_case(w))
+    /// Token `i` is a word outside any mention, one of `set`'s.
+    fn lower_is(&self, i: usize, set: &WordSet) -> bool {
+        let t = &self.toks[i];
+        t.kind == TokKind::Word && t.mention == 0 && set.contains(t.lower)
     }
 
     /// The token starts with a capital.
@@ -316,9 +359,8 @@ impl View<'_> {
         if t.quote != 0 {
             return false;
         }
-        let w = self.word(i);
-        let l = w.to_lowercase();
-        if TIME_WORDS.contains(&l.as_str()) || (self.is_upper(i) && STOP.contains(&l.as_str())) {
+        let upper = self.is_upper(i);
+        if TIME_WORD_SET.contains(t.lower) || (upper && STOP_SET.contains(t.lower)) {
             return false;
         }
         if t.mention != 0 {
@@ -327,18 +369,20 @@ impl View<'_> {
         if t.kind != TokKind::Word {
             return false;
         }
-        if self.is_upper(i) {
-            return pronoun(w).is_none() && !STOP.contains(&l.as_str());
+        let w = self.word(i);
+        if upper {
+            return pronoun(w).is_none();
         }
-        if self.lower_is(i, STOP) || self.lower_is(i, SKIP) || pronoun(w).is_some() {
+        if STOP_SET.contains(t.lower) || SKIP_SET.contains(t.lower) || pronoun(w).is_some() {
             return false;
         }
-        !(l.ends_with("ed")
-            || IRREGULAR_VERBS.contains(&l.as_str())
-            || l.ends_with("n't")
-            || l.ends_with("n’t")
-            || (l.ends_with("ly") && !LY_NOUNS.contains(&l.as_str()))
-            || super::cues::verb_strength(&l).is_some())
+        // `t.verb` is the reporting-verb strength of the lower-cased word.
+        !(ends_with_ignore_case(w, "ed")
+            || IRREGULAR_VERB_SET.contains(t.lower)
+            || ends_with_ignore_case(w, "n't")
+            || ends_with_ignore_case(w, "n’t")
+            || (ends_with_ignore_case(w, "ly") && !LY_NOUN_SET.contains(t.lower))
+            || t.verb != 0)
     }
 
     /// Token `k` is a verb taking the noun phrase after it as its object:
@@ -349,17 +393,15 @@ impl View<'_> {
         if t.kind != TokKind::Word || t.mention != 0 || t.quote != 0 || self.is_upper(k) {
             return false;
         }
-        let w = self.word(k);
-        let l = w.to_lowercase();
-        let verb = l.ends_with("ed")
-            || IRREGULAR_VERBS.contains(&l.as_str())
-            || super::cues::verb_strength(&l).is_some();
+        let verb = ends_with_ignore_case(self.word(k), "ed")
+            || IRREGULAR_VERB_SET.contains(t.lower)
+            || t.verb != 0;
         // A verb has its subject before it; a participle opening the
         // clause ("retired general Lloyd Newton said") is an adjective.
         verb && k > lo
             && self.toks[k - 1].kind == TokKind::Word
             && self.toks[k - 1].quote == 0
-            && !self.lower_is(k - 1, DETERMINERS)
+            && !self.lower_is(k - 1, &DETERMINER_SET)
     }
 
     /// Token `k` is a verb after "to" whose object is the determined noun
@@ -367,12 +409,14 @@ impl View<'_> {
     /// "refused to release his taxes, calling").
     fn is_infinitive(&self, lo: usize, a: usize, k: usize) -> bool {
         k > lo
-            && self.lower_is(a, DETERMINERS)
+            && self.lower_is(a, &DETERMINER_SET)
             && self.toks[k].kind == TokKind::Word
             && self.toks[k].mention == 0
             && !self.is_upper(k)
-            && !self.lower_is(k, STOP)
-            && self.lower_is(k - 1, &["to"])
+            && !self.lower_is(k, &STOP_SET)
+            && self.toks[k - 1].kind == TokKind::Word
+            && self.toks[k - 1].mention == 0
+            && self.word(k - 1).eq_ignore_ascii_case("to")
     }
 
     /// A lower-case word in -ly that is not a name ("swiftly", "later").
@@ -389,7 +433,7 @@ impl View<'_> {
     fn skip_left(&self, lo: usize, mut j: usize) -> usize {
         while j > lo {
             let k = j - 1;
-            if self.lower_is(k, SKIP) || self.is_adverb(k) {
+            if self.lower_is(k, &SKIP_SET) || self.is_adverb(k) {
                 j -= 1;
             } else {
                 break;
@@ -451,7 +495,7 @@ impl View<'_> {
                         let object = w.eq_ignore_ascii_case("him")
                             || w.eq_ignore_ascii_case("them")
                             || (k > lo
-                                && (self.lower_is(k - 1, PREPOSITIONS)
+                                && (self.lower_is(k - 1, &PREPOSITION_SET)
                                     || self.is_transitive_verb(lo, k - 1)));
                         let relative =
                             w.eq_ignore_ascii_case("who") || w.eq_ignore_ascii_case("which");
@@ -466,14 +510,14 @@ impl View<'_> {
                 }
             }
             let mut a = j;
-            while a > lo && (self.np_word(a - 1) || self.lower_is(a - 1, DETERMINERS)) {
+            while a > lo && (self.np_word(a - 1) || self.lower_is(a - 1, &DETERMINER_SET)) {
                 a -= 1;
-                if self.toks[a].mention == 0 && self.lower_is(a, DETERMINERS) {
+                if self.toks[a].mention == 0 && self.lower_is(a, &DETERMINER_SET) {
                     break;
                 }
             }
             // A determiner alone ("a swiftly called meeting") is no phrase.
-            let lone_determiner = a + 1 == j && self.lower_is(a, DETERMINERS);
+            let lone_determiner = a + 1 == j && self.lower_is(a, &DETERMINER_SET);
             if a == j || lone_determiner {
                 // A verb or a function word: the subject is further left.
                 j = k;
@@ -484,7 +528,7 @@ impl View<'_> {
                 && j == first
                 && self.toks.get(cue).is_some_and(|t| t.kind == TokKind::Word)
                 && self.word(a - 1).eq_ignore_ascii_case("as");
-            if a > lo && self.lower_is(a - 1, PREPOSITIONS) && !as_clause {
+            if a > lo && self.lower_is(a - 1, &PREPOSITION_SET) && !as_clause {
                 j = a - 1;
                 continue;
             }
@@ -534,10 +578,10 @@ impl View<'_> {
             if b == from && pronoun(w).is_some() {
                 return Some((b, b + 1));
             }
-            if self.lower_is(b, STOP) && !(b > from && w.eq_ignore_ascii_case("of")) {
+            if self.lower_is(b, &STOP_SET) && !(b > from && w.eq_ignore_ascii_case("of")) {
                 break;
             }
-            if !(self.np_word(b) || self.lower_is(b, DETERMINERS)) {
+            if !(self.np_word(b) || self.lower_is(b, &DETERMINER_SET)) {
                 break;
             }
             b += 1;
@@ -815,5 +859,43 @@ impl<'a> Resolver<'a> {
             .take_while(|m| at - m.1 < ANTECEDENT_BYTES)
             .find(|m| fits(m.2))
             .map_or(Resolution::Unresolved, |m| Resolution::Entity(m.2))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::entities::features::text;
+
+    /// The word lists match a token by the lower-case hash it carries, and
+    /// the pronoun and suffix tests ignore case, all without allocating.
+    #[test]
+    fn word_lists_and_pronouns_match_in_any_case() {
+        assert_eq!(pronoun("He"), Some(Pronoun::Person));
+        assert_eq!(pronoun("THEM"), Some(Pronoun::Group));
+        assert_eq!(pronoun("which"), Some(Pronoun::Thing));
+        assert_eq!(pronoun("whichever"), None);
+        assert_eq!(pronoun("its"), None);
+        assert_eq!(pronoun(""), None);
+        assert!(STOP_SET.contains(text(b"of")));
+        assert!(DETERMINER_SET.contains(text(b"the")));
+        assert!(!DETERMINER_SET.contains(text(b"then")));
+        assert!(PREPOSITION_SET.contains(text(b"despite")));
+        assert!(ends_with_ignore_case("WANTED", "ed"));
+        assert!(ends_with_ignore_case("doesn’t", "n’t"));
+        assert!(!ends_with_ignore_case("d", "ed"));
+
+        // A token's hash is of its lower-cased text: "Of" is a stop word.
+        let text_ = "Of the people";
+        let marked = super::super::marks::scan(text_);
+        let budget = crate::pipeline::Budget::unlimited();
+        let toks = super::super::text::tokenize(text_, &marked, &[], &mut budget.meter());
+        let view = View {
+            text: text_,
+            toks: &toks,
+        };
+        assert!(view.lower_is(0, &STOP_SET));
+        assert!(view.lower_is(1, &DETERMINER_SET));
+        assert!(!view.lower_is(2, &STOP_SET));
     }
 }
