@@ -19,12 +19,19 @@ use std::path::PathBuf;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::polnear::{EntityDoc, PolnearSplit, entity_docs, threshold_cv, threshold_labels};
+use super::polnear::{
+    EntityDoc, PolnearSplit, base_then, entity_docs, per_row_cv, threshold_labels,
+};
 use super::quotes::char_span;
 use crate::eval::EvalError;
 use crate::pipeline::linear::Weights;
 use crate::pipeline::quotes::cue_model::{CueModel, FUNCTION_WORDS, word_hash};
 use crate::pipeline::quotes::{Models, cue_sites};
+
+/// A word joins the cue detector's vocabulary after this many annotated
+/// cues, unless `--min-count` says otherwise (`train speech
+/// --cue-min-count` shares it).
+pub const MIN_COUNT: usize = 2;
 
 /// Flags of `newsenrich train cues`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +40,7 @@ pub struct TrainCuesArgs {
     #[command(flatten)]
     pub split: PolnearSplit,
     /// A word joins the vocabulary after this many annotated cues.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = MIN_COUNT)]
     pub min_count: usize,
     /// Scores above this are cues (stored in the model; chosen by `--cv`).
     #[arg(long, default_value_t = -12.0, allow_hyphen_values = true)]
@@ -207,7 +214,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
     let epochs = args.split.epochs;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
-        let lines = threshold_cv(
+        let lines = per_row_cv(
             &docs,
             k,
             &threshold_labels("rules", &THRESHOLDS),
@@ -219,9 +226,7 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
                     &args.version,
                     &THRESHOLDS,
                 );
-                std::iter::once(None)
-                    .chain(learned.into_iter().map(Some))
-                    .collect()
+                base_then(learned).collect()
             },
             |model: &Option<CueModel>| Models {
                 cues: model.as_ref(),

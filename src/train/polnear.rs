@@ -167,7 +167,7 @@ fn row(label: &str, quoted: &SetScore, all: &SetScore) -> String {
 /// trains on the other folds and gives one model set a row of `labels`, in
 /// order, and `with(model)` the stage's models with it. Every document of a
 /// fold is scored with each, as `eval quotes` scores it; returns the table.
-pub fn threshold_cv<M>(
+pub fn per_row_cv<M>(
     docs: &[EntityDoc],
     k: usize,
     labels: &[String],
@@ -189,6 +189,12 @@ pub fn threshold_cv<M>(
         .zip(labels)
         .map(|(s, label)| row(label, &s.0, &s.1))
         .collect()
+}
+
+/// The models of a threshold grid's rows: `None` for the base row (the
+/// stage without the model being chosen), then each of `models`.
+pub fn base_then<M>(models: Vec<M>) -> impl Iterator<Item = Option<M>> {
+    std::iter::once(None).chain(models.into_iter().map(Some))
 }
 
 /// The row labels of a threshold grid under a base row: `base`, then

@@ -26,7 +26,8 @@ use std::rc::Rc;
 
 use super::cues::CueExamples;
 use super::polnear::{
-    EntityDoc, PolnearSplit, Upstream, UpstreamFiles, entity_docs, threshold_cv, threshold_labels,
+    EntityDoc, PolnearSplit, Upstream, UpstreamFiles, base_then, entity_docs, per_row_cv,
+    threshold_labels,
 };
 use super::quotes::char_span;
 use crate::eval::EvalError;
@@ -65,7 +66,7 @@ pub struct TrainSpeechArgs {
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub nested_cues: Vec<f32>,
     /// The cue detector's vocabulary threshold under `--nested-cues`.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = super::cues::MIN_COUNT)]
     pub cue_min_count: usize,
     /// The cue detector to train over, if not the embedded one.
     #[command(flatten)]
@@ -161,7 +162,7 @@ fn nested_cv(docs: &[EntityDoc], k: usize, args: &TrainSpeechArgs) -> String {
     let cue_examples = CueExamples::gather(docs);
     let mut report = String::new();
     for &cue_threshold in &args.nested_cues {
-        let lines = threshold_cv(
+        let lines = per_row_cv(
             docs,
             k,
             &filter_labels(&format!("cues {cue_threshold}"), args),
@@ -184,8 +185,7 @@ fn nested_cv(docs: &[EntityDoc], k: usize, args: &TrainSpeechArgs) -> String {
                 };
                 let examples = examples_of(docs, train, base);
                 let refs: Vec<&Example> = examples.iter().collect();
-                std::iter::once(None)
-                    .chain(filters(&refs, args).into_iter().map(Some))
+                base_then(filters(&refs, args))
                     .map(|speech| (Rc::clone(&cues), speech))
                     .collect::<Vec<Stage>>()
             },
@@ -229,7 +229,7 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
     ))?;
     if let Some(k) = args.split.cv {
         let k = usize::from(k.max(2));
-        let lines = threshold_cv(
+        let lines = per_row_cv(
             &docs,
             k,
             &filter_labels("no filter", args),
@@ -237,8 +237,7 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
                 let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
                 // The detector travels with each filter: a closure returning
                 // models of any borrow's lifetime cannot capture `base`.
-                std::iter::once(None)
-                    .chain(filters(&train, args).into_iter().map(Some))
+                base_then(filters(&train, args))
                     .map(|speech| (base.cues, speech))
                     .collect()
             },
