@@ -54,7 +54,7 @@ pub struct TrainTextContentArgs {
     #[arg(long, default_value = "models/text-content.bin")]
     pub out: PathBuf,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "text-content-trafeval-2")]
+    #[arg(long, default_value = "text-content-trafeval-3")]
     pub version: String,
 }
 

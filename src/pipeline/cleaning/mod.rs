@@ -175,7 +175,7 @@ fn classify_with(
     blocks: &[&str],
     ctx: &Context<'_>,
     meter: &mut Meter<'_>,
-    learned: &mut dyn FnMut(&scorer::Evidence<'_>) -> Option<Vec<f32>>,
+    learned: &mut dyn FnMut(&scorer::Evidence<'_>) -> Option<scorer::Scores>,
 ) -> Cleaned {
     let n = blocks.len();
     let primary = ctx.language.split('-').next().unwrap_or("und");
@@ -282,12 +282,14 @@ fn classify_with(
             rule: &out.verdicts,
             language: ctx.language,
         };
-        if let Some(body) = learned(&evidence)
-            && body
+        if let Some(scores) = learned(&evidence)
+            && scores
+                .total
                 .iter()
                 .any(|b| *b > ctx.model.map_or(0.0, ContentModel::threshold))
         {
             let threshold = ctx.model.map_or(0.0, ContentModel::threshold);
+            let body = &scores.total;
             let rule_verdicts = out.verdicts.clone();
             for (i, v) in out.verdicts.iter_mut().enumerate() {
                 // Cue verdicts and the caption and tag shapes stand (by
@@ -312,7 +314,13 @@ fn classify_with(
                     }),
                 };
             }
-            keep_prose_runs(&rule_verdicts, &classes, &mut out.verdicts);
+            // Good prose, and whether the model keeps it wherever it
+            // stands (its score without the place features).
+            let prose: Vec<bool> = classes.iter().map(|c| *c == Class::Good).collect();
+            let placeless: Vec<bool> = (0..n)
+                .map(|i| prose[i] && body[i] - scores.place[i] > threshold)
+                .collect();
+            keep_prose_runs(&rule_verdicts, &prose, &placeless, &mut out.verdicts);
         }
     }
 
@@ -459,31 +467,57 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The verdicts of a classification cut short: what the passes so far
-/// After the learned classifier: a block of good prose (`classes`) that
-/// the rules kept (`rules`) and the model dropped stays body when the
-/// block before it is body and either the block after it is body too (a
-/// paragraph between two kept ones) or no prose the rules kept follows it
-/// (the article's closing paragraph, with only boilerplate after it: a
-/// comment form, a footer). One sweep from the end, one from the start.
-fn keep_prose_runs(rules: &[Verdict], classes: &[Class], verdicts: &mut [Verdict]) {
-    let n = verdicts.len().min(rules.len()).min(classes.len());
+/// After the learned classifier: a run of good prose (`prose`) that the
+/// rules kept (`rules`) and the model dropped stays body when the block
+/// before it is body and either the block after it is body too (prose
+/// between kept blocks) or no prose the rules kept follows it (the
+/// article's closing paragraphs, with only boilerplate after them: a
+/// comment form, a footer), and when the run is a single block or the
+/// model keeps every block of it by what the block is, its place aside
+/// (`placeless`): the end of a long article that the model dropped for
+/// standing near the end of the text stays, a run of comments that reads
+/// as comments goes. One sweep from the end, one from the start.
+fn keep_prose_runs(
+    rules: &[Verdict],
+    prose: &[bool],
+    placeless: &[bool],
+    verdicts: &mut [Verdict],
+) {
+    let n = verdicts
+        .len()
+        .min(rules.len())
+        .min(prose.len())
+        .min(placeless.len());
     // Whether the rules kept any block from i on.
     let mut prose_from = vec![false; n + 1];
     for i in (0..n).rev() {
         prose_from[i] = prose_from[i + 1] || rules[i] == Verdict::Body;
     }
-    for i in 1..n {
-        let dropped =
-            rules[i] == Verdict::Body && verdicts[i] != Verdict::Body && classes[i] == Class::Good;
-        let closing = !prose_from[i + 1];
-        let between = verdicts.get(i + 1) == Some(&Verdict::Body);
-        if dropped && verdicts[i - 1] == Verdict::Body && (closing || between) {
-            verdicts[i] = Verdict::Body;
+    let dropped = |i: usize, verdicts: &[Verdict]| {
+        rules[i] == Verdict::Body && verdicts[i] != Verdict::Body && prose[i]
+    };
+    let mut i = 1;
+    while i < n {
+        if !(dropped(i, verdicts) && verdicts[i - 1] == Verdict::Body) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && dropped(i, verdicts) {
+            i += 1;
+        }
+        let closing = !prose_from[i];
+        let between = i < n && verdicts[i] == Verdict::Body;
+        let kept = i - start == 1 || placeless[start..i].iter().all(|k| *k);
+        if kept && (closing || between) {
+            for v in &mut verdicts[start..i] {
+                *v = Verdict::Body;
+            }
         }
     }
 }
 
+/// The verdicts of a classification cut short: what the passes so far
 /// decided, body for the rest (of `n` blocks).
 fn only_cues(verdicts: &[Option<Verdict>], n: usize) -> Cleaned {
     Cleaned {
@@ -756,21 +790,27 @@ fn has_position_marker(block: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The context of an English article without a title hint.
+    fn english(model: Option<&ContentModel>) -> Context<'_> {
+        Context {
+            language: "en",
+            title_hint: None,
+            time_zone: Tz::UTC,
+            statistics: true,
+            model,
+        }
+    }
+
     fn run(blocks: &[&str]) -> Cleaned {
-        classify(
-            blocks,
-            &Context {
-                language: "en",
-                title_hint: None,
-                time_zone: Tz::UTC,
-                statistics: true,
-                model: None,
-            },
-        )
+        classify(blocks, &english(None))
     }
 
     const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
     const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
+
+    fn prose(classes: &[Class]) -> Vec<bool> {
+        classes.iter().map(|c| *c == Class::Good).collect()
+    }
 
     #[test]
     fn good_prose_between_or_closing_kept_blocks_stays_body() {
@@ -787,16 +827,15 @@ mod tests {
             Removed(Comments),
             Removed(Comments),
         ];
-        keep_prose_runs(&rules, &classes, &mut v);
+        keep_prose_runs(&rules, &prose(&classes), &[false; 5], &mut v);
         assert_eq!(v[2], Body);
         // A paragraph between two kept ones: kept.
         let rules = [Body, Body, Body];
         let mut v = [Body, Removed(Other), Body];
-        keep_prose_runs(&rules, &classes[..3], &mut v);
+        keep_prose_runs(&rules, &prose(&classes[..3]), &[false; 3], &mut v);
         assert_eq!(v, [Body, Body, Body]);
-        // Prose after a removed block (a comment after its metadata line),
-        // prose followed by more dropped prose (comments), and blocks that
-        // are not good prose stay removed.
+        // Prose after a removed block (a comment after its metadata line)
+        // and blocks that are not good prose stay removed.
         let rules = [Body, Removed(Other), Body, Body, Body];
         let classes = [good, Class::Short, good, good, Class::NearGood];
         let mut v = [
@@ -807,14 +846,151 @@ mod tests {
             Removed(Other),
         ];
         let before = v;
-        keep_prose_runs(&rules, &classes, &mut v);
+        keep_prose_runs(&rules, &prose(&classes), &[false; 5], &mut v);
         assert_eq!(v, before);
+        // A run of closing prose: kept when the model keeps every block
+        // of it but for its place, dropped when it reads as boilerplate
+        // wherever it stands (comments).
         let rules = [Body, Body, Body];
         let mut v = [Body, Removed(Other), Removed(Other)];
-        keep_prose_runs(&rules, &[good, good, good], &mut v);
+        keep_prose_runs(&rules, &[true; 3], &[true, false, true], &mut v);
         assert_eq!(v, [Body, Removed(Other), Removed(Other)]);
+        keep_prose_runs(&rules, &[true; 3], &[true; 3], &mut v);
+        assert_eq!(v, [Body; 3]);
+        // ... and likewise between kept blocks.
+        let rules = [Body; 5];
+        let mut v = [Body, Removed(Other), Removed(Other), Removed(Other), Body];
+        keep_prose_runs(&rules, &[true; 5], &[true; 5], &mut v);
+        assert_eq!(v, [Body; 5]);
+        // Not a run that prose the rules kept follows, nor one after a
+        // removed block.
+        let rules = [Body, Body, Body, Removed(Comments), Body];
+        let mut v = [
+            Body,
+            Removed(Other),
+            Removed(Other),
+            Removed(Comments),
+            Removed(Other),
+        ];
+        let before = v;
+        keep_prose_runs(&rules, &[true; 5], &[true; 5], &mut v);
+        assert_eq!(v, before);
         // Nothing to do on empty input.
-        keep_prose_runs(&[], &[], &mut []);
+        keep_prose_runs(&[], &[], &[], &mut []);
+    }
+
+    /// A long article of uniform prose: `paragraphs` paragraphs of five
+    /// sentences, every sentence unique ("X met Y in Z on DAY for talk
+    /// number i, officials said."), the names varied.
+    fn uniform_article(paragraphs: usize) -> Vec<String> {
+        const PEOPLE: [&str; 7] = [
+            "Angela Merkel",
+            "Emmanuel Macron",
+            "Joe Biden",
+            "Olaf Scholz",
+            "Giorgia Meloni",
+            "Pedro Sanchez",
+            "Mark Rutte",
+        ];
+        const PLACES: [&str; 9] = [
+            "Paris",
+            "Berlin",
+            "London",
+            "Washington",
+            "Madrid",
+            "Rome",
+            "Vienna",
+            "Warsaw",
+            "Lisbon",
+        ];
+        const DAYS: [&str; 5] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+        (0..paragraphs)
+            .map(|p| {
+                let sentences: Vec<String> = (5 * p..5 * p + 5)
+                    .map(|k| {
+                        format!(
+                            "{} met {} in {} on {} for talk number {}, officials said.",
+                            PEOPLE[k % 7],
+                            PEOPLE[(k + 1 + (k / 7) % 6) % 7],
+                            PLACES[k % 9],
+                            DAYS[k % 5],
+                            k + 1
+                        )
+                    })
+                    .collect();
+                sentences.join(" ")
+            })
+            .collect()
+    }
+
+    /// The verdicts on `text` (paragraphs separated by blank lines) with
+    /// the embedded classifier, as the text path cleans it.
+    fn with_model(text: &str) -> (Vec<String>, Vec<Verdict>) {
+        let (clean, spans) = crate::pipeline::normalize::clean_text(text);
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        let model = scorer::embedded().expect("a trained text classifier is embedded");
+        let cleaned = classify(&blocks, &english(Some(model)));
+        let blocks = blocks.iter().map(|b| (*b).to_owned()).collect();
+        (blocks, cleaned.verdicts)
+    }
+
+    /// Cleans `article` followed by `tail` (one block each) with the
+    /// embedded classifier, asserts that every paragraph of the article is
+    /// body, and gives the verdicts on the tail.
+    fn assert_article_kept(article: &[String], tail: &[&str], what: &str) -> Vec<Verdict> {
+        let text: Vec<&str> = article
+            .iter()
+            .map(String::as_str)
+            .chain(tail.iter().copied())
+            .collect();
+        let (blocks, verdicts) = with_model(&text.join("\n\n"));
+        assert_eq!(blocks.len(), text.len(), "{what}");
+        let dropped: Vec<(usize, String)> = (0..article.len())
+            .filter(|&i| verdicts[i] != Verdict::Body)
+            .map(|i| (i, blocks[i].chars().take(40).collect()))
+            .collect();
+        assert!(dropped.is_empty(), "{what}: {dropped:?}");
+        verdicts[article.len()..].to_vec()
+    }
+
+    #[test]
+    fn every_paragraph_of_a_long_uniform_article_stays() {
+        // The learned classifier alone dropped the last paragraphs of such
+        // an article (its position features learned that page tails are
+        // comments); the prose-run rule keeps them.
+        for paragraphs in [40, 43, 47, 50, 55, 60] {
+            let article = uniform_article(paragraphs);
+            assert_article_kept(&article, &[], &format!("{paragraphs} paragraphs"));
+        }
+    }
+
+    #[test]
+    fn a_boilerplate_tail_after_a_long_uniform_article_still_goes() {
+        let tail = [
+            "Share this article",
+            "Comments (12)",
+            "Related: Storm hits the coast: what we know",
+            "© 2024 Example News. All rights reserved.",
+        ];
+        for paragraphs in [40, 50, 60] {
+            let article = uniform_article(paragraphs);
+            let verdicts =
+                assert_article_kept(&article, &tail, &format!("{paragraphs} paragraphs"));
+            for (b, v) in tail.iter().zip(&verdicts) {
+                assert!(matches!(v, Verdict::Removed(_)), "{b}: {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn uniform_articles_of_any_length_keep_every_paragraph() {
+        // About 10 KB, 40 KB and 160 KB (a paragraph is about 440 bytes).
+        for bytes in [10_000, 40_000, 160_000] {
+            let article = uniform_article(bytes / 440);
+            let len = article.iter().map(|p| p.len() + 2).sum::<usize>();
+            assert!(len.abs_diff(bytes) < bytes / 10, "{len}");
+            assert_article_kept(&article, &[], &format!("{bytes} bytes"));
+        }
     }
 
     #[test]
@@ -1096,17 +1272,7 @@ mod tests {
         );
         std::thread::sleep(std::time::Duration::from_millis(2));
         let blocks = ["Home", "World", "Sport", P1, P2, "Share this article"];
-        let cleaned = classify_metered(
-            &blocks,
-            &Context {
-                language: "en",
-                title_hint: None,
-                time_zone: Tz::UTC,
-                statistics: true,
-                model: None,
-            },
-            &mut budget.meter(),
-        );
+        let cleaned = classify_metered(&blocks, &english(None), &mut budget.meter());
         assert_eq!(cleaned.verdicts, [Verdict::Body; 6]);
         assert_eq!(cleaned.title, None);
     }

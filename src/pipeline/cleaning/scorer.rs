@@ -180,21 +180,45 @@ pub(super) fn page_features(ev: &Evidence<'_>, without: &[Group]) -> Vec<Vec<u64
     all
 }
 
-/// The score of every block under `model`. A one-pass model (the shipped
-/// one) sums each feature's weight as it is made: no feature list, no
-/// string; a two-pass model needs the lists for its second pass.
-pub(super) fn block_scores(model: &ContentModel, ev: &Evidence<'_>) -> Vec<f32> {
+/// The scores of every block under a model ([`block_scores`]).
+pub(super) struct Scores {
+    /// The model's score of each block.
+    pub total: Vec<f32>,
+    /// The part of each score that the block's place in the text gives
+    /// ([`PLACE`]); zero under a two-pass model.
+    pub place: Vec<f32>,
+}
+
+/// The templates that say where a block stands rather than what it is:
+/// its position, its distance to the longest good block, the body region,
+/// the gaps to the nearest good blocks and the share of good text before
+/// it. `total - place` is what the model makes of the block wherever it
+/// stood.
+const PLACE: [u8; 5] = [t::POSITION, t::LONGEST, t::REGION, t::GAP, t::GOOD_AROUND];
+
+/// The score of every block under `model`, and its place part. A one-pass
+/// model (the shipped one) sums each feature's weight as it is made,
+/// looked up in the model's flat table: no feature list, no string; a
+/// two-pass model needs the lists for its second pass.
+pub(super) fn block_scores(model: &ContentModel, ev: &Evidence<'_>) -> Scores {
+    let n = ev.blocks.len();
     if !model.second.is_empty() {
-        return scores(model, &page_features(ev, &[]));
+        return Scores {
+            total: scores(model, &page_features(ev, &[])),
+            place: vec![0.0; n],
+        };
     }
-    let weights = &model.linear.weights;
-    let mut out = vec![0.0f32; ev.blocks.len()];
+    let weights = model.flat();
+    let mut total = vec![0.0f32; n];
+    let mut place = vec![0.0f32; n];
     each_feature(ev, &[], &mut |i, template, parts| {
-        if let Some(w) = weights.get(&feature(template, parts)) {
-            out[i] += w;
+        let w = weights.get(feature(template, parts));
+        total[i] += w;
+        if PLACE.contains(&template) {
+            place[i] += w;
         }
     });
-    out
+    Scores { total, place }
 }
 
 /// Multiplier of the folds below (rustc-hash 2's).
@@ -216,11 +240,18 @@ fn feature(template: u8, parts: &[u64]) -> u64 {
 /// A hash of `text` lower-cased, its first `max` characters, folded
 /// character by character (no string is built).
 fn lower_hash(text: &str, max: usize) -> u64 {
-    let mut h = 0u64;
-    for c in text.chars().take(max).flat_map(char::to_lowercase) {
-        h = (h ^ u64::from(c)).wrapping_mul(FOLD).rotate_left(26);
+    let fold = |h: u64, c: char| (h ^ u64::from(c)).wrapping_mul(FOLD).rotate_left(26);
+    if text.is_ascii() {
+        // One byte a character, and its lower case is one byte too.
+        let take = &text.as_bytes()[..text.len().min(max)];
+        return take
+            .iter()
+            .fold(0, |h, b| fold(h, char::from(b.to_ascii_lowercase())));
     }
-    h
+    text.chars()
+        .take(max)
+        .flat_map(char::to_lowercase)
+        .fold(0, fold)
 }
 
 /// Gives `emit` every feature of every block, as `(block, template,
@@ -297,6 +328,18 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
         }
         i = i.max(start + 1);
     }
+    // What a block's neighbours read of it: length, sentence end, stop
+    // words (made once, read by four neighbours).
+    let shapes: Vec<(u64, u64, u64)> = feats
+        .iter()
+        .map(|g| {
+            (
+                log2(g.chars as u32, 9) / 2,
+                u64::from(g.ends_sentence),
+                stop_bucket(g),
+            )
+        })
+        .collect();
     let mut before_chars = 0usize;
     for i in 0..n {
         let f = &feats[i];
@@ -311,7 +354,7 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
         push(t::BIAS, &[]);
         push(t::LEN, &[len]);
         push(t::WORDS, &[log2(f.words as u32, 9)]);
-        push(t::STOP, &[stop_bucket(f), long]);
+        push(t::STOP, &[shapes[i].2, long]);
         push(
             t::SHAPE,
             &[
@@ -355,20 +398,12 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
             let d = d as u64;
             match j {
                 Some(j) => {
-                    let g = &feats[j];
                     push(
                         t::NB_CLASS,
                         &[d, ev.initial[j] as u64, ev.classes[j] as u64],
                     );
-                    push(
-                        t::NB_SHAPE,
-                        &[
-                            d,
-                            log2(g.chars as u32, 9) / 2,
-                            u64::from(g.ends_sentence),
-                            stop_bucket(g),
-                        ],
-                    );
+                    let (len, ends, stop) = shapes[j];
+                    push(t::NB_SHAPE, &[d, len, ends, stop]);
                     push(t::NB_RULE, &[d, verdict_code(ev.rule[j])]);
                 }
                 None => push(t::NB_CLASS, &[d, OUTSIDE]),
@@ -382,14 +417,15 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
                 class_at(Some(i + 1), ev.initial),
             ],
         );
+        // Position in quarters past the first tenth: no bucket of its own
+        // for the last tenth, where the model learned that a page's tail
+        // is comments and dropped the end of long articles (docs/cleaning.md).
+        let quarters = [0.1, 0.25, 0.5, 0.75];
         push(
             t::POSITION,
             &[
-                bucket((i as f32 + 0.5) / n as f32, &[0.1, 0.25, 0.5, 0.75, 0.9]),
-                bucket(
-                    before_chars as f32 / total_chars as f32,
-                    &[0.1, 0.25, 0.5, 0.75, 0.9],
-                ),
+                bucket((i as f32 + 0.5) / n as f32, &quarters),
+                bucket(before_chars as f32 / total_chars as f32, &quarters),
             ],
         );
         before_chars += f.chars;
@@ -433,12 +469,9 @@ fn each_feature(ev: &Evidence<'_>, without: &[Group], emit: &mut impl FnMut(usiz
                 len.min(7),
             ],
         );
-        let share = |c: usize| {
-            bucket(
-                c as f32 / good_chars.max(1) as f32,
-                &[0.01, 0.2, 0.5, 0.8, 0.99],
-            )
-        };
+        // Likewise no bucket of its own for "all the good text is before
+        // it".
+        let share = |c: usize| bucket(c as f32 / good_chars.max(1) as f32, &[0.01, 0.2, 0.5, 0.8]);
         push(
             t::GOOD_AROUND,
             &[share(good_before[i]), ev.classes[i] as u64],
@@ -541,6 +574,29 @@ mod tests {
         )
         .0;
         assert!(none.iter().all(Vec::is_empty), "{none:?}");
+    }
+
+    #[test]
+    fn lower_hash_reads_ascii_as_the_characters_do() {
+        let slow = |text: &str, max: usize| {
+            let mut h = 0u64;
+            for c in text.chars().take(max).flat_map(char::to_lowercase) {
+                h = (h ^ u64::from(c)).wrapping_mul(FOLD).rotate_left(26);
+            }
+            h
+        };
+        for text in [
+            "",
+            "Home",
+            "SHARE this",
+            "Ünïcode Ärger",
+            "İstanbul",
+            "a\u{212A}b",
+        ] {
+            for max in [0, 1, 3, 16, usize::MAX] {
+                assert_eq!(lower_hash(text, max), slow(text, max), "{text:?} {max}");
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! [`super::dom::MAX_BLOCK_TOKENS`] class words a block; the extractor's
 //! blocks are matched through one [`Needles`] automaton of block ends).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rustc_hash::FxHashSet;
 
@@ -27,7 +27,7 @@ use super::needles::Needles;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::cleaning::features::{Features, StopWords};
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
-use crate::pipeline::linear::{self, LinearModel, ModelError, Reader, Weights};
+use crate::pipeline::linear::{self, FlatWeights, LinearModel, ModelError, Reader, Weights};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/content.bin");
@@ -129,7 +129,12 @@ impl Group {
 /// A trained content scorer: the linear model of the first pass (blocks
 /// scoring above its parameter, the threshold, are main content) and the
 /// weights of an optional second pass.
-#[derive(Debug, Clone)]
+///
+/// The first pass's weights are also kept as a [`FlatWeights`] table for
+/// scoring a feature as it is made ([`ContentModel::flat`]), built at the
+/// first call: change the weights before scoring with it, or clone it
+/// (a clone builds its own table).
+#[derive(Debug)]
 pub struct ContentModel {
     /// The first pass's weights, the threshold and the version.
     pub linear: LinearModel,
@@ -137,6 +142,18 @@ pub struct ContentModel {
     /// first-pass scores of the block's neighbours and container
     /// ([`context_features`]); empty for a one-pass model.
     pub second: Weights,
+    /// The first pass's weights as a flat table, made at first use.
+    flat: OnceLock<FlatWeights>,
+}
+
+impl Clone for ContentModel {
+    fn clone(&self) -> ContentModel {
+        ContentModel {
+            linear: self.linear.clone(),
+            second: self.second.clone(),
+            flat: OnceLock::new(),
+        }
+    }
 }
 
 impl ContentModel {
@@ -151,6 +168,7 @@ impl ContentModel {
         ContentModel {
             linear,
             second: Weights::default(),
+            flat: OnceLock::new(),
         }
     }
 
@@ -171,6 +189,12 @@ impl ContentModel {
         ContentModel::read(bytes, magic, missing)
             .ok()
             .filter(|m| m.linear.is_trained())
+    }
+
+    /// The first pass's weights as a flat table (made at the first call).
+    pub fn flat(&self) -> &FlatWeights {
+        self.flat
+            .get_or_init(|| FlatWeights::new(&self.linear.weights))
     }
 
     /// Blocks scoring above this are main content.
@@ -199,7 +223,10 @@ impl ContentModel {
     ) -> Result<ContentModel, ModelError> {
         let (linear, second) =
             LinearModel::from_bytes_with(bytes, magic, missing, Reader::weights)?;
-        Ok(ContentModel { linear, second })
+        Ok(ContentModel {
+            second,
+            ..ContentModel::from_linear(linear)
+        })
     }
 
     /// The final score of every block, given their features.
@@ -379,26 +406,50 @@ fn ratio(a: u32, b: u32) -> f32 {
 /// is what lower-casing the head and matching finds (no other character
 /// lower-cases to a letter of these words followed by the next one).
 pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
+    let bytes = text.as_bytes();
     let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
-    let head = &text.as_bytes()[..head_end];
-    let in_head = |word: &[u8]| {
-        head.windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
-    };
-    if text.contains('©') || in_head(b"copyright") {
+    let head = &bytes[..head_end];
+    // The head's words in one sweep: a position is tried only where its
+    // byte is the word's first letter in either case.
+    let (mut copyright, mut http, mut www) = (false, false, false);
+    for (i, &b) in head.iter().enumerate() {
+        let at = |word: &[u8]| {
+            head.get(i..i + word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        };
+        match b | 0x20 {
+            b'c' => copyright = copyright || at(b"copyright"),
+            b'h' => http = http || at(b"http"),
+            b'w' => www = www || at(b"www."),
+            _ => {}
+        }
+    }
+    // '|', and the lead bytes of ©, » (C2) and › (E2), in one sweep.
+    let (mut bars, mut copy_sign, mut angle) = (0usize, false, false);
+    for i in memchr::memchr3_iter(b'|', 0xC2, 0xE2, bytes) {
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'|', _, _) => bars += 1,
+            (0xC2, Some(0xA9), _) => copy_sign = true,
+            (0xC2, Some(0xBB), _) | (0xE2, Some(0x80), Some(0xBA)) => angle = true,
+            _ => {}
+        }
+    }
+    if copy_sign || copyright {
         out(1);
     }
-    let bars = memchr::memchr_iter(b'|', text.as_bytes()).count();
     if bars > 0 {
         out(2 + (bars > 2) as u64);
     }
-    if text.contains('»') || text.contains('›') || text.contains(" > ") {
+    if angle
+        || memchr::memchr_iter(b'>', bytes)
+            .any(|i| i > 0 && bytes[i - 1] == b' ' && bytes.get(i + 1) == Some(&b' '))
+    {
         out(4);
     }
     if text.len() < 40 && text.bytes().filter(u8::is_ascii_digit).count() >= 4 {
         out(5);
     }
-    if text.starts_with('@') || in_head(b"http") || in_head(b"www.") {
+    if text.starts_with('@') || http || www {
         out(6);
     }
     if text.ends_with(':') {
