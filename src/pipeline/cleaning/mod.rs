@@ -282,7 +282,10 @@ fn classify_with(
             rule: &out.verdicts,
             language: ctx.language,
         };
+        // Like the statistics, the model decides nothing in a text they
+        // cannot judge (no good block: a few short lines).
         if let Some(scores) = learned(&evidence)
+            && statistics_usable
             && scores
                 .total
                 .iter()
