@@ -4,6 +4,9 @@
 //! article when ../shared/seeds is absent). Language is given, as with a
 //! request's hint: identification is measured in the pipeline benchmark.
 //!
+//! `cleaning/text` runs with the learned block classifier embedded in the
+//! build, `cleaning/text_rules_only` without it (the rules alone).
+//!
 //! `cleaning/repair_glued_words` measures the glued-word repair that runs
 //! after cleaning on English articles.
 //!
@@ -19,6 +22,15 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::{cleaning, normalize};
 
+/// Normalises and classifies every text in `ctx`.
+fn clean_all(texts: &[String], ctx: &cleaning::Context<'_>) {
+    for t in texts {
+        let (clean, spans) = normalize::clean_text(black_box(t));
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        black_box(cleaning::classify(&blocks, ctx));
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let texts = common::seed_texts();
     let bytes: usize = texts.iter().map(String::len).sum();
@@ -27,18 +39,14 @@ fn bench(c: &mut Criterion) {
         title_hint: None,
         time_zone: chrono_tz::Tz::UTC,
         statistics: true,
+        model: cleaning::scorer::embedded(),
     };
     let mut group = c.benchmark_group("cleaning");
     group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("text", |b| {
-        b.iter(|| {
-            for t in &texts {
-                let (clean, spans) = normalize::clean_text(black_box(t));
-                let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
-                black_box(cleaning::classify(&blocks, &ctx));
-            }
-        })
-    });
+    group.bench_function("text", |b| b.iter(|| clean_all(&texts, &ctx)));
+    // The same without the learned block classifier: the rules alone.
+    let rules = cleaning::Context { model: None, ..ctx };
+    group.bench_function("text_rules_only", |b| b.iter(|| clean_all(&texts, &rules)));
     group.bench_function("normalize_only", |b| {
         b.iter(|| {
             for t in &texts {

@@ -61,6 +61,9 @@ pub enum TrainTask {
     Speech(crate::train::speech::TrainSpeechArgs),
     /// The main-content scorer of the HTML path, from the trafilatura evaluation set.
     Content(crate::train::content::TrainContentArgs),
+    /// The block classifier of the plain-text cleaner, from the
+    /// trafilatura evaluation set flattened to text: `models/text-content.bin`.
+    TextContent(crate::train::text_content::TrainTextContentArgs),
 }
 
 /// Settings of `newsenrich eval`.

@@ -291,7 +291,6 @@ pub fn evaluate_with(
     mode: Mode,
     verbose: bool,
 ) -> Result<(Vec<ModeResult>, String), EvalError> {
-    let config = pipeline.config();
     let mut labels = Vec::new();
     if matches!(mode, Mode::Html | Mode::Both) {
         labels.push("html");
@@ -315,7 +314,7 @@ pub fn evaluate_with(
             let flat = if mode == Mode::Html {
                 String::new()
             } else {
-                flatten::extract(&html, config.max_html_elements).text
+                naive_text(pipeline, &html)
             };
             let mut scores = Vec::with_capacity(labels.len());
             for &label in &labels {
@@ -363,6 +362,12 @@ pub fn evaluate_with(
         }
     }
     Ok((results, report))
+}
+
+/// A page flattened the way a naive crawler does (all visible text, a
+/// line break at every block element): the input of the text mode.
+pub fn naive_text(pipeline: &Pipeline, html: &str) -> String {
+    flatten::extract(html, pipeline.config().max_html_elements).text
 }
 
 /// Enriches one page; returns the body text (empty on error) and the error.

@@ -48,6 +48,77 @@ pub fn score(weights: &Weights, features: &[u64]) -> f32 {
     features.iter().filter_map(|f| weights.get(f)).sum::<f32>()
 }
 
+/// Weights as a flat open-addressed table keyed by the feature hash
+/// itself: the slot is the hash's top bits (the hashes are already mixed),
+/// a miss probes on to the next slot, and an empty slot ends the probe. A
+/// look-up is a shift and one or two reads of one array, with no hashing
+/// of the key and no control bytes; the answer is exactly the map's
+/// (0 for a feature without a weight). At most a quarter of the slots are
+/// full, so a probe seldom reads past the first slot.
+#[derive(Debug, Clone)]
+pub struct FlatWeights {
+    /// `(hash, weight)` per slot; an empty slot holds [`FlatWeights::EMPTY`]
+    /// and weight 0.
+    slots: Box<[(u64, f32)]>,
+    /// 64 minus log2 of the slot count.
+    shift: u32,
+    /// The weight of the feature whose hash is [`FlatWeights::EMPTY`].
+    empty_key_weight: f32,
+}
+
+impl FlatWeights {
+    /// The hash that marks an empty slot (a feature with this hash keeps
+    /// its weight aside).
+    const EMPTY: u64 = 0;
+
+    /// The table of `weights` (zero weights left out).
+    pub fn new(weights: &Weights) -> FlatWeights {
+        let n = weights.values().filter(|w| **w != 0.0).count();
+        let slots = (n * 4).next_power_of_two().max(16);
+        let mut table = FlatWeights {
+            slots: vec![(Self::EMPTY, 0.0); slots].into_boxed_slice(),
+            shift: 64 - slots.trailing_zeros(),
+            empty_key_weight: 0.0,
+        };
+        let mask = slots - 1;
+        for (&h, &w) in weights {
+            if w == 0.0 {
+                continue;
+            }
+            if h == Self::EMPTY {
+                table.empty_key_weight = w;
+                continue;
+            }
+            let mut i = (h >> table.shift) as usize;
+            while table.slots[i].0 != Self::EMPTY {
+                i = (i + 1) & mask;
+            }
+            table.slots[i] = (h, w);
+        }
+        table
+    }
+
+    /// The weight of feature `h` (0 without one).
+    #[inline]
+    pub fn get(&self, h: u64) -> f32 {
+        if h == Self::EMPTY {
+            return self.empty_key_weight;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let (k, w) = self.slots[i];
+            if k == h {
+                return w;
+            }
+            if k == Self::EMPTY {
+                return 0.0;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// A trained linear model: what every learned model of the pipeline is or
 /// wraps.
 #[derive(Debug, Clone)]
@@ -267,6 +338,27 @@ mod tests {
         let other = LinearModel::from_bytes(&bytes, b"NEWSOTH1", "no such model");
         assert_eq!(other.unwrap_err().to_string(), "no such model");
         assert!(LinearModel::from_bytes(MAGIC, MAGIC, "none").is_err());
+    }
+
+    #[test]
+    fn the_flat_table_gives_the_maps_weights() {
+        let mut w = Weights::default();
+        for k in 0..5000u64 {
+            // Mixed keys, and keys that share their top bits (one slot).
+            w.insert(k.wrapping_mul(0x9e37_79b9_7f4a_7c15), k as f32 * 0.5 - 7.0);
+            if k < 500 {
+                w.insert(k, 1.0 + k as f32);
+            }
+        }
+        w.insert(0, 3.0);
+        w.insert(42, 0.0);
+        let flat = FlatWeights::new(&w);
+        for k in 0..20_000u64 {
+            for h in [k.wrapping_mul(0x9e37_79b9_7f4a_7c15), k, !k] {
+                assert_eq!(flat.get(h), w.get(&h).copied().unwrap_or(0.0), "{h}");
+            }
+        }
+        assert_eq!(FlatWeights::new(&Weights::default()).get(7), 0.0);
     }
 
     #[test]

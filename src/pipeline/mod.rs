@@ -344,6 +344,9 @@ pub struct Pipeline {
     /// The learned main-content scorer of the HTML path; `None` keeps the
     /// extractor's choice (with prose recovery).
     content: Option<std::sync::Arc<html::scorer::ContentModel>>,
+    /// The learned block classifier of the text path; `None` keeps the
+    /// rule cleaner's verdicts.
+    text_content: Option<std::sync::Arc<html::scorer::ContentModel>>,
 }
 
 /// Versions of the resources of this build, as `(name, version)`.
@@ -367,6 +370,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = html::scorer::ContentModel::embedded() {
         versions.push(("html-content-scorer", model.linear.version.clone()));
     }
+    if let Some(model) = cleaning::scorer::embedded() {
+        versions.push(("text-content-scorer", model.linear.version.clone()));
+    }
     versions
 }
 
@@ -379,7 +385,55 @@ impl Pipeline {
             config,
             entities,
             content: html::scorer::ContentModel::embedded().map(|m| std::sync::Arc::new(m.clone())),
+            text_content: cleaning::scorer::embedded().map(|m| std::sync::Arc::new(m.clone())),
         })
+    }
+
+    /// This pipeline with `model` as the learned block classifier of its
+    /// text path (`None`: the rule cleaner alone), for training and
+    /// cross-validation.
+    pub fn with_text_model(mut self, model: Option<html::scorer::ContentModel>) -> Self {
+        self.text_content = model.map(std::sync::Arc::new);
+        self
+    }
+
+    /// The text classifier's view of a plain text: its blocks, their
+    /// features (groups in `without` left out) and the rule cleaner's
+    /// verdicts, computed exactly as [`Pipeline::enrich`] computes them
+    /// for [`Content::Text`].
+    pub fn text_block_features(
+        &self,
+        article: &ArticleInput,
+        text: &str,
+        without: &[cleaning::scorer::Group],
+    ) -> TextBlockFeatures {
+        let budget = Budget::unlimited();
+        let mut meter = budget.meter();
+        let (clean, spans) = normalize::clean_text_metered(text, &mut meter);
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        let lang = text_language(article, &blocks);
+        let ctx = self.text_context(article, &lang);
+        let (features, rules) = cleaning::block_features(&blocks, &ctx, without);
+        TextBlockFeatures {
+            blocks: blocks.iter().map(|b| (*b).to_owned()).collect(),
+            features,
+            rules,
+        }
+    }
+
+    /// The cleaner's context for a plain text in language `lang`.
+    fn text_context<'a>(
+        &'a self,
+        article: &'a ArticleInput,
+        lang: &'a str,
+    ) -> cleaning::Context<'a> {
+        cleaning::Context {
+            language: lang,
+            title_hint: article.title.as_deref(),
+            time_zone: article.time_zone,
+            statistics: true,
+            model: self.text_content.as_deref(),
+        }
     }
 
     /// This pipeline with `model` as its main-content scorer (`None`: the
@@ -527,31 +581,12 @@ impl Pipeline {
         let (clean, spans) = normalize::clean_text_metered(text, &mut meter);
         check_cancelled(&meter)?;
         let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
-        // The cleaner weighs stop words of the article's language, so the
-        // language is decided first, on the longest blocks (boilerplate is
-        // short).
-        let detected = match &article.language {
-            Some(_) => None,
-            None => language::detect(&longest_blocks_sample(&blocks)).map(|d| d.tag.to_string()),
-        };
-        let lang = article
-            .language
-            .as_deref()
-            .or(detected.as_deref())
-            .unwrap_or("und");
-        let cleaned = cleaning::classify_metered(
-            &blocks,
-            &cleaning::Context {
-                language: lang,
-                title_hint: article.title.as_deref(),
-                time_zone: article.time_zone,
-                statistics: true,
-            },
-            &mut meter,
-        );
+        let lang = text_language(article, &blocks);
+        let cleaned =
+            cleaning::classify_metered(&blocks, &self.text_context(article, &lang), &mut meter);
         check_cancelled(&meter)?;
         let mut decoded = assemble(&blocks, cleaned);
-        decoded.language = Some(lang.to_string());
+        decoded.language = Some(lang);
         decoded.warnings.extend(budget_warning(
             &meter,
             "clean",
@@ -667,6 +702,7 @@ impl Pipeline {
                 title_hint: None,
                 time_zone: article.time_zone,
                 statistics: false,
+                model: None,
             },
             &mut meter,
         );
@@ -711,6 +747,29 @@ pub struct HtmlBlockFeatures {
     pub extractor: Vec<html::scorer::InExtractor>,
     /// The features of each.
     pub features: Vec<Vec<u64>>,
+}
+
+/// The text classifier's view of a plain text
+/// ([`Pipeline::text_block_features`]).
+#[derive(Debug, Clone)]
+pub struct TextBlockFeatures {
+    /// The text's blocks, normalised.
+    pub blocks: Vec<String>,
+    /// The features of each (empty when the rules stopped early).
+    pub features: Vec<Vec<u64>>,
+    /// The rule cleaner's verdict on each.
+    pub rules: Vec<cleaning::Verdict>,
+}
+
+/// The language of a plain text: the caller's hint, else identification
+/// over its longest blocks (the cleaner weighs stop words of the
+/// article's language, so it is decided first, and boilerplate is short);
+/// `und` when that fails.
+fn text_language(article: &ArticleInput, blocks: &[&str]) -> String {
+    article.language.clone().unwrap_or_else(|| {
+        language::detect(&longest_blocks_sample(blocks))
+            .map_or_else(|| "und".to_string(), |d| d.tag.to_string())
+    })
 }
 
 /// The language of an HTML page: the caller's hint, else the page's
@@ -1212,6 +1271,13 @@ the original designers expected, and the work cost about a third more than plann
                 model_versions()
                     .iter()
                     .any(|(name, v)| *name == "html-content-scorer" && !v.is_empty())
+            );
+        }
+        if cleaning::scorer::embedded().is_some() {
+            assert!(
+                model_versions()
+                    .iter()
+                    .any(|(name, v)| *name == "text-content-scorer" && !v.is_empty())
             );
         }
     }

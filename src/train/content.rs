@@ -37,13 +37,35 @@ use crate::eval::cleaning::{
 };
 use crate::pipeline::html::decode::decode_html;
 use crate::pipeline::html::dom::DomPage;
-use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, context_features};
-use crate::pipeline::linear::Weights;
+use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, MAGIC, context_features};
+use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::{ArticleInput, Content, Pipeline};
 
 /// Flags of `newsenrich train content`.
 #[derive(Debug, clap::Args)]
 pub struct TrainContentArgs {
+    /// How blocks are learned and cross-validated.
+    #[command(flatten)]
+    pub learn: BlockTrainArgs,
+    /// Blocks scoring above this are main content (stored in the model;
+    /// chosen by `--cv`).
+    #[arg(long, default_value_t = -0.5, allow_hyphen_values = true)]
+    pub threshold: f32,
+    /// Feature groups to leave out (ablation).
+    #[arg(long, value_enum)]
+    pub without: Vec<Group>,
+    /// Where to write the model.
+    #[arg(long, default_value = "models/content.bin")]
+    pub out: PathBuf,
+    /// Version string stored in the model (reported by `GetServiceInfo`).
+    #[arg(long, default_value = "content-trafeval-1")]
+    pub version: String,
+}
+
+/// Flags shared by the block classifiers' trainers (`train content`,
+/// `train text-content`).
+#[derive(Debug, clap::Args)]
+pub struct BlockTrainArgs {
     /// The trafilatura evaluation set: a folder with evaldata.json, cache/ and eval/.
     #[arg(long, value_name = "DIR")]
     pub trafilatura_eval: PathBuf,
@@ -55,13 +77,10 @@ pub struct TrainContentArgs {
     #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Weight of the updates on unlabelled blocks, labelled by the
-    /// extractor's choice (0: they are left out).
+    /// current choice (the extractor's, or the rule cleaner's) (0: they
+    /// are left out).
     #[arg(long, default_value_t = 0.0)]
     pub weak: f32,
-    /// Blocks scoring above this are main content (stored in the model;
-    /// chosen by `--cv`).
-    #[arg(long, default_value_t = -0.5, allow_hyphen_values = true)]
-    pub threshold: f32,
     /// How the weights are learned.
     #[arg(long, value_enum, default_value_t = Learner::Logistic)]
     pub learner: Learner,
@@ -69,28 +88,30 @@ pub struct TrainContentArgs {
     #[arg(long, default_value_t = 0.05)]
     pub rate: f32,
     /// Passes of the model: 1, or 2 (a second pass over the first pass's
-    /// scores of the block's neighbours and container).
+    /// scores of the block's neighbours and surroundings).
     #[arg(long, default_value_t = 1)]
     pub passes: u8,
-    /// Feature groups to leave out (ablation).
-    #[arg(long, value_enum)]
-    pub without: Vec<Group>,
     /// Use only the first N pages (in URL order).
     #[arg(long)]
     pub limit: Option<usize>,
-    /// In `--cv`, skip the whole-pipeline runs (only the scorer's own
-    /// choice is scored; faster, for ablations).
+    /// In `--cv` of the HTML scorer, skip the whole-pipeline runs (only
+    /// the scorer's own choice is scored; faster, for ablations).
     #[arg(long)]
     pub quick: bool,
     /// In `--cv`, print the segments each fold's pipeline missed and leaked.
     #[arg(long)]
     pub verbose: bool,
-    /// Where to write the model.
-    #[arg(long, default_value = "models/content.bin")]
-    pub out: PathBuf,
-    /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "content-trafeval-1")]
-    pub version: String,
+}
+
+impl BlockTrainArgs {
+    /// The pages of the set, the first `--limit` of them when given.
+    pub(super) fn pages(&self) -> Result<Vec<EvalPage>, EvalError> {
+        let mut pages = load_pages(&self.trafilatura_eval)?;
+        if let Some(limit) = self.limit {
+            pages.truncate(limit);
+        }
+        Ok(pages)
+    }
 }
 
 /// A learner of linear weights, both averaged over every step.
@@ -108,21 +129,53 @@ pub enum Learner {
 pub const MIN_INSIDE: usize = 12;
 
 /// Thresholds cross-validation reports for the scorer's own choice.
-const THRESHOLDS: [f32; 9] = [-2.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0];
+pub(super) const THRESHOLDS: [f32; 9] = [-2.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0];
 
 /// One page's blocks.
-struct PageBlocks {
-    /// Its fold key: a hash of its host.
-    site: u64,
-    texts: Vec<String>,
-    /// The blocks (texts moved out to `texts`).
-    dom: DomPage,
-    features: Vec<Vec<u64>>,
+pub(super) struct PageBlocks<X> {
+    /// Its fold key: a hash of its host ([`site_key`]).
+    pub site: u64,
+    pub texts: Vec<String>,
+    /// What the second pass's features need besides the scores (the
+    /// page's DOM blocks, texts moved out to `texts`).
+    pub extra: X,
+    pub features: Vec<Vec<u64>>,
     /// Per block: `Some(true)` content, `Some(false)` boilerplate, `None`
     /// unlabelled.
-    labels: Vec<Option<bool>>,
-    /// Per block: whether the extractor chose it (for weak labels).
-    extractor: Vec<bool>,
+    pub labels: Vec<Option<bool>>,
+    /// Per block: whether the current choice (the extractor's, the rule
+    /// cleaner's) keeps it (for weak labels).
+    pub extractor: Vec<bool>,
+}
+
+impl<X> PageBlocks<X> {
+    /// The fold of this page among `k` (all pages of a site in one).
+    pub fn fold(&self, k: usize) -> usize {
+        (self.site % k.max(2) as u64) as usize
+    }
+}
+
+/// A page's fold key: a hash of its URL's host, so that every page of a
+/// site lands in the same fold.
+pub(super) fn site_key(url: &str) -> u64 {
+    crate::pipeline::entities::features::text(host(url).as_bytes())
+}
+
+/// Labelled, unlabelled and content blocks of `pages`, as a line.
+pub(super) fn block_counts<X>(pages: &[PageBlocks<X>]) -> String {
+    let count = |keep: fn(&Option<bool>) -> bool| -> usize {
+        pages
+            .iter()
+            .map(|p| p.labels.iter().filter(|l| keep(l)).count())
+            .sum()
+    };
+    let all: usize = pages.iter().map(|p| p.texts.len()).sum();
+    format!(
+        "{} pages, {all} blocks, {} labelled ({} content)\n",
+        pages.len(),
+        count(Option::is_some),
+        count(|l| *l == Some(true)),
+    )
 }
 
 /// The label of a block of text `block` from a page's segments (see the
@@ -144,7 +197,7 @@ fn host(url: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
 
-fn article(page: &EvalPage, html: String) -> ArticleInput {
+pub(super) fn article(page: &EvalPage, html: String) -> ArticleInput {
     ArticleInput {
         id: page.file.clone(),
         url: Some(page.url.clone()),
@@ -161,7 +214,7 @@ fn gather(
     pipeline: &Pipeline,
     pages: &[EvalPage],
     without: &[Group],
-) -> Result<Vec<PageBlocks>, EvalError> {
+) -> Result<Vec<PageBlocks<DomPage>>, EvalError> {
     pages
         .par_iter()
         .map(|page| {
@@ -171,12 +224,12 @@ fn gather(
             })?;
             let html = decode_html(&bytes);
             let input = article(page, String::new());
-            let site = crate::pipeline::entities::features::text(host(&page.url).as_bytes());
+            let site = site_key(&page.url);
             let Some(found) = pipeline.html_block_features(&input, &html, without) else {
                 return Ok(PageBlocks {
                     site,
                     texts: Vec::new(),
-                    dom: DomPage::default(),
+                    extra: DomPage::default(),
                     features: Vec::new(),
                     labels: Vec::new(),
                     extractor: Vec::new(),
@@ -201,7 +254,7 @@ fn gather(
             Ok(PageBlocks {
                 site,
                 texts,
-                dom,
+                extra: dom,
                 features,
                 labels,
                 extractor,
@@ -213,10 +266,10 @@ fn gather(
 /// Trains weights on the blocks of `pages` with `args.learner`, over each
 /// block's features and, when given, its second-pass features (`context`,
 /// per page and block).
-fn train_weights(
-    pages: &[&PageBlocks],
+fn train_weights<X>(
+    pages: &[&PageBlocks<X>],
     context: Option<&[Vec<Vec<u64>>]>,
-    args: &TrainContentArgs,
+    args: &BlockTrainArgs,
 ) -> Weights {
     let (epochs, weak) = (args.epochs, args.weak);
     // (page, block, label, update weight)
@@ -267,20 +320,30 @@ fn train_weights(
     p.averaged()
 }
 
-/// A model trained on `pages`: the first pass on all of them; with
-/// `args.passes` 2, the second pass over first-pass scores cross-fitted
-/// (each half of the sites scored by a first pass trained on the other
-/// half, so the second pass learns from scores like those of unseen pages).
-fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
-    let weights = train_weights(pages, None, args);
-    let mut model = ContentModel::new(&args.version, args.threshold, weights);
+/// A model trained on `pages`, its kind, threshold and version those of
+/// `stamp` (a model without weights): the
+/// first pass on all of them; with `args.passes` 2, the second pass over
+/// first-pass scores cross-fitted (each half of the sites scored by a
+/// first pass trained on the other half, so the second pass learns from
+/// scores like those of unseen pages), its features given by `context`.
+pub(super) fn train_model<X: Sync>(
+    pages: &[&PageBlocks<X>],
+    args: &BlockTrainArgs,
+    stamp: &LinearModel,
+    context: impl Fn(&PageBlocks<X>, &[f32]) -> Vec<Vec<u64>>,
+) -> ContentModel {
+    let mut model = ContentModel::from_linear(LinearModel {
+        weights: train_weights(pages, None, args),
+        ..stamp.clone()
+    });
     if args.passes < 2 {
         return model;
     }
-    let half = |p: &PageBlocks| (p.site >> 40) & 1;
+    let half = |p: &PageBlocks<X>| (p.site >> 40) & 1;
     let halves: Vec<ContentModel> = (0..2)
         .map(|h| {
-            let other: Vec<&PageBlocks> = pages.iter().copied().filter(|p| half(p) != h).collect();
+            let other: Vec<&PageBlocks<X>> =
+                pages.iter().copied().filter(|p| half(p) != h).collect();
             ContentModel::new("", 0.0, train_weights(&other, None, args))
         })
         .collect();
@@ -293,7 +356,7 @@ fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
                 .iter()
                 .map(|f| first_pass.linear.score(f))
                 .collect();
-            context_features(&p.dom, &first)
+            context(p, &first)
         })
         .collect();
     model.second = train_weights(pages, Some(&context), args);
@@ -302,9 +365,9 @@ fn train_model(pages: &[&PageBlocks], args: &TrainContentArgs) -> ContentModel {
 
 /// The text the scorer alone chooses on `page` at thresholds `(in, out)`
 /// for blocks in and out of the extractor's output.
-fn chosen_text(model: &ContentModel, page: &PageBlocks, threshold: (f32, f32)) -> String {
+fn chosen_text(model: &ContentModel, page: &PageBlocks<DomPage>, threshold: (f32, f32)) -> String {
     let mut out = String::new();
-    let scores = model.scores(&page.dom, &page.features);
+    let scores = model.scores(&page.extra, &page.features);
     for ((t, s), chosen) in page.texts.iter().zip(scores).zip(&page.extractor) {
         if s > if *chosen { threshold.0 } else { threshold.1 } {
             out.push_str(t);
@@ -314,45 +377,34 @@ fn chosen_text(model: &ContentModel, page: &PageBlocks, threshold: (f32, f32)) -
     out
 }
 
-fn row(label: &str, c: &Counts) -> String {
+/// A line of a result table: its label and the counts' cells.
+pub(super) fn row(label: &str, c: &Counts) -> String {
     format!("{label:<34} {}\n", c.cells())
 }
 
 /// Runs `newsenrich train content`.
 pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
-    let mut pages = load_pages(&args.trafilatura_eval)?;
-    if let Some(limit) = args.limit {
-        pages.truncate(limit);
-    }
+    let learn = &args.learn;
+    let pages = learn.pages()?;
     let base = eval_pipeline()?.with_content_model(None);
     let blocks = gather(&base, &pages, &args.without)?;
-    let labelled: usize = blocks
-        .iter()
-        .map(|p| p.labels.iter().filter(|l| l.is_some()).count())
-        .sum();
-    let positives: usize = blocks
-        .iter()
-        .map(|p| p.labels.iter().filter(|l| **l == Some(true)).count())
-        .sum();
-    let all: usize = blocks.iter().map(|p| p.texts.len()).sum();
-    say(format!(
-        "{} pages, {all} blocks, {labelled} labelled ({positives} content)\n",
-        pages.len()
-    ))?;
-    if let Some(k) = args.cv {
-        let k = u64::from(k.max(2));
-        let fold_of = |p: &PageBlocks| (p.site % k) as usize;
+    say(block_counts(&blocks))?;
+    let stamp = LinearModel::new(MAGIC, &args.version, args.threshold, Weights::default());
+    let context = |p: &PageBlocks<DomPage>, first: &[f32]| context_features(&p.extra, first);
+    if let Some(k) = learn.cv {
+        let k = usize::from(k.max(2));
         let mut own = [[Counts::default(); THRESHOLDS.len()]; THRESHOLDS.len()];
         let mut whole = Counts::default();
         let mut current = Counts::default();
         let mut every = Counts::default();
         let mut oracle = Counts::default();
-        for fold in 0..k as usize {
-            let train: Vec<&PageBlocks> = blocks.iter().filter(|p| fold_of(p) != fold).collect();
-            let model = train_model(&train, args);
+        for fold in 0..k {
+            let train: Vec<&PageBlocks<DomPage>> =
+                blocks.iter().filter(|p| p.fold(k) != fold).collect();
+            let model = train_model(&train, learn, &stamp, context);
             let test: Vec<usize> = (0..pages.len())
-                .filter(|&i| fold_of(&blocks[i]) == fold)
+                .filter(|&i| blocks[i].fold(k) == fold)
                 .collect();
             for &i in &test {
                 let page = &pages[i];
@@ -373,11 +425,11 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
                     }
                 }
             }
-            if !args.quick {
+            if !learn.quick {
                 let test_pages: Vec<EvalPage> = test.iter().map(|&i| pages[i].clone()).collect();
                 let with_model = base.clone().with_content_model(Some(model));
                 let (r, report) =
-                    evaluate_with(&with_model, &test_pages, Mode::Html, args.verbose)?;
+                    evaluate_with(&with_model, &test_pages, Mode::Html, learn.verbose)?;
                 say(report)?;
                 let (b, _) = evaluate_with(&base, &test_pages, Mode::Html, false)?;
                 whole = whole + r.first().map(|r| r.counts).unwrap_or_default();
@@ -388,7 +440,7 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
             "{:<34} {:>6} {:>6} {:>6} {:>9} {:>7} {:>7}\n",
             "", "tp", "fp", "fn", "precision", "recall", "F1"
         );
-        if !args.quick {
+        if !learn.quick {
             lines.push_str(&row("html pipeline, current", &current));
             lines.push_str(&row(
                 &format!("html pipeline, scorer at {}", args.threshold),
@@ -419,21 +471,27 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
         let without: Vec<String> = args.without.iter().map(|g| format!("{g:?}")).collect();
         return say(format!(
             "{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, weak {}, without [{}])\n{lines}",
-            args.learner,
-            args.passes,
-            args.epochs,
-            args.weak,
+            learn.learner,
+            learn.passes,
+            learn.epochs,
+            learn.weak,
             without.join(", ")
         ));
     }
-    let all_pages: Vec<&PageBlocks> = blocks.iter().collect();
-    let model = train_model(&all_pages, args);
+    let all_pages: Vec<&PageBlocks<DomPage>> = blocks.iter().collect();
+    let model = train_model(&all_pages, learn, &stamp, context);
+    say(save(&model, &args.out)?)
+}
+
+/// Writes `model` to `path`; returns the line that says so.
+pub(super) fn save(model: &ContentModel, path: &std::path::Path) -> Result<String, EvalError> {
     let bytes = model.to_bytes();
-    super::write_model(&args.out, &bytes)?;
-    say(format!(
-        "wrote {} ({} weights, {} bytes, threshold {}, version {})\n",
-        args.out.display(),
+    super::write_model(path, &bytes)?;
+    Ok(format!(
+        "wrote {} ({} + {} weights, {} bytes, threshold {}, version {})\n",
+        path.display(),
         model.linear.weights.len(),
+        model.second.len(),
         bytes.len(),
         model.threshold(),
         model.linear.version

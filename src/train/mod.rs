@@ -8,6 +8,8 @@
 //! - [`speech`]: the speech filter of the quotation stage, from PolNeAR.
 //! - [`content`]: the main-content scorer of the HTML path, from the
 //!   trafilatura evaluation set.
+//! - [`text_content`]: the block classifier of the plain-text cleaner,
+//!   from the same set flattened to text.
 
 mod averaged;
 pub mod brown;
@@ -17,6 +19,7 @@ pub mod ner;
 pub mod polnear;
 pub mod quotes;
 pub mod speech;
+pub mod text_content;
 
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
@@ -38,5 +41,6 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
         TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
         TrainTask::Content(content_args) => content::run_command(content_args, out),
+        TrainTask::TextContent(text_args) => text_content::run_command(text_args, out),
     }
 }

@@ -22,6 +22,12 @@
 //!    first paragraph is cut off; a date in a metadata line or the byline is
 //!    the publication date.
 //!
+//! 5. **The learned classifier** ([`scorer`]), when the pipeline has one:
+//!    a linear model over what the passes above measured and decided, of
+//!    the block and of its neighbours, with its position in the text,
+//!    makes the final body/boilerplate decision (title and byline stay
+//!    metadata; an article it would empty keeps the rules' verdicts).
+//!
 //! When the quality classes would leave no body at all (unusual text, a
 //! language without a stop-word list), only cue, shape and metadata
 //! verdicts apply, so an article is never emptied by the statistics.
@@ -29,12 +35,14 @@
 pub mod cues;
 pub mod features;
 pub mod metadata;
+pub mod scorer;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::budget::Meter;
 use super::{Dateline, RemovedKind};
+use crate::pipeline::html::scorer::ContentModel;
 use features::Features;
 
 /// Blocks shorter than this (characters) are *short* (jusText LENGTH_LOW).
@@ -66,6 +74,10 @@ pub struct Context<'a> {
     /// blocks. Off for blocks that a main-content extractor already chose:
     /// then only cues, shapes and metadata apply.
     pub statistics: bool,
+    /// The learned block classifier ([`scorer`]), deciding body and
+    /// boilerplate after the rules when `statistics` is on; `None` keeps
+    /// the rules' verdicts.
+    pub model: Option<&'a ContentModel>,
 }
 
 /// The verdict on one block.
@@ -130,6 +142,41 @@ const BYTES_PER_STEP: usize = 64;
 /// other block is body: nothing is removed that was not looked at, and no
 /// title, byline or dateline is taken.
 pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_>) -> Cleaned {
+    classify_with(blocks, ctx, meter, &mut |evidence| {
+        ctx.model.map(|model| scorer::block_scores(model, evidence))
+    })
+}
+
+/// The learned classifier's features of every block of `blocks` (groups
+/// in `without` left out) and the rules' verdicts, exactly as
+/// [`classify_metered`] computes them before the model decides; empty
+/// features when the rules did not get that far (statistics off).
+pub fn block_features(
+    blocks: &[&str],
+    ctx: &Context<'_>,
+    without: &[scorer::Group],
+) -> (Vec<Vec<u64>>, Vec<Verdict>) {
+    let mut features = Vec::new();
+    let budget = super::Budget::unlimited();
+    let rules = Context {
+        model: None,
+        ..*ctx
+    };
+    let cleaned = classify_with(blocks, &rules, &mut budget.meter(), &mut |evidence| {
+        features = scorer::page_features(evidence, without);
+        None
+    });
+    (features, cleaned.verdicts)
+}
+
+/// [`classify_metered`], the learned decision given by `learned` (per
+/// block, whether it is body; `None` keeps the rules' verdicts).
+fn classify_with(
+    blocks: &[&str],
+    ctx: &Context<'_>,
+    meter: &mut Meter<'_>,
+    learned: &mut dyn FnMut(&scorer::Evidence<'_>) -> Option<scorer::Scores>,
+) -> Cleaned {
     let n = blocks.len();
     let primary = ctx.language.split('-').next().unwrap_or("und");
     let has_list = stop_words::lookup(primary).is_some();
@@ -144,6 +191,13 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
         verdicts.push(cues::kind_of(b, f.chars).map(Verdict::Removed));
         feats.push(f);
     }
+    let cue_kinds: Vec<Option<RemovedKind>> = verdicts
+        .iter()
+        .map(|v| match v {
+            Some(Verdict::Removed(k)) => Some(*k),
+            _ => None,
+        })
+        .collect();
 
     if ctx.statistics {
         mark_lists(&feats, &mut verdicts);
@@ -211,6 +265,67 @@ pub fn classify_metered(blocks: &[&str], ctx: &Context<'_>, meter: &mut Meter<'_
             },
         })
         .collect();
+
+    // The learned classifier, over what the rules measured and decided:
+    // it decides body and boilerplate, except for the title and byline,
+    // the cue verdicts and the caption and tag shapes; an emptied article
+    // keeps the rules' verdicts. One more sweep, plus
+    // the blocks' bytes (pattern cues read each block once).
+    let bytes: usize = blocks.iter().map(|b| b.len()).sum();
+    if ctx.statistics && !meter.add(n as u64 + (bytes / BYTES_PER_STEP) as u64) {
+        let evidence = scorer::Evidence {
+            blocks,
+            feats: &feats,
+            cues: &cue_kinds,
+            initial: &initial,
+            classes: &classes,
+            rule: &out.verdicts,
+            language: ctx.language,
+        };
+        // Like the statistics, the model decides nothing in a text they
+        // cannot judge (no good block: a few short lines).
+        if let Some(scores) = learned(&evidence)
+            && statistics_usable
+            && scores
+                .total
+                .iter()
+                .any(|b| *b > ctx.model.map_or(0.0, ContentModel::threshold))
+        {
+            let threshold = ctx.model.map_or(0.0, ContentModel::threshold);
+            let body = &scores.total;
+            let rule_verdicts = out.verdicts.clone();
+            for (i, v) in out.verdicts.iter_mut().enumerate() {
+                // Cue verdicts and the caption and tag shapes stand (by
+                // CV, letting the model override them too scores 0.8878
+                // against 0.8850, but it undoes rules the sample articles
+                // check); the model decides the rest.
+                let shape = matches!(
+                    verdicts[i],
+                    Some(Verdict::Removed(RemovedKind::Caption | RemovedKind::Tags))
+                );
+                if cue_kinds[i].is_some() || shape {
+                    continue;
+                }
+                *v = match (*v, body[i] > threshold) {
+                    (Verdict::Title | Verdict::Byline, _) => *v,
+                    (_, true) => Verdict::Body,
+                    (Verdict::Removed(_), false) => *v,
+                    (Verdict::Body, false) => Verdict::Removed(if feats[i].title_like() {
+                        RemovedKind::Navigation
+                    } else {
+                        RemovedKind::Other
+                    }),
+                };
+            }
+            // Good prose, and whether the model keeps it wherever it
+            // stands (its score without the place features).
+            let prose: Vec<bool> = classes.iter().map(|c| *c == Class::Good).collect();
+            let placeless: Vec<bool> = (0..n)
+                .map(|i| prose[i] && body[i] - scores.place[i] > threshold)
+                .collect();
+            keep_prose_runs(&rule_verdicts, &prose, &placeless, &mut out.verdicts);
+        }
+    }
 
     // Dateline: opening one of the first body blocks.
     out.dateline = (0..n)
@@ -353,6 +468,56 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// After the learned classifier: a run of good prose (`prose`) that the
+/// rules kept (`rules`) and the model dropped stays body when the block
+/// before it is body and either the block after it is body too (prose
+/// between kept blocks) or no prose the rules kept follows it (the
+/// article's closing paragraphs, with only boilerplate after them: a
+/// comment form, a footer), and when the run is a single block or the
+/// model keeps every block of it by what the block is, its place aside
+/// (`placeless`): the end of a long article that the model dropped for
+/// standing near the end of the text stays, a run of comments that reads
+/// as comments goes. One sweep from the end, one from the start.
+fn keep_prose_runs(
+    rules: &[Verdict],
+    prose: &[bool],
+    placeless: &[bool],
+    verdicts: &mut [Verdict],
+) {
+    let n = verdicts
+        .len()
+        .min(rules.len())
+        .min(prose.len())
+        .min(placeless.len());
+    // Whether the rules kept any block from i on.
+    let mut prose_from = vec![false; n + 1];
+    for i in (0..n).rev() {
+        prose_from[i] = prose_from[i + 1] || rules[i] == Verdict::Body;
+    }
+    let dropped = |i: usize, verdicts: &[Verdict]| {
+        rules[i] == Verdict::Body && verdicts[i] != Verdict::Body && prose[i]
+    };
+    let mut i = 1;
+    while i < n {
+        if !(dropped(i, verdicts) && verdicts[i - 1] == Verdict::Body) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && dropped(i, verdicts) {
+            i += 1;
+        }
+        let closing = !prose_from[i];
+        let between = i < n && verdicts[i] == Verdict::Body;
+        let kept = i - start == 1 || placeless[start..i].iter().all(|k| *k);
+        if kept && (closing || between) {
+            for v in &mut verdicts[start..i] {
+                *v = Verdict::Body;
+            }
+        }
+    }
 }
 
 /// The verdicts of a classification cut short: what the passes so far
@@ -628,20 +793,208 @@ fn has_position_marker(block: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The context of an English article without a title hint.
+    fn english(model: Option<&ContentModel>) -> Context<'_> {
+        Context {
+            language: "en",
+            title_hint: None,
+            time_zone: Tz::UTC,
+            statistics: true,
+            model,
+        }
+    }
+
     fn run(blocks: &[&str]) -> Cleaned {
-        classify(
-            blocks,
-            &Context {
-                language: "en",
-                title_hint: None,
-                time_zone: Tz::UTC,
-                statistics: true,
-            },
-        )
+        classify(blocks, &english(None))
     }
 
     const P1: &str = "The committee met on Tuesday to discuss the budget for the coming fiscal year, and members of both parties said they expected a vote before the end of the month, although several details were still open.";
     const P2: &str = "Officials said the plan would cut spending on some programmes while raising it for others, and that the final figures would be published once the negotiations with the regional governments had come to an end.";
+
+    fn prose(classes: &[Class]) -> Vec<bool> {
+        classes.iter().map(|c| *c == Class::Good).collect()
+    }
+
+    #[test]
+    fn good_prose_between_or_closing_kept_blocks_stays_body() {
+        use RemovedKind::{Comments, Other};
+        use Verdict::{Body, Removed};
+        let good = Class::Good;
+        // The closing paragraph before a comment form: kept.
+        let rules = [Body, Body, Body, Removed(Comments), Removed(Comments)];
+        let classes = [good, good, good, Class::Bad, Class::Bad];
+        let mut v = [
+            Body,
+            Body,
+            Removed(Other),
+            Removed(Comments),
+            Removed(Comments),
+        ];
+        keep_prose_runs(&rules, &prose(&classes), &[false; 5], &mut v);
+        assert_eq!(v[2], Body);
+        // A paragraph between two kept ones: kept.
+        let rules = [Body, Body, Body];
+        let mut v = [Body, Removed(Other), Body];
+        keep_prose_runs(&rules, &prose(&classes[..3]), &[false; 3], &mut v);
+        assert_eq!(v, [Body, Body, Body]);
+        // Prose after a removed block (a comment after its metadata line)
+        // and blocks that are not good prose stay removed.
+        let rules = [Body, Removed(Other), Body, Body, Body];
+        let classes = [good, Class::Short, good, good, Class::NearGood];
+        let mut v = [
+            Body,
+            Removed(Other),
+            Removed(Other),
+            Removed(Other),
+            Removed(Other),
+        ];
+        let before = v;
+        keep_prose_runs(&rules, &prose(&classes), &[false; 5], &mut v);
+        assert_eq!(v, before);
+        // A run of closing prose: kept when the model keeps every block
+        // of it but for its place, dropped when it reads as boilerplate
+        // wherever it stands (comments).
+        let rules = [Body, Body, Body];
+        let mut v = [Body, Removed(Other), Removed(Other)];
+        keep_prose_runs(&rules, &[true; 3], &[true, false, true], &mut v);
+        assert_eq!(v, [Body, Removed(Other), Removed(Other)]);
+        keep_prose_runs(&rules, &[true; 3], &[true; 3], &mut v);
+        assert_eq!(v, [Body; 3]);
+        // ... and likewise between kept blocks.
+        let rules = [Body; 5];
+        let mut v = [Body, Removed(Other), Removed(Other), Removed(Other), Body];
+        keep_prose_runs(&rules, &[true; 5], &[true; 5], &mut v);
+        assert_eq!(v, [Body; 5]);
+        // Not a run that prose the rules kept follows, nor one after a
+        // removed block.
+        let rules = [Body, Body, Body, Removed(Comments), Body];
+        let mut v = [
+            Body,
+            Removed(Other),
+            Removed(Other),
+            Removed(Comments),
+            Removed(Other),
+        ];
+        let before = v;
+        keep_prose_runs(&rules, &[true; 5], &[true; 5], &mut v);
+        assert_eq!(v, before);
+        // Nothing to do on empty input.
+        keep_prose_runs(&[], &[], &[], &mut []);
+    }
+
+    /// A long article of uniform prose: `paragraphs` paragraphs of five
+    /// sentences, every sentence unique ("X met Y in Z on DAY for talk
+    /// number i, officials said."), the names varied.
+    fn uniform_article(paragraphs: usize) -> Vec<String> {
+        const PEOPLE: [&str; 7] = [
+            "Angela Merkel",
+            "Emmanuel Macron",
+            "Joe Biden",
+            "Olaf Scholz",
+            "Giorgia Meloni",
+            "Pedro Sanchez",
+            "Mark Rutte",
+        ];
+        const PLACES: [&str; 9] = [
+            "Paris",
+            "Berlin",
+            "London",
+            "Washington",
+            "Madrid",
+            "Rome",
+            "Vienna",
+            "Warsaw",
+            "Lisbon",
+        ];
+        const DAYS: [&str; 5] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+        (0..paragraphs)
+            .map(|p| {
+                let sentences: Vec<String> = (5 * p..5 * p + 5)
+                    .map(|k| {
+                        format!(
+                            "{} met {} in {} on {} for talk number {}, officials said.",
+                            PEOPLE[k % 7],
+                            PEOPLE[(k + 1 + (k / 7) % 6) % 7],
+                            PLACES[k % 9],
+                            DAYS[k % 5],
+                            k + 1
+                        )
+                    })
+                    .collect();
+                sentences.join(" ")
+            })
+            .collect()
+    }
+
+    /// The verdicts on `text` (paragraphs separated by blank lines) with
+    /// the embedded classifier, as the text path cleans it.
+    fn with_model(text: &str) -> (Vec<String>, Vec<Verdict>) {
+        let (clean, spans) = crate::pipeline::normalize::clean_text(text);
+        let blocks: Vec<&str> = spans.iter().map(|s| &clean[s.range()]).collect();
+        let model = scorer::embedded().expect("a trained text classifier is embedded");
+        let cleaned = classify(&blocks, &english(Some(model)));
+        let blocks = blocks.iter().map(|b| (*b).to_owned()).collect();
+        (blocks, cleaned.verdicts)
+    }
+
+    /// Cleans `article` followed by `tail` (one block each) with the
+    /// embedded classifier, asserts that every paragraph of the article is
+    /// body, and gives the verdicts on the tail.
+    fn assert_article_kept(article: &[String], tail: &[&str], what: &str) -> Vec<Verdict> {
+        let text: Vec<&str> = article
+            .iter()
+            .map(String::as_str)
+            .chain(tail.iter().copied())
+            .collect();
+        let (blocks, verdicts) = with_model(&text.join("\n\n"));
+        assert_eq!(blocks.len(), text.len(), "{what}");
+        let dropped: Vec<(usize, String)> = (0..article.len())
+            .filter(|&i| verdicts[i] != Verdict::Body)
+            .map(|i| (i, blocks[i].chars().take(40).collect()))
+            .collect();
+        assert!(dropped.is_empty(), "{what}: {dropped:?}");
+        verdicts[article.len()..].to_vec()
+    }
+
+    #[test]
+    fn every_paragraph_of_a_long_uniform_article_stays() {
+        // The learned classifier alone dropped the last paragraphs of such
+        // an article (its position features learned that page tails are
+        // comments); the prose-run rule keeps them.
+        for paragraphs in [40, 43, 47, 50, 55, 60] {
+            let article = uniform_article(paragraphs);
+            assert_article_kept(&article, &[], &format!("{paragraphs} paragraphs"));
+        }
+    }
+
+    #[test]
+    fn a_boilerplate_tail_after_a_long_uniform_article_still_goes() {
+        let tail = [
+            "Share this article",
+            "Comments (12)",
+            "Related: Storm hits the coast: what we know",
+            "© 2024 Example News. All rights reserved.",
+        ];
+        for paragraphs in [40, 50, 60] {
+            let article = uniform_article(paragraphs);
+            let verdicts =
+                assert_article_kept(&article, &tail, &format!("{paragraphs} paragraphs"));
+            for (b, v) in tail.iter().zip(&verdicts) {
+                assert!(matches!(v, Verdict::Removed(_)), "{b}: {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn uniform_articles_of_any_length_keep_every_paragraph() {
+        // About 10 KB, 40 KB and 160 KB (a paragraph is about 440 bytes).
+        for bytes in [10_000, 40_000, 160_000] {
+            let article = uniform_article(bytes / 440);
+            let len = article.iter().map(|p| p.len() + 2).sum::<usize>();
+            assert!(len.abs_diff(bytes) < bytes / 10, "{len}");
+            assert_article_kept(&article, &[], &format!("{bytes} bytes"));
+        }
+    }
 
     #[test]
     fn subheading_between_paragraphs_stays() {
@@ -745,6 +1098,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics: true,
+                model: None,
             },
         );
         assert!(
@@ -877,6 +1231,7 @@ mod tests {
                 title_hint: None,
                 time_zone: Tz::UTC,
                 statistics,
+                model: scorer::embedded(),
             },
             &mut meter,
         );
@@ -920,16 +1275,7 @@ mod tests {
         );
         std::thread::sleep(std::time::Duration::from_millis(2));
         let blocks = ["Home", "World", "Sport", P1, P2, "Share this article"];
-        let cleaned = classify_metered(
-            &blocks,
-            &Context {
-                language: "en",
-                title_hint: None,
-                time_zone: Tz::UTC,
-                statistics: true,
-            },
-            &mut budget.meter(),
-        );
+        let cleaned = classify_metered(&blocks, &english(None), &mut budget.meter());
         assert_eq!(cleaned.verdicts, [Verdict::Body; 6]);
         assert_eq!(cleaned.title, None);
     }

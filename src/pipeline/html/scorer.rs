@@ -17,7 +17,7 @@
 //! [`super::dom::MAX_BLOCK_TOKENS`] class words a block; the extractor's
 //! blocks are matched through one [`Needles`] automaton of block ends).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rustc_hash::FxHashSet;
 
@@ -27,13 +27,16 @@ use super::needles::Needles;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::cleaning::features::{Features, StopWords};
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
-use crate::pipeline::linear::{self, LinearModel, ModelError, Reader, Weights};
+use crate::pipeline::linear::{self, FlatWeights, LinearModel, ModelError, Reader, Weights};
 
 /// The embedded model file.
 pub static EMBEDDED: &[u8] = include_bytes!("../../../models/content.bin");
 
 /// First bytes of a model file.
-const MAGIC: &[u8; 8] = b"NEWSCNT1";
+pub const MAGIC: &[u8; 8] = b"NEWSCNT1";
+
+/// The error for bytes that are no content model.
+const MISSING: &str = "no trained content model (run `newsenrich train content`)";
 
 /// Bytes of a block's head and tail matched against the extractor's text.
 const END_BYTES: usize = 64;
@@ -126,7 +129,12 @@ impl Group {
 /// A trained content scorer: the linear model of the first pass (blocks
 /// scoring above its parameter, the threshold, are main content) and the
 /// weights of an optional second pass.
-#[derive(Debug, Clone)]
+///
+/// The first pass's weights are also kept as a [`FlatWeights`] table for
+/// scoring a feature as it is made ([`ContentModel::flat`]), built at the
+/// first call: change the weights before scoring with it, or clone it
+/// (a clone builds its own table).
+#[derive(Debug)]
 pub struct ContentModel {
     /// The first pass's weights, the threshold and the version.
     pub linear: LinearModel,
@@ -134,25 +142,59 @@ pub struct ContentModel {
     /// first-pass scores of the block's neighbours and container
     /// ([`context_features`]); empty for a one-pass model.
     pub second: Weights,
+    /// The first pass's weights as a flat table, made at first use.
+    flat: OnceLock<FlatWeights>,
+}
+
+impl Clone for ContentModel {
+    fn clone(&self) -> ContentModel {
+        ContentModel {
+            linear: self.linear.clone(),
+            second: self.second.clone(),
+            flat: OnceLock::new(),
+        }
+    }
 }
 
 impl ContentModel {
     /// A one-pass model from its parts.
     pub fn new(version: impl Into<String>, threshold: f32, weights: Weights) -> ContentModel {
+        ContentModel::from_linear(LinearModel::new(MAGIC, version, threshold, weights))
+    }
+
+    /// A one-pass model over `linear` (whose magic says which kind of
+    /// block model it is: this scorer's, the text cleaner's).
+    pub fn from_linear(linear: LinearModel) -> ContentModel {
         ContentModel {
-            linear: LinearModel::new(MAGIC, version, threshold, weights),
+            linear,
             second: Weights::default(),
+            flat: OnceLock::new(),
         }
     }
 
     /// The model embedded in the binary, if one was trained.
     pub fn embedded() -> Option<&'static ContentModel> {
-        static MODEL: LazyLock<Option<ContentModel>> = LazyLock::new(|| {
-            ContentModel::from_bytes(EMBEDDED)
-                .ok()
-                .filter(|m| m.linear.is_trained())
-        });
+        static MODEL: LazyLock<Option<ContentModel>> =
+            LazyLock::new(|| ContentModel::trained(EMBEDDED, MAGIC, MISSING));
         MODEL.as_ref()
+    }
+
+    /// The model of kind `magic` in `bytes` when they hold a trained one
+    /// (weights, not an empty placeholder).
+    pub fn trained(
+        bytes: &[u8],
+        magic: &'static [u8; 8],
+        missing: &'static str,
+    ) -> Option<ContentModel> {
+        ContentModel::read(bytes, magic, missing)
+            .ok()
+            .filter(|m| m.linear.is_trained())
+    }
+
+    /// The first pass's weights as a flat table (made at the first call).
+    pub fn flat(&self) -> &FlatWeights {
+        self.flat
+            .get_or_init(|| FlatWeights::new(&self.linear.weights))
     }
 
     /// Blocks scoring above this are main content.
@@ -169,19 +211,42 @@ impl ContentModel {
 
     /// Reads what [`ContentModel::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<ContentModel, ModelError> {
-        let missing = "no trained content model (run `newsenrich train content`)";
+        ContentModel::read(bytes, MAGIC, MISSING)
+    }
+
+    /// Reads what [`ContentModel::to_bytes`] wrote for a model of kind
+    /// `magic`; `missing` is the error when the bytes are of another kind.
+    pub fn read(
+        bytes: &[u8],
+        magic: &'static [u8; 8],
+        missing: &'static str,
+    ) -> Result<ContentModel, ModelError> {
         let (linear, second) =
-            LinearModel::from_bytes_with(bytes, MAGIC, missing, Reader::weights)?;
-        Ok(ContentModel { linear, second })
+            LinearModel::from_bytes_with(bytes, magic, missing, Reader::weights)?;
+        Ok(ContentModel {
+            second,
+            ..ContentModel::from_linear(linear)
+        })
     }
 
     /// The final score of every block, given their features.
     pub fn scores(&self, dom: &DomPage, features: &[Vec<u64>]) -> Vec<f32> {
+        self.scores_with(features, |first| context_features(dom, first))
+    }
+
+    /// The final score of every block, given their features and how the
+    /// second pass's features follow from the first pass's scores
+    /// (`context`, used only by a two-pass model).
+    pub fn scores_with(
+        &self,
+        features: &[Vec<u64>],
+        context: impl FnOnce(&[f32]) -> Vec<Vec<u64>>,
+    ) -> Vec<f32> {
         let first: Vec<f32> = features.iter().map(|f| self.linear.score(f)).collect();
         if self.second.is_empty() {
             return first;
         }
-        let context = context_features(dom, &first);
+        let context = context(&first);
         features
             .iter()
             .zip(&context)
@@ -205,7 +270,7 @@ impl ContentModel {
 }
 
 /// Buckets of first-pass scores (log-odds).
-const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
+pub(crate) const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
 
 /// The second pass's features of every block beyond the first pass's: the
 /// first-pass scores (`first`) of the block, of its neighbours, of the
@@ -323,12 +388,12 @@ pub fn in_extractor(
 }
 
 /// `x` in buckets: the index of the first edge it is below.
-fn bucket(x: f32, edges: &[f32]) -> u64 {
+pub(crate) fn bucket(x: f32, edges: &[f32]) -> u64 {
     edges.iter().position(|&e| x < e).unwrap_or(edges.len()) as u64
 }
 
 /// log2 of `n`, capped.
-fn log2(n: u32, cap: u32) -> u64 {
+pub(crate) fn log2(n: u32, cap: u32) -> u64 {
     u64::from((32 - n.leading_zeros()).min(cap))
 }
 
@@ -337,23 +402,54 @@ fn ratio(a: u32, b: u32) -> f32 {
 }
 
 /// Cue patterns of boilerplate text: copyright, separators, dates alone.
-fn cues(text: &str, out: &mut impl FnMut(u64)) {
-    let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
-    if text.contains('©') || lower_head.contains("copyright") {
+/// No allocation: the head's words are matched ignoring ASCII case, which
+/// is what lower-casing the head and matching finds (no other character
+/// lower-cases to a letter of these words followed by the next one).
+pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
+    let bytes = text.as_bytes();
+    let head_end = text.char_indices().nth(80).map_or(text.len(), |(i, _)| i);
+    let head = &bytes[..head_end];
+    // The head's words in one sweep: a position is tried only where its
+    // byte is the word's first letter in either case.
+    let (mut copyright, mut http, mut www) = (false, false, false);
+    for (i, &b) in head.iter().enumerate() {
+        let at = |word: &[u8]| {
+            head.get(i..i + word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        };
+        match b | 0x20 {
+            b'c' => copyright = copyright || at(b"copyright"),
+            b'h' => http = http || at(b"http"),
+            b'w' => www = www || at(b"www."),
+            _ => {}
+        }
+    }
+    // '|', and the lead bytes of ©, » (C2) and › (E2), in one sweep.
+    let (mut bars, mut copy_sign, mut angle) = (0usize, false, false);
+    for i in memchr::memchr3_iter(b'|', 0xC2, 0xE2, bytes) {
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'|', _, _) => bars += 1,
+            (0xC2, Some(0xA9), _) => copy_sign = true,
+            (0xC2, Some(0xBB), _) | (0xE2, Some(0x80), Some(0xBA)) => angle = true,
+            _ => {}
+        }
+    }
+    if copy_sign || copyright {
         out(1);
     }
-    let bars = text.bytes().filter(|&b| b == b'|').count();
     if bars > 0 {
         out(2 + (bars > 2) as u64);
     }
-    if text.contains('»') || text.contains('›') || text.contains(" > ") {
+    if angle
+        || memchr::memchr_iter(b'>', bytes)
+            .any(|i| i > 0 && bytes[i - 1] == b' ' && bytes.get(i + 1) == Some(&b' '))
+    {
         out(4);
     }
-    let digits = text.bytes().filter(u8::is_ascii_digit).count();
-    if text.len() < 40 && digits >= 4 {
+    if text.len() < 40 && text.bytes().filter(u8::is_ascii_digit).count() >= 4 {
         out(5);
     }
-    if text.starts_with('@') || lower_head.contains("http") || lower_head.contains("www.") {
+    if text.starts_with('@') || http || www {
         out(6);
     }
     if text.ends_with(':') {
@@ -607,6 +703,74 @@ mod tests {
     use crate::pipeline::cleaning::features::stop_words;
     use crate::pipeline::html::BlockKind;
     use crate::pipeline::html::dom;
+
+    /// [`cues`] as first written: the head lower-cased into a string.
+    fn cues_by_lowercasing(text: &str) -> Vec<u64> {
+        let lower_head: String = text.chars().take(80).flat_map(char::to_lowercase).collect();
+        let mut out = Vec::new();
+        if text.contains('©') || lower_head.contains("copyright") {
+            out.push(1);
+        }
+        let bars = text.bytes().filter(|&b| b == b'|').count();
+        if bars > 0 {
+            out.push(2 + (bars > 2) as u64);
+        }
+        if text.contains('»') || text.contains('›') || text.contains(" > ") {
+            out.push(4);
+        }
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        if text.len() < 40 && digits >= 4 {
+            out.push(5);
+        }
+        if text.starts_with('@') || lower_head.contains("http") || lower_head.contains("www.") {
+            out.push(6);
+        }
+        if text.ends_with(':') {
+            out.push(7);
+        }
+        if text.ends_with("...") || text.ends_with('…') {
+            out.push(8);
+        }
+        out
+    }
+
+    fn cue_list(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        cues(text, &mut |c| out.push(c));
+        out
+    }
+
+    #[test]
+    fn cues_match_lower_casing_the_head() {
+        for text in [
+            "© 2024 Example",
+            "COPYRIGHT Example",
+            "CopyRİght",
+            "Visit WWW.EXAMPLE.COM",
+            "HTTPS link",
+            "\u{212A}http",
+            "İİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİİ copyright",
+            "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé http",
+            "a | b | c | d",
+            "Home » News",
+            "12.03.2024",
+            "@handle",
+            "Read more:",
+            "and so on...",
+            "",
+        ] {
+            assert_eq!(cue_list(text), cues_by_lowercasing(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cues_match_lower_casing_anything(
+            text in "[a-zA-Z0-9 .:|@>»›…©İıKkſ\u{212A}\u{130}wWhHtTpPcCoOyYrRiIgG]{0,100}"
+        ) {
+            proptest::prop_assert_eq!(cue_list(&text), cues_by_lowercasing(&text));
+        }
+    }
 
     #[test]
     fn model_bytes_round_trip() {
