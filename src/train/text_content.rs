@@ -45,7 +45,7 @@ pub struct TrainTextContentArgs {
     pub learn: BlockTrainArgs,
     /// Blocks scoring above this are body (stored in the model; chosen by
     /// `--cv`).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.25, allow_hyphen_values = true)]
     pub threshold: f32,
     /// Feature groups to leave out (ablation).
     #[arg(long, value_enum)]
