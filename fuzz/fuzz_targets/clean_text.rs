@@ -85,6 +85,7 @@ fuzz_target!(
                 title_hint,
                 time_zone: flags.time_zone(),
                 statistics: flags.statistics(),
+                model: cleaning::scorer::embedded(),
             },
         );
         assert_eq!(cleaned.verdicts.len(), blocks.len(), "one verdict per block");
