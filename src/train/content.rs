@@ -153,6 +153,21 @@ impl<X> PageBlocks<X> {
     pub fn fold(&self, k: usize) -> usize {
         (self.site % k.max(2) as u64) as usize
     }
+
+    /// The bounds of any block choice on `page`, scored: every block kept
+    /// (the recall ceiling), and every block not labelled boilerplate.
+    pub fn ceilings(&self, page: &EvalPage) -> (Counts, Counts) {
+        let every = score(&self.texts.join("\n"), &page.with, &page.without).counts;
+        let labelled: Vec<&str> = self
+            .texts
+            .iter()
+            .zip(&self.labels)
+            .filter(|(_, l)| **l != Some(false))
+            .map(|(t, _)| t.as_str())
+            .collect();
+        let oracle = score(&labelled.join("\n"), &page.with, &page.without).counts;
+        (every, oracle)
+    }
 }
 
 /// A page's fold key: a hash of its URL's host, so that every page of a
@@ -409,15 +424,9 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
             for &i in &test {
                 let page = &pages[i];
                 let b = &blocks[i];
-                every = every + score(&b.texts.join("\n"), &page.with, &page.without).counts;
-                let labelled: Vec<&str> = b
-                    .texts
-                    .iter()
-                    .zip(&b.labels)
-                    .filter(|(_, l)| **l != Some(false))
-                    .map(|(t, _)| t.as_str())
-                    .collect();
-                oracle = oracle + score(&labelled.join("\n"), &page.with, &page.without).counts;
+                let (e, o) = b.ceilings(page);
+                every = every + e;
+                oracle = oracle + o;
                 for (row, &t_in) in own.iter_mut().zip(&THRESHOLDS) {
                     for (c, &t_out) in row.iter_mut().zip(&THRESHOLDS) {
                         let text = chosen_text(&model, &blocks[i], (t_in, t_out));

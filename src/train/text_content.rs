@@ -28,9 +28,7 @@ use super::content::{
     train_model,
 };
 use crate::eval::EvalError;
-use crate::eval::cleaning::{
-    Counts, EvalPage, Mode, eval_pipeline, evaluate_with, naive_text, score,
-};
+use crate::eval::cleaning::{Counts, EvalPage, Mode, eval_pipeline, evaluate_with, naive_text};
 use crate::pipeline::Pipeline;
 use crate::pipeline::cleaning::Verdict;
 use crate::pipeline::cleaning::scorer::{Group, MAGIC, context_features};
@@ -127,15 +125,9 @@ pub fn run_command(
         let test_pages: Vec<EvalPage> = test.iter().map(|&i| pages[i].clone()).collect();
         for &i in &test {
             let (page, b) = (&pages[i], &blocks[i]);
-            every = every + score(&b.texts.join("\n"), &page.with, &page.without).counts;
-            let kept: Vec<&str> = b
-                .texts
-                .iter()
-                .zip(&b.labels)
-                .filter(|(_, l)| **l != Some(false))
-                .map(|(t, _)| t.as_str())
-                .collect();
-            oracle = oracle + score(&kept.join("\n"), &page.with, &page.without).counts;
+            let (e, o) = b.ceilings(page);
+            every = every + e;
+            oracle = oracle + o;
         }
         let (r, _) = evaluate_with(&rules, &test_pages, Mode::Text, false)?;
         current = current + r.first().map(|r| r.counts).unwrap_or_default();
