@@ -117,10 +117,13 @@ pub fn run_command(
     let mut oracle = Counts::default();
     let mut report = String::new();
     for fold in 0..k {
-        let train: Vec<&PageBlocks<()>> = blocks.iter().filter(|p| p.fold(k) != fold).collect();
+        let train: Vec<&PageBlocks<()>> = blocks
+            .iter()
+            .filter(|p| p.fold(k, learn.fold_seed) != fold)
+            .collect();
         let mut model = train_model(&train, learn, &stamp, context);
         let test: Vec<usize> = (0..pages.len())
-            .filter(|&i| blocks[i].fold(k) == fold)
+            .filter(|&i| blocks[i].fold(k, learn.fold_seed) == fold)
             .collect();
         let test_pages: Vec<EvalPage> = test.iter().map(|&i| pages[i].clone()).collect();
         for &i in &test {
