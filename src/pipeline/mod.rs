@@ -14,6 +14,7 @@ pub mod cleaning;
 pub mod dates;
 pub mod document;
 pub mod entities;
+pub mod first_pass;
 pub mod html;
 pub mod language;
 pub mod limits;

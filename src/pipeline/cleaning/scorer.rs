@@ -28,7 +28,8 @@ use super::features::Features;
 use super::{Class, Verdict};
 use crate::pipeline::RemovedKind;
 use crate::pipeline::entities::features::{pack, text as hash_text};
-use crate::pipeline::html::scorer::{ContentModel, SCORE_EDGES, bucket, cues, log2};
+use crate::pipeline::first_pass::{self, FirstPass};
+use crate::pipeline::html::scorer::{ContentModel, bucket, cues, log2};
 use crate::pipeline::linear::ModelError;
 
 /// The embedded model file.
@@ -83,13 +84,6 @@ mod t {
     pub const GAP: u8 = 24;
     pub const RUN: u8 = 25;
     pub const GOOD_AROUND: u8 = 26;
-    pub const C_OWN: u8 = 40;
-    pub const C_PREV: u8 = 41;
-    pub const C_NEXT: u8 = 42;
-    pub const C_AROUND: u8 = 43;
-    pub const C_BEFORE: u8 = 44;
-    pub const C_AFTER: u8 = 45;
-    pub const C_WINDOW: u8 = 46;
 }
 
 /// Groups of features, to switch off for ablation (`train text-content
@@ -487,16 +481,9 @@ const WINDOW: usize = 3;
 /// of the two blocks either side, and the mean over [`WINDOW`] blocks
 /// either side. Linear in the blocks (a running sum for the mean).
 pub fn context_features(first: &[f32]) -> Vec<Vec<u64>> {
+    use first_pass::template as c;
     let n = first.len();
-    let b = |s: f32| bucket(s, &SCORE_EDGES);
-    let none = SCORE_EDGES.len() as u64 + 1;
-    let at = |i: Option<usize>| i.and_then(|i| first.get(i)).map_or(none, |&s| b(s));
-    let best = |range: std::ops::Range<usize>| {
-        first
-            .get(range)
-            .and_then(|s| s.iter().copied().reduce(f32::max))
-            .map_or(none, b)
-    };
+    let pass = FirstPass(first);
     let mut prefix = Vec::with_capacity(n + 1);
     prefix.push(0.0f64);
     for &s in first {
@@ -504,18 +491,14 @@ pub fn context_features(first: &[f32]) -> Vec<Vec<u64>> {
     }
     (0..n)
         .map(|i| {
-            let own = b(first[i]);
+            let own = first_pass::bucket(first[i]);
             let (lo, hi) = (i.saturating_sub(WINDOW), (i + WINDOW + 1).min(n));
             let mean = ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32;
-            vec![
-                feature(t::C_OWN, &[own]),
-                feature(t::C_PREV, &[at(i.checked_sub(1))]),
-                feature(t::C_NEXT, &[at(Some(i + 1))]),
-                feature(t::C_AROUND, &[at(i.checked_sub(1)), own, at(Some(i + 1))]),
-                feature(t::C_BEFORE, &[best(i.saturating_sub(2)..i)]),
-                feature(t::C_AFTER, &[best(i + 1..(i + 3).min(n))]),
-                feature(t::C_WINDOW, &[b(mean), own]),
-            ]
+            let mut f = Vec::with_capacity(7);
+            f.push(feature(c::OWN, &[own]));
+            f.extend(pass.neighbours(i, n, own, feature));
+            f.push(feature(c::AREA, &[first_pass::bucket(mean), own]));
+            f
         })
         .collect()
 }

@@ -27,6 +27,7 @@ use super::needles::Needles;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::cleaning::features::{Features, StopWords};
 use crate::pipeline::entities::features::{feature, pack, text as hash_text};
+use crate::pipeline::first_pass::{self, FirstPass};
 use crate::pipeline::linear::{self, FlatWeights, LinearModel, ModelError, Reader, Weights};
 
 /// The embedded model file.
@@ -72,13 +73,6 @@ mod t {
     pub const TRAF_FLAG: u8 = 26;
     pub const TRAF_STOP: u8 = 27;
     pub const TRAF_LINK: u8 = 28;
-    pub const C_OWN: u8 = 40;
-    pub const C_PREV: u8 = 41;
-    pub const C_NEXT: u8 = 42;
-    pub const C_AROUND: u8 = 43;
-    pub const C_BEFORE: u8 = 44;
-    pub const C_AFTER: u8 = 45;
-    pub const C_CONTAINER: u8 = 46;
 }
 
 /// Groups of features, to switch off for ablation (`train content
@@ -269,18 +263,14 @@ impl ContentModel {
     }
 }
 
-/// Buckets of first-pass scores (log-odds).
-pub(crate) const SCORE_EDGES: [f32; 8] = [-6.0, -3.0, -1.5, -0.5, 0.5, 1.5, 3.0, 6.0];
-
 /// The second pass's features of every block beyond the first pass's: the
 /// first-pass scores (`first`) of the block, of its neighbours, of the
 /// best of the two blocks either side, and the mean over its parent
 /// container's blocks. Linear in the blocks.
 pub fn context_features(dom: &DomPage, first: &[f32]) -> Vec<Vec<u64>> {
+    use first_pass::template as c;
     let n = dom.blocks.len().min(first.len());
-    let b = |s: f32| bucket(s, &SCORE_EDGES);
-    let none = SCORE_EDGES.len() as u64 + 1;
-    let at = |i: Option<usize>| i.and_then(|i| first.get(i)).map_or(none, |&s| b(s));
+    let pass = FirstPass(first);
     let mut sums = vec![(0.0f32, 0u32); dom.elements.len()];
     for (block, &s) in dom.blocks.iter().zip(first) {
         if let Some(slot) = block
@@ -292,31 +282,21 @@ pub fn context_features(dom: &DomPage, first: &[f32]) -> Vec<Vec<u64>> {
             slot.1 += 1;
         }
     }
-    let best = |range: std::ops::Range<usize>| {
-        first
-            .get(range)
-            .and_then(|s| s.iter().copied().reduce(f32::max))
-            .map_or(none, b)
-    };
     (0..n)
         .map(|i| {
-            let own = b(first[i]);
+            let own = first_pass::bucket(first[i]);
             let kind = dom.blocks[i].kind as u64;
             let mean = dom.blocks[i]
                 .containers
                 .get(1)
                 .and_then(|&c| sums.get(c as usize))
                 .filter(|(_, k)| *k > 1)
-                .map_or(none, |(s, k)| b(s / *k as f32));
-            vec![
-                feature(t::C_OWN, &[own, kind]),
-                feature(t::C_PREV, &[at(i.checked_sub(1))]),
-                feature(t::C_NEXT, &[at(Some(i + 1))]),
-                feature(t::C_AROUND, &[at(i.checked_sub(1)), own, at(Some(i + 1))]),
-                feature(t::C_BEFORE, &[best(i.saturating_sub(2)..i)]),
-                feature(t::C_AFTER, &[best(i + 1..(i + 3).min(n))]),
-                feature(t::C_CONTAINER, &[mean, own]),
-            ]
+                .map_or(FirstPass::NONE, |(s, k)| first_pass::bucket(s / *k as f32));
+            let mut f = Vec::with_capacity(7);
+            f.push(feature(c::OWN, &[own, kind]));
+            f.extend(pass.neighbours(i, n, own, feature));
+            f.push(feature(c::AREA, &[mean, own]));
+            f
         })
         .collect()
 }
