@@ -217,10 +217,11 @@ pub fn run_command(args: &TrainCuesArgs, out: &mut dyn std::io::Write) -> Result
         let lines = per_row_cv(
             &docs,
             k,
+            |d| args.split.fold(d, k),
             &threshold_labels("rules", &THRESHOLDS),
             |fold| {
                 let learned = examples.train(
-                    |d| d % k != fold,
+                    |d| args.split.fold(d, k) != fold,
                     args.min_count,
                     epochs,
                     &args.version,

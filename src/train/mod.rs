@@ -24,6 +24,24 @@ pub mod text_content;
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
 
+/// The fold among `k` of the item (a document, a site) with key `key`, in
+/// the assignment `seed` (`--fold-seed` of the trainers): 0 is the key
+/// modulo `k`, the split every documented figure was measured with; any
+/// other seed deals the keys out anew.
+pub(crate) fn fold_of(key: u64, k: usize, seed: u64) -> usize {
+    let key = if seed == 0 {
+        key
+    } else {
+        // A SplitMix64 finaliser of the key and the seed: each seed deals
+        // the keys out independently of the others.
+        let mut z = key ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (key % k.max(2) as u64) as usize
+}
+
 /// Writes a model file.
 fn write_model(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
     std::fs::write(path, bytes).map_err(|source| EvalError::Io {
@@ -42,5 +60,30 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
         TrainTask::Content(content_args) => content::run_command(content_args, out),
         TrainTask::TextContent(text_args) => text_content::run_command(text_args, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_of;
+
+    #[test]
+    fn fold_seeds_deal_keys_out_anew() {
+        // Seed 0 is the key modulo k, the split of the documented figures.
+        assert!((0..100u64).all(|key| fold_of(key, 5, 0) == (key % 5) as usize));
+        for seed in 0..4 {
+            // Every fold gets keys, and a key's fold depends only on it.
+            let f: Vec<usize> = (0..200u64).map(|key| fold_of(key, 5, seed)).collect();
+            assert!(
+                (0..5).all(|k| f.iter().filter(|&&x| x == k).count() >= 20),
+                "{f:?}"
+            );
+            assert_eq!(fold_of(7, 5, seed), f[7]);
+        }
+        // Another seed moves most keys to another fold.
+        let moved = (0..200u64)
+            .filter(|&key| fold_of(key, 5, 1) != fold_of(key, 5, 2))
+            .count();
+        assert!(moved > 100, "{moved}");
     }
 }

@@ -339,7 +339,10 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         let mut named_kept = Accuracy::default();
         let mut errors: Vec<(String, String)> = Vec::new();
         for fold in 0..k {
-            let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
+            let train: Vec<&Example> = examples
+                .iter()
+                .filter(|e| args.split.fold(e.doc, k) != fold)
+                .collect();
             let model = train_model(&train, args.split.epochs, &args.version);
             let with_margin = |margin: f32| {
                 let mut m = model.clone();
@@ -348,7 +351,10 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
             };
             let models: Vec<SpeakerModel> = MARGINS.iter().map(|&m| with_margin(m)).collect();
             let at_margin = with_margin(args.margin);
-            for e in examples.iter().filter(|e| e.doc % k == fold) {
+            for e in examples
+                .iter()
+                .filter(|e| args.split.fold(e.doc, k) == fold)
+            {
                 rules.add(e, e.rule);
                 let any_right = |right: &[bool]| right.iter().position(|&r| r);
                 oracle.add(e, any_right(&e.right_quoted).or(any_right(&e.right)));

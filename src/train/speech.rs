@@ -165,9 +165,10 @@ fn nested_cv(docs: &[EntityDoc], k: usize, args: &TrainSpeechArgs) -> String {
         let lines = per_row_cv(
             docs,
             k,
+            |d| args.split.fold(d, k),
             &filter_labels(&format!("cues {cue_threshold}"), args),
             |fold| {
-                let train = |d: usize| d % k != fold;
+                let train = |d: usize| args.split.fold(d, k) != fold;
                 let cues = Rc::new(
                     cue_examples
                         .train(
@@ -232,9 +233,13 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
         let lines = per_row_cv(
             &docs,
             k,
+            |d| args.split.fold(d, k),
             &filter_labels("no filter", args),
             |fold| {
-                let train: Vec<&Example> = examples.iter().filter(|e| e.doc % k != fold).collect();
+                let train: Vec<&Example> = examples
+                    .iter()
+                    .filter(|e| args.split.fold(e.doc, k) != fold)
+                    .collect();
                 // The detector travels with each filter: a closure returning
                 // models of any borrow's lifetime cannot capture `base`.
                 base_then(filters(&train, args))
