@@ -963,6 +963,7 @@ fn extract_all(
             let mut q = stage.quote(m.content, kind, None, confidence);
             if models.speech.is_some() {
                 if in_noun_slot(&stage.view, open_tok)
+                    || coordinated_term(&stage.view, open_tok, close_tok)
                     || !speech(&stage.view, &q, &mut speech_features)
                 {
                     continue;
@@ -1063,6 +1064,19 @@ fn in_noun_slot(view: &View<'_>, open: usize) -> bool {
                 .iter()
                 .any(|w| view.word(k).eq_ignore_ascii_case(w))
     })
+}
+
+/// Whether the quotation from token `open` to `close` (its marks) is a
+/// word or two joined to a noun by a conjunction ("fear of an annexation
+/// or “absorption”"): a term, not speech.
+fn coordinated_term(view: &View<'_>, open: usize, close: usize) -> bool {
+    close.saturating_sub(open) <= 3
+        && open.checked_sub(2).is_some_and(|k| {
+            view.toks[k].kind == TokKind::Word
+                && ["or", "and", "nor"]
+                    .iter()
+                    .any(|w| view.word(k + 1).eq_ignore_ascii_case(w))
+        })
 }
 
 /// Whether the speech filter `model` (none: every quotation is) keeps
@@ -1502,6 +1516,36 @@ mod tests {
             .iter()
             .find(|q| q.text.starts_with(start))
             .unwrap_or_else(|| panic!("no quote {start:?} in {quotes:#?}"))
+    }
+
+    #[test]
+    fn a_word_or_two_joined_to_a_noun_is_a_term() {
+        let text = "Many fear an annexation or “absorption” of the country. \
+                    Some said “we will win” and “never give up” on Monday, and “this is the end of the road for us,” he added.";
+        let marked = marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        let toks = text::tokenize(text, &marked, &[], &mut budget.meter());
+        let view = View { text, toks: &toks };
+        // (open mark, close mark) of each quotation.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (k, t) in toks.iter().enumerate() {
+            if t.quote == 0 {
+                continue;
+            }
+            match spans.last_mut() {
+                Some(s) if toks[s.0].quote == t.quote => s.1 = k,
+                _ => spans.push((k, k)),
+            }
+        }
+        let terms: Vec<bool> = spans
+            .iter()
+            .map(|&(open, close)| coordinated_term(&view, open, close))
+            .collect();
+        // "or “absorption”" is a term; "said “we will win”" is speech (no
+        // conjunction), "and “never give up”" after a quotation too (the
+        // word before the conjunction is a mark), and a long quotation after
+        // "and" is never a term.
+        assert_eq!(terms, [true, false, false, false], "{spans:?}");
     }
 
     #[test]
