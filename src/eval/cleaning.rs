@@ -134,6 +134,18 @@ pub struct EvalPage {
     pub without: Vec<String>,
 }
 
+impl EvalPage {
+    /// The page's HTML, read from [`EvalPage::path`] and decoded (BOM,
+    /// `<meta charset>`, else UTF-8, else windows-1252).
+    pub fn html(&self) -> Result<String, EvalError> {
+        let bytes = std::fs::read(&self.path).map_err(|source| EvalError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(decode_html(&bytes))
+    }
+}
+
 /// The score of one extracted text against a page's segments, with the
 /// segments missed (`with`, not found) and leaked (`without`, found).
 #[derive(Debug, Clone, Default)]
@@ -306,11 +318,7 @@ pub fn evaluate_with(
     let outcomes: Vec<PageOutcome> = pages
         .par_iter()
         .map(|page| -> Result<PageOutcome, EvalError> {
-            let bytes = std::fs::read(&page.path).map_err(|source| EvalError::Io {
-                path: page.path.clone(),
-                source,
-            })?;
-            let html = decode_html(&bytes);
+            let html = page.html()?;
             let flat = if mode == Mode::Html {
                 String::new()
             } else {

@@ -35,7 +35,6 @@ use crate::eval::EvalError;
 use crate::eval::cleaning::{
     Counts, EvalPage, Mode, eval_pipeline, evaluate_with, load_pages, score,
 };
-use crate::pipeline::html::decode::decode_html;
 use crate::pipeline::html::dom::DomPage;
 use crate::pipeline::html::scorer::{ContentModel, Group, InExtractor, MAGIC, context_features};
 use crate::pipeline::linear::{LinearModel, Weights};
@@ -240,11 +239,7 @@ fn gather(
     pages
         .par_iter()
         .map(|page| {
-            let bytes = std::fs::read(&page.path).map_err(|source| EvalError::Io {
-                path: page.path.clone(),
-                source,
-            })?;
-            let html = decode_html(&bytes);
+            let html = page.html()?;
             let input = article(page, String::new());
             let site = site_key(&page.url);
             let Some(found) = pipeline.html_block_features(&input, &html, without) else {

@@ -32,7 +32,6 @@ use crate::eval::cleaning::{Counts, EvalPage, Mode, eval_pipeline, evaluate_with
 use crate::pipeline::Pipeline;
 use crate::pipeline::cleaning::Verdict;
 use crate::pipeline::cleaning::scorer::{Group, MAGIC, context_features};
-use crate::pipeline::html::decode::decode_html;
 use crate::pipeline::linear::{LinearModel, Weights};
 
 /// Flags of `newsenrich train text-content`.
@@ -66,11 +65,7 @@ fn gather(
     pages
         .par_iter()
         .map(|page| {
-            let bytes = std::fs::read(&page.path).map_err(|source| EvalError::Io {
-                path: page.path.clone(),
-                source,
-            })?;
-            let flat = naive_text(pipeline, &decode_html(&bytes));
+            let flat = naive_text(pipeline, &page.html()?);
             let found = pipeline.text_block_features(&article(page, String::new()), &flat, without);
             let labels = found
                 .blocks
