@@ -356,6 +356,21 @@ async fn service_info_describes_the_server() {
             .iter()
             .any(|m| m.name == "language-identification")
     );
+    // Every embedded model of the quote stage reports its version.
+    for name in [
+        "quote-cue-detector",
+        "quote-speech-filter",
+        "quote-speaker-ranker",
+        "quote-confidence",
+    ] {
+        assert!(
+            info.model_versions
+                .iter()
+                .any(|m| m.name == name && !m.version.is_empty()),
+            "{name} in {:?}",
+            info.model_versions
+        );
+    }
 }
 
 #[tokio::test]

@@ -54,6 +54,9 @@ pub enum TrainTask {
     Clusters(crate::train::brown::TrainClustersArgs),
     /// The speaker ranker of the quotation stage, from PolNeAR.
     Quotes(crate::train::quotes::TrainQuotesArgs),
+    /// The calibration of the quotation stage's confidences, from PolNeAR:
+    /// `models/confidence.bin`.
+    Confidence(crate::train::confidence::TrainConfidenceArgs),
     /// The cue detector of the quotation stage, from PolNeAR.
     Cues(crate::train::cues::TrainCuesArgs),
     /// The speech filter of the quotation stage (titles and scare quotes

@@ -308,6 +308,8 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
     let (mut quoted, mut all) = (SetScore::default(), SetScore::default());
     // Per confidence band, the predictions (gold counts are not used).
     let mut bands = [SetScore::default(); BANDS.len()];
+    let (mut calibration, mut calibration_speech) =
+        (Calibration::default(), Calibration::default());
     let mut scored = 0;
     let mut report = String::new();
     for art in load_polnear(&args.polnear)? {
@@ -338,7 +340,13 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
         score_article(gold, &predicted, false, &mut all);
         for (p, q) in predicted.iter().zip(&enriched.quotes) {
             let band = confidence_band(q.confidence);
+            let before = bands[band].predicted_right;
             score_article(gold, std::slice::from_ref(p), false, &mut bands[band]);
+            let right = bands[band].predicted_right > before;
+            calibration.add(q.confidence, right);
+            if !crate::pipeline::quotes::confidence::is_stance(q) {
+                calibration_speech.add(q.confidence, right);
+            }
         }
         scored += 1;
         if args.verbose {
@@ -441,7 +449,82 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
             b.speaker_accuracy()
         ));
     }
+    table.push_str(&calibration.summary("calibration"));
+    table.push_str(&calibration_speech.summary("no stances"));
+    table.push_str(&calibration.table());
     write(out, &table)
+}
+
+/// How well confidences match how often quotes are right: per tenth of
+/// the range, the quotes, the sum of their confidences and how many were
+/// right, and the squared errors (Brier).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Calibration {
+    bins: [(usize, f64, usize); 10],
+    squared: f64,
+}
+
+impl Calibration {
+    /// Counts a quote of `confidence` that was `right` or not.
+    pub fn add(&mut self, confidence: f32, right: bool) {
+        let c = f64::from(confidence.clamp(0.0, 1.0));
+        let bin = &mut self.bins[((c * 10.0) as usize).min(9)];
+        bin.0 += 1;
+        bin.1 += c;
+        bin.2 += usize::from(right);
+        self.squared += (c - f64::from(u8::from(right))).powi(2);
+    }
+
+    /// Quotes counted.
+    pub fn count(&self) -> usize {
+        self.bins.iter().map(|b| b.0).sum()
+    }
+
+    /// Expected calibration error: the mean over quotes of the gap between
+    /// their tenth's mean confidence and its share right.
+    pub fn ece(&self) -> f64 {
+        let n = self.count().max(1) as f64;
+        self.bins
+            .iter()
+            .filter(|b| b.0 > 0)
+            .map(|&(_, sum, right)| (sum - right as f64).abs() / n)
+            .sum()
+    }
+
+    /// Mean squared difference between confidence and outcome.
+    pub fn brier(&self) -> f64 {
+        self.squared / self.count().max(1) as f64
+    }
+
+    /// One line: quotes, ECE and Brier.
+    pub fn summary(&self, label: &str) -> String {
+        format!(
+            "{label:<22} quotes {:>6}  ECE {:.4}  Brier {:.4}\n",
+            self.count(),
+            self.ece(),
+            self.brier()
+        )
+    }
+
+    /// The reliability table: per tenth, quotes, mean confidence and share
+    /// right.
+    pub fn table(&self) -> String {
+        let mut t = String::from("confidence  quotes  mean_conf  precision\n");
+        for (i, &(k, sum, right)) in self.bins.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            t.push_str(&format!(
+                "{:.1}-{:.1} {:>9} {:>10.4} {:>10.4}\n",
+                i as f32 / 10.0,
+                (i + 1) as f32 / 10.0,
+                k,
+                sum / k as f64,
+                right as f64 / k as f64
+            ));
+        }
+        t
+    }
 }
 
 /// Lower bounds of the confidence bands `eval quotes` reports precision
@@ -456,6 +539,28 @@ fn confidence_band(confidence: f32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calibration_measures_the_gap_between_confidence_and_outcome() {
+        let mut perfect = Calibration::default();
+        // Four quotes at 0.75, three right: calibrated.
+        for right in [true, true, true, false] {
+            perfect.add(0.75, right);
+        }
+        assert!(perfect.ece() < 1e-6);
+        assert!((perfect.brier() - (3.0 * 0.0625 + 0.5625) / 4.0).abs() < 1e-6);
+        let mut over = Calibration::default();
+        // Four at 0.95, two right: the gap is 0.45.
+        for right in [true, true, false, false] {
+            over.add(0.95, right);
+        }
+        assert!((over.ece() - 0.45).abs() < 1e-6);
+        assert_eq!(over.count(), 4);
+        assert!(over.table().contains("0.9-1.0"));
+        // 1.0 falls in the top tenth, not past it.
+        over.add(1.0, true);
+        assert_eq!(over.count(), 5);
+    }
 
     #[test]
     fn confidences_fall_in_their_bands() {

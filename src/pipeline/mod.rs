@@ -368,6 +368,9 @@ pub fn model_versions() -> Vec<(&'static str, String)> {
     if let Some(model) = quotes::speech::SpeechModel::embedded() {
         versions.push(("quote-speech-filter", model.linear.version.clone()));
     }
+    if let Some(model) = quotes::confidence::ConfidenceModel::embedded() {
+        versions.push(("quote-confidence", model.linear.version.clone()));
+    }
     if let Some(model) = html::scorer::ContentModel::embedded() {
         versions.push(("html-content-scorer", model.linear.version.clone()));
     }

@@ -33,6 +33,10 @@ use crate::pipeline::quotes::{Models, cue_sites};
 /// --cue-min-count` shares it).
 pub const MIN_COUNT: usize = 2;
 
+/// The shipped detector's threshold (chosen by nested cross-validation,
+/// docs/quotes.md).
+pub const THRESHOLD: f32 = -13.0;
+
 /// Flags of `newsenrich train cues`.
 #[derive(Debug, clap::Args)]
 pub struct TrainCuesArgs {
@@ -44,7 +48,7 @@ pub struct TrainCuesArgs {
     pub min_count: usize,
     /// Scores above this are cues (stored in the model; chosen by the whole
     /// stage's nested CV, `train speech --cv 5 --nested-cues`).
-    #[arg(long, default_value_t = -13.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = THRESHOLD, allow_hyphen_values = true)]
     pub threshold: f32,
     /// Where to write the model.
     #[arg(long, default_value = "models/cues.bin")]

@@ -13,6 +13,7 @@
 
 mod averaged;
 pub mod brown;
+pub mod confidence;
 pub mod content;
 pub mod cues;
 pub mod ner;
@@ -42,6 +43,23 @@ pub(crate) fn fold_of(key: u64, k: usize, seed: u64) -> usize {
     (key % k.max(2) as u64) as usize
 }
 
+/// Writes `bytes`, the file of `model`, to `path`, and says what was
+/// written.
+fn write_linear(
+    path: &std::path::Path,
+    bytes: &[u8],
+    model: &crate::pipeline::linear::LinearModel,
+) -> Result<String, EvalError> {
+    write_model(path, bytes)?;
+    Ok(format!(
+        "wrote {} ({} weights, {} bytes, version {})\n",
+        path.display(),
+        model.weights.len(),
+        bytes.len(),
+        model.version
+    ))
+}
+
 /// Writes a model file.
 fn write_model(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
     std::fs::write(path, bytes).map_err(|source| EvalError::Io {
@@ -56,6 +74,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Ner(ner_args) => ner::run_command(ner_args, out),
         TrainTask::Clusters(clusters_args) => brown::run_command(clusters_args, out),
         TrainTask::Quotes(quotes_args) => quotes::run_command(quotes_args, out),
+        TrainTask::Confidence(confidence_args) => confidence::run_command(confidence_args, out),
         TrainTask::Cues(cues_args) => cues::run_command(cues_args, out),
         TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
         TrainTask::Content(content_args) => content::run_command(content_args, out),

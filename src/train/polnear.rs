@@ -93,12 +93,13 @@ impl Upstream {
     }
 
     /// The stage's models: the cue detector and the speech filter read, or
-    /// else embedded; no speaker ranker.
+    /// else embedded; no speaker ranker and no calibration.
     pub fn models(&self) -> Models<'_> {
         Models {
             cues: self.cues.as_ref().or_else(|| CueModel::embedded()),
             speech: self.speech.as_ref().or_else(|| SpeechModel::embedded()),
             speaker: None,
+            confidence: None,
         }
     }
 }

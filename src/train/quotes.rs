@@ -397,14 +397,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
     let mut model = train_model(&all, args.split.epochs, &args.version);
     model.linear.parameter = args.margin;
     let bytes = model.linear.to_bytes();
-    super::write_model(&args.out, &bytes)?;
-    say(format!(
-        "wrote {} ({} weights, {} bytes, version {})\n",
-        args.out.display(),
-        model.linear.weights.len(),
-        bytes.len(),
-        model.linear.version
-    ))
+    say(super::write_linear(&args.out, &bytes, &model.linear)?)
 }
 
 /// What `--verbose` prints: every error (category, tab, line), then the

@@ -45,12 +45,12 @@ pub struct TrainSpeechArgs {
     pub split: PolnearSplit,
     /// Quotations in marks scoring at or below this are dropped (stored in
     /// the model; chosen by `--cv`).
-    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = THRESHOLD, allow_hyphen_values = true)]
     pub threshold: f32,
     /// Indirect speech scoring at or below this is dropped (stored in the
     /// model; chosen by `--cv`, whose "indirect" rows keep `--threshold`
     /// for the quotations and vary this).
-    #[arg(long, default_value_t = -2.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = INDIRECT_THRESHOLD, allow_hyphen_values = true)]
     pub indirect_threshold: f32,
     /// Where to write the model.
     #[arg(long, default_value = "models/speech.bin")]
@@ -71,6 +71,48 @@ pub struct TrainSpeechArgs {
     /// The cue detector to train over, if not the embedded one.
     #[command(flatten)]
     pub upstream: UpstreamFiles,
+}
+
+/// The shipped filter's threshold for quotations in marks.
+pub const THRESHOLD: f32 = 0.0;
+
+/// The shipped filter's threshold for indirect speech.
+pub const INDIRECT_THRESHOLD: f32 = -2.0;
+
+/// The cue detector and the speech filter trained as the shipped ones are
+/// (their default settings), on the articles `keep` admits only: the stage
+/// a model downstream of them sees on articles neither was trained on.
+pub(super) fn stage_trained_on(
+    docs: &[EntityDoc],
+    cue_examples: &CueExamples<'_>,
+    keep: impl Fn(usize) -> bool + Copy,
+    epochs: usize,
+) -> (CueModel, SpeechModel) {
+    let cues = cue_examples
+        .train(
+            keep,
+            super::cues::MIN_COUNT,
+            epochs,
+            "cross-fit",
+            &[super::cues::THRESHOLD],
+        )
+        .remove(0);
+    let base = Models {
+        cues: Some(&cues),
+        ..Models::default()
+    };
+    let examples = examples_of(docs, keep, base);
+    let refs: Vec<&Example> = examples.iter().collect();
+    let speech = SpeechModel {
+        linear: LinearModel::new(
+            speech::MAGIC,
+            "cross-fit",
+            THRESHOLD,
+            train_weights(&refs, epochs),
+        ),
+        indirect_threshold: INDIRECT_THRESHOLD,
+    };
+    (cues, speech)
 }
 
 /// Thresholds cross-validation reports.
@@ -265,12 +307,5 @@ pub fn run_command(args: &TrainSpeechArgs, out: &mut dyn std::io::Write) -> Resu
         indirect_threshold: args.indirect_threshold,
     };
     let bytes = model.to_bytes();
-    super::write_model(&args.out, &bytes)?;
-    say(format!(
-        "wrote {} ({} weights, {} bytes, version {})\n",
-        args.out.display(),
-        model.linear.weights.len(),
-        bytes.len(),
-        model.linear.version
-    ))
+    say(super::write_linear(&args.out, &bytes, &model.linear)?)
 }

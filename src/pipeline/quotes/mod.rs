@@ -20,10 +20,13 @@
 //!    over give indirect quotes ("X said (that) CLAUSE", "CLAUSE, X said",
 //!    "according to X, CLAUSE");
 //! 5. [`speaker`]: the speaker phrase and its resolution (names, pronouns,
-//!    role nominals, relative-pronoun openers).
+//!    role nominals, relative-pronoun openers);
+//! 6. [`confidence`]: the rules' score of each quote calibrated into the
+//!    probability that it is an attribution (stances keep theirs).
 //!
 //! Spans are UTF-8 byte ranges of the text.
 
+pub mod confidence;
 pub mod cue_model;
 pub mod cues;
 pub mod marks;
@@ -669,6 +672,8 @@ pub struct Models<'a> {
     pub cues: Option<&'a cue_model::CueModel>,
     /// Decides which quotations in marks are speech.
     pub speech: Option<&'a speech::SpeechModel>,
+    /// Turns the rules' score of each quote into a probability.
+    pub confidence: Option<&'a confidence::ConfidenceModel>,
 }
 
 impl Models<'static> {
@@ -678,6 +683,7 @@ impl Models<'static> {
             speaker: ranker::SpeakerModel::embedded(),
             cues: cue_model::CueModel::embedded(),
             speech: speech::SpeechModel::embedded(),
+            confidence: confidence::ConfidenceModel::embedded(),
         }
     }
 }
@@ -1031,6 +1037,9 @@ fn extract_all(
             collect,
             meter,
         );
+    }
+    if let Some(model) = models.confidence {
+        confidence::calibrate(model, &mut out);
     }
     out
 }
@@ -2290,6 +2299,18 @@ mod tests {
             "titles are no speech: {filtered:?}"
         );
         let kept = filtered
+            .iter()
+            .find(|q| q.text == "We will win this.")
+            .expect("cue-less speech is kept");
+        assert!((0.0..=1.0).contains(&kept.confidence));
+        // The rules give it their lowest score; the calibration says how
+        // often such quotes are speech.
+        let uncalibrated = Models {
+            confidence: None,
+            ..Models::embedded()
+        };
+        let scored = extract_ranked(text, &e, &mut budget.meter(), uncalibrated, None);
+        let kept = scored
             .iter()
             .find(|q| q.text == "We will win this.")
             .expect("cue-less speech is kept");
