@@ -11,9 +11,14 @@
 //! [`MIN_INSIDE`] bytes), **boilerplate** when the same holds for a
 //! `without` segment, and is left out when both or neither hold. With
 //! `--weak W`, the unlabelled blocks join too, labelled by the extractor's
-//! choice with updates of weight W. A binary averaged perceptron is
-//! trained for `--epochs` passes in a shuffled order with a fixed seed, so
-//! the model file is the same byte for byte on every run.
+//! choice with updates of weight W. Logistic regression by stochastic
+//! gradient (or an averaged perceptron, `--learner`), weights averaged
+//! over every step, is trained for `--epochs` passes in a shuffled order
+//! with a fixed seed, so the model file is the same byte for byte on every
+//! run. Variants, all off by default: `--bags M` averages the weights of M
+//! models trained in M orders (`--bootstrap`: each on a sample of the
+//! pages drawn with replacement); `--balance page|site` weighs the blocks
+//! so that every page (site) counts the same; `--l2` decays the weights.
 //!
 //! `--cv K` reports K-fold cross-validation with the pages grouped by site
 //! (all pages of a host in one fold, so no site is both trained and tested
@@ -28,8 +33,9 @@
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use super::averaged::Averaged;
+use super::averaged::{Averaged, Decayed};
 use super::ner::Rng;
 use crate::eval::EvalError;
 use crate::eval::cleaning::{
@@ -100,6 +106,24 @@ pub struct BlockTrainArgs {
     /// In `--cv`, print the segments each fold's pipeline missed and leaked.
     #[arg(long)]
     pub verbose: bool,
+    /// Models trained and averaged into one (the mean of their weights, a
+    /// linear model as cheap to run as one), each in its own shuffled
+    /// order (the first in the default one).
+    #[arg(long, default_value_t = 1)]
+    pub bags: usize,
+    /// Each of the `--bags` models learns from a sample of the pages drawn
+    /// with replacement (as many as there are) instead of all of them.
+    #[arg(long)]
+    pub bootstrap: bool,
+    /// How the labelled blocks weigh in training: each the same (`block`),
+    /// or so that every page (`page`) or site (`site`) weighs the same,
+    /// the weights scaled to a mean of 1.
+    #[arg(long, value_enum, default_value_t = Balance::Block)]
+    pub balance: Balance,
+    /// L2 weight decay λ: every weight is multiplied by 1 − rate × λ after
+    /// every step (the perceptron: 1 − λ); 0: none.
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f32,
     /// In `--cv`, another assignment of sites to folds (0, the default,
     /// is the one every figure in docs/ was measured with): repeat the
     /// cross-validation with a few seeds to see how much of a difference
@@ -117,6 +141,37 @@ impl BlockTrainArgs {
         }
         Ok(pages)
     }
+
+    /// The variants of training in use (`--bags`, `--bootstrap`,
+    /// `--balance`, `--l2`), for the header of a cross-validation table;
+    /// empty with the defaults.
+    pub(super) fn variants(&self) -> String {
+        let mut out = String::new();
+        if self.bags > 1 {
+            out.push_str(&format!(", {} bags", self.bags));
+        }
+        if self.bootstrap {
+            out.push_str(", bootstrap");
+        }
+        if self.balance != Balance::Block {
+            out.push_str(&format!(", balance {:?}", self.balance));
+        }
+        if self.l2 > 0.0 {
+            out.push_str(&format!(", l2 {}", self.l2));
+        }
+        out
+    }
+}
+
+/// What weighs the same in training (`--balance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Balance {
+    /// Every labelled block.
+    Block,
+    /// Every page: its blocks share its weight.
+    Page,
+    /// Every site (host): its pages' blocks share its weight.
+    Site,
 }
 
 /// A learner of linear weights, both averaged over every step.
@@ -280,31 +335,168 @@ fn gather(
         .collect()
 }
 
+/// The shuffle seed of training (of the first of `--bags`).
+const SHUFFLE_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
 /// Trains weights on the blocks of `pages` with `args.learner`, over each
 /// block's features and, when given, its second-pass features (`context`,
-/// per page and block).
-fn train_weights<X>(
+/// per page and block): one model, or the mean of `--bags` models.
+fn train_weights<X: Sync>(
     pages: &[&PageBlocks<X>],
     context: Option<&[Vec<Vec<u64>>]>,
     args: &BlockTrainArgs,
 ) -> Weights {
+    let bags = args.bags.max(1);
+    if bags == 1 && !args.bootstrap {
+        return train_bag(pages, context, args, SHUFFLE_SEED, None);
+    }
+    let trained: Vec<Weights> = (0..bags)
+        .into_par_iter()
+        .map(|b| {
+            let seed = bag_seed(b);
+            let draws = args.bootstrap.then(|| bootstrap(pages.len(), seed));
+            train_bag(pages, context, args, seed, draws.as_deref())
+        })
+        .collect();
+    mean_weights(&trained)
+}
+
+/// The shuffle seed of the `b`-th of `--bags` models (the first the
+/// default seed; never 0, which the xorshift generator cannot leave).
+fn bag_seed(b: usize) -> u64 {
+    SHUFFLE_SEED.wrapping_add((b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1
+}
+
+/// `n` indices below `n` drawn with replacement from `seed`, in order.
+fn bootstrap(n: usize, seed: u64) -> Vec<usize> {
+    let mut rng = Rng((seed ^ 0x6a09_e667_f3bc_c908) | 1);
+    let mut draws: Vec<usize> = (0..n).map(|_| (rng.next() % n as u64) as usize).collect();
+    draws.sort_unstable();
+    draws
+}
+
+/// The mean of weight tables (a feature missing from one weighs 0 there),
+/// near-zero means left out.
+fn mean_weights(all: &[Weights]) -> Weights {
+    let mut sum: FxHashMap<u64, f64> = FxHashMap::default();
+    for weights in all {
+        for (&k, &w) in weights {
+            *sum.entry(k).or_default() += f64::from(w);
+        }
+    }
+    let n = all.len().max(1) as f64;
+    sum.into_iter()
+        .map(|(k, s)| (k, (s / n) as f32))
+        .filter(|&(_, w)| w.abs() > 1e-6)
+        .collect()
+}
+
+/// Per example, the factor that makes every group (`groups[i]` the
+/// group of example `i`) weigh the same in all, the factors' mean 1.
+fn balance_factors(groups: &[u64]) -> Vec<f32> {
+    let mut sizes: FxHashMap<u64, usize> = FxHashMap::default();
+    for g in groups {
+        *sizes.entry(*g).or_default() += 1;
+    }
+    let per_group = groups.len() as f64 / sizes.len().max(1) as f64;
+    groups
+        .iter()
+        .map(|g| (per_group / sizes[g] as f64) as f32)
+        .collect()
+}
+
+/// Weights being learned: averaged over every step, with or without L2
+/// decay.
+enum Learning {
+    Plain(Averaged),
+    Decayed(Decayed),
+}
+
+impl Learning {
+    fn score(&mut self, f: &[u64]) -> f32 {
+        match self {
+            Learning::Plain(p) => p.score(f),
+            Learning::Decayed(p) => p.score(f),
+        }
+    }
+
+    fn add(&mut self, f: &[u64], d: f32) {
+        match self {
+            Learning::Plain(p) => p.add(f, d),
+            Learning::Decayed(p) => p.add(f, d),
+        }
+    }
+
+    fn tick(&mut self) {
+        match self {
+            Learning::Plain(p) => p.tick(),
+            Learning::Decayed(p) => p.tick(),
+        }
+    }
+
+    fn averaged(&self) -> Weights {
+        match self {
+            Learning::Plain(p) => p.averaged(),
+            Learning::Decayed(p) => p.averaged(),
+        }
+    }
+}
+
+/// Trains one model's weights: in the order shuffled from `seed`, on the
+/// pages `draws` (indices into `pages`, repeats counting again) or all.
+fn train_bag<X>(
+    pages: &[&PageBlocks<X>],
+    context: Option<&[Vec<Vec<u64>>]>,
+    args: &BlockTrainArgs,
+    seed: u64,
+    draws: Option<&[usize]>,
+) -> Weights {
     let (epochs, weak) = (args.epochs, args.weak);
-    // (page, block, label, update weight)
+    let all: Vec<usize>;
+    let draws = match draws {
+        Some(d) => d,
+        None => {
+            all = (0..pages.len()).collect();
+            &all
+        }
+    };
+    // (page, block, label, update weight), and each one's page draw.
     let mut examples: Vec<(usize, usize, bool, f32)> = Vec::new();
-    for (p, page) in pages.iter().enumerate() {
+    let mut drawn: Vec<usize> = Vec::new();
+    for (d, &p) in draws.iter().enumerate() {
+        let page = pages[p];
         for (b, l) in page.labels.iter().enumerate() {
             match l {
                 Some(y) => examples.push((p, b, *y, 1.0)),
                 None if weak > 0.0 => {
                     examples.push((p, b, page.extractor.get(b).copied().unwrap_or(false), weak))
                 }
-                None => {}
+                None => continue,
             }
+            drawn.push(d);
         }
     }
-    let mut p = Averaged::new();
+    let groups: Option<Vec<u64>> = match args.balance {
+        Balance::Block => None,
+        Balance::Page => Some(drawn.iter().map(|&d| d as u64).collect()),
+        Balance::Site => Some(drawn.iter().map(|&d| pages[draws[d]].site).collect()),
+    };
+    if let Some(groups) = groups {
+        for (e, factor) in examples.iter_mut().zip(balance_factors(&groups)) {
+            e.3 *= factor;
+        }
+    }
+    let mut p = if args.l2 > 0.0 {
+        let step = match args.learner {
+            Learner::Perceptron => 1.0,
+            Learner::Logistic => f64::from(args.rate),
+        };
+        Learning::Decayed(Decayed::new(1.0 - step * f64::from(args.l2)))
+    } else {
+        Learning::Plain(Averaged::new())
+    };
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng(seed);
     let mut f: Vec<u64> = Vec::with_capacity(128);
     for _ in 0..epochs {
         rng.shuffle(&mut order);
@@ -483,12 +675,13 @@ pub fn run_command(args: &TrainContentArgs, out: &mut dyn std::io::Write) -> Res
         }
         let without: Vec<String> = args.without.iter().map(|g| format!("{g:?}")).collect();
         return say(format!(
-            "{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, weak {}, without [{}])\n{lines}",
+            "{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, weak {}, without [{}]{})\n{lines}",
             learn.learner,
             learn.passes,
             learn.epochs,
             learn.weak,
-            without.join(", ")
+            without.join(", "),
+            learn.variants()
         ));
     }
     let all_pages: Vec<&PageBlocks<DomPage>> = blocks.iter().collect();
@@ -583,5 +776,119 @@ mod tests {
         assert_eq!(host("https://www.example.com/a/b?c"), "example.com");
         assert_eq!(host("http://news.example.com"), "news.example.com");
         assert_eq!(host("example.org/x"), "example.org");
+    }
+
+    /// Pages of two sites whose blocks have feature 1 when content and 2
+    /// when boilerplate, feature 3 on every block; site 1 has many blocks
+    /// a page, site 2 few.
+    fn toy_pages() -> Vec<PageBlocks<()>> {
+        (0..6)
+            .map(|i| {
+                let n = if i < 3 { 12 } else { 2 };
+                let labels: Vec<Option<bool>> = (0..n).map(|b| Some(b % 2 == 0)).collect();
+                PageBlocks {
+                    site: if i < 3 { 1 } else { 2 },
+                    texts: vec![String::new(); n],
+                    extra: (),
+                    features: labels
+                        .iter()
+                        .map(|l| vec![if *l == Some(true) { 1 } else { 2 }, 3])
+                        .collect(),
+                    labels,
+                    extractor: vec![false; n],
+                }
+            })
+            .collect()
+    }
+
+    fn toy_args(extra: &[&str]) -> BlockTrainArgs {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            learn: BlockTrainArgs,
+        }
+        let mut argv = vec!["x", "--trafilatura-eval", "."];
+        argv.extend_from_slice(extra);
+        <Cli as clap::Parser>::parse_from(argv).learn
+    }
+
+    #[test]
+    fn every_variant_learns_the_toy_labels_and_the_defaults_are_one_plain_model() {
+        let pages = toy_pages();
+        let refs: Vec<&PageBlocks<()>> = pages.iter().collect();
+        let plain = train_weights(&refs, None, &toy_args(&[]));
+        // `--bags 1` and `--balance block` are the defaults, bit for bit.
+        let same = train_weights(
+            &refs,
+            None,
+            &toy_args(&["--bags", "1", "--balance", "block"]),
+        );
+        assert_eq!(plain, same);
+        for extra in [
+            &["--bags", "5"][..],
+            &["--bags", "5", "--bootstrap"],
+            &["--balance", "page"],
+            &["--balance", "site"],
+            &["--l2", "0.01"],
+        ] {
+            let w = train_weights(&refs, None, &toy_args(extra));
+            assert!(w[&1] > 0.5 && w[&2] < -0.5, "{extra:?}: {w:?}");
+            assert_ne!(w, plain, "{extra:?}");
+        }
+    }
+
+    #[test]
+    fn decay_shrinks_the_learned_weights() {
+        let pages = toy_pages();
+        let refs: Vec<&PageBlocks<()>> = pages.iter().collect();
+        let norm = |w: &Weights| w.values().map(|x| x * x).sum::<f32>();
+        let plain = norm(&train_weights(&refs, None, &toy_args(&[])));
+        let weak = norm(&train_weights(&refs, None, &toy_args(&["--l2", "0.1"])));
+        let strong = norm(&train_weights(&refs, None, &toy_args(&["--l2", "1"])));
+        assert!(plain > weak && weak > strong, "{plain} {weak} {strong}");
+    }
+
+    #[test]
+    fn bagged_weights_are_the_mean_of_the_bags() {
+        let a: Weights = [(1, 1.0), (2, -2.0)].into_iter().collect();
+        let b: Weights = [(1, 3.0), (3, 4.0)].into_iter().collect();
+        let m = mean_weights(&[a, b]);
+        assert_eq!(m.len(), 3);
+        assert!((m[&1] - 2.0).abs() < 1e-6);
+        assert!((m[&2] + 1.0).abs() < 1e-6);
+        assert!((m[&3] - 2.0).abs() < 1e-6);
+        // The first bag is trained in the default order.
+        assert_eq!(bag_seed(0), SHUFFLE_SEED);
+        assert_ne!(bag_seed(1), bag_seed(2));
+    }
+
+    #[test]
+    fn bootstrap_samples_draw_with_replacement_the_same_every_run() {
+        let d = bootstrap(100, 7);
+        assert_eq!(d.len(), 100);
+        assert!(d.iter().all(|&i| i < 100));
+        assert_eq!(d, bootstrap(100, 7));
+        assert_ne!(d, bootstrap(100, 8));
+        let mut distinct = d.clone();
+        distinct.dedup();
+        // About 63% of the pages are drawn at least once.
+        assert!((50..80).contains(&distinct.len()), "{}", distinct.len());
+    }
+
+    #[test]
+    fn balanced_groups_weigh_the_same_with_a_mean_of_one() {
+        let groups = [5, 5, 5, 5, 9, 7, 7];
+        let f = balance_factors(&groups);
+        let total = |g: u64| -> f32 {
+            groups
+                .iter()
+                .zip(&f)
+                .filter(|(x, _)| **x == g)
+                .map(|(_, w)| w)
+                .sum()
+        };
+        assert!((total(5) - total(9)).abs() < 1e-6 && (total(9) - total(7)).abs() < 1e-6);
+        assert!((f.iter().sum::<f32>() / f.len() as f32 - 1.0).abs() < 1e-6);
+        assert!(f[0] < f[5] && f[5] < f[4]);
     }
 }

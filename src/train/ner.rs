@@ -153,7 +153,7 @@ fn corpus(model: &NerModel<Dense>, gazetteers: &Gazetteers, docs: &[Doc]) -> Cor
 pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

@@ -150,12 +150,13 @@ pub fn run_command(
     lines.push_str(&row("every block not labelled boilerplate", &oracle));
     let without: Vec<String> = args.without.iter().map(|g| format!("{g:?}")).collect();
     say(format!(
-        "{report}{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, rate {}, weak {}, without [{}])\n{lines}",
+        "{report}{k}-fold cross-validation, pages grouped by site ({:?}, {} passes, {} epochs, rate {}, weak {}, without [{}]{})\n{lines}",
         learn.learner,
         learn.passes,
         learn.epochs,
         learn.rate,
         learn.weak,
-        without.join(", ")
+        without.join(", "),
+        learn.variants()
     ))
 }
