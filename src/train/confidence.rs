@@ -30,16 +30,15 @@ use std::path::PathBuf;
 use super::averaged::Averaged;
 use super::cues::CueExamples;
 use super::ner::Rng;
-use super::polnear::{EntityDoc, PolnearSplit, Upstream, UpstreamFiles, entity_docs};
-use super::quotes::char_span;
+use super::polnear::{EntityDoc, PolnearSplit, Upstream, UpstreamFiles, entity_docs, predictions};
 use super::speech::stage_trained_on;
 use crate::eval::EvalError;
-use crate::eval::quotes::{Calibration, Predicted, SetScore, score_article};
+use crate::eval::quotes::{Calibration, SetScore, score_article};
 use crate::pipeline::Budget;
 use crate::pipeline::linear::{LinearModel, Weights};
 use crate::pipeline::quotes::confidence::{self, ConfidenceModel, MAGIC, logistic};
 use crate::pipeline::quotes::ranker::SpeakerModel;
-use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
+use crate::pipeline::quotes::{Models, extract_ranked};
 
 /// Flags of `newsenrich train confidence`.
 #[derive(Debug, clap::Args)]
@@ -85,15 +84,10 @@ struct Example {
 fn examples_of(d: usize, doc: &EntityDoc, models: Models<'_>) -> Vec<Example> {
     let budget = Budget::unlimited();
     let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
-    let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
     quotes
         .iter()
-        .map(|q| {
-            let predicted = Predicted {
-                span: char_span(&starts, q.span),
-                speaker: q.speaker_span.map(|s| char_span(&starts, s)),
-                quoted: q.kind != QuoteKind::Indirect,
-            };
+        .zip(predictions(&doc.text, &quotes))
+        .map(|(q, predicted)| {
             let mut score = SetScore::default();
             score_article(&doc.gold, &[predicted], false, &mut score);
             let mut features = Vec::new();

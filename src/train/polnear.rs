@@ -17,7 +17,7 @@ use crate::pipeline::entities::Entity;
 use crate::pipeline::linear::ModelError;
 use crate::pipeline::quotes::cue_model::CueModel;
 use crate::pipeline::quotes::speech::SpeechModel;
-use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
+use crate::pipeline::quotes::{Models, Quote, QuoteKind, extract_ranked};
 use crate::pipeline::{Budget, EnrichOptions, Enricher, Feature, Features};
 
 /// The split, cross-validation and passes of a PolNeAR trainer.
@@ -143,20 +143,26 @@ pub fn entity_docs(split: &PolnearSplit) -> Result<Vec<EntityDoc>, EvalError> {
         .collect()
 }
 
-/// The stage's quotes of `doc` with `models`, scored into `quoted` and
-/// `all` as `eval quotes` scores them.
-fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
-    let budget = Budget::unlimited();
-    let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
-    let starts: Vec<usize> = doc.text.char_indices().map(|(b, _)| b).collect();
-    let predicted: Vec<Predicted> = quotes
+/// The stage's quotes of `text` as `eval quotes` scores them: character
+/// spans (PolNeAR's offsets) of each quote and its speaker.
+pub fn predictions(text: &str, quotes: &[Quote]) -> Vec<Predicted> {
+    let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    quotes
         .iter()
         .map(|q| Predicted {
             span: char_span(&starts, q.span),
             speaker: q.speaker_span.map(|s| char_span(&starts, s)),
             quoted: q.kind != QuoteKind::Indirect,
         })
-        .collect();
+        .collect()
+}
+
+/// The stage's quotes of `doc` with `models`, scored into `quoted` and
+/// `all` as `eval quotes` scores them.
+fn score_doc(doc: &EntityDoc, models: Models<'_>, quoted: &mut SetScore, all: &mut SetScore) {
+    let budget = Budget::unlimited();
+    let quotes = extract_ranked(&doc.text, &doc.entities, &mut budget.meter(), models, None);
+    let predicted = predictions(&doc.text, &quotes);
     score_article(&doc.gold, &predicted, true, quoted);
     score_article(&doc.gold, &predicted, false, all);
 }
