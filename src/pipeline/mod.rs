@@ -449,7 +449,7 @@ impl Pipeline {
     }
 
     /// The content scorer's view of an HTML page: its text blocks and
-    /// their features (the extractor's choice included), computed exactly
+    /// their features (the extractor's and readability's choices included), computed exactly
     /// as [`Pipeline::enrich`] computes them, features in `without` left
     /// out. `None` when the page has no blocks to score.
     pub fn html_block_features(
@@ -464,11 +464,10 @@ impl Pipeline {
             html::extract_page_scanned(html, &self.config.html_limits(), &mut meter, true);
         let lang = html_language(article, &page);
         let dom = page.dom.take()?;
-        let at = html::scorer::in_extractor(&dom, &page.blocks, &mut meter)?;
-        let features = html::scorer::page_features(
+        let (at, features) = block_features(
             &dom,
-            &at,
-            cleaning::features::stop_words(&lang),
+            &page.blocks,
+            page.readability.as_deref(),
             &lang,
             without,
             &mut meter,
@@ -628,7 +627,14 @@ impl Pipeline {
         let mut scored = false;
         if let (Some(model), Some(dom)) = (&self.content, &dom)
             && !meter.is_stopped()
-            && let Some(features) = block_features(dom, &page.blocks, &lang, &[], &mut meter)
+            && let Some((_, features)) = block_features(
+                dom,
+                &page.blocks,
+                page.readability.as_deref(),
+                &lang,
+                &[],
+                &mut meter,
+            )
         {
             let chosen = model.select(dom, &features);
             if !chosen.is_empty() {
@@ -793,24 +799,32 @@ fn html_language(article: &ArticleInput, page: &html::Page) -> String {
         .unwrap_or_else(|| "und".to_string())
 }
 
-/// The content scorer's features of the blocks of `dom`, given the
-/// extractor's blocks; `None` when the meter stopped.
+/// Where the blocks of `dom` stand in the extractor's output, and the
+/// content scorer's features of each, given the extractor's blocks and
+/// readability's; `None` when the meter stopped.
 fn block_features(
     dom: &html::dom::DomPage,
     extracted: &[html::PageBlock],
+    readability: Option<&[html::PageBlock]>,
     lang: &str,
     without: &[html::scorer::Group],
     meter: &mut budget::Meter<'_>,
-) -> Option<Vec<Vec<u64>>> {
+) -> Option<(Vec<html::scorer::InExtractor>, Vec<Vec<u64>>)> {
     let at = html::scorer::in_extractor(dom, extracted, meter)?;
-    html::scorer::page_features(
+    let readability = match readability {
+        Some(b) => Some(html::scorer::in_extractor(dom, b, meter)?),
+        None => None,
+    };
+    let features = html::scorer::page_features(
         dom,
         &at,
+        readability.as_deref(),
         cleaning::features::stop_words(lang),
         lang,
         without,
         meter,
-    )
+    )?;
+    Some((at, features))
 }
 
 /// The publication date a page states outside its markup's date fields:

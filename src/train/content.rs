@@ -63,7 +63,7 @@ pub struct TrainContentArgs {
     #[arg(long, default_value = "models/content.bin")]
     pub out: PathBuf,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "content-trafeval-2")]
+    #[arg(long, default_value = "content-trafeval-3")]
     pub version: String,
 }
 

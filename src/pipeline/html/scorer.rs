@@ -4,17 +4,18 @@
 //! position, language), DOM evidence (link density, tag, tag path, class
 //! and id words, landmarks, the totals of its containers, text density)
 //! and the extractor's choice (whether the block is in trafilatura's
-//! output, and whether its neighbours and siblings are), so the model
-//! fuses its evidence with the extractor's decision instead of
-//! overriding it. Blocks scoring above the model's threshold are the main
-//! content, in page order.
+//! output, and whether its neighbours and siblings are) with a second
+//! opinion, readability's choice and where it agrees with the extractor's,
+//! so the model fuses its evidence with the extractors' decisions instead
+//! of overriding them. Blocks scoring above the model's threshold are the
+//! main content, in page order.
 //!
-//! The model is trained by `newsenrich train content` (an averaged
-//! perceptron over blocks labelled from the trafilatura evaluation set,
+//! The model is trained by `newsenrich train content` (a logistic
+//! regression over blocks labelled from the trafilatura evaluation set,
 //! `src/train/content.rs`) and embedded from `models/content.bin`.
 //!
 //! Features of a page cost its blocks times a constant (at most
-//! [`super::dom::MAX_BLOCK_TOKENS`] class words a block; the extractor's
+//! [`super::dom::MAX_BLOCK_TOKENS`] class words a block; each extractor's
 //! blocks are matched through one [`Needles`] automaton of block ends).
 
 use std::sync::{LazyLock, OnceLock};
@@ -73,6 +74,9 @@ mod t {
     pub const TRAF_FLAG: u8 = 26;
     pub const TRAF_STOP: u8 = 27;
     pub const TRAF_LINK: u8 = 28;
+    pub const READABILITY: u8 = 29;
+    pub const READABILITY_LEN: u8 = 30;
+    pub const READABILITY_NEIGHBOURS: u8 = 31;
 }
 
 /// Groups of features, to switch off for ablation (`train content
@@ -89,6 +93,8 @@ pub enum Group {
     Classes,
     /// Position in the page.
     Position,
+    /// Readability's choice, and its agreement with the extractor's.
+    Readability,
 }
 
 impl Group {
@@ -115,6 +121,7 @@ impl Group {
             | t::CUE => Group::Text,
             t::TOKEN => Group::Classes,
             t::POSITION => Group::Position,
+            t::READABILITY | t::READABILITY_LEN | t::READABILITY_NEIGHBOURS => Group::Readability,
             _ => Group::Dom,
         }
     }
@@ -441,11 +448,13 @@ pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
 }
 
 /// The features of every block of `dom`, given where the blocks stand in
-/// the extractor's output, the page's stop words and language tag. Groups
+/// the extractor's output and in readability's (when it ran), the page's
+/// stop words and language tag. Groups
 /// in `without` are left out (ablation; empty in the product).
 pub fn page_features(
     dom: &DomPage,
     traf: &[InExtractor],
+    readability: Option<&[InExtractor]>,
     stop: &StopWords,
     language: &str,
     without: &[Group],
@@ -527,6 +536,10 @@ pub fn page_features(
                 after: after[i],
                 prev: if i > 0 { traf.get(i - 1) } else { None }.map_or(9, |s| *s as u64),
                 next: traf.get(i + 1).map_or(9, |s| *s as u64),
+                readability: readability.map(|r| {
+                    let at = |j: usize| r.get(j).map_or(9, |s| (*s).min(InExtractor::Yes) as u64);
+                    (at(i), if i > 0 { at(i - 1) } else { 9 }, at(i + 1))
+                }),
                 siblings: block.containers.get(1).map_or((0, 0), |&c| {
                     (
                         container_traf.get(c as usize).copied().unwrap_or(0),
@@ -551,6 +564,10 @@ struct BlockContext {
     next: u64,
     /// Blocks of the parent container in the extractor's output, and all.
     siblings: (u32, u32),
+    /// Where the block, the previous and the next one stand in
+    /// readability's output (exact matches counted as `Yes`; 9 past the
+    /// page's ends), when readability ran.
+    readability: Option<(u64, u64, u64)>,
 }
 
 fn block_features(
@@ -579,6 +596,12 @@ fn block_features(
     push(t::TRAF_LEN, &[state, len]);
     push(t::TRAF_STOP, &[state.min(2), stop_d, long]);
     push(t::TRAF_LINK, &[state.min(2), link]);
+    if let Some((at, prev, next)) = cx.readability {
+        // Where the two extractors agree, and where they do not, by length.
+        push(t::READABILITY, &[at, state]);
+        push(t::READABILITY_LEN, &[at, state.min(2), len]);
+        push(t::READABILITY_NEIGHBOURS, &[at, prev, next]);
+    }
     push(t::LEN, &[len]);
     push(t::WORDS, &[log2(tf.words as u32, 9)]);
     push(t::STOP, &[stop_d, long]);
@@ -822,8 +845,8 @@ mod tests {
             })
             .collect();
         let at = in_extractor(&page, &extracted, &mut meter).expect("unlimited");
-        let f =
-            page_features(&page, &at, stop_words("en"), "en", &[], &mut meter).expect("unlimited");
+        let f = page_features(&page, &at, None, stop_words("en"), "en", &[], &mut meter)
+            .expect("unlimited");
         (page, f)
     }
 
@@ -869,7 +892,7 @@ mod tests {
             }];
             let before = meter.steps();
             let at = in_extractor(&page, &extracted, &mut meter).expect("unlimited");
-            let f = page_features(&page, &at, stop_words("en"), "en", &[], &mut meter)
+            let f = page_features(&page, &at, None, stop_words("en"), "en", &[], &mut meter)
                 .expect("unlimited");
             let count: usize = f.iter().map(Vec::len).sum();
             (meter.steps() - before, count as u64)
