@@ -1,8 +1,11 @@
 //! Fuzz target `html_extract`: `html::decode::decode_html` then
-//! `html::extract_page` with the default limits, and the naive flattener.
-//! Asserts: no panic (panics inside trafilatura, which `extract_page`
-//! catches, are tolerated and printed), every block non-empty with its
-//! white space collapsed, removed blocks non-empty, the flattener's title
+//! `html::extract_page_scanned` with the default limits and the DOM scan
+//! (the service's path with its content scorer: the block scan and
+//! readability run too), and the naive flattener.
+//! Asserts: no panic (panics inside trafilatura and readability, which
+//! `extract_page_scanned` catches, are tolerated and printed), every block
+//! of the extractor and of readability non-empty with its white space
+//! trimmed, removed blocks non-empty, the flattener's title
 //! `None` when blank, a TIME_BUDGET warning under a spent budget, and the
 //! time budget.
 #![no_main]
@@ -24,9 +27,9 @@ fuzz_target!(
         let limit = if flags.zero_budget() { Duration::ZERO } else { BUDGET };
         let budget = Budget::new(Some(limit), CancelFlag::new());
         let cpu_started = thread_cpu_time();
-        let page = html::extract_page(&page_text, &limits, &budget);
+        let page = html::extract_page_scanned(&page_text, &limits, &mut budget.meter(), true);
         check_time(cpu_started, budget.elapsed(), limit);
-        for block in &page.blocks {
+        for block in page.blocks.iter().chain(page.readability.iter().flatten()) {
             assert!(!block.text.is_empty(), "empty block");
             assert_eq!(block.text.trim(), block.text, "block not trimmed");
         }
