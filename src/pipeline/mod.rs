@@ -449,9 +449,10 @@ impl Pipeline {
     }
 
     /// The content scorer's view of an HTML page: its text blocks and
-    /// their features (the extractor's and readability's choices included), computed exactly
-    /// as [`Pipeline::enrich`] computes them, features in `without` left
-    /// out. `None` when the page has no blocks to score.
+    /// their features (the extractor's and readability's choices
+    /// included), computed exactly as [`Pipeline::enrich`] computes them,
+    /// features in `without` left out. `None` when the page has no blocks
+    /// to score.
     pub fn html_block_features(
         &self,
         article: &ArticleInput,

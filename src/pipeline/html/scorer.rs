@@ -449,8 +449,8 @@ pub(crate) fn cues(text: &str, out: &mut impl FnMut(u64)) {
 
 /// The features of every block of `dom`, given where the blocks stand in
 /// the extractor's output and in readability's (when it ran), the page's
-/// stop words and language tag. Groups
-/// in `without` are left out (ablation; empty in the product).
+/// stop words and language tag. Groups in `without` are left out
+/// (ablation; empty in the product).
 pub fn page_features(
     dom: &DomPage,
     traf: &[InExtractor],
