@@ -22,9 +22,14 @@
 //! that matter for depth: void elements (`br`, `img`, ...) have no content,
 //! raw-text elements (`script`, `style`, `textarea`, ...) hold no markup,
 //! `p`, `li`, `dt`/`dd`, `td`/`th`, `tr` and `option` close an open sibling
-//! of their kind, and a block element closes an open `p`. It errs on the
-//! deep side (an end tag is only matched against the few innermost open
-//! elements), which only makes the bound safer.
+//! of their kind, a block element closes an open `p`, an end tag closes
+//! only what the parser closes (not an inline element across a block, not
+//! a block across a table or cell), and a cell or row with no table open
+//! is ignored. It mostly errs on the deep side (an end tag is only matched
+//! against the few innermost open elements), which only makes the bound
+//! safer; where it cannot follow the parser (foster parenting, the rows
+//! and `tbody` the parser adds), the parsed tree's depth is checked again
+//! before the extractor runs (`super::main_content`).
 
 use super::scan::{StopOn, find_byte, find_str};
 use crate::pipeline::budget::Meter;
@@ -135,14 +140,22 @@ pub fn bound_metered<'a>(html: &'a str, limits: &HtmlLimits, meter: &mut Meter<'
                     break;
                 };
                 match stack.end_tag_target(&name) {
-                    Some(i) => {
+                    EndTag::Closes(i) => {
                         stack.truncate(i);
                         if is_formatting(&name) {
                             edits.push((lt + 2, end, "span"));
                         }
                     }
+                    // The parser ignores it (or, for a link, moves what is
+                    // open inside it but keeps it open): the model keeps
+                    // the stack, the tag stays as it was.
+                    EndTag::Blocked => {
+                        if is_formatting(&name) {
+                            edits.push((lt + 2, end, "span"));
+                        }
+                    }
                     // Matches nothing open: parsers ignore it.
-                    None => edits.push((lt, tag.end, "")),
+                    EndTag::Unmatched => edits.push((lt, tag.end, "")),
                 }
                 pos = tag.end;
             }
@@ -182,8 +195,9 @@ pub fn bound_metered<'a>(html: &'a str, limits: &HtmlLimits, meter: &mut Meter<'
                 if let Some(raw_end) = raw_text_end(bytes, tag.end, &name) {
                     // No markup inside; the element opens and closes here.
                     pos = raw_end;
-                } else if !is_void(&name) {
-                    stack.close_implied(&name);
+                } else if !is_void(&name) && !stack.close_implied(&name) {
+                    // (A table part outside any table is ignored by the
+                    // parser, and so by the model.)
                     let over = if stack.len() >= limits.max_depth {
                         Some(&mut dropped)
                     } else if stack.over_inline(&name) {
@@ -198,7 +212,7 @@ pub fn bound_metered<'a>(html: &'a str, limits: &HtmlLimits, meter: &mut Meter<'
                         edits.truncate(edits.len() - tag_edits);
                         edits.push((lt, tag.end, ""));
                     } else {
-                        stack.push(name);
+                        stack.push(effective(name));
                         deepest = deepest.max(stack.len());
                     }
                 }
@@ -472,6 +486,38 @@ fn is_formatting(name: &Name) -> bool {
     )
 }
 
+/// The name the parser sees: formatting elements are renamed to `span`
+/// in the output, so their end tags close spans, as spans' close them.
+fn effective(name: Name) -> Name {
+    if is_formatting(&name) {
+        tag_name(b"span", 0).0
+    } else {
+        name
+    }
+}
+
+/// The tree builder's special elements that hold content: an end tag of
+/// an ordinary element (`span`) does not close across one of them.
+fn is_special(name: &[u8]) -> bool {
+    is_special_block(name)
+        || matches!(
+            name,
+            b"head"
+                | b"html"
+                | b"tbody"
+                | b"thead"
+                | b"tfoot"
+                | b"colgroup"
+                | b"select"
+                | b"frameset"
+                | b"noscript"
+                | b"noembed"
+                | b"noframes"
+                | b"iframe"
+                | b"dir"
+        )
+}
+
 /// Elements that never have content.
 fn is_void(name: &Name) -> bool {
     matches!(
@@ -514,6 +560,18 @@ pub const MAX_INLINE_DEPTH: u16 = 8;
 /// chains (60 nested tables around 256 KiB took 1.6 GB). A deeper table
 /// start tag is dropped; its rows and text stay in the enclosing table.
 pub const MAX_TABLE_DEPTH: u16 = 8;
+
+/// What an end tag does to the depth model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EndTag {
+    /// It closes the open element at this index and all above it.
+    Closes(usize),
+    /// An element of its name is open, but the parser does not close it
+    /// from here (a special element or a scope boundary is in between).
+    Blocked,
+    /// No element of its name is open (among the last few).
+    Unmatched,
+}
 
 /// One element the depth model holds open.
 #[derive(Debug, Clone, Copy)]
@@ -610,21 +668,51 @@ impl Stack {
         None
     }
 
-    /// Where an end tag `name` closes the model's stack: a `p` in scope,
-    /// else the innermost element of that name among the last few open.
-    fn end_tag_target(&self, name: &Name) -> Option<usize> {
-        if name.as_bytes() == b"p" {
-            return self.top().and_then(|t| t.p_in_scope);
+    /// What an end tag `name` does to the model's stack, as the tree
+    /// builder decides it: a `p` closes the paragraph in scope; a table
+    /// part closes up to its table; a special element (a block, a list
+    /// item, a heading) only when in scope, with no table or cell in
+    /// between; any other element (`a`, `span`, and the formatting elements
+    /// renamed to it) only with no special element in between. Only the
+    /// last few open elements are searched, so the model errs on the deep
+    /// side.
+    fn end_tag_target(&self, name: &Name) -> EndTag {
+        let name = effective(*name);
+        let n = name.as_bytes();
+        let found = match n {
+            b"p" => self.top().and_then(|t| t.p_in_scope),
+            b"table" => self.find_down(|o| o == n, |_| false),
+            b"tr" | b"td" | b"th" | b"tbody" | b"thead" | b"tfoot" | b"caption" => {
+                self.find_down(|o| o == n, |o| o == b"table")
+            }
+            b"li" => self.find_down(
+                |o| o == n,
+                |o| is_scope_boundary_bytes(o) || matches!(o, b"ol" | b"ul"),
+            ),
+            b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => self.find_down(
+                |o| matches!(o, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6"),
+                is_scope_boundary_bytes,
+            ),
+            _ if is_special(n) => self.find_down(|o| o == n, is_scope_boundary_bytes),
+            // A link's end tag (the adoption agency) leaves the blocks
+            // opened inside it open, as any other end tag does.
+            _ => self.find_down(|o| o == n, is_special),
+        };
+        match found {
+            Some(i) => EndTag::Closes(i),
+            None if self.find_down(|o| o == n, |_| false).is_some() => EndTag::Blocked,
+            None => EndTag::Unmatched,
         }
-        self.find_down(|n| n == name.as_bytes(), |_| false)
     }
 
     /// Pops the open elements that a start tag `name` implicitly closes, as
     /// the HTML tree builder does in the cases that matter for depth: a
     /// block closes the paragraph in scope (and what is open inside it), a
     /// list item, definition, row or cell closes its open sibling, a
-    /// heading closes an open heading, a link closes an open link.
-    fn close_implied(&mut self, name: &Name) {
+    /// heading closes an open heading, a link closes an open link with no
+    /// block in between. True when the parser ignores the start tag
+    /// altogether: a cell or row with no table open.
+    fn close_implied(&mut self, name: &Name) -> bool {
         let n = name.as_bytes();
         if closes_paragraph(n)
             && let Some(p) = self.top().and_then(|t| t.p_in_scope)
@@ -647,7 +735,7 @@ impl Stack {
                         Some(i)
                     }
                     Some(i) => Some(i + 1),
-                    None => None,
+                    None => return true,
                 }
             }
             b"tr" => match self.find_down(
@@ -656,19 +744,22 @@ impl Stack {
             ) {
                 Some(i) if self.open.get(i).map(|o| o.name.as_bytes()) == Some(b"tr") => Some(i),
                 Some(i) => Some(i + 1),
-                None => None,
+                None => return true,
             },
             b"option" => self.find_down(|o| o == b"option", |_| true),
             b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => self.find_down(
                 |o| matches!(o, b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6"),
                 |_| true,
             ),
-            b"a" => self.find_down(|o| o == b"a", is_scope_boundary_bytes),
+            // The adoption agency closes an open link, but not the blocks
+            // opened inside it: those stay open.
+            b"a" => self.find_down(|o| o == b"a", is_special),
             _ => None,
         };
         if let Some(i) = found {
             self.truncate(i);
         }
+        false
     }
 }
 
@@ -1060,6 +1151,45 @@ mod tests {
         assert!(bound(&html, &limits(usize::MAX, 256)).depth <= 2);
         let html = format!("<ul>{}</ul>", "<li><span>item".repeat(100));
         assert!(bound(&html, &limits(usize::MAX, 256)).depth <= 3);
+    }
+
+    #[test]
+    fn the_depth_model_follows_the_parser_where_tag_soup_goes_deep() {
+        // Each shape nests one level deeper per repeat in the parser's tree
+        // (checked against the tree the extractor parses): an end tag does
+        // not close an inline element across a block, a formatting element
+        // renamed to span is closed as a span, a cell outside any table is
+        // ignored, and a link closing another leaves the blocks open in it.
+        // The model used to close them and see a shallow page.
+        let shapes = [
+            "<div><span>a<div>b</span>c",
+            "<b>x<div>y</b>z",
+            "<div><td>x",
+            "<a href=1><div>x<a href=2><div>y",
+        ];
+        for shape in shapes {
+            let html = shape.repeat(20);
+            let b = bound(&html, &limits(usize::MAX, 256));
+            let doc = trafilatura::dom::Document::parse(&b.html);
+            let budget = crate::pipeline::Budget::unlimited();
+            let parsed = super::super::tree_depth(&doc, &mut budget.meter()).unwrap();
+            // The parsed depth counts the document node and `html`.
+            assert!(parsed >= 20, "{shape}: parsed {parsed}");
+            assert!(
+                b.depth + 2 >= parsed,
+                "{shape}: the model says {}, the parser nests {parsed}",
+                b.depth
+            );
+            // So the depth cap now holds on the parsed tree too.
+            let html = shape.repeat(200);
+            let b = bound(&html, &limits(usize::MAX, 64));
+            let doc = trafilatura::dom::Document::parse(&b.html);
+            let parsed = super::super::tree_depth(&doc, &mut budget.meter()).unwrap();
+            assert!(parsed <= 64 + 2, "{shape}: parsed {parsed}");
+        }
+        // A block end tag stops at a table: the div stays open.
+        let b = bound("<div><table><tr><td>x</div>y", &HtmlLimits::default());
+        assert_eq!(b.depth, 4);
     }
 
     #[test]

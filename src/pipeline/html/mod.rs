@@ -10,7 +10,9 @@
 //!    URL and site name, from one linear scan of the markup;
 //! 3. main content: the [`trafilatura`] crate (a port of go-trafilatura),
 //!    the best of the Rust extractors measured on the development set (see
-//!    the README); its clean HTML is split into typed blocks by [`blocks`];
+//!    the README), run on the parsed page only when the parsed tree nests
+//!    no deeper than the limit; its clean HTML is split into typed blocks
+//!    by [`blocks`];
 //! 4. [`removed`]: captions and share, newsletter, comment, related-links
 //!    and navigation widgets recognised by tag, class or id, reported as
 //!    typed removed blocks when they are not in the main content.
@@ -145,14 +147,26 @@ pub fn extract_page_scanned(
         return page;
     }
 
-    match main_content(html, meter) {
-        Some(blocks) if !blocks.is_empty() => page.blocks = blocks,
+    let (extracted, tree_depth) = main_content(html, limits, meter);
+    match extracted {
+        Extracted::Blocks(blocks) if !blocks.is_empty() => page.blocks = blocks,
         _ if cancelled(meter) => return page,
+        Extracted::TooDeep(depth) => {
+            page.warnings.push(Warning::new(
+                WarningCode::InputLimit,
+                "html",
+                format!(
+                    "the parsed HTML nests {depth} elements deep, deeper than {}; main-content extraction was skipped and the page's whole text was kept",
+                    limits.max_depth
+                ),
+            ));
+            page.blocks = flattened_blocks(html, limits.max_elements, meter);
+        }
         found => {
             page.warnings.push(Warning::new(
                 WarningCode::ExtractionFallback,
                 "html",
-                if found.is_none() {
+                if matches!(found, Extracted::Failed) {
                     "main-content extraction failed; the page's whole text was kept"
                 } else {
                     "no main content found; the page's whole text was kept"
@@ -175,6 +189,7 @@ pub fn extract_page_scanned(
         page.dom = dom::scan(html, meter);
         if let Some(dom) = &page.dom
             && !meter.is_stopped()
+            && tree_depth.is_some_and(|d| d <= usize::from(READABILITY_MAX_DEPTH))
             && dom.blocks.iter().all(|b| b.depth <= READABILITY_MAX_DEPTH)
         {
             page.readability = readability_blocks(html, limits.max_elements, meter);
@@ -196,28 +211,82 @@ fn cancelled(meter: &Meter<'_>) -> bool {
     meter.stopped() == Some(Interrupted::Cancelled)
 }
 
-/// The main-content blocks of a bounded page; `None` when the extractor
-/// failed (an error, or a panic caught here so one page cannot take the
-/// service down).
+/// What the extractor made of a bounded page.
+#[derive(Debug)]
+enum Extracted {
+    /// Its main-content blocks (none when it found no main content).
+    Blocks(Vec<PageBlock>),
+    /// It failed: an error, or a panic caught here so one page cannot take
+    /// the service down.
+    Failed,
+    /// It did not run: the parsed tree nests this deep, past
+    /// [`HtmlLimits::max_depth`].
+    TooDeep(usize),
+    /// The caller cancelled while the tree was measured.
+    Cancelled,
+}
+
+/// The main content of a bounded page, and how deep its parsed tree nests
+/// (`None` when it could not be measured).
 ///
-/// The extractor cannot be metered from inside; its cost is bounded by
-/// what [`bounds`] lets through (see `docs/html.md`, "Bounds"). Its output
-/// is split under `meter`.
-fn main_content(html: &str, meter: &mut Meter<'_>) -> Option<Vec<PageBlock>> {
+/// The page is parsed once, its depth measured on the parsed tree, and
+/// the same tree handed to the extractor. The bounds' depth model follows
+/// the tree builder's main rules but not all of them (foster parenting of
+/// what a table holds outside its cells, the adoption agency), so on tag
+/// soup the parsed tree can nest deeper than the model said; the extractor
+/// copies subtrees as it unwraps elements and recurses over the tree, so
+/// it runs only on trees within the limit. The extractor cannot be metered
+/// from inside; its cost is bounded by what [`bounds`] lets through (see
+/// `docs/html.md`, "Bounds"). Its output is split under `meter`.
+fn main_content(
+    html: &str,
+    limits: &HtmlLimits,
+    meter: &mut Meter<'_>,
+) -> (Extracted, Option<usize>) {
+    let Ok(doc) = std::panic::catch_unwind(|| trafilatura::dom::Document::parse(html)) else {
+        return (Extracted::Failed, None);
+    };
+    let Some(depth) = tree_depth(&doc, meter) else {
+        return (Extracted::Cancelled, None);
+    };
+    if depth > limits.max_depth {
+        return (Extracted::TooDeep(depth), Some(depth));
+    }
     let options = trafilatura::Options::default()
         // Dates come from our own metadata scan.
         .with_html_date_mode(trafilatura::HtmlDateMode::Disabled)
         // Reader comments are not the article (+0.0014 F1 on the dev set).
         .with_exclude_comments(true);
-    let result = std::panic::catch_unwind(|| trafilatura::extract(html, &options)).ok()?;
-    let result = result.ok()?;
-    Some(blocks::split_blocks_metered(&result.content_html, meter))
+    let extracted = std::panic::catch_unwind(|| trafilatura::extract_document(doc, &options));
+    let blocks = match extracted {
+        Ok(Ok(result)) => {
+            Extracted::Blocks(blocks::split_blocks_metered(&result.content_html, meter))
+        }
+        _ => Extracted::Failed,
+    };
+    (blocks, Some(depth))
 }
 
-/// Pages with a block nested deeper than this get no readability blocks:
-/// its cost grows with the nesting (on 128 KB of divs nested 250 deep it
-/// takes ten times the extractor's time, at 120 deep twice). The 990 pages
-/// of the evaluation set nest at most 49 deep.
+/// How deep the elements of a parsed page nest (the document node is 0,
+/// `html` 1), by an explicit stack, one meter step per element; `None`
+/// when the caller cancelled.
+fn tree_depth(doc: &trafilatura::dom::Document, meter: &mut Meter<'_>) -> Option<usize> {
+    let mut deepest = 0;
+    let mut open = vec![(doc.root(), 0usize)];
+    while let Some((id, depth)) = open.pop() {
+        if scan::StopOn::Cancel.add(meter, 1) {
+            return None;
+        }
+        deepest = deepest.max(depth);
+        open.extend(doc.children(id).into_iter().map(|c| (c, depth + 1)));
+    }
+    Some(deepest)
+}
+
+/// Pages with a block (or a parsed element) nested deeper than this get no
+/// readability blocks: its cost grows with the nesting (on 128 KB of divs
+/// nested 250 deep it takes ten times the extractor's time, at 120 deep
+/// twice). The 990 pages of the evaluation set nest at most 49 deep.
 pub const READABILITY_MAX_DEPTH: u16 = 128;
 
 /// Readability's main-content blocks (`dom_smoothie`, a port of Mozilla's
@@ -368,6 +437,47 @@ many roads are already in poor condition and repairs have been delayed for years
         assert!(shallow.dom.is_some() && shallow.readability.is_some());
         let deep = nested(usize::from(READABILITY_MAX_DEPTH) + 10);
         assert!(deep.dom.is_some() && deep.readability.is_none());
+    }
+
+    #[test]
+    fn a_parsed_tree_deeper_than_the_limit_skips_the_extractor() {
+        // Cells of unclosed tables: the parser gives each table a tbody and
+        // a row the bounds' model does not count, so the parsed tree nests
+        // deeper (42) than the model says (24).
+        let html = format!(
+            "<html><body>{}</body></html>",
+            "<table><td><div>cell text, more words.".repeat(300)
+        );
+        let limits = HtmlLimits {
+            max_depth: 30,
+            ..HtmlLimits::default()
+        };
+        assert!(bounds::bound(&html, &limits).depth <= 30);
+        let budget = Budget::unlimited();
+        let page = extract_page_scanned(&html, &limits, &mut budget.meter(), true);
+        assert!(
+            page.warnings
+                .iter()
+                .any(|w| w.code == WarningCode::InputLimit
+                    && w.message
+                        .contains("the parsed HTML nests 42 elements deep, deeper than 30")),
+            "{:?}",
+            page.warnings
+        );
+        // The whole text is kept; readability does not run on it either.
+        let text: String = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(text.matches("cell text, more words.").count(), 300);
+        assert!(page.readability.is_none());
+        // Within the limit the extractor runs.
+        let page = extract_page_scanned(&html, &HtmlLimits::default(), &mut budget.meter(), true);
+        assert!(
+            !page
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("parsed HTML nests")),
+            "{:?}",
+            page.warnings
+        );
     }
 
     #[test]
