@@ -284,7 +284,9 @@ pub struct PipelineConfig {
     pub max_article_bytes: usize,
     /// Most HTML elements parsed before the rest of a page is ignored.
     pub max_html_elements: usize,
-    /// Deepest HTML element nesting kept; deeper markup is flattened.
+    /// Deepest HTML element nesting kept; deeper markup is flattened, and a
+    /// page whose parsed tree still nests deeper is not given to the
+    /// extractor (its whole text is kept).
     pub max_html_depth: usize,
 }
 

@@ -41,7 +41,8 @@ use std::borrow::Cow;
 pub struct HtmlLimits {
     /// Most elements (start tags) read; the rest of the page is ignored.
     pub max_elements: usize,
-    /// Deepest element nesting kept; deeper markup is flattened.
+    /// Deepest element nesting kept; deeper markup is flattened, and a page
+    /// whose parsed tree still nests deeper skips the extractor.
     pub max_depth: usize,
 }
 
