@@ -252,6 +252,7 @@ mod tests {
             cue: String::new(),
             cue_span: None,
             confidence: 0.5,
+            stance: false,
         }
     }
 

@@ -23,7 +23,7 @@
 
 use std::sync::LazyLock;
 
-use super::{Quote, QuoteKind, STANCE_CONFIDENCE};
+use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack, text};
 use crate::pipeline::linear::{LinearModel, ModelError};
 
@@ -75,12 +75,12 @@ pub fn calibrate(model: &ConfidenceModel, quotes: &mut [Quote]) {
 
 /// Whether the rules scored `q` as a stance with an object ("He has
 /// supported Putin"): an attitude, not speech, kept at the fixed
-/// [`STANCE_CONFIDENCE`] under 0.5 so that a client keeping quotes of 0.5
+/// [`super::STANCE_CONFIDENCE`] under 0.5 so that a client keeping quotes of 0.5
 /// and up leaves it out. PolNeAR annotates many stances as attributions, so
 /// a calibration would lift them to about 0.75; they are neither trained
 /// on nor calibrated.
 pub fn is_stance(q: &Quote) -> bool {
-    q.kind == QuoteKind::Indirect && q.confidence == STANCE_CONFIDENCE
+    q.stance
 }
 
 /// The logistic function.
@@ -160,6 +160,7 @@ pub fn features(q: &Quote, out: &mut Vec<u64>) {
 mod tests {
     use super::*;
     use crate::pipeline::Span;
+    use crate::pipeline::quotes::STANCE_CONFIDENCE;
 
     fn quote(kind: QuoteKind, text: &str, speaker: &str, cue: &str, confidence: f32) -> Quote {
         Quote {
@@ -172,6 +173,7 @@ mod tests {
             cue: cue.to_owned(),
             cue_span: None,
             confidence,
+            stance: false,
         }
     }
 
@@ -226,13 +228,16 @@ mod tests {
             assert!((q.confidence - expected).abs() < 1e-6);
         }
         // A stance keeps the rules' score.
-        let mut stance = vec![quote(
-            QuoteKind::Indirect,
-            "Putin throughout the war",
-            "He",
-            "supported",
-            STANCE_CONFIDENCE,
-        )];
+        let mut stance = vec![Quote {
+            stance: true,
+            ..quote(
+                QuoteKind::Indirect,
+                "Putin throughout the war",
+                "He",
+                "supported",
+                STANCE_CONFIDENCE,
+            )
+        }];
         calibrate(&model, &mut stance);
         assert_eq!(stance[0].confidence, STANCE_CONFIDENCE);
         // Only the confidence changes.

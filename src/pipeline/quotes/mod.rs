@@ -88,6 +88,10 @@ pub struct Quote {
     pub cue_span: Option<Span>,
     /// Confidence, 0 to 1.
     pub confidence: f32,
+    /// Whether the rules read it as a stance with an object ("He has
+    /// supported Putin"): an attitude, not speech, kept at
+    /// [`STANCE_CONFIDENCE`] and neither calibrated nor trained on.
+    pub stance: bool,
 }
 
 /// How far after a quote its framing cue may be, in tokens: room for a
@@ -634,6 +638,7 @@ impl Stage<'_> {
                 .unwrap_or_default(),
             cue_span,
             confidence,
+            stance: false,
         }
     }
 }
@@ -1010,7 +1015,8 @@ fn extract_all(
             } else {
                 0.65 * (0.7 + 0.3 * at.strength) * speaker_factor(at.resolution)
             };
-            let q = stage.quote(span, QuoteKind::Indirect, Some(&at), conf);
+            let mut q = stage.quote(span, QuoteKind::Indirect, Some(&at), conf);
+            q.stance = stance;
             if !speech(&stage.view, &q, &mut speech_features) {
                 continue;
             }
