@@ -141,22 +141,19 @@ pub fn bound_metered<'a>(html: &'a str, limits: &HtmlLimits, meter: &mut Meter<'
                     break;
                 };
                 match stack.end_tag_target(&name) {
-                    EndTag::Closes(i) => {
-                        stack.truncate(i);
-                        if is_formatting(&name) {
-                            edits.push((lt + 2, end, "span"));
-                        }
-                    }
-                    // The parser ignores it (or, for a link, moves what is
-                    // open inside it but keeps it open): the model keeps
-                    // the stack, the tag stays as it was.
-                    EndTag::Blocked => {
-                        if is_formatting(&name) {
-                            edits.push((lt + 2, end, "span"));
-                        }
-                    }
                     // Matches nothing open: parsers ignore it.
                     EndTag::Unmatched => edits.push((lt, tag.end, "")),
+                    // When blocked, the parser ignores it (or, for a link,
+                    // moves what is open inside it but keeps that open):
+                    // the model keeps its stack and the tag stays.
+                    target => {
+                        if let EndTag::Closes(i) = target {
+                            stack.truncate(i);
+                        }
+                        if is_formatting(&name) {
+                            edits.push((lt + 2, end, "span"));
+                        }
+                    }
                 }
                 pos = tag.end;
             }
@@ -488,7 +485,7 @@ fn is_formatting(name: &Name) -> bool {
 }
 
 /// The name the parser sees: formatting elements are renamed to `span`
-/// in the output, so their end tags close spans, as spans' close them.
+/// in the output, so their end tags close spans as `</span>` does.
 fn effective(name: Name) -> Name {
     if is_formatting(&name) {
         tag_name(b"span", 0).0
