@@ -105,16 +105,25 @@ fn prlimit_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// `newsenrich enrich ARGS PATH` under the address-space limit `limit`.
-fn enrich_limited(limit: &str, args: &[&str], path: &std::path::Path) -> std::process::Output {
-    Command::new("prlimit")
+/// `newsenrich enrich ARGS PATH` under the address-space limit `limit`;
+/// fails the test unless the CLI succeeds, and returns what it printed.
+fn enrich_limited(limit: &str, args: &[&str], path: &std::path::Path) -> Vec<u8> {
+    let out = Command::new("prlimit")
         .arg(limit)
         .arg(BIN)
         .arg("enrich")
         .args(args)
         .arg(path)
         .output()
-        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: the CLI failed ({:?}): {}",
+        path.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 #[test]
@@ -128,21 +137,15 @@ fn cli_answers_every_hostile_article_within_bounded_memory() {
         let path = dir.path().join(name);
         std::fs::write(&path, &content).unwrap();
         let started = Instant::now();
-        let out = enrich_limited(ADDRESS_SPACE, &["--article-time-budget", "2s"], &path);
+        let stdout = enrich_limited(ADDRESS_SPACE, &["--article-time-budget", "2s"], &path);
         let elapsed = started.elapsed();
         assert!(
-            out.status.success(),
-            "{name}: the CLI failed ({:?}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            out.stdout.len() <= max_reply_bytes(content.len()),
+            stdout.len() <= max_reply_bytes(content.len()),
             "{name}: {} bytes of output for {} bytes of input",
-            out.stdout.len(),
+            stdout.len(),
             content.len()
         );
-        let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let record: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
         assert_eq!(record["id"], path.display().to_string());
         let warnings: Vec<String> = record["warnings"]
             .as_array()
@@ -151,7 +154,7 @@ fn cli_answers_every_hostile_article_within_bounded_memory() {
         eprintln!(
             "{name}: {} bytes in, {} bytes out, {:.2} s, warnings {warnings:?}",
             content.len(),
-            out.stdout.len(),
+            stdout.len(),
             elapsed.as_secs_f64()
         );
     }
@@ -196,14 +199,8 @@ fn cli_extracts_tag_soup_in_memory_linear_in_the_page() {
     for bytes in [256 * 1024, MAX_ARTICLE_BYTES] {
         let path = dir.path().join(format!("soup-{bytes}.html"));
         std::fs::write(&path, tag_soup(bytes, &mut rng)).unwrap();
-        let out = enrich_limited(TAG_SOUP_ADDRESS_SPACE, &["--features", "none"], &path);
-        assert!(
-            out.status.success(),
-            "{bytes} bytes of tag soup: the CLI failed ({:?}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let stdout = enrich_limited(TAG_SOUP_ADDRESS_SPACE, &["--features", "none"], &path);
+        let record: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
         assert!(
             record["text"]
                 .as_str()
