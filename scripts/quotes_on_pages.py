@@ -12,10 +12,11 @@ the speaker resolved to an entity, cue, confidence and the quote's first
 a judgement of it can be checked by someone else.
 
     cargo build --release
-    python3 scripts/quotes_on_pages.py target/release/newsenrich [--all]
+    python3 scripts/quotes_on_pages.py target/release/newsenrich [--all] [--speech]
 
 With --all the sample is drawn from the quotes of every English page
-instead of the news sites' only.
+instead of the news sites' only; with --speech from the quotes of
+confidence 0.5 and up only (reported speech, attitudes left out).
 """
 
 import json
@@ -57,6 +58,7 @@ def is_news(url):
 def main():
     binary = sys.argv[1]
     every = "--all" in sys.argv[2:]
+    speech = "--speech" in sys.argv[2:]
     with open(os.path.join(DATA, "evaldata.json")) as f:
         pages = json.load(f)
     files = []
@@ -78,10 +80,14 @@ def main():
             if not record.get("language", "").startswith("en"):
                 continue
             english += 1
-            quotes += len(record.get("quotes", []))
+            kept = [
+                q for q in record.get("quotes", []) if not speech or q.get("confidence", 0) >= 0.5
+            ]
+            quotes += len(kept)
             if every or is_news(url):
-                sampled.extend(record.get("quotes", []))
-    print(f"{english} English pages, {quotes} quotes; {len(sampled)} to sample from")
+                sampled.extend(kept)
+    what = "quotes of 0.5 and up" if speech else "quotes"
+    print(f"{english} English pages, {quotes} {what}; {len(sampled)} to sample from")
     random.seed(7 if every else 11)
     for n, q in enumerate(random.sample(sampled, min(len(sampled), 120 if every else 100)), 1):
         print(

@@ -18,7 +18,8 @@
 //!    the paragraph after it; other quoted words with no cue are scare
 //!    quotes and left out (confidence below [`MIN_CONFIDENCE`]); cues left
 //!    over give indirect quotes ("X said (that) CLAUSE", "CLAUSE, X said",
-//!    "according to X, CLAUSE");
+//!    "according to X, CLAUSE"), attitudes when their cue is weak and the
+//!    article reports nobody's speech (`reports_speech`);
 //! 5. [`speaker`]: the speaker phrase and its resolution (names, pronouns,
 //!    role nominals, relative-pronoun openers);
 //! 6. [`confidence`]: the rules' score of each quote calibrated into the
@@ -88,8 +89,9 @@ pub struct Quote {
     pub cue_span: Option<Span>,
     /// Confidence, 0 to 1.
     pub confidence: f32,
-    /// Whether the rules read it as a stance with an object ("He has
-    /// supported Putin"): an attitude, not speech, kept at
+    /// Whether the rules read it as an attitude, not speech: a stance with
+    /// an object ("He has supported Putin"), or what a weak cue reports in
+    /// an article that reports nobody's speech. Kept at
     /// [`STANCE_CONFIDENCE`] and neither calibrated nor trained on.
     pub stance: bool,
 }
@@ -706,6 +708,47 @@ pub fn extract_ranked(
     extract_all(text, entities, meter, models, collect, false)
 }
 
+/// Whether the article reports someone's speech: a reporting verb of the
+/// lexicon with a person or an organisation named, or "he", "she" or
+/// "they", right before it or right after it ("Smith said", "the
+/// ministry announced", "said Smith", "according to Reuters").
+fn reports_speech(
+    view: &View<'_>,
+    mentions: &[(usize, usize, usize)],
+    entities: &[Entity],
+) -> bool {
+    let speaker_at = |k: usize| -> bool {
+        let Some(t) = view.toks.get(k) else {
+            return false;
+        };
+        if t.quote != 0 || t.kind != TokKind::Word {
+            return false;
+        }
+        if t.mention != 0 {
+            let e = mentions[t.mention as usize - 1].2;
+            return matches!(
+                entities[e].kind,
+                EntityType::Person | EntityType::Organization
+            );
+        }
+        let w = view.word(k);
+        ["he", "she", "they"]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(w))
+    };
+    view.toks.iter().enumerate().any(|(k, t)| {
+        if t.quote != 0 || t.kind != TokKind::Word {
+            false
+        } else if t.verb != 0 {
+            (k >= 1 && speaker_at(k - 1))
+                || (k >= 2 && view.is_adverb(k - 1) && speaker_at(k - 2))
+                || speaker_at(k + 1)
+        } else {
+            view.word(k).eq_ignore_ascii_case("according") && speaker_at(k + 2)
+        }
+    })
+}
+
 /// [`extract_ranked`]; with `keep_unattributed` and no speech filter,
 /// quoted words with no cue and no speaker to continue are kept (at their
 /// low confidence) for `train speech` to learn from.
@@ -732,6 +775,9 @@ fn extract_all(
     if meter.add(toks.len() as u64 + mentions.len() as u64) {
         return out;
     }
+    // Whether the article reports anyone's speech (a recipe, a manual or
+    // an essay may not).
+    let reports = reports_speech(&view, &mentions, entities);
     let mut stage = Stage {
         view,
         resolver,
@@ -1019,6 +1065,15 @@ fn extract_all(
             q.stance = stance;
             if !speech(&stage.view, &q, &mut speech_features) {
                 continue;
+            }
+            // In an article that reports nobody's speech, what a weak cue
+            // (a stance, a finding, a word beyond the lexicon) reports is
+            // an attitude at most. Marked after the speech filter, which
+            // judges the rules' confidence, so that `train speech` (run
+            // with no filter) learns from what the filter sees.
+            if !reports && models.speech.is_some() && c.m.strength <= STANCE_STRENGTH {
+                q.stance = true;
+                q.confidence = STANCE_CONFIDENCE;
             }
             out.push(q);
             stage.note(&at);
@@ -2203,6 +2258,48 @@ mod tests {
         }
         assert!(is_denial("denied") && is_denial("Dismissed") && is_denial("rejects"));
         assert!(!is_denial("denounced") && !is_denial("said") && !is_denial("it’s"));
+    }
+
+    /// In an article that reports nobody's speech, what a weak cue reports
+    /// is an attitude (0.42); the same sentence in an article where a
+    /// person is reported is left to the calibration. Quotes are neither
+    /// added nor dropped.
+    #[test]
+    fn weak_cues_report_attitudes_in_articles_that_report_no_speech() {
+        let essay = "Gardeners believe that the new design will attract many visitors next spring.\n\
+                     The beds are planted in April and watered twice a week.";
+        let report = format!("{essay}\nMayor John Smith said the park would open in May.");
+        let weak = |qs: &[Quote]| {
+            qs.iter()
+                .find(|q| q.cue == "believe")
+                .cloned()
+                .expect("the stance of \"believe\" is found")
+        };
+        let alone = extract(essay, &[]);
+        let q = weak(&alone);
+        assert!(q.stance, "{q:?}");
+        assert_eq!(q.confidence, STANCE_CONFIDENCE);
+        let e = entities(
+            &report,
+            &[("John Smith", EntityType::Person, &["John Smith"], &[])],
+        );
+        let reported = extract(&report, &e);
+        let q = weak(&reported);
+        assert!(!q.stance && q.confidence != STANCE_CONFIDENCE, "{q:?}");
+        assert!(
+            reported
+                .iter()
+                .any(|q| q.cue == "said" && q.speaker.contains("John Smith"))
+        );
+        // The speech filter judged both the same: the same quotes of the
+        // essay's sentences come out either way.
+        let spans = |qs: &[Quote]| -> Vec<(usize, usize)> {
+            qs.iter()
+                .filter(|q| q.span.end <= essay.len())
+                .map(|q| (q.span.start, q.span.end))
+                .collect()
+        };
+        assert_eq!(spans(&alone), spans(&reported));
     }
 
     /// Indirect speech goes through the speech filter too: a phrase after
