@@ -67,6 +67,9 @@ pub enum TrainTask {
     /// The block classifier of the plain-text cleaner, from the
     /// trafilatura evaluation set flattened to text: `models/text-content.bin`.
     TextContent(crate::train::text_content::TrainTextContentArgs),
+    /// The words never tagged as nouns, from part-of-speech-tagged corpora:
+    /// `data/words/not-nouns.txt`, the quotation stage's speaker check.
+    WordClasses(crate::train::word_classes::TrainWordClassesArgs),
 }
 
 /// Settings of `newsenrich eval`.

@@ -10,6 +10,8 @@
 //!   trafilatura evaluation set.
 //! - [`text_content`]: the block classifier of the plain-text cleaner,
 //!   from the same set flattened to text.
+//! - [`word_classes`]: the words never tagged as nouns, from
+//!   part-of-speech-tagged corpora, for the quotation stage's speakers.
 
 mod averaged;
 pub mod brown;
@@ -21,6 +23,7 @@ pub mod polnear;
 pub mod quotes;
 pub mod speech;
 pub mod text_content;
+pub mod word_classes;
 
 use crate::cli::{TrainArgs, TrainTask};
 use crate::eval::EvalError;
@@ -79,6 +82,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn std::io::Write) -> Result<(), EvalErr
         TrainTask::Speech(speech_args) => speech::run_command(speech_args, out),
         TrainTask::Content(content_args) => content::run_command(content_args, out),
         TrainTask::TextContent(text_args) => text_content::run_command(text_args, out),
+        TrainTask::WordClasses(word_args) => word_classes::run_command(word_args, out),
     }
 }
 

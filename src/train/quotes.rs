@@ -89,6 +89,8 @@ struct Example {
     right: Vec<bool>,
     /// Which candidates overlap a Source of a matched quoted gold.
     right_quoted: Vec<bool>,
+    /// Whether each candidate can speak: the ranker chooses among those.
+    speaks: Vec<bool>,
     /// Each candidate's features.
     features: Vec<Vec<u64>>,
     /// What `--verbose` prints.
@@ -182,6 +184,7 @@ fn examples_of(
             right_quoted,
             rule_named: set.rule.iter().zip(&set.named).any(|(&r, &n)| r && n),
             right,
+            speaks: set.speaks,
             features: set.features,
             info,
         });
@@ -359,15 +362,15 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 let any_right = |right: &[bool]| right.iter().position(|&r| r);
                 oracle.add(e, any_right(&e.right_quoted).or(any_right(&e.right)));
                 for (acc, model) in ranked.iter_mut().zip(&models) {
-                    acc.add(e, choose(model, &e.features, e.rule));
+                    acc.add(e, choose(model, &e.features, e.rule, &e.speaks));
                 }
                 let keep = if e.rule_named {
                     e.rule
                 } else {
-                    choose(&model, &e.features, e.rule)
+                    choose(&model, &e.features, e.rule, &e.speaks)
                 };
                 named_kept.add(e, keep);
-                let pick = choose(&at_margin, &e.features, e.rule);
+                let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
                 if args.verbose
                     && e.quoted
                     && e.right_quoted.iter().any(|&r| r)
@@ -496,6 +499,7 @@ mod tests {
             rule_named: false,
             right: right.to_vec(),
             right_quoted: right.to_vec(),
+            speaks: vec![true, true],
             // Candidate 0 has feature 10, candidate 1 feature 20; both
             // the bias 1.
             features: vec![vec![1, 10], vec![1, 20]],
@@ -512,12 +516,18 @@ mod tests {
         let refs: Vec<&Example> = examples.iter().collect();
         let model = train_model(&refs, 5, "test");
         assert!(model.linear.score(&[1, 10]) > model.linear.score(&[1, 20]));
-        assert_eq!(choose(&model, &examples[0].features, Some(1)), Some(0));
+        assert_eq!(
+            choose(&model, &examples[0].features, Some(1), &examples[0].speaks),
+            Some(0)
+        );
         // A margin above the gap keeps the rules' choice.
         let gap = model.linear.score(&[10]) - model.linear.score(&[20]);
         let mut cautious = model.clone();
         cautious.linear.parameter = gap + 1.0;
-        assert_eq!(choose(&cautious, &examples[0].features, Some(1)), Some(1));
+        assert_eq!(
+            choose(&cautious, &examples[0].features, Some(1), &[]),
+            Some(1)
+        );
 
         let mut mixed: Vec<Example> = (0..20).map(|d| example(d, true, [true, false])).collect();
         mixed.extend((20..40).map(|d| example(d, false, [false, true])));

@@ -1075,6 +1075,16 @@ fn extract_all(
                 q.stance = true;
                 q.confidence = STANCE_CONFIDENCE;
             }
+            // Nor does a weak cue whose subject cannot speak ("Eventually
+            // adds", "Make sure"); `rank_speakers` leaves such a quote
+            // without a speaker.
+            if models.speech.is_some()
+                && (c.learned || c.m.strength <= STANCE_STRENGTH)
+                && !stage.view.can_speak(at.phrase.0, at.phrase.1)
+            {
+                q.stance = true;
+                q.confidence = STANCE_CONFIDENCE;
+            }
             out.push(q);
             stage.note(&at);
             // Only reported speech hands its speaker on to a cue-less quote
@@ -1237,6 +1247,7 @@ fn rank_speakers(
     };
     let mut previous_entity = None;
     let mut features: Vec<Vec<u64>> = Vec::new();
+    let mut speaks: Vec<bool> = Vec::new();
     for q in out.iter_mut() {
         if meter.add(2 * ranker::WINDOW_TOKENS as u64) {
             return;
@@ -1283,14 +1294,33 @@ fn rank_speakers(
                     .iter()
                     .map(|c| matches!(c.kind, ranker::CandidateKind::Mention(_)))
                     .collect(),
+                speaks: candidates.iter().map(|c| c.speaks).collect(),
                 features: features.clone(),
             });
         }
         let Some(model) = model else {
             continue;
         };
+        // Indirect speech whose cue's subject cannot speak ("Very
+        // important claims ...") gets no speaker: another candidate would
+        // be a guess, often a person who said nothing of the kind.
+        if q.kind == QuoteKind::Indirect && rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {
+            q.speaker.clear();
+            q.speaker_span = None;
+            q.speaker_entity_id = None;
+            continue;
+        }
         let rule_index = candidates.iter().position(|c| c.rule);
-        let Some(best) = ranker::choose(model, &features, rule_index) else {
+        speaks.clear();
+        speaks.extend(candidates.iter().map(|c| c.speaks));
+        let Some(best) = ranker::choose(model, &features, rule_index, &speaks) else {
+            // No candidate can speak: no speaker rather than a rules'
+            // speaker that cannot ("Eventually").
+            if rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {
+                q.speaker.clear();
+                q.speaker_span = None;
+                q.speaker_entity_id = None;
+            }
             continue;
         };
         let c = candidates[best];
@@ -2300,6 +2330,36 @@ mod tests {
                 .collect()
         };
         assert_eq!(spans(&alone), spans(&reported));
+    }
+
+    /// Issue 15: a speaker is never an adverb, an adjective or a verb.
+    /// Indirect speech whose cue's subject cannot speak keeps no speaker,
+    /// not even the person named in the sentence before (the ranker gave
+    /// "Such support is a win-win ..." to John Smith), and what a weak cue
+    /// reports of such a subject is held at the attitude confidence.
+    #[test]
+    fn subjects_that_cannot_speak_give_no_speaker() {
+        let text = "Mayor John Smith said the park would open in May. \
+                    Such support is a win-win for both museums and the company. \
+                    Make sure that the files are only readable by root. \
+                    Very important claims should protect both the victim and yourself.";
+        let e = entities(
+            text,
+            &[("John Smith", EntityType::Person, &["John Smith"], &[])],
+        );
+        let quotes = extract(text, &e);
+        let said = quotes.iter().find(|q| q.cue == "said").expect("said");
+        assert!(said.speaker.contains("John Smith"), "{said:?}");
+        let rest: Vec<&Quote> = quotes.iter().filter(|q| q.cue != "said").collect();
+        assert!(rest.len() >= 2, "{quotes:?}");
+        for q in &rest {
+            assert!(q.speaker.is_empty() && q.speaker_span.is_none(), "{q:?}");
+            assert!(q.speaker_entity_id.is_none(), "{q:?}");
+        }
+        for cue in ["support", "sure"] {
+            let q = rest.iter().find(|q| q.cue == cue).expect(cue);
+            assert!(q.stance && q.confidence == STANCE_CONFIDENCE, "{q:?}");
+        }
     }
 
     /// Indirect speech goes through the speech filter too: a phrase after

@@ -62,6 +62,9 @@ pub struct Candidate {
     /// entity type) on its side of the quote are nearer the quote, at
     /// most 3.
     pub kind_rank: u8,
+    /// Whether it can speak ([`View::can_speak`]): the ranker learns from
+    /// every candidate but only chooses among those that can.
+    pub speaks: bool,
 }
 
 /// What the ranker sees of the article: tokens, the sentence of each
@@ -171,6 +174,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
                 kind,
                 rule,
                 kind_rank: 0,
+                speaks: article.view.can_speak(tokens.0, tokens.1),
             },
         )
     };
@@ -250,6 +254,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
             kind,
             rule: true,
             kind_rank: 0,
+            speaks: article.view.can_speak(rule.0, rule.1),
         });
     }
     out
@@ -654,15 +659,24 @@ pub struct CandidateSet {
     pub rule: Vec<bool>,
     /// Whether each is a mention of an entity.
     pub named: Vec<bool>,
+    /// Whether each can speak (the ranker chooses among those only).
+    pub speaks: Vec<bool>,
     /// Their features.
     pub features: Vec<Vec<u64>>,
 }
 
-/// The index of the best-scoring candidate (the first on ties), with its
-/// score.
-fn best_scored(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<(usize, f32)> {
+/// The index of the best-scoring candidate (the first on ties) among those
+/// that can speak (every one when `speaks` is shorter), with its score.
+fn best_scored(
+    model: &SpeakerModel,
+    features: &[Vec<u64>],
+    speaks: &[bool],
+) -> Option<(usize, f32)> {
     let mut best: Option<(usize, f32)> = None;
     for (i, f) in features.iter().enumerate() {
+        if !speaks.get(i).copied().unwrap_or(true) {
+            continue;
+        }
         let s = model.linear.score(f);
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
@@ -673,16 +687,29 @@ fn best_scored(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<(usize, f3
 
 /// The index of the best-scoring candidate (the first on ties).
 pub fn best(model: &SpeakerModel, features: &[Vec<u64>]) -> Option<usize> {
-    best_scored(model, features).map(|(i, _)| i)
+    best_scored(model, features, &[]).map(|(i, _)| i)
 }
 
-/// The candidate a quote gets: the best-scoring one, unless the rules'
-/// choice `rule` scores within the model's margin of it. Scores each
-/// candidate once, and the rules' choice again.
-pub fn choose(model: &SpeakerModel, features: &[Vec<u64>], rule: Option<usize>) -> Option<usize> {
-    let (best, top) = best_scored(model, features)?;
+/// The candidate a quote gets among those that can speak (`speaks`, one
+/// flag a candidate; every one when it is shorter): the best-scoring one,
+/// unless the rules' choice `rule` scores within the model's margin of it.
+/// A rules' choice that cannot speak ("Eventually") is never kept. Scores
+/// each candidate once, and the rules' choice again.
+pub fn choose(
+    model: &SpeakerModel,
+    features: &[Vec<u64>],
+    rule: Option<usize>,
+    speaks: &[bool],
+) -> Option<usize> {
+    let (best, top) = best_scored(model, features, speaks)?;
     match rule {
-        Some(r) if r != best && top - model.linear.score(&features[r]) <= model.margin() => Some(r),
+        Some(r)
+            if r != best
+                && speaks.get(r).copied().unwrap_or(true)
+                && top - model.linear.score(&features[r]) <= model.margin() =>
+        {
+            Some(r)
+        }
         _ => Some(best),
     }
 }
@@ -714,13 +741,19 @@ mod tests {
         // The rules' choice stands unless another scores above it by more
         // than the margin.
         let features = [vec![3], vec![7]];
-        assert_eq!(choose(&back, &features, Some(0)), Some(1));
+        assert_eq!(choose(&back, &features, Some(0), &[]), Some(1));
         let mut cautious = back.linear.clone();
         cautious.parameter = 2.0;
         let again = read(&cautious.to_bytes()).expect("reads");
         assert_eq!(again.margin(), 2.0);
-        assert_eq!(choose(&again, &features, Some(0)), Some(0));
-        assert_eq!(choose(&again, &features, None), Some(1));
+        assert_eq!(choose(&again, &features, Some(0), &[]), Some(0));
+        assert_eq!(choose(&again, &features, None, &[]), Some(1));
+        // Only candidates that can speak are chosen: a rules' choice that
+        // cannot is passed over whatever the margin, and with none that
+        // can there is no choice.
+        assert_eq!(choose(&back, &features, None, &[true, false]), Some(0));
+        assert_eq!(choose(&again, &features, Some(0), &[false, true]), Some(1));
+        assert_eq!(choose(&again, &features, Some(0), &[false, false]), None);
     }
 
     /// The nearest reporting verb is the last one before the quote in its

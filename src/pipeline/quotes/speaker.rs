@@ -324,6 +324,57 @@ static DETERMINER_SET: WordSet = WordSet(LazyLock::new(|| hashes(DETERMINERS)));
 static TIME_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(TIME_WORDS)));
 static IRREGULAR_VERB_SET: WordSet = WordSet(LazyLock::new(|| hashes(IRREGULAR_VERBS)));
 static LY_NOUN_SET: WordSet = WordSet(LazyLock::new(|| hashes(LY_NOUNS)));
+/// Words part-of-speech-tagged corpora never tag as nouns ("eventually",
+/// "additional", "provide"), one a line after `#` comments: built by
+/// `newsenrich train word-classes` (src/train/word_classes.rs).
+const NOT_NOUNS: &str = include_str!("../../../data/words/not-nouns.txt");
+
+static NOT_NOUN_SET: WordSet = WordSet(LazyLock::new(|| {
+    let words: Vec<&str> = NOT_NOUNS
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    hashes(&words)
+}));
+
+/// Quantifiers and demonstratives that stand for a group that speaks
+/// ("some said", "those surveyed", "both told", "the two"), though the
+/// corpora tag them as determiners or numbers.
+const GROUP_WORDS: &[&str] = &[
+    "some",
+    "those",
+    "these",
+    "both",
+    "another",
+    "most",
+    "many",
+    "few",
+    "several",
+    "all",
+    "each",
+    "either",
+    "neither",
+    "none",
+    "other",
+    "others",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+];
+static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS)));
+
 /// [`PREPOSITIONS`] as a [`WordSet`].
 pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
 
@@ -346,6 +397,41 @@ impl View<'_> {
     fn lower_is(&self, i: usize, set: &WordSet) -> bool {
         let t = &self.toks[i];
         t.kind == TokKind::Word && t.mention == 0 && set.contains(t.lower)
+    }
+
+    /// Whether tokens `a..b` can name a speaker: some word of them is a
+    /// name the entity stage found, a pronoun, a quantifier standing for a
+    /// group ("some", "those", "the two"), a number with other words
+    /// ("42%", "six in 10") or a word that can be a noun. A phrase of
+    /// adverbs, adjectives, verbs and bare numbers ("Eventually", "provide
+    /// additional", "the stark", "69") cannot: issue 15 wants a speaker to
+    /// be a person, a group, an organisation or a document, "never a verb,
+    /// an adjective, a number".
+    pub fn can_speak(&self, a: usize, b: usize) -> bool {
+        let b = b.min(self.toks.len());
+        for i in a..b {
+            let t = &self.toks[i];
+            if t.mention != 0 {
+                return true;
+            }
+            if t.kind != TokKind::Word {
+                continue;
+            }
+            let w = self.word(i);
+            if w.starts_with(|c: char| c.is_ascii_digit()) {
+                if b - a > 1 {
+                    return true;
+                }
+                continue;
+            }
+            if pronoun(w).is_some()
+                || GROUP_WORD_SET.contains(t.lower)
+                || !NOT_NOUN_SET.contains(t.lower)
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// The token starts with a capital.
@@ -897,5 +983,49 @@ mod tests {
         assert!(view.lower_is(0, &STOP_SET));
         assert!(view.lower_is(1, &DETERMINER_SET));
         assert!(!view.lower_is(2, &STOP_SET));
+    }
+
+    /// A speaker phrase needs a word that can name one: a noun, a
+    /// pronoun, a quantifier standing for a group, a number with other
+    /// words; adverbs, adjectives, verbs and bare numbers cannot.
+    #[test]
+    fn only_phrases_with_a_word_that_can_name_a_speaker_can_speak() {
+        let cases = [
+            ("Eventually", false),
+            ("provide additional", false),
+            ("The malicious", false),
+            ("very important", false),
+            ("69", false),
+            ("until", false),
+            ("the smoke", true),
+            ("officials", true),
+            ("The spokeswoman", true),
+            ("he", true),
+            ("Those surveyed", true),
+            ("the two", true),
+            ("42 %", true),
+            ("Obama", true),
+        ];
+        for (phrase, speaks) in cases {
+            let marked = super::super::marks::scan(phrase);
+            let budget = crate::pipeline::Budget::unlimited();
+            let toks = super::super::text::tokenize(phrase, &marked, &[], &mut budget.meter());
+            let view = View {
+                text: phrase,
+                toks: &toks,
+            };
+            assert_eq!(view.can_speak(0, toks.len()), speaks, "{phrase}");
+        }
+        // A name the entity stage found speaks, whatever its words are.
+        let phrase = "Early";
+        let marked = super::super::marks::scan(phrase);
+        let budget = crate::pipeline::Budget::unlimited();
+        let mention = [crate::pipeline::Span { start: 0, end: 5 }];
+        let toks = super::super::text::tokenize(phrase, &marked, &mention, &mut budget.meter());
+        let view = View {
+            text: phrase,
+            toks: &toks,
+        };
+        assert!(view.can_speak(0, 1));
     }
 }

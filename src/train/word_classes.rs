@@ -1,0 +1,170 @@
+//! `newsenrich train word-classes`: the words that are never nouns, read
+//! off part-of-speech-tagged corpora, for the quotation stage's check that
+//! a speaker is something that can speak (`quotes::speaker::can_speak`):
+//! "Eventually", "provide additional", "the stark" are no speakers.
+//!
+//! A word (lower-cased, letters, apostrophes and hyphens only) is listed
+//! when it occurs at least `--min-count` times in the corpora and at most
+//! `--max-noun-share` of its occurrences are tagged as a noun or a pronoun
+//! (NN, NNS, NNP, NNPS, PRP, WP, FW): adverbs, adjectives, verbs, numbers
+//! written out, determiners, prepositions. The share allows for tagging
+//! slips; a word tagged a noun more often than that ("official", "chief")
+//! stays out of the list. The output is sorted, one word a line after a
+//! header saying how it was made, so a rebuild is byte for byte the same.
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use crate::eval::EvalError;
+
+/// Flags of `newsenrich train word-classes`.
+#[derive(Debug, clap::Args)]
+pub struct TrainWordClassesArgs {
+    /// A part-of-speech-tagged corpus: one token a line, the word in the
+    /// first column and its Penn Treebank tag in the second (CoNLL-2003's
+    /// `eng.train`, GMB's `ner_dataset.conll`); blank lines, `#` comments
+    /// and `-DOCSTART-` lines are skipped. Repeat for several corpora.
+    #[arg(long, required = true)]
+    pub tagged: Vec<PathBuf>,
+    /// Words seen fewer times than this are left out.
+    #[arg(long, default_value_t = 3)]
+    pub min_count: u32,
+    /// The largest share of a listed word's occurrences tagged as a noun.
+    #[arg(long, default_value_t = 0.01)]
+    pub max_noun_share: f64,
+    /// Where to write the list.
+    #[arg(long, default_value = "data/words/not-nouns.txt")]
+    pub out: PathBuf,
+}
+
+/// Tags of nouns and of the pronouns that can stand for one.
+const NOUN_TAGS: &[&str] = &["NN", "NNS", "NNP", "NNPS", "PRP", "WP", "FW"];
+
+/// Per word: occurrences, and those tagged as a noun.
+type Counts = FxHashMap<String, (u32, u32)>;
+
+/// Adds the tokens of one tagged corpus to `counts`.
+fn count(path: &Path, counts: &mut Counts) -> Result<(), EvalError> {
+    let io = |source| EvalError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line.map_err(io)?;
+        if line.starts_with('#') || line.starts_with("-DOCSTART-") {
+            continue;
+        }
+        let mut columns = line.split_whitespace();
+        let (Some(word), Some(tag)) = (columns.next(), columns.next()) else {
+            continue;
+        };
+        add(counts, word, tag);
+    }
+    Ok(())
+}
+
+/// Counts one tagged token, if it is a word the list can hold.
+fn add(counts: &mut Counts, word: &str, tag: &str) {
+    let listable = word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '\'' || c == '-');
+    if !listable {
+        return;
+    }
+    let entry = counts.entry(word.to_ascii_lowercase()).or_default();
+    entry.0 += 1;
+    entry.1 += u32::from(NOUN_TAGS.contains(&tag));
+}
+
+/// The words never (or almost never) tagged as a noun, sorted.
+fn not_nouns(counts: &Counts, min_count: u32, max_noun_share: f64) -> BTreeSet<&str> {
+    counts
+        .iter()
+        .filter(|(_, (n, nouns))| {
+            *n >= min_count && f64::from(*nouns) <= max_noun_share * f64::from(*n)
+        })
+        .map(|(w, _)| w.as_str())
+        .collect()
+}
+
+/// Runs `newsenrich train word-classes`.
+pub fn run_command(
+    args: &TrainWordClassesArgs,
+    out: &mut dyn std::io::Write,
+) -> Result<(), EvalError> {
+    let mut counts = Counts::default();
+    for path in &args.tagged {
+        count(path, &mut counts)?;
+    }
+    let words = not_nouns(&counts, args.min_count, args.max_noun_share);
+    let mut text = String::from(
+        "# Words (lower case) never or almost never tagged as a noun or pronoun: the\n\
+         # quotation stage's check that a speaker can speak. Built by\n\
+         # `newsenrich train word-classes` (src/train/word_classes.rs) from:\n",
+    );
+    for path in &args.tagged {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        text.push_str(&format!("#   {name}\n"));
+    }
+    text.push_str(&format!(
+        "# min count {}, max noun share {}; {} of {} words.\n",
+        args.min_count,
+        args.max_noun_share,
+        words.len(),
+        counts.len()
+    ));
+    for w in &words {
+        text.push_str(w);
+        text.push('\n');
+    }
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| EvalError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    super::write_model(&args.out, text.as_bytes())?;
+    writeln!(
+        out,
+        "wrote {} ({} words never tagged as nouns, of {})",
+        args.out.display(),
+        words.len(),
+        counts.len()
+    )
+    .map_err(EvalError::Output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_mostly_tagged_as_nouns_or_rare_words_are_left_out() {
+        let mut counts = Counts::default();
+        for _ in 0..200 {
+            add(&mut counts, "Eventually", "RB");
+            add(&mut counts, "official", "JJ");
+        }
+        // Three noun tags in 203: more than 1%, a noun it can be.
+        for _ in 0..3 {
+            add(&mut counts, "official", "NN");
+        }
+        // One slip in 201: still never a noun.
+        add(&mut counts, "eventually", "NN");
+        add(&mut counts, "rarely", "RB");
+        add(&mut counts, "69", "CD");
+        add(&mut counts, "U.S.", "NNP");
+        let words = not_nouns(&counts, 3, 0.01);
+        assert_eq!(words.into_iter().collect::<Vec<_>>(), vec!["eventually"]);
+        assert_eq!(counts["eventually"], (201, 1));
+        assert!(!counts.contains_key("69") && !counts.contains_key("u.s."));
+    }
+}
