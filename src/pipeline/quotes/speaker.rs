@@ -293,6 +293,17 @@ pub fn pronoun(w: &str) -> Option<Pronoun> {
     }
 }
 
+/// `w` without a trailing clitic ("you’ll" → "you", "there's" →
+/// "there"), if it has one.
+fn without_clitic(w: &str) -> Option<&str> {
+    let at = w.rfind(['\'', '’'])?;
+    let clitic = &w[at + w[at..].chars().next()?.len_utf8()..];
+    let known = ["s", "re", "ve", "ll", "d", "m"]
+        .iter()
+        .any(|c| clitic.eq_ignore_ascii_case(c));
+    (known && at > 0).then(|| &w[..at])
+}
+
 /// A word list as the set of its words' lower-case hashes, the hash every
 /// token carries ([`Tok::lower`]), so membership is one lookup.
 pub struct WordSet(LazyLock<FxHashSet<u64>>);
@@ -417,17 +428,28 @@ impl View<'_> {
             if t.kind != TokKind::Word {
                 continue;
             }
-            let w = self.word(i);
+            let mut w = self.word(i);
             if w.starts_with(|c: char| c.is_ascii_digit()) {
                 if b - a > 1 {
                     return true;
                 }
                 continue;
             }
-            if pronoun(w).is_some()
-                || GROUP_WORD_SET.contains(t.lower)
-                || !NOT_NOUN_SET.contains(t.lower)
-            {
+            // A contraction ("you’ll", "there's") is judged by its first
+            // part (rare: the lower-cased copy is made for these only).
+            let mut lower = t.lower;
+            if let Some(stem) = without_clitic(w) {
+                w = stem;
+                lower =
+                    crate::pipeline::entities::features::text(stem.to_ascii_lowercase().as_bytes());
+            }
+            match pronoun(w) {
+                // "you" is never a speaker.
+                Some(Pronoun::Deictic) => continue,
+                Some(_) => return true,
+                None => {}
+            }
+            if GROUP_WORD_SET.contains(lower) || !NOT_NOUN_SET.contains(lower) {
                 return true;
             }
         }
@@ -967,6 +989,11 @@ mod tests {
         assert!(DETERMINER_SET.contains(text(b"the")));
         assert!(!DETERMINER_SET.contains(text(b"then")));
         assert!(PREPOSITION_SET.contains(text(b"despite")));
+        assert_eq!(without_clitic("you’ll"), Some("you"));
+        assert_eq!(without_clitic("There'S"), Some("There"));
+        assert_eq!(without_clitic("rock'n'roll"), None);
+        assert_eq!(without_clitic("’s"), None);
+        assert_eq!(without_clitic("said"), None);
         assert!(ends_with_ignore_case("WANTED", "ed"));
         assert!(ends_with_ignore_case("doesn’t", "n’t"));
         assert!(!ends_with_ignore_case("d", "ed"));
@@ -1005,6 +1032,11 @@ mod tests {
             ("the two", true),
             ("42 %", true),
             ("Obama", true),
+            ("you", false),
+            ("you’ll", false),
+            ("There's", false),
+            ("I’m", true),
+            ("the company's", true),
         ];
         for (phrase, speaks) in cases {
             let marked = super::super::marks::scan(phrase);
