@@ -146,6 +146,41 @@ pub fn run_command(
 mod tests {
     use super::*;
 
+    /// The embedded list is what the command builds from the development
+    /// data beside the checkout, byte for byte (skipped without it).
+    #[test]
+    fn the_embedded_list_is_what_the_command_builds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tagged = [
+            root.join("../shared/data/conll2003/eng.train"),
+            root.join("../shared/data/gmb/ner_dataset.conll"),
+        ];
+        if let Some(missing) = tagged.iter().find(|p| !p.is_file()) {
+            eprintln!(
+                "skipped: {} is absent (the development data lives beside the checkout)",
+                missing.display()
+            );
+            return;
+        }
+        let out = std::env::temp_dir().join(format!("not-nouns-{}.txt", std::process::id()));
+        let args = TrainWordClassesArgs {
+            tagged: tagged.to_vec(),
+            min_count: 3,
+            max_noun_share: 0.01,
+            out: out.clone(),
+        };
+        let mut report = Vec::new();
+        run_command(&args, &mut report).expect("builds");
+        let built = std::fs::read_to_string(&out).expect("written");
+        let _ = std::fs::remove_file(&out);
+        assert_eq!(
+            built,
+            include_str!("../../data/words/not-nouns.txt"),
+            "rebuild data/words/not-nouns.txt with `newsenrich train word-classes`"
+        );
+        assert!(String::from_utf8_lossy(&report).contains("4370 words"));
+    }
+
     #[test]
     fn words_mostly_tagged_as_nouns_or_rare_words_are_left_out() {
         let mut counts = Counts::default();
