@@ -8,7 +8,9 @@
 //! he/she, organisation or group for they and it; "I"/"we" the writer), a
 //! nominal through entity roles and the words written before an entity's
 //! mentions ("the Belarusian president"), and a sentence opened by a
-//! relative pronoun ("Who stated ...").
+//! relative pronoun ("Who stated ..."). Also owns the check that a phrase
+//! can name a speaker at all ([`View::can_speak`], over the embedded list
+//! of words never tagged as nouns, `data/words/not-nouns.txt`).
 //!
 //! Every search is bounded by a constant, whatever the article's length:
 //! the subject is looked for at most [`MAX_SUBJECT_TOKENS`] tokens left of
