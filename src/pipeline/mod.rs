@@ -623,6 +623,7 @@ impl Pipeline {
         );
         check_cancelled(&meter)?;
         let lang = html_language(article, &page);
+        let declared_by_page = article.language.is_none() && page.metadata.language.is_some();
         // The learned scorer, when there is one, chooses among all the
         // page's blocks, the extractor's choice among its features; else
         // the extractor's blocks with prose recovery.
@@ -736,7 +737,15 @@ impl Pipeline {
         {
             decoded.published_at = Some((t, PublishedAtSource::ArticleContent));
         }
-        decoded.language = Some(lang);
+        // The page's `lang` is often a template's default ("en" on a French
+        // page): when the extracted text reliably reads as another
+        // language, the text wins. The cleaner above used the declared one,
+        // as the content scorer was trained and measured with it.
+        decoded.language = Some(if declared_by_page {
+            language_of_page_text(lang, &blocks)
+        } else {
+            lang
+        });
         decoded.url = page.metadata.canonical_url;
         decoded.site_name = page.metadata.site_name;
         decoded.warnings = page.warnings;
@@ -783,6 +792,23 @@ fn text_language(article: &ArticleInput, blocks: &[&str]) -> String {
         language::detect(&longest_blocks_sample(blocks))
             .map_or_else(|| "und".to_string(), |d| d.tag.to_string())
     })
+}
+
+/// The language a page declared (`declared`), unless identification over
+/// the longest of its extracted `blocks` reliably says another primary
+/// language; a declared region ("en-GB") is kept when the text agrees.
+fn language_of_page_text(declared: String, blocks: &[&str]) -> String {
+    match language::detect(&longest_blocks_sample(blocks)) {
+        Some(d)
+            if !declared
+                .split('-')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(d.tag)) =>
+        {
+            d.tag.to_string()
+        }
+        _ => declared,
+    }
 }
 
 /// The language of an HTML page: the caller's hint, else the page's
@@ -1250,6 +1276,47 @@ the original designers expected, and the work cost about a third more than plann
 <aside class="related"><ul><li><a href="/a">Council votes on parking fees</a></li>
 <li><a href="/b">New cycle lanes for the centre</a></li></ul></aside></main>
 <footer><p>Copyright 2024 The Example Gazette. All rights reserved.</p></footer></body></html>"#;
+
+    /// A page's `lang` is trusted unless its text reliably reads as
+    /// another language (a template's "en" on a French page); a region the
+    /// text agrees with is kept, and the caller's hint always wins.
+    #[test]
+    fn a_page_language_the_text_contradicts_gives_way_to_the_text() {
+        let french = "<p>Souvenez-vous. C'est au printemps que vous avez certainement ouvert \
+                      les yeux sur ce qu'il se trame réellement dans votre ventre, grâce au livre \
+                      de la doctorante allemande. Deux travaux qui ont rendu ses lettres de \
+                      noblesse à l'intestin et plus globalement au tube digestif.</p>";
+        let cases = [
+            (
+                format!("<html lang=\"en\"><body>{french}</body></html>"),
+                None,
+                "fr",
+            ),
+            (
+                SCORED_PAGE.replace("lang=\"en\"", "lang=\"en-GB\""),
+                None,
+                "en-GB",
+            ),
+            (
+                SCORED_PAGE.replace("lang=\"en\"", "lang=\"de\""),
+                None,
+                "en",
+            ),
+            (
+                format!("<html lang=\"en\"><body>{french}</body></html>"),
+                Some("en"),
+                "en",
+            ),
+        ];
+        for (page, hint, want) in cases {
+            let mut a = article(Content::Html(page));
+            a.language = hint.map(str::to_string);
+            let out = pipeline()
+                .enrich(&a, &options(), &Budget::unlimited())
+                .expect("enriches");
+            assert_eq!(out.language, want, "{hint:?}");
+        }
+    }
 
     #[test]
     fn html_content_scorer_keeps_the_article_and_drops_the_furniture() {
