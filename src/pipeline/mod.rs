@@ -623,7 +623,12 @@ impl Pipeline {
         );
         check_cancelled(&meter)?;
         let lang = html_language(article, &page);
-        let declared_by_page = article.language.is_none() && page.metadata.language.is_some();
+        let declared_by_page = article.language.is_none()
+            && page
+                .metadata
+                .language
+                .as_deref()
+                .is_some_and(|l| language::parse_hint(l).is_ok());
         // The learned scorer, when there is one, chooses among all the
         // page's blocks, the extractor's choice among its features; else
         // the extractor's blocks with prose recovery.
