@@ -524,16 +524,7 @@ pub fn run_command(
     for (p, w, c) in &paths {
         text.push_str(&format!("{p}\t{w}\t{c}\n"));
     }
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| EvalError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    std::fs::write(&args.out, text).map_err(|source| EvalError::Io {
-        path: args.out.clone(),
-        source,
-    })?;
+    super::write_creating_folder(&args.out, text.as_bytes())?;
     log(format!(
         "wrote {} ({} words)",
         args.out.display(),

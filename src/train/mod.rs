@@ -63,6 +63,18 @@ fn write_linear(
     ))
 }
 
+/// Writes a text resource to `path`, creating its folder first (the
+/// `data/...` outputs of `train clusters` and `train word-classes`).
+fn write_creating_folder(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| EvalError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    write_model(path, bytes)
+}
+
 /// Writes a model file.
 fn write_model(path: &std::path::Path, bytes: &[u8]) -> Result<(), EvalError> {
     std::fs::write(path, bytes).map_err(|source| EvalError::Io {

@@ -125,13 +125,7 @@ pub fn run_command(
         text.push_str(w);
         text.push('\n');
     }
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| EvalError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-    }
-    super::write_model(&args.out, text.as_bytes())?;
+    super::write_creating_folder(&args.out, text.as_bytes())?;
     writeln!(
         out,
         "wrote {} ({} words never tagged as nouns, of {})",

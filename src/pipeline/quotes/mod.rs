@@ -96,6 +96,15 @@ pub struct Quote {
     pub stance: bool,
 }
 
+impl Quote {
+    /// Leaves the quote with no speaker.
+    fn clear_speaker(&mut self) {
+        self.speaker.clear();
+        self.speaker_span = None;
+        self.speaker_entity_id = None;
+    }
+}
+
 /// How far after a quote its framing cue may be, in tokens: room for a
 /// subject with appositions ("..., Scott Pruitt, the Republican attorney
 /// general of Oklahoma, one of the states suing the EPA, said").
@@ -1305,9 +1314,7 @@ fn rank_speakers(
         // important claims ...") gets no speaker: another candidate would
         // be a guess, often a person who said nothing of the kind.
         if q.kind == QuoteKind::Indirect && rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {
-            q.speaker.clear();
-            q.speaker_span = None;
-            q.speaker_entity_id = None;
+            q.clear_speaker();
             continue;
         }
         let rule_index = candidates.iter().position(|c| c.rule);
@@ -1317,9 +1324,7 @@ fn rank_speakers(
             // No candidate can speak: no speaker rather than a rules'
             // speaker that cannot ("Eventually").
             if rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {
-                q.speaker.clear();
-                q.speaker_span = None;
-                q.speaker_entity_id = None;
+                q.clear_speaker();
             }
             continue;
         };

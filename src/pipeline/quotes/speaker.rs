@@ -977,6 +977,13 @@ mod tests {
     use super::*;
     use crate::pipeline::entities::features::text;
 
+    /// The tokens of `text` with `mentions` marked, as the stage makes them.
+    fn tokens_of(text: &str, mentions: &[crate::pipeline::Span]) -> Vec<Tok> {
+        let marked = super::super::marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        super::super::text::tokenize(text, &marked, mentions, &mut budget.meter())
+    }
+
     /// The word lists match a token by the lower-case hash it carries, and
     /// the pronoun and suffix tests ignore case, all without allocating.
     #[test]
@@ -1002,9 +1009,7 @@ mod tests {
 
         // A token's hash is of its lower-cased text: "Of" is a stop word.
         let text_ = "Of the people";
-        let marked = super::super::marks::scan(text_);
-        let budget = crate::pipeline::Budget::unlimited();
-        let toks = super::super::text::tokenize(text_, &marked, &[], &mut budget.meter());
+        let toks = tokens_of(text_, &[]);
         let view = View {
             text: text_,
             toks: &toks,
@@ -1041,9 +1046,7 @@ mod tests {
             ("the company's", true),
         ];
         for (phrase, speaks) in cases {
-            let marked = super::super::marks::scan(phrase);
-            let budget = crate::pipeline::Budget::unlimited();
-            let toks = super::super::text::tokenize(phrase, &marked, &[], &mut budget.meter());
+            let toks = tokens_of(phrase, &[]);
             let view = View {
                 text: phrase,
                 toks: &toks,
@@ -1052,10 +1055,7 @@ mod tests {
         }
         // A name the entity stage found speaks, whatever its words are.
         let phrase = "Early";
-        let marked = super::super::marks::scan(phrase);
-        let budget = crate::pipeline::Budget::unlimited();
-        let mention = [crate::pipeline::Span { start: 0, end: 5 }];
-        let toks = super::super::text::tokenize(phrase, &marked, &mention, &mut budget.meter());
+        let toks = tokens_of(phrase, &[crate::pipeline::Span { start: 0, end: 5 }]);
         let view = View {
             text: phrase,
             toks: &toks,
