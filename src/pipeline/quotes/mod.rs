@@ -599,7 +599,13 @@ impl Stage<'_> {
         Span::new(self.view.toks[a].start, self.view.toks[b - 1].end)
     }
 
+    /// Notes an attribution's entity as the latest speaker, for the
+    /// pronouns after it; a phrase that cannot speak ("trying" resolved
+    /// to a name it does not hold) names no speaker.
     fn note(&mut self, at: &Attribution) {
+        if !self.view.can_speak(at.phrase.0, at.phrase.1) {
+            return;
+        }
         if let Resolution::Entity(e) = at.resolution {
             let start = self.view.toks[at.phrase.0].start;
             // The same speaker again (many quotes of one cue) adds nothing.
@@ -2270,6 +2276,40 @@ mod tests {
                 .iter()
                 .any(|q| q.cue == "said" && q.text.contains("respond to any attack")),
             "{quotes:#?}"
+        );
+    }
+
+    /// A subject that cannot speak, resolved to a name it does not hold
+    /// ("trying" to Donald Trump), is no antecedent for the pronouns after
+    /// it: they go to the nearest person instead.
+    #[test]
+    fn a_subject_that_cannot_speak_is_no_antecedent() {
+        let text = "Senate fight\n\
+                    Senate Democrats said on Tuesday they are trying to provide Donald Trump with \
+                    fewer votes than Mitch McConnell is willing to give him, and claimed the bill \
+                    would fail.\n\
+                    Later in the day, she told reporters the vote would be close.";
+        let e = entities(
+            text,
+            &[
+                ("Senate", EntityType::Organization, &["Senate"], &[]),
+                ("Democrats", EntityType::Misc, &["Democrats"], &[]),
+                ("Donald Trump", EntityType::Person, &["Donald Trump"], &[]),
+                (
+                    "Mitch McConnell",
+                    EntityType::Person,
+                    &["Mitch McConnell"],
+                    &[],
+                ),
+            ],
+        );
+        let q = extract(text, &e);
+        let close = find(&q, "the vote would be close");
+        assert_eq!(close.speaker, "she");
+        assert_eq!(
+            close.speaker_entity_id.as_deref(),
+            Some("id:Mitch McConnell"),
+            "{q:#?}"
         );
     }
 
