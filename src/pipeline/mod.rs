@@ -622,13 +622,7 @@ impl Pipeline {
             self.content.is_some(),
         );
         check_cancelled(&meter)?;
-        let lang = html_language(article, &page);
-        let declared_by_page = article.language.is_none()
-            && page
-                .metadata
-                .language
-                .as_deref()
-                .is_some_and(|l| language::parse_hint(l).is_ok());
+        let (lang, declared_by_page) = html_language_and_source(article, &page);
         // The learned scorer, when there is one, chooses among all the
         // page's blocks, the extractor's choice among its features; else
         // the extractor's blocks with prose recovery.
@@ -819,18 +813,27 @@ fn language_of_page_text(declared: String, blocks: &[&str]) -> String {
 /// The language of an HTML page: the caller's hint, else the page's
 /// `lang`, else identification over its longest extracted blocks.
 fn html_language(article: &ArticleInput, page: &html::Page) -> String {
-    let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
-    article
+    html_language_and_source(article, page).0
+}
+
+/// [`html_language`], and whether it is the page's own `lang` (neither the
+/// caller's hint nor identification).
+fn html_language_and_source(article: &ArticleInput, page: &html::Page) -> (String, bool) {
+    if let Some(hint) = &article.language {
+        return (hint.clone(), false);
+    }
+    if let Some(declared) = page
+        .metadata
         .language
-        .clone()
-        .or_else(|| {
-            page.metadata
-                .language
-                .as_deref()
-                .and_then(|l| language::parse_hint(l).ok())
-        })
-        .or_else(|| language::detect(&longest_blocks_sample(&sample)).map(|d| d.tag.to_string()))
-        .unwrap_or_else(|| "und".to_string())
+        .as_deref()
+        .and_then(|l| language::parse_hint(l).ok())
+    {
+        return (declared, true);
+    }
+    let sample: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+    let detected = language::detect(&longest_blocks_sample(&sample))
+        .map_or_else(|| "und".to_string(), |d| d.tag.to_string());
+    (detected, false)
 }
 
 /// Where the blocks of `dom` stand in the extractor's output, and the

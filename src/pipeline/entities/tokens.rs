@@ -131,7 +131,7 @@ fn ends_with_ci(a: &str, suffix: &str) -> bool {
 }
 
 /// The byte offset at which a clitic starts in `word`, if it ends with one.
-fn clitic_split(word: &str) -> Option<usize> {
+pub(crate) fn clitic_split(word: &str) -> Option<usize> {
     for suffix in ["n't", "n’t"] {
         if word.len() > suffix.len() && ends_with_ci(word, suffix) {
             return Some(word.len() - suffix.len());

@@ -295,15 +295,13 @@ pub fn pronoun(w: &str) -> Option<Pronoun> {
     }
 }
 
-/// `w` without a trailing clitic ("you’ll" → "you", "there's" →
-/// "there"), if it has one.
+/// `w` without a trailing clitic after an apostrophe ("you’ll" → "you",
+/// "there's" → "there"; "n't" is left on), if it has one: the entity
+/// tokenizer's clitics.
 fn without_clitic(w: &str) -> Option<&str> {
-    let at = w.rfind(['\'', '’'])?;
-    let clitic = &w[at + w[at..].chars().next()?.len_utf8()..];
-    let known = ["s", "re", "ve", "ll", "d", "m"]
-        .iter()
-        .any(|c| clitic.eq_ignore_ascii_case(c));
-    (known && at > 0).then(|| &w[..at])
+    crate::pipeline::entities::tokens::clitic_split(w)
+        .filter(|&at| w[at..].starts_with(['\'', '’']))
+        .map(|at| &w[..at])
 }
 
 /// A word list as the set of its words' lower-case hashes, the hash every
@@ -1003,6 +1001,7 @@ mod tests {
         assert_eq!(without_clitic("rock'n'roll"), None);
         assert_eq!(without_clitic("’s"), None);
         assert_eq!(without_clitic("said"), None);
+        assert_eq!(without_clitic("don't"), None);
         assert!(ends_with_ignore_case("WANTED", "ed"));
         assert!(ends_with_ignore_case("doesn’t", "n’t"));
         assert!(!ends_with_ignore_case("d", "ed"));
