@@ -27,6 +27,9 @@ async fn seed_direct_and_mixed_quotes_with_speakers() {
             if q.cue_span.is_some() {
                 assert_eq!(slice(&chars, q.cue_span), q.cue, "{prefix}: {q:?}");
             }
+            if let Some(by) = &q.reported_by {
+                assert_eq!(slice(&chars, by.span), by.text, "{prefix}: {q:?}");
+            }
             assert!((0.0..=1.0).contains(&q.confidence), "{prefix}: {q:?}");
         }
         let quoted: Vec<&v1::Quote> = a

@@ -159,6 +159,9 @@ pub fn spans(record: &Enriched) -> Vec<(String, Span)> {
         if let Some(s) = q.cue_span {
             out.push((format!("quotes[{i}].cue_span"), s));
         }
+        if let Some(by) = &q.reported_by {
+            out.push((format!("quotes[{i}].reported_by.span"), by.span));
+        }
     }
     for (i, d) in record.dates.iter().enumerate() {
         out.push((format!("dates[{i}]"), d.span));
@@ -288,6 +291,7 @@ fn check_message(record: &Enriched, spans: &[(String, Span)], encoding: OffsetEn
         got.push(q.span.expect("quote span"));
         got.extend(q.speaker_span);
         got.extend(q.cue_span);
+        got.extend(q.reported_by.as_ref().and_then(|by| by.span));
     }
     for d in &message.dates {
         got.push(d.span.expect("date span"));

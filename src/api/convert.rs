@@ -257,6 +257,11 @@ pub fn enriched_to_proto(e: &Enriched) -> v1::EnrichedArticle {
                 cue: q.cue.clone(),
                 cue_span: q.cue_span.map(span),
                 confidence: q.confidence,
+                reported_by: q.reported_by.as_ref().map(|by| v1::QuoteSource {
+                    text: by.text.clone(),
+                    span: Some(span(by.span)),
+                    entity_id: by.entity_id.clone().unwrap_or_default(),
+                }),
             })
             .collect(),
         dates: e

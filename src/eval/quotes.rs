@@ -11,7 +11,10 @@
 //!   prediction;
 //! - speaker accuracy: the share of matched predictions whose speaker span
 //!   overlaps the Source span of a gold attribution whose content they
-//!   overlap (over matched predictions whose gold has a Source).
+//!   overlap (over matched predictions whose gold has a Source); for a
+//!   report nested in another the source is the outer one
+//!   (`Quote::reported_by`), as PolNeAR annotates only the outermost
+//!   attribution.
 //!
 //! Articles with several annotators are scored against the first
 //! annotation file in name order.
@@ -332,7 +335,14 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
             .iter()
             .map(|q| Predicted {
                 span: cp(q.span),
-                speaker: q.speaker_span.map(cp),
+                // PolNeAR annotates the outermost attribution only: the
+                // source of a nested report is the one reporting it.
+                speaker: q
+                    .reported_by
+                    .as_ref()
+                    .map(|by| by.span)
+                    .or(q.speaker_span)
+                    .map(cp),
                 quoted: q.kind != QuoteKind::Indirect,
             })
             .collect();

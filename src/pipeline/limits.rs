@@ -146,15 +146,18 @@ pub fn enforce(record: &mut Enriched) {
     );
     cap_list(&mut record.authors, "authors", MAX_AUTHORS, &mut warnings);
 
-    // A speaker link always names an entity of the record.
+    // A speaker link (and a reporting source's) always names an entity of
+    // the record.
     let ids: rustc_hash::FxHashSet<&str> = record.entities.iter().map(|e| e.id.as_str()).collect();
+    let dangling = |id: &Option<String>| id.as_deref().is_some_and(|id| !ids.contains(id));
     for quote in &mut record.quotes {
-        if quote
-            .speaker_entity_id
-            .as_deref()
-            .is_some_and(|id| !ids.contains(id))
-        {
+        if dangling(&quote.speaker_entity_id) {
             quote.speaker_entity_id = None;
+        }
+        if let Some(by) = &mut quote.reported_by
+            && dangling(&by.entity_id)
+        {
+            by.entity_id = None;
         }
     }
 
@@ -251,6 +254,7 @@ mod tests {
             speaker_entity_id: speaker.map(str::to_owned),
             cue: String::new(),
             cue_span: None,
+            reported_by: None,
             confidence: 0.5,
             stance: false,
         }
@@ -278,9 +282,26 @@ mod tests {
         r.entities = (0..MAX_ENTITIES + 5)
             .map(|i| entity(i, i as f32 / 10_000.0, 1))
             .collect();
-        // A quote by a dropped entity and one by a kept one.
+        // A quote by a dropped entity and one by a kept one, each
+        // reported by the other.
         r.quotes = vec![quote(Some("e0")), quote(Some("e1004"))];
+        let by = |id: &str| {
+            Some(crate::pipeline::quotes::ReportedBy {
+                text: "the Times".into(),
+                span: crate::pipeline::Span { start: 0, end: 9 },
+                entity_id: Some(id.into()),
+            })
+        };
+        r.quotes[0].reported_by = by("e1004");
+        r.quotes[1].reported_by = by("e0");
         enforce(&mut r);
+        let reporter = |i: usize| {
+            r.quotes[i]
+                .reported_by
+                .as_ref()
+                .and_then(|b| b.entity_id.as_deref())
+        };
+        assert_eq!((reporter(0), reporter(1)), (Some("e1004"), None));
         assert_eq!(r.entities.len(), MAX_ENTITIES);
         assert_eq!(r.entities[0].id, "e5");
         assert_eq!(r.entities.last().unwrap().id, "e1004");

@@ -52,7 +52,7 @@ pub struct TrainQuotesArgs {
     #[arg(long, default_value_t = 0.25)]
     pub margin: f32,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "quotes-polnear-9")]
+    #[arg(long, default_value = "quotes-polnear-10")]
     pub version: String,
     /// With `--cv`: print every wrong speaker of a quoted content (at
     /// `--margin`) with its category, and the counts by category.
@@ -91,6 +91,12 @@ struct Example {
     right_quoted: Vec<bool>,
     /// Whether each candidate can speak: the ranker chooses among those.
     speaks: Vec<bool>,
+    /// For a report nested in another (`Quote::reported_by`), whether
+    /// the outer source overlaps a Source of the matched gold, and of a
+    /// matched quoted gold: the speaker is then not what PolNeAR scores
+    /// (it annotates the outermost attribution only), so the ranker does
+    /// not learn from the quote and its accuracy is the outer source's.
+    outer: Option<(bool, bool)>,
     /// Each candidate's features.
     features: Vec<Vec<u64>>,
     /// What `--verbose` prints.
@@ -160,6 +166,13 @@ fn examples_of(
             .filter_map(|g| g.source.as_ref())
             .collect();
         let right_quoted = right_of(&quoted_only);
+        let outer = set.quote.reported_by.as_ref().map(|by| {
+            let by = char_span(&starts, by.span);
+            let hits = |sources: &[&crate::eval::quotes::Pieces]| {
+                sources.iter().any(|src| overlaps(by, src))
+            };
+            (hits(&sources), hits(&quoted_only))
+        });
         let info = Info {
             quote: set.quote.text.chars().take(90).collect(),
             cue: set.quote.cue.clone(),
@@ -186,6 +199,7 @@ fn examples_of(
             right,
             speaks: set.speaks,
             features: set.features,
+            outer,
             info,
         });
     }
@@ -269,7 +283,13 @@ fn train_log_linear(examples: &[&Example], epochs: usize) -> crate::pipeline::li
 
 /// The ranker trained on `train`, with margin 0.
 fn train_model(train: &[&Example], epochs: usize, version: &str) -> SpeakerModel {
-    let weights = train_log_linear(train, epochs);
+    // A nested report's speaker is not what the gold annotates.
+    let train: Vec<&Example> = train
+        .iter()
+        .copied()
+        .filter(|e| e.outer.is_none())
+        .collect();
+    let weights = train_log_linear(&train, epochs);
     SpeakerModel {
         linear: LinearModel::new(ranker::MAGIC, version, 0.0, weights),
     }
@@ -284,11 +304,17 @@ struct Accuracy {
 
 impl Accuracy {
     fn add(&mut self, e: &Example, pick: Option<usize>) {
-        let right = usize::from(pick.is_some_and(|p| e.right[p]));
-        self.all.0 += right;
+        let (right, right_quoted) = match e.outer {
+            Some(outer) => outer,
+            None => (
+                pick.is_some_and(|p| e.right[p]),
+                pick.is_some_and(|p| e.right_quoted[p]),
+            ),
+        };
+        self.all.0 += usize::from(right);
         self.all.1 += 1;
         if e.quoted {
-            self.quoted.0 += usize::from(pick.is_some_and(|p| e.right_quoted[p]));
+            self.quoted.0 += usize::from(right_quoted);
             self.quoted.1 += 1;
         }
     }
@@ -371,11 +397,14 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 };
                 named_kept.add(e, keep);
                 let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
-                if args.verbose
-                    && e.quoted
-                    && e.right_quoted.iter().any(|&r| r)
-                    && !pick.is_some_and(|p| e.right_quoted[p])
-                {
+                let wrong = match e.outer {
+                    Some((_, right)) => !right,
+                    None => {
+                        e.right_quoted.iter().any(|&r| r)
+                            && !pick.is_some_and(|p| e.right_quoted[p])
+                    }
+                };
+                if args.verbose && e.quoted && wrong {
                     errors.push(describe(e, pick, &at_margin));
                 }
             }
@@ -470,10 +499,14 @@ fn describe(e: &Example, pick: Option<usize>, model: &SpeakerModel) -> (String, 
         (Some(_), None) => "no-rule",
     };
     let chosen = pick.map_or("-", shape);
-    let category = format!("{} {action} {chosen}>{}", info.kind, shape(gold));
+    let category = match e.outer {
+        // The outer source of a nested report was wrong.
+        Some(_) => format!("{} outer", info.kind),
+        None => format!("{} {action} {chosen}>{}", info.kind, shape(gold)),
+    };
     let text = |i: usize| info.candidates.get(i).map_or("", String::as_str);
     let line = format!(
-        "doc {} at {:?} chose-at {:?} gold-at {:?}\tquote «{}» cue «{}» chose «{}» gold «{}» rule «{}»",
+        "doc {} at {:?} chose-at {:?} gold-at {:?}\tquote «{}» cue «{}» chose «{}» gold «{}» rule «{}» scores {:.2}>{:.2}",
         e.doc,
         info.quote_span,
         pick.and_then(|p| info.spans.get(p)),
@@ -483,6 +516,8 @@ fn describe(e: &Example, pick: Option<usize>, model: &SpeakerModel) -> (String, 
         pick.map_or("", text),
         text(gold),
         e.rule.map_or("", text),
+        pick.map_or(f32::NAN, |p| model.linear.score(&e.features[p])),
+        model.linear.score(&e.features[gold]),
     );
     (category, line)
 }
@@ -503,6 +538,7 @@ mod tests {
             // Candidate 0 has feature 10, candidate 1 feature 20; both
             // the bias 1.
             features: vec![vec![1, 10], vec![1, 20]],
+            outer: None,
             info: Info::default(),
         }
     }
@@ -555,5 +591,29 @@ mod tests {
         assert_eq!((acc.quoted, acc.all), ((1, 2), (2, 2)));
         acc.add(&e, None);
         assert_eq!((acc.quoted, acc.all), ((1, 3), (2, 3)));
+    }
+
+    /// A report nested in another ("..., according to the Times") is
+    /// scored by its outer source, whatever the ranker picks, and teaches
+    /// the ranker nothing: its gold Source is not the speaker.
+    #[test]
+    fn a_nested_report_is_scored_by_its_outer_source_and_not_learned_from() {
+        let mut e = example(0, true, [false, true]);
+        e.outer = Some((true, true));
+        let mut acc = Accuracy::default();
+        acc.add(&e, Some(0));
+        assert_eq!((acc.quoted, acc.all), ((1, 1), (1, 1)));
+        e.outer = Some((true, false));
+        acc.add(&e, Some(1));
+        assert_eq!((acc.quoted, acc.all), ((1, 2), (2, 2)));
+        let nested: Vec<Example> = (0..20)
+            .map(|d| {
+                let mut e = example(d, true, [true, false]);
+                e.outer = Some((false, false));
+                e
+            })
+            .collect();
+        let refs: Vec<&Example> = nested.iter().collect();
+        assert!(train_model(&refs, 3, "test").linear.weights.is_empty());
     }
 }

@@ -172,6 +172,7 @@ mod tests {
             speaker_entity_id: None,
             cue: cue.to_owned(),
             cue_span: None,
+            reported_by: None,
             confidence,
             stance: false,
         }

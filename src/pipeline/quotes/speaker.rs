@@ -456,6 +456,18 @@ impl View<'_> {
         false
     }
 
+    /// Whether phrase `a..b` names or determines what it refers to: it
+    /// holds a name, or opens with a determiner or a capital ("the
+    /// report", "her lawyers", "Farley’s account"), unlike a bare common
+    /// noun ("statements", "reports"), which hedges more than it names.
+    pub fn is_determined(&self, a: usize, b: usize) -> bool {
+        let b = b.min(self.toks.len());
+        a < b
+            && ((a..b).any(|k| self.toks[k].mention != 0)
+                || self.lower_is(a, &DETERMINER_SET)
+                || self.is_upper(a))
+    }
+
     /// The token starts with a capital.
     pub fn is_upper(&self, i: usize) -> bool {
         self.word(i).chars().next().is_some_and(char::is_uppercase)
