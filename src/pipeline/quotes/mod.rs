@@ -548,22 +548,28 @@ impl Stage<'_> {
         let end = s1.min(from + MAX_OUTER_READ).min(v.toks.len());
         self.work
             .set(self.work.get() + (end.saturating_sub(from)) as u64);
-        // The clause after a comma (outside a quotation, or closing one).
+        // The clause after a comma (outside a quotation, or closing one:
+        // at most two marks between).
         let after_comma = |k: usize| -> bool {
             let mut j = k;
-            while j > from && v.toks[j - 1].kind != TokKind::Word && v.word(j - 1) != "," {
+            while j > from
+                && k - j < 3
+                && v.toks[j - 1].kind != TokKind::Word
+                && v.word(j - 1) != ","
+            {
                 j -= 1;
             }
             j > from && v.word(j - 1) == ","
         };
+        // What follows the outer source to the sentence's end: a few
+        // tokens (constant work), no quotation and no pronoun.
         let tail_ok = |b: usize| {
-            (b..s1)
-                .filter(|&k| v.toks[k].kind == TokKind::Word && v.word(k) != ",")
-                .take(MAX_OUTER_TAIL + 1)
-                .count()
-                <= MAX_OUTER_TAIL
-                && (b..s1.min(b + 2 * MAX_OUTER_TAIL + 2))
-                    .all(|k| v.toks[k].quote == 0 && speaker::pronoun(v.word(k)).is_none())
+            s1.saturating_sub(b) <= 2 * MAX_OUTER_TAIL + 2
+                && (b..s1)
+                    .filter(|&k| v.toks[k].kind == TokKind::Word && v.word(k) != ",")
+                    .count()
+                    <= MAX_OUTER_TAIL
+                && (b..s1).all(|k| v.toks[k].quote == 0 && speaker::pronoun(v.word(k)).is_none())
         };
         let outer_verb = |k: usize| {
             ["reported", "reports", "wrote", "writes"]
