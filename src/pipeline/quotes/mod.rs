@@ -150,19 +150,13 @@ struct Cue {
     learned: bool,
 }
 
-/// An attribution holding another: ", according to the Las Vegas Sun".
-#[derive(Debug, Clone, Copy)]
-struct Outer {
-    phrase: (usize, usize),
-    resolution: Resolution,
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Attribution {
     phrase: (usize, usize),
-    /// The source of an attribution this one is nested in
-    /// ([`Stage::outer_source`]).
-    outer: Option<Outer>,
+    /// Where an attribution this one is nested in would start, and the
+    /// sentence's end: looked for ([`Stage::outer_source`]) once the
+    /// attribution becomes a quote's, not for every cue tried.
+    outer_from: Option<(usize, usize)>,
     resolution: Resolution,
     cue: Option<(usize, usize)>,
     strength: f32,
@@ -514,23 +508,14 @@ impl Stage<'_> {
             return None;
         }
         // A report nested in another ("“...,” O’Malley said, according to
-        // the Las Vegas Sun"): the outer source goes with the speaker.
-        let outer = (c.m.shape != CueShape::According)
-            .then(|| {
-                let from = c.end.max(phrase.1).max(after.map_or(0, |a| a + 1));
-                self.outer_source(from, s1)
-            })
-            .flatten()
-            .and_then(|p| {
-                let r = self.resolver.resolve(v, p.0, p.1, &self.recent);
-                (r != Resolution::NotSpeaker).then_some(Outer {
-                    phrase: p,
-                    resolution: r,
-                })
-            });
+        // the Las Vegas Sun") closes the sentence after the cue.
+        let outer_from = (c.m.shape != CueShape::According).then(|| {
+            let from = c.end.max(phrase.1).max(after.map_or(0, |a| a + 1));
+            (from, s1)
+        });
         Some(Attribution {
             phrase,
-            outer,
+            outer_from,
             resolution,
             cue: Some((c.first, c.end)),
             strength: c.m.strength,
@@ -630,7 +615,7 @@ impl Stage<'_> {
             let resolution = self.resolver.resolve(v, phrase.0, phrase.1, &self.recent);
             (resolution != Resolution::NotSpeaker).then_some(Attribution {
                 phrase,
-                outer: None,
+                outer_from: None,
                 resolution,
                 cue: Some((colon, colon + 1)),
                 strength: 0.5,
@@ -767,17 +752,23 @@ impl Stage<'_> {
             None => (String::new(), None, None),
         };
         let cue_span = at.and_then(|a| a.cue).map(|(f, e)| self.span_of(f, e));
-        let reported_by = at.and_then(|a| a.outer).map(|o| {
-            let span = self.span_of(o.phrase.0, o.phrase.1);
-            ReportedBy {
-                text: text[span.range()].to_string(),
-                span,
-                entity_id: match o.resolution {
-                    Resolution::Entity(e) => Some(self.entities[e].id.clone()),
-                    _ => None,
-                },
-            }
-        });
+        // The source of a report the attribution is nested in ("..., the
+        // Times reported"), when it can speak.
+        let reported_by = at
+            .and_then(|a| a.outer_from)
+            .and_then(|(from, s1)| self.outer_source(from, s1))
+            .and_then(|(a, b)| {
+                let resolution = self.resolver.resolve(&self.view, a, b, &self.recent);
+                let span = self.span_of(a, b);
+                (resolution != Resolution::NotSpeaker).then(|| ReportedBy {
+                    text: text[span.range()].to_string(),
+                    span,
+                    entity_id: match resolution {
+                        Resolution::Entity(e) => Some(self.entities[e].id.clone()),
+                        _ => None,
+                    },
+                })
+            });
         Quote {
             text: text[span.range()].to_string(),
             span,

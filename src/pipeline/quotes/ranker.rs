@@ -289,6 +289,7 @@ mod t {
     pub const PRONOUN_NEAR: u8 = 24;
     pub const KIND_RANK: u8 = 25;
     pub const NEAR_DISTANCE: u8 = 26;
+    pub const SUBJECT_OF: u8 = 27;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -329,6 +330,62 @@ pub fn nearest_cue(article: &Article<'_>, (qa, qb): (usize, usize)) -> Option<us
             (qb..(qb + 8).min(toks.len()))
                 .find(|&k| toks[k].quote == 0 && cue_strength(toks, k).is_some())
         })
+}
+
+/// What a reporting verb near a quote is to the rules' attribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerbRole {
+    /// Neither the rules' cue nor between it and the quote.
+    Other = 0,
+    /// The rules' cue.
+    Cue = 1,
+    /// After the rules' cue and before the quote: a clause of its own may
+    /// stand between them ("Cruz said ..., and Trump vowed to “...”").
+    Between = 2,
+}
+
+/// A candidate as the subject of one of the reporting verbs nearest a
+/// quote ([`QuoteSite::subjects`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubjectOf {
+    /// The verb's token.
+    pub verb: usize,
+    /// 1 + the verb's rank among the nearest (1 the nearest).
+    pub rank: u8,
+    /// Whether the candidate is the whole subject (else a name in it).
+    pub whole: bool,
+    /// 1 when the verb is before the quote, else 0.
+    pub before: u8,
+    /// 1 when the verb is in the quote's sentence, else 0.
+    pub same_sentence: u8,
+    /// What the verb is to the rules' attribution.
+    pub role: VerbRole,
+}
+
+/// The nearest reporting verb whose subject is candidate `c` (or holds
+/// it), if one is. Constant work: at most [`MAX_CUE_SUBJECTS`] verbs.
+pub fn subject_of(article: &Article<'_>, site: &QuoteSite, c: &Candidate) -> Option<SubjectOf> {
+    let qa = site.tokens.0;
+    let sentence = |k: usize| article.sentence_of.get(k).copied();
+    site.subjects.iter().enumerate().find_map(|(i, s)| {
+        let (k, phrase) = (*s)?;
+        let whole = c.tokens == phrase;
+        (whole || (c.tokens.0 >= phrase.0 && c.tokens.1 <= phrase.1)).then(|| {
+            let role = match site.cue {
+                Some((ca, cb)) if k >= ca && k < cb => VerbRole::Cue,
+                Some((_, cb)) if k >= cb && k < qa => VerbRole::Between,
+                _ => VerbRole::Other,
+            };
+            SubjectOf {
+                verb: k,
+                rank: 1 + i as u8,
+                whole,
+                before: u8::from(k < qa),
+                same_sentence: u8::from(sentence(k) == sentence(qa)),
+                role,
+            }
+        })
+    })
 }
 
 /// The strength of token `k` as a reporting verb, if it is one.
@@ -608,6 +665,55 @@ pub fn features(
         };
         out.push(feature(t::NEAR_DISTANCE, &[code, u64::from(kind)]));
     }
+    // Whether it is the subject of one of the reporting verbs nearest the
+    // quote, and of which.
+    {
+        let (code, verb) = match subject_of(article, site, c) {
+            Some(s) => (
+                pack(&[
+                    s.rank,
+                    u8::from(s.whole),
+                    s.before,
+                    s.same_sentence,
+                    s.role as u8,
+                ]),
+                // The rules' cue is one word whatever it is.
+                if s.role == VerbRole::Cue {
+                    2
+                } else {
+                    word_part(view, Some(s.verb))
+                },
+            ),
+            None => (0, 0),
+        };
+        out.push(feature(t::SUBJECT_OF, &[code, u64::from(kind)]));
+        out.push(feature(
+            t::SUBJECT_OF,
+            &[
+                code,
+                u64::from(has_cue),
+                u64::from(c.rule),
+                u64::from(qkind),
+            ],
+        ));
+        out.push(feature(t::SUBJECT_OF, &[verb, 8, u64::from(qkind)]));
+        // The rules' speaker when another reporting verb with its own
+        // subject stands between the rules' cue and the quote ("Cruz said
+        // ..., and Trump vowed to “...”").
+        if c.rule
+            && let Some((_, cb)) = site.cue
+        {
+            let between = site
+                .subjects
+                .iter()
+                .flatten()
+                .any(|&(k, phrase)| k >= cb && k < qa && phrase.0 >= cb && phrase != c.tokens);
+            out.push(feature(
+                t::SUBJECT_OF,
+                &[u64::from(between), 7, u64::from(qkind)],
+            ));
+        }
+    }
     let first = view.word(c.tokens.0);
     let caps = first.chars().next().is_some_and(char::is_uppercase);
     let digit = (c.tokens.0..c.tokens.1).any(|k| view.word(k).bytes().any(|b| b.is_ascii_digit()));
@@ -869,6 +975,66 @@ mod tests {
         // "He" is the third pronoun before the quote.
         let (_, f) = features_of("He");
         assert!(f.contains(&feature(t::KIND_RANK, &[pack(&[2, 2, 1, 0])])));
+    }
+
+    /// The subject of a reporting verb between the rules' cue and the
+    /// quote is known as such; the rules' speaker as the cue's subject; a
+    /// candidate that is no verb's subject as neither.
+    #[test]
+    fn a_clause_of_its_own_between_the_cue_and_the_quote_is_seen() {
+        let text = "Cruz said he would win, and Trump vowed to “bomb the hell” out of them.";
+        let (toks, tokens) = quoted_tokens(text);
+        let view = View { text, toks: &toks };
+        let sentence_of = vec![0u32; toks.len()];
+        let article = bare_article(&view, &sentence_of);
+        let at = |w: &str| {
+            toks.iter()
+                .position(|t| &text[t.start..t.end] == w)
+                .unwrap()
+        };
+        let said = at("said");
+        let site = QuoteSite {
+            tokens,
+            cue: Some((said, said + 1)),
+            kind: QuoteKind::Mixed,
+            rule: Some((at("Cruz"), at("Cruz") + 1)),
+            rule_entity: None,
+            previous_entity: None,
+            nearest_cue: nearest_cue(&article, tokens),
+            subjects: cue_subjects(&article, tokens),
+        };
+        let found = candidates(&article, &site);
+        let of = |w: &str| {
+            let c = found
+                .iter()
+                .find(|c| &text[toks[c.tokens.0].start..toks[c.tokens.1 - 1].end] == w)
+                .unwrap_or_else(|| panic!("{w} is a candidate"));
+            subject_of(&article, &site, c)
+        };
+        let trump = of("Trump").expect("the subject of “vowed”");
+        assert_eq!(
+            (trump.verb, trump.role, trump.rank),
+            (at("vowed"), VerbRole::Between, 1)
+        );
+        assert!(trump.whole && trump.before == 1 && trump.same_sentence == 1);
+        let cruz = of("Cruz").expect("the subject of “said”");
+        assert_eq!((cruz.verb, cruz.role, cruz.rank), (said, VerbRole::Cue, 2));
+        assert_eq!(of("he"), None, "the subject of “win”, no reporting verb");
+        // The rules' speaker's features say a clause stands between; a
+        // site whose cue is the nearest verb says none does.
+        let mut with = Vec::new();
+        let rule = found.iter().find(|c| c.rule).expect("the rules' speaker");
+        features(&article, &site, rule, 0, &mut with);
+        let vowed = at("vowed");
+        let near = QuoteSite {
+            cue: Some((vowed, vowed + 1)),
+            ..site
+        };
+        let mut without = Vec::new();
+        features(&article, &near, rule, 0, &mut without);
+        let between = feature(t::SUBJECT_OF, &[1, 7, QuoteKind::Mixed as u64]);
+        assert!(with.contains(&between));
+        assert!(!without.contains(&between));
     }
 
     #[test]
