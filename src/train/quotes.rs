@@ -302,15 +302,24 @@ struct Accuracy {
     all: (usize, usize),
 }
 
-impl Accuracy {
-    fn add(&mut self, e: &Example, pick: Option<usize>) {
-        let (right, right_quoted) = match e.outer {
+impl Example {
+    /// Whether picking candidate `pick` is right, against any gold Source
+    /// and against a quoted gold's: a nested report is scored by its
+    /// outer source, whatever the pick.
+    fn scored(&self, pick: Option<usize>) -> (bool, bool) {
+        match self.outer {
             Some(outer) => outer,
             None => (
-                pick.is_some_and(|p| e.right[p]),
-                pick.is_some_and(|p| e.right_quoted[p]),
+                pick.is_some_and(|p| self.right[p]),
+                pick.is_some_and(|p| self.right_quoted[p]),
             ),
-        };
+        }
+    }
+}
+
+impl Accuracy {
+    fn add(&mut self, e: &Example, pick: Option<usize>) {
+        let (right, right_quoted) = e.scored(pick);
         self.all.0 += usize::from(right);
         self.all.1 += 1;
         if e.quoted {
@@ -397,13 +406,9 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 };
                 named_kept.add(e, keep);
                 let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
-                let wrong = match e.outer {
-                    Some((_, right)) => !right,
-                    None => {
-                        e.right_quoted.iter().any(|&r| r)
-                            && !pick.is_some_and(|p| e.right_quoted[p])
-                    }
-                };
+                // Wrong where a right pick was possible.
+                let wrong =
+                    !e.scored(pick).1 && (e.outer.is_some() || e.right_quoted.iter().any(|&r| r));
                 if args.verbose && e.quoted && wrong {
                     errors.push(describe(e, pick, &at_margin));
                 }

@@ -704,6 +704,14 @@ impl Stage<'_> {
         if verb_tail { (a, end) } else { (a, b) }
     }
 
+    /// The id of the entity a phrase resolved to, if any.
+    fn entity_id(&self, resolution: Resolution) -> Option<String> {
+        match resolution {
+            Resolution::Entity(e) => Some(self.entities[e].id.clone()),
+            _ => None,
+        }
+    }
+
     fn span_of(&self, a: usize, b: usize) -> Span {
         Span::new(self.view.toks[a].start, self.view.toks[b - 1].end)
     }
@@ -743,11 +751,11 @@ impl Stage<'_> {
         let (speaker, speaker_span, id) = match at {
             Some(a) => {
                 let s = self.span_of(a.phrase.0, a.phrase.1);
-                let id = match a.resolution {
-                    Resolution::Entity(e) => Some(self.entities[e].id.clone()),
-                    _ => None,
-                };
-                (text[s.range()].to_string(), Some(s), id)
+                (
+                    text[s.range()].to_string(),
+                    Some(s),
+                    self.entity_id(a.resolution),
+                )
             }
             None => (String::new(), None, None),
         };
@@ -763,10 +771,7 @@ impl Stage<'_> {
                 (resolution != Resolution::NotSpeaker).then(|| ReportedBy {
                     text: text[span.range()].to_string(),
                     span,
-                    entity_id: match resolution {
-                        Resolution::Entity(e) => Some(self.entities[e].id.clone()),
-                        _ => None,
-                    },
+                    entity_id: self.entity_id(resolution),
                 })
             });
         Quote {
