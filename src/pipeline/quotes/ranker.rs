@@ -290,6 +290,7 @@ mod t {
     pub const KIND_RANK: u8 = 25;
     pub const NEAR_DISTANCE: u8 = 26;
     pub const SUBJECT_OF: u8 = 27;
+    pub const NEIGHBOURS: u8 = 28;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -714,6 +715,24 @@ pub fn features(
             ));
         }
     }
+    // The two words before the candidate and the two after it, as pairs:
+    // "called by", "said Sen.", "’s conclusion", "had called".
+    out.push(feature(
+        t::NEIGHBOURS,
+        &[
+            word_part(view, c.tokens.0.checked_sub(2)),
+            word_part(view, c.tokens.0.checked_sub(1)),
+            u64::from(kind),
+        ],
+    ));
+    out.push(feature(
+        t::NEIGHBOURS,
+        &[
+            word_part(view, Some(c.tokens.1)),
+            word_part(view, Some(c.tokens.1 + 1)),
+            u64::from(kind) + 16,
+        ],
+    ));
     let first = view.word(c.tokens.0);
     let caps = first.chars().next().is_some_and(char::is_uppercase);
     let digit = (c.tokens.0..c.tokens.1).any(|k| view.word(k).bytes().any(|b| b.is_ascii_digit()));
@@ -922,6 +941,21 @@ mod tests {
         (toks, tokens)
     }
 
+    /// A mixed quote at `tokens` with no cue and no rules' speaker, its
+    /// nearest verbs found as the stage finds them.
+    fn mixed_site(article: &Article<'_>, tokens: (usize, usize)) -> QuoteSite {
+        QuoteSite {
+            tokens,
+            cue: None,
+            kind: QuoteKind::Mixed,
+            rule: None,
+            rule_entity: None,
+            previous_entity: None,
+            nearest_cue: nearest_cue(article, tokens),
+            subjects: cue_subjects(article, tokens),
+        }
+    }
+
     /// Every candidate knows how many of its kind on its side are nearer
     /// the quote; a pronoun's features name its word and its place against
     /// the nearest reporting verb; a phrase's, its first and last words.
@@ -932,16 +966,7 @@ mod tests {
         let view = View { text, toks: &toks };
         let sentence_of = vec![0u32; toks.len()];
         let article = bare_article(&view, &sentence_of);
-        let site = QuoteSite {
-            tokens,
-            cue: None,
-            kind: QuoteKind::Mixed,
-            rule: None,
-            rule_entity: None,
-            previous_entity: None,
-            nearest_cue: nearest_cue(&article, tokens),
-            subjects: cue_subjects(&article, tokens),
-        };
+        let site = mixed_site(&article, tokens);
         let word =
             |c: &Candidate| text[toks[c.tokens.0].start..toks[c.tokens.1 - 1].end].to_owned();
         let found = candidates(&article, &site);
@@ -994,14 +1019,9 @@ mod tests {
         };
         let said = at("said");
         let site = QuoteSite {
-            tokens,
             cue: Some((said, said + 1)),
-            kind: QuoteKind::Mixed,
             rule: Some((at("Cruz"), at("Cruz") + 1)),
-            rule_entity: None,
-            previous_entity: None,
-            nearest_cue: nearest_cue(&article, tokens),
-            subjects: cue_subjects(&article, tokens),
+            ..mixed_site(&article, tokens)
         };
         let found = candidates(&article, &site);
         let of = |w: &str| {
@@ -1035,6 +1055,57 @@ mod tests {
         let between = feature(t::SUBJECT_OF, &[1, 7, QuoteKind::Mixed as u64]);
         assert!(with.contains(&between));
         assert!(!without.contains(&between));
+    }
+
+    /// A candidate's features hold the two words before it and the two
+    /// after it as pairs ("called by" before the agent of a passive), and
+    /// a marker past the text's edge.
+    #[test]
+    fn a_candidate_knows_the_word_pairs_around_it() {
+        let text = "It was called “a disgrace” by the crowd at the rally";
+        let (toks, tokens) = quoted_tokens(text);
+        let view = View { text, toks: &toks };
+        let sentence_of = vec![0u32; toks.len()];
+        let article = bare_article(&view, &sentence_of);
+        let site = mixed_site(&article, tokens);
+        let lower = |w: &str| {
+            toks.iter()
+                .find(|t| &text[t.start..t.end] == w)
+                .map(|t| t.lower)
+                .unwrap()
+        };
+        let at = |w: &str| {
+            toks.iter()
+                .position(|t| &text[t.start..t.end] == w)
+                .unwrap()
+        };
+        let crowd = Candidate {
+            tokens: (at("the"), at("crowd") + 1),
+            kind: CandidateKind::Phrase,
+            rule: false,
+            kind_rank: 0,
+            speaks: true,
+        };
+        let mut f = Vec::new();
+        features(&article, &site, &crowd, 0, &mut f);
+        let phrase = u64::from(kind_code(&article, &crowd));
+        let pairs = |a: u64, b: u64, side: u64| feature(t::NEIGHBOURS, &[a, b, phrase + side]);
+        assert!(f.contains(&pairs(lower("”"), lower("by"), 0)));
+        assert!(f.contains(&pairs(lower("at"), lower("the"), 16)));
+        // The first word: a marker stands for the words before the text.
+        let it = Candidate {
+            tokens: (0, 1),
+            kind: CandidateKind::Pronoun,
+            ..crowd
+        };
+        let mut f = Vec::new();
+        features(&article, &site, &it, 0, &mut f);
+        let pronoun = u64::from(kind_code(&article, &it));
+        assert!(f.contains(&feature(t::NEIGHBOURS, &[1, 1, pronoun])));
+        assert!(f.contains(&feature(
+            t::NEIGHBOURS,
+            &[lower("was"), lower("called"), pronoun + 16]
+        )));
     }
 
     #[test]
