@@ -14,9 +14,10 @@
 //! weights averaged over every step) for `--epochs` passes in a shuffled
 //! order with a fixed seed; quotes in quotation marks count
 //! [`QUOTED_WEIGHT`] times. The model written is the average of [`BAGS`]
-//! such rankers, each with its own shuffle seed. (Until `quotes-polnear-6` it was a ranking
-//! perceptron; the log-linear ranker is 0.4 point better by
-//! cross-validation on the same features, see `docs/quotes.md`.)
+//! such rankers, each with its own shuffle seed. (Until
+//! `quotes-polnear-6` it was a ranking perceptron; the log-linear ranker
+//! is 0.4 point better by cross-validation on the same features, see
+//! `docs/quotes.md`.)
 //!
 //! `--cv K` reports K-fold document-level cross-validation (document `d`
 //! in fold `d mod K`) of speaker accuracy against the rules' choices on
