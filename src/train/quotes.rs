@@ -437,13 +437,15 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 };
                 named_kept.add(e, keep);
                 let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
-                // Wrong where a right pick was possible.
-                let wrong =
-                    !e.scored(pick).1 && (e.outer.is_some() || e.right_quoted.iter().any(|&r| r));
-                if args.verbose && e.quoted && wrong {
-                    errors.push(describe(e, pick, &at_margin));
-                } else if args.verbose && e.quoted && !e.scored(pick).1 {
-                    errors.push(unreachable(e, pick));
+                if args.verbose && e.quoted && !e.scored(pick).1 {
+                    // Wrong where a right pick was possible, or with no
+                    // right candidate at all.
+                    let reachable = e.outer.is_some() || e.right_quoted.iter().any(|&r| r);
+                    errors.push(if reachable {
+                        describe(e, pick, &at_margin)
+                    } else {
+                        describe_no_candidate(e, pick)
+                    });
                 }
             }
         }
@@ -501,7 +503,7 @@ fn error_report(errors: &[(String, String)]) -> String {
 
 /// The category and the line `--verbose` prints for a quote whose gold
 /// source is no candidate.
-fn unreachable(e: &Example, pick: Option<usize>) -> (String, String) {
+fn describe_no_candidate(e: &Example, pick: Option<usize>) -> (String, String) {
     let info = &e.info;
     let text = |i: usize| info.candidates.get(i).map_or("", String::as_str);
     let line = format!(

@@ -371,22 +371,25 @@ pub fn subject_of(article: &Article<'_>, site: &QuoteSite, c: &Candidate) -> Opt
     site.subjects.iter().enumerate().find_map(|(i, s)| {
         let (k, phrase) = (*s)?;
         let whole = c.tokens == phrase;
-        (whole || (c.tokens.0 >= phrase.0 && c.tokens.1 <= phrase.1)).then(|| {
-            let role = match site.cue {
-                Some((ca, cb)) if k >= ca && k < cb => VerbRole::Cue,
-                Some((_, cb)) if k >= cb && k < qa => VerbRole::Between,
-                _ => VerbRole::Other,
-            };
-            SubjectOf {
-                verb: k,
-                rank: 1 + i as u8,
-                whole,
-                before: u8::from(k < qa),
-                same_sentence: u8::from(sentence(k) == sentence(qa)),
-                role,
-            }
+        (whole || (c.tokens.0 >= phrase.0 && c.tokens.1 <= phrase.1)).then(|| SubjectOf {
+            verb: k,
+            rank: 1 + i as u8,
+            whole,
+            before: u8::from(k < qa),
+            same_sentence: u8::from(sentence(k) == sentence(qa)),
+            role: verb_role(site, k),
         })
     })
+}
+
+/// What the reporting verb at token `k` is to the rules' attribution of
+/// the quote at `site`.
+fn verb_role(site: &QuoteSite, k: usize) -> VerbRole {
+    match site.cue {
+        Some((ca, cb)) if k >= ca && k < cb => VerbRole::Cue,
+        Some((_, cb)) if k >= cb && k < site.tokens.0 => VerbRole::Between,
+        _ => VerbRole::Other,
+    }
 }
 
 /// The strength of token `k` as a reporting verb, if it is one.
@@ -704,11 +707,9 @@ pub fn features(
         if c.rule
             && let Some((_, cb)) = site.cue
         {
-            let between = site
-                .subjects
-                .iter()
-                .flatten()
-                .any(|&(k, phrase)| k >= cb && k < qa && phrase.0 >= cb && phrase != c.tokens);
+            let between = site.subjects.iter().flatten().any(|&(k, phrase)| {
+                verb_role(site, k) == VerbRole::Between && phrase.0 >= cb && phrase != c.tokens
+            });
             out.push(feature(
                 t::SUBJECT_OF,
                 &[u64::from(between), 7, u64::from(qkind)],
@@ -941,6 +942,13 @@ mod tests {
         (toks, tokens)
     }
 
+    /// The first token of `text` that is the word `w`.
+    fn token_of(text: &str, toks: &[Tok], w: &str) -> usize {
+        toks.iter()
+            .position(|t| &text[t.start..t.end] == w)
+            .unwrap_or_else(|| panic!("{w} is a token"))
+    }
+
     /// A mixed quote at `tokens` with no cue and no rules' speaker, its
     /// nearest verbs found as the stage finds them.
     fn mixed_site(article: &Article<'_>, tokens: (usize, usize)) -> QuoteSite {
@@ -1012,11 +1020,7 @@ mod tests {
         let view = View { text, toks: &toks };
         let sentence_of = vec![0u32; toks.len()];
         let article = bare_article(&view, &sentence_of);
-        let at = |w: &str| {
-            toks.iter()
-                .position(|t| &text[t.start..t.end] == w)
-                .unwrap()
-        };
+        let at = |w: &str| token_of(text, &toks, w);
         let said = at("said");
         let site = QuoteSite {
             cue: Some((said, said + 1)),
@@ -1068,17 +1072,8 @@ mod tests {
         let sentence_of = vec![0u32; toks.len()];
         let article = bare_article(&view, &sentence_of);
         let site = mixed_site(&article, tokens);
-        let lower = |w: &str| {
-            toks.iter()
-                .find(|t| &text[t.start..t.end] == w)
-                .map(|t| t.lower)
-                .unwrap()
-        };
-        let at = |w: &str| {
-            toks.iter()
-                .position(|t| &text[t.start..t.end] == w)
-                .unwrap()
-        };
+        let at = |w: &str| token_of(text, &toks, w);
+        let lower = |w: &str| toks[at(w)].lower;
         let crowd = Candidate {
             tokens: (at("the"), at("crowd") + 1),
             kind: CandidateKind::Phrase,
