@@ -51,10 +51,10 @@ pub struct TrainQuotesArgs {
     pub out: PathBuf,
     /// How much better than the rules' speaker a candidate must score to
     /// replace it (stored in the model; chosen by `--cv`).
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = 0.0)]
     pub margin: f32,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "quotes-polnear-12")]
+    #[arg(long, default_value = "quotes-polnear-13")]
     pub version: String,
     /// With `--cv`: print every wrong speaker of a quoted content (at
     /// `--margin`) with its category, and the counts by category.

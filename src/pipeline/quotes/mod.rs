@@ -1408,6 +1408,7 @@ fn rank_speakers(
             .speaker_entity_id
             .as_deref()
             .and_then(|id| by_id.get(id).copied());
+        let subjects = ranker::cue_subjects(&article, tokens);
         let site = ranker::QuoteSite {
             tokens,
             cue: q
@@ -1419,7 +1420,8 @@ fn rank_speakers(
             rule_entity,
             previous_entity,
             nearest_cue: ranker::nearest_cue(&article, tokens),
-            subjects: ranker::cue_subjects(&article, tokens),
+            subjects: subjects.left,
+            inverted: subjects.inverted,
         };
         previous_entity = rule_entity.or(previous_entity);
         let candidates = ranker::candidates(&article, &site);

@@ -101,18 +101,31 @@ pub struct QuoteSite {
     pub nearest_cue: Option<usize>,
     /// The reporting verbs nearest the quote and their subjects
     /// ([`cue_subjects`]), nearest first.
-    pub subjects: [Option<(usize, (usize, usize))>; MAX_CUE_SUBJECTS],
+    pub subjects: [VerbSubject; MAX_CUE_SUBJECTS],
+    /// The same verbs and their subjects after them when they are
+    /// inverted ([`View::subject_inverted`]: "..., said Nargis Kassenova").
+    pub inverted: [VerbSubject; MAX_CUE_SUBJECTS],
+}
+
+/// A reporting verb's token and its subject's tokens, when it has one.
+pub type VerbSubject = Option<(usize, (usize, usize))>;
+
+/// The reporting verbs nearest a quote with their subjects before them and
+/// after them ([`cue_subjects`]).
+pub struct Subjects {
+    /// Subjects before their verbs, by the rules' subject finder.
+    pub left: [VerbSubject; MAX_CUE_SUBJECTS],
+    /// Subjects after their inverted verbs.
+    pub inverted: [VerbSubject; MAX_CUE_SUBJECTS],
 }
 
 /// The reporting verbs nearest the quote at tokens `qa..qb` (within the
 /// window, outside any quotation, at most [`MAX_CUE_SUBJECTS`], nearest
-/// first) with their subjects by the rules' subject finder, when the
-/// subject lies outside the quote. Reads at most `1.5 × WINDOW_TOKENS`
-/// tokens and makes at most [`MAX_CUE_SUBJECTS`] subject searches.
-pub fn cue_subjects(
-    article: &Article<'_>,
-    (qa, qb): (usize, usize),
-) -> [Option<(usize, (usize, usize))>; MAX_CUE_SUBJECTS] {
+/// first) with their subjects, when they lie outside the quote: the one
+/// the rules' subject finder sees before the verb, and the one after it
+/// when the verb is inverted. Reads at most `1.5 × WINDOW_TOKENS` tokens
+/// and makes at most [`MAX_CUE_SUBJECTS`] searches of each kind.
+pub fn cue_subjects(article: &Article<'_>, (qa, qb): (usize, usize)) -> Subjects {
     let toks = article.view.toks;
     let lo = qa.saturating_sub(WINDOW_TOKENS);
     let hi = (qb + WINDOW_TOKENS / 2).min(toks.len());
@@ -123,18 +136,30 @@ pub fn cue_subjects(
         .collect();
     cues.sort_unstable();
     cues.truncate(MAX_CUE_SUBJECTS);
-    let mut out = [None; MAX_CUE_SUBJECTS];
-    for (slot, (_, k)) in out.iter_mut().zip(cues) {
+    let outside = |phrase: (usize, usize)| phrase.1 <= qa || phrase.0 >= qb;
+    let mut out = Subjects {
+        left: [None; MAX_CUE_SUBJECTS],
+        inverted: [None; MAX_CUE_SUBJECTS],
+    };
+    for (i, (_, k)) in cues.into_iter().enumerate() {
         let sentence = article.sentence_of[k];
         let mut s0 = k;
         while s0 > 0 && k - s0 < 48 && article.sentence_of[s0 - 1] == sentence {
             s0 -= 1;
         }
-        if let Some(phrase) = article.view.subject_left(s0, k)
-            && (phrase.1 <= qa || phrase.0 >= qb)
-        {
-            *slot = Some((k, phrase));
+        let mut s1 = k + 1;
+        while s1 < toks.len() && s1 - k < 14 && article.sentence_of[s1] == sentence {
+            s1 += 1;
         }
+        let view = article.view;
+        out.left[i] = view
+            .subject_left(s0, k)
+            .filter(|&p| outside(p))
+            .map(|p| (k, p));
+        out.inverted[i] = view
+            .subject_inverted(k, s1)
+            .filter(|&p| outside(p))
+            .map(|p| (k, p));
     }
     out
 }
@@ -209,7 +234,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
     }
     // The subjects of the reporting verbs nearest the quote, names or not
     // ("five questioners", "the narrator").
-    for &(_, phrase) in site.subjects.iter().flatten() {
+    for &(_, phrase) in site.subjects.iter().chain(&site.inverted).flatten() {
         if !found.iter().any(|(_, c)| c.tokens == phrase) {
             found.push(make(phrase, CandidateKind::Phrase));
         }
@@ -291,6 +316,8 @@ mod t {
     pub const NEAR_DISTANCE: u8 = 26;
     pub const SUBJECT_OF: u8 = 27;
     pub const NEIGHBOURS: u8 = 28;
+    pub const INVERTED: u8 = 29;
+    pub const PREPOSITION: u8 = 30;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -366,9 +393,29 @@ pub struct SubjectOf {
 /// The nearest reporting verb whose subject is candidate `c` (or holds
 /// it), if one is. Constant work: at most [`MAX_CUE_SUBJECTS`] verbs.
 pub fn subject_of(article: &Article<'_>, site: &QuoteSite, c: &Candidate) -> Option<SubjectOf> {
+    subject_among(article, site, &site.subjects, c)
+}
+
+/// The nearest inverted reporting verb whose subject after it is
+/// candidate `c` (or holds it), if one is ("..., said Nargis Kassenova").
+pub fn inverted_subject_of(
+    article: &Article<'_>,
+    site: &QuoteSite,
+    c: &Candidate,
+) -> Option<SubjectOf> {
+    subject_among(article, site, &site.inverted, c)
+}
+
+/// The first verb of `subjects` whose subject is `c` or holds it.
+fn subject_among(
+    article: &Article<'_>,
+    site: &QuoteSite,
+    subjects: &[VerbSubject],
+    c: &Candidate,
+) -> Option<SubjectOf> {
     let qa = site.tokens.0;
     let sentence = |k: usize| article.sentence_of.get(k).copied();
-    site.subjects.iter().enumerate().find_map(|(i, s)| {
+    subjects.iter().enumerate().find_map(|(i, s)| {
         let (k, phrase) = (*s)?;
         let whole = c.tokens == phrase;
         (whole || (c.tokens.0 >= phrase.0 && c.tokens.1 <= phrase.1)).then(|| SubjectOf {
@@ -380,6 +427,19 @@ pub fn subject_of(article: &Article<'_>, site: &QuoteSite, c: &Candidate) -> Opt
             role: verb_role(site, k),
         })
     })
+}
+
+impl SubjectOf {
+    /// Its rank, wholeness, side, sentence and role as one feature part.
+    fn code(&self) -> u64 {
+        pack(&[
+            self.rank,
+            u8::from(self.whole),
+            self.before,
+            self.same_sentence,
+            self.role as u8,
+        ])
+    }
 }
 
 /// What the reporting verb at token `k` is to the rules' attribution of
@@ -669,18 +729,26 @@ pub fn features(
         };
         out.push(feature(t::NEAR_DISTANCE, &[code, u64::from(kind)]));
     }
+    // A verb's subject code alone with the kind, and with the cue, the
+    // rules' choice and the quote's kind.
+    let subject_features = |out: &mut Vec<u64>, template: u8, code: u64| {
+        out.push(feature(template, &[code, u64::from(kind)]));
+        out.push(feature(
+            template,
+            &[
+                code,
+                u64::from(has_cue),
+                u64::from(c.rule),
+                u64::from(qkind),
+            ],
+        ));
+    };
     // Whether it is the subject of one of the reporting verbs nearest the
     // quote, and of which.
     {
         let (code, verb) = match subject_of(article, site, c) {
             Some(s) => (
-                pack(&[
-                    s.rank,
-                    u8::from(s.whole),
-                    s.before,
-                    s.same_sentence,
-                    s.role as u8,
-                ]),
+                s.code(),
                 // The rules' cue is one word whatever it is.
                 if s.role == VerbRole::Cue {
                     2
@@ -690,16 +758,7 @@ pub fn features(
             ),
             None => (0, 0),
         };
-        out.push(feature(t::SUBJECT_OF, &[code, u64::from(kind)]));
-        out.push(feature(
-            t::SUBJECT_OF,
-            &[
-                code,
-                u64::from(has_cue),
-                u64::from(c.rule),
-                u64::from(qkind),
-            ],
-        ));
+        subject_features(out, t::SUBJECT_OF, code);
         out.push(feature(t::SUBJECT_OF, &[verb, 8, u64::from(qkind)]));
         // The rules' speaker when another reporting verb with its own
         // subject stands between the rules' cue and the quote ("Cruz said
@@ -715,6 +774,39 @@ pub fn features(
                 &[u64::from(between), 7, u64::from(qkind)],
             ));
         }
+    }
+    // Whether it is the subject after one of the reporting verbs nearest
+    // the quote, inverted after a clause ("..., said Nargis Kassenova").
+    if let Some(s) = inverted_subject_of(article, site, c) {
+        subject_features(out, t::INVERTED, s.code());
+    }
+    // The preposition heading its noun phrase, what stands before the
+    // preposition (the quote's closing mark, a reporting verb, another
+    // verb in -ed, another word) and after the candidate (a word in -ing,
+    // a reporting verb, punctuation): the agent of a passive ("called
+    // “...” by Joshua Hendrick"), the subject of an absolute clause ("with
+    // the AFT calling her “...”").
+    if let Some(p) = view.preposition_of(c.tokens.0) {
+        let class = |k: Option<usize>| -> u64 {
+            match k.filter(|&k| k < toks.len()).map(|k| (k, toks[k].kind)) {
+                Some((_, TokKind::Close)) => 1,
+                Some((k, _)) if cue_strength(toks, k).is_some() => 2,
+                Some((k, TokKind::Word)) if view.word(k).ends_with("ed") => 3,
+                Some((k, TokKind::Word)) if view.word(k).ends_with("ing") => 4,
+                Some((_, TokKind::Word)) => 5,
+                Some(_) => 6,
+                None => 7,
+            }
+        };
+        let word = word_part(view, Some(p));
+        out.push(feature(
+            t::PREPOSITION,
+            &[word, class(p.checked_sub(1)), u64::from(kind)],
+        ));
+        out.push(feature(
+            t::PREPOSITION,
+            &[word, 8 + class(Some(c.tokens.1)), u64::from(side)],
+        ));
     }
     // The two words before the candidate and the two after it, as pairs:
     // "called by", "said Sen.", "’s conclusion", "had called".
@@ -844,6 +936,7 @@ pub fn choose(
 mod tests {
     use super::*;
     use crate::pipeline::linear::ModelError;
+    use crate::pipeline::quotes::speaker::tests::index_of;
 
     /// The model in `bytes`, if they hold one of this kind.
     fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
@@ -942,16 +1035,10 @@ mod tests {
         (toks, tokens)
     }
 
-    /// The first token of `text` that is the word `w`.
-    fn token_of(text: &str, toks: &[Tok], w: &str) -> usize {
-        toks.iter()
-            .position(|t| &text[t.start..t.end] == w)
-            .unwrap_or_else(|| panic!("{w} is a token"))
-    }
-
     /// A mixed quote at `tokens` with no cue and no rules' speaker, its
     /// nearest verbs found as the stage finds them.
     fn mixed_site(article: &Article<'_>, tokens: (usize, usize)) -> QuoteSite {
+        let subjects = cue_subjects(article, tokens);
         QuoteSite {
             tokens,
             cue: None,
@@ -960,7 +1047,8 @@ mod tests {
             rule_entity: None,
             previous_entity: None,
             nearest_cue: nearest_cue(article, tokens),
-            subjects: cue_subjects(article, tokens),
+            subjects: subjects.left,
+            inverted: subjects.inverted,
         }
     }
 
@@ -1020,7 +1108,7 @@ mod tests {
         let view = View { text, toks: &toks };
         let sentence_of = vec![0u32; toks.len()];
         let article = bare_article(&view, &sentence_of);
-        let at = |w: &str| token_of(text, &toks, w);
+        let at = |w: &str| index_of(text, &toks, w);
         let said = at("said");
         let site = QuoteSite {
             cue: Some((said, said + 1)),
@@ -1061,46 +1149,103 @@ mod tests {
         assert!(!without.contains(&between));
     }
 
-    /// A candidate's features hold the two words before it and the two
-    /// after it as pairs ("called by" before the agent of a passive), and
-    /// a marker past the text's edge.
-    #[test]
-    fn a_candidate_knows_the_word_pairs_around_it() {
-        let text = "It was called “a disgrace” by the crowd at the rally";
+    /// Runs `f` on the article of `text` (no mentions, one sentence) and
+    /// the site of its mixed quote.
+    fn on_mixed_quote(text: &str, f: impl FnOnce(&Article<'_>, QuoteSite)) {
         let (toks, tokens) = quoted_tokens(text);
         let view = View { text, toks: &toks };
         let sentence_of = vec![0u32; toks.len()];
         let article = bare_article(&view, &sentence_of);
         let site = mixed_site(&article, tokens);
-        let at = |w: &str| token_of(text, &toks, w);
-        let lower = |w: &str| toks[at(w)].lower;
-        let crowd = Candidate {
-            tokens: (at("the"), at("crowd") + 1),
-            kind: CandidateKind::Phrase,
-            rule: false,
-            kind_rank: 0,
-            speaks: true,
-        };
-        let mut f = Vec::new();
-        features(&article, &site, &crowd, 0, &mut f);
-        let phrase = u64::from(kind_code(&article, &crowd));
-        let pairs = |a: u64, b: u64, side: u64| feature(t::NEIGHBOURS, &[a, b, phrase + side]);
-        assert!(f.contains(&pairs(lower("”"), lower("by"), 0)));
-        assert!(f.contains(&pairs(lower("at"), lower("the"), 16)));
-        // The first word: a marker stands for the words before the text.
-        let it = Candidate {
-            tokens: (0, 1),
-            kind: CandidateKind::Pronoun,
-            ..crowd
-        };
-        let mut f = Vec::new();
-        features(&article, &site, &it, 0, &mut f);
-        let pronoun = u64::from(kind_code(&article, &it));
-        assert!(f.contains(&feature(t::NEIGHBOURS, &[1, 1, pronoun])));
-        assert!(f.contains(&feature(
-            t::NEIGHBOURS,
-            &[lower("was"), lower("called"), pronoun + 16]
-        )));
+        f(&article, site);
+    }
+
+    /// A candidate's features hold the two words before it and the two
+    /// after it as pairs ("called by" before the agent of a passive), and
+    /// a marker past the text's edge; and the preposition heading its
+    /// phrase, with what stands before the preposition and after the
+    /// candidate.
+    #[test]
+    fn a_candidate_knows_the_words_around_it() {
+        let text = "It was called “a disgrace” by the crowd at the rally";
+        on_mixed_quote(text, |article, site| {
+            let toks = article.view.toks;
+            let at = |w: &str| index_of(text, toks, w);
+            let lower = |w: &str| toks[at(w)].lower;
+            let crowd = Candidate {
+                tokens: (at("the"), at("crowd") + 1),
+                kind: CandidateKind::Phrase,
+                rule: false,
+                kind_rank: 0,
+                speaks: true,
+            };
+            let of = |c: &Candidate| {
+                let mut f = Vec::new();
+                features(article, &site, c, 0, &mut f);
+                f
+            };
+            let f = of(&crowd);
+            let phrase = u64::from(kind_code(article, &crowd));
+            let pairs = |a: u64, b: u64, side: u64| feature(t::NEIGHBOURS, &[a, b, phrase + side]);
+            assert!(f.contains(&pairs(lower("”"), lower("by"), 0)));
+            assert!(f.contains(&pairs(lower("at"), lower("the"), 16)));
+            // "by" after the closing mark (1); "at", a plain word (5), after.
+            assert!(f.contains(&feature(t::PREPOSITION, &[lower("by"), 1, phrase])));
+            assert!(f.contains(&feature(t::PREPOSITION, &[lower("by"), 8 + 5, 0])));
+            // "the rally" is headed by "at", after the plain word "crowd".
+            let rally = Candidate {
+                tokens: (at("rally"), at("rally") + 1),
+                ..crowd
+            };
+            let f = of(&rally);
+            assert!(f.contains(&feature(t::PREPOSITION, &[lower("at"), 5, phrase])));
+            assert!(!f.contains(&feature(t::PREPOSITION, &[lower("by"), 1, phrase])));
+            // The first word: a marker stands for the words before the text.
+            let it = Candidate {
+                tokens: (0, 1),
+                kind: CandidateKind::Pronoun,
+                ..crowd
+            };
+            let f = of(&it);
+            let pronoun = u64::from(kind_code(article, &it));
+            assert!(f.contains(&feature(t::NEIGHBOURS, &[1, 1, pronoun])));
+            assert!(f.contains(&feature(
+                t::NEIGHBOURS,
+                &[lower("was"), lower("called"), pronoun + 16]
+            )));
+        });
+    }
+
+    /// The subject after an inverted reporting verb is a candidate (a
+    /// phrase when it is no name) and its features say so.
+    #[test]
+    fn an_inverted_subject_is_a_candidate_that_knows_it() {
+        let text = "It used “velvet gloves” in Asia, said an expert at the school.";
+        on_mixed_quote(text, |article, site| {
+            let at = |w: &str| index_of(text, article.view.toks, w);
+            let expert = (at("an"), at("expert") + 1);
+            assert_eq!(site.inverted[0], Some((at("said"), expert)));
+            let found = candidates(article, &site);
+            let c = found
+                .iter()
+                .find(|c| c.tokens == expert)
+                .expect("the inverted subject is a candidate");
+            let s = inverted_subject_of(article, &site, c).expect("inverted");
+            assert_eq!(
+                (s.verb, s.rank, s.whole, s.before),
+                (at("said"), 1, true, 0)
+            );
+            let mut f = Vec::new();
+            features(article, &site, c, 0, &mut f);
+            let code = pack(&[1, 1, 0, 1, VerbRole::Other as u8]);
+            assert!(f.contains(&feature(t::INVERTED, &[code, 1])));
+            // "It" is the subject of nothing inverted.
+            let it = found
+                .iter()
+                .find(|c| c.tokens == (0, 1))
+                .expect("a pronoun");
+            assert_eq!(inverted_subject_of(article, &site, it), None);
+        });
     }
 
     #[test]

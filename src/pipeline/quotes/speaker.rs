@@ -678,6 +678,50 @@ impl View<'_> {
         None
     }
 
+    /// The subject of the reporting verb at token `k` when it comes after
+    /// the verb, inverted after a clause or a quote ("..., said Nargis
+    /// Kassenova, an expert", "“...,” said election lawyer Joe
+    /// Birkenstock"): the noun phrase right after the verb, when a comma,
+    /// a dash or a closing mark stands right before the verb and the
+    /// phrase ends the clause (punctuation, a preposition, "who", or
+    /// `hi`, the sentence's end). Reads at most 14 tokens.
+    pub fn subject_inverted(&self, k: usize, hi: usize) -> Option<(usize, usize)> {
+        let before = self.toks.get(k.checked_sub(1)?)?;
+        let after_clause = before.kind == TokKind::Close
+            || (before.quote == 0 && matches!(self.word(k - 1), "," | "—" | "–"));
+        if !after_clause || k + 1 >= hi {
+            return None;
+        }
+        let phrase = self.phrase_right(k + 1, hi)?;
+        let ends_clause = phrase.1 >= hi
+            || self.toks[phrase.1].kind != TokKind::Word
+            || self.lower_is(phrase.1, &PREPOSITION_SET)
+            || self.word(phrase.1).eq_ignore_ascii_case("who");
+        ends_clause.then_some(phrase)
+    }
+
+    /// The preposition heading the noun phrase that holds the phrase
+    /// starting at token `a`, with at most four noun-phrase words between:
+    /// the "by" of a passive's agent ("called “...” by Joshua Hendrick",
+    /// "was asked by host Bill Maher"), the "with" of an absolute clause
+    /// ("with the American Federation of Teachers calling her"). Reads at
+    /// most five tokens.
+    pub fn preposition_of(&self, a: usize) -> Option<usize> {
+        let lo = a.saturating_sub(5);
+        let mut k = a;
+        while k > lo {
+            let p = k - 1;
+            if self.toks[p].quote == 0 && self.lower_is(p, &PREPOSITION_SET) {
+                return Some(p);
+            }
+            if !(self.np_word(p) || self.lower_is(p, &DETERMINER_SET)) {
+                return None;
+            }
+            k = p;
+        }
+        None
+    }
+
     /// The phrase right after token `from` (exclusive end `hi`): after an
     /// inverted cue ("said X") or "according to".
     pub fn phrase_right(&self, from: usize, hi: usize) -> Option<(usize, usize)> {
@@ -983,7 +1027,7 @@ impl<'a> Resolver<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::pipeline::entities::features::text;
 
@@ -1072,5 +1116,86 @@ mod tests {
             toks: &toks,
         };
         assert!(view.can_speak(0, 1));
+    }
+
+    /// The text of tokens `a..b`.
+    fn span_text<'t>(text: &'t str, toks: &[Tok], (a, b): (usize, usize)) -> &'t str {
+        &text[toks[a].start..toks[b - 1].end]
+    }
+
+    /// The index of the first token that reads `w`.
+    pub(crate) fn index_of(text: &str, toks: &[Tok], w: &str) -> usize {
+        toks.iter()
+            .position(|t| &text[t.start..t.end] == w)
+            .unwrap_or_else(|| panic!("{w} is a token"))
+    }
+
+    /// A reporting verb after a comma or a closing mark has its subject
+    /// after it when the phrase there ends the clause; a pronoun followed
+    /// by a verb is the subject of a clause of its own, and a verb with
+    /// no comma before it is not inverted.
+    #[test]
+    fn an_inverted_verb_has_its_subject_after_it() {
+        let cases = [
+            (
+                "It has used “velvet gloves”, said Nargis Kassenova, an expert.",
+                Some("Nargis Kassenova"),
+            ),
+            (
+                "“It is a yellow light,” said election lawyer Joe Birkenstock.",
+                Some("election lawyer Joe Birkenstock"),
+            ),
+            (
+                "“It was very worked up,” said a source close to the campaign.",
+                Some("a source close"),
+            ),
+            (
+                "The paradox of Nancy, says Carl Anthony, is that",
+                Some("Carl Anthony"),
+            ),
+            ("He lost, said he would run again.", None),
+            ("Officials said Tuesday that it was over.", None),
+        ];
+        for (text, subject) in cases {
+            let toks = tokens_of(text, &[]);
+            let view = View { text, toks: &toks };
+            let verb = toks
+                .iter()
+                .position(|t| matches!(&text[t.start..t.end], "said" | "says"))
+                .expect("a verb");
+            let found = view.subject_inverted(verb, toks.len());
+            assert_eq!(found.map(|p| span_text(text, &toks, p)), subject, "{text}");
+        }
+    }
+
+    /// The preposition heading a candidate's noun phrase is found across
+    /// a title and a determiner, and not across a verb.
+    #[test]
+    fn the_preposition_heading_a_phrase_is_found() {
+        let cases = [
+            (
+                "It has been called “strategic ambiguity” by Joshua Hendrick.",
+                "Joshua",
+                Some("by"),
+            ),
+            (
+                "Rubio was asked by host Bill Maher whether",
+                "Bill",
+                Some("by"),
+            ),
+            (
+                "with the American Federation of Teachers calling her",
+                "American",
+                Some("with"),
+            ),
+            ("Clinton said the party would win.", "party", None),
+            ("Clinton said it.", "Clinton", None),
+        ];
+        for (text, word, preposition) in cases {
+            let toks = tokens_of(text, &[]);
+            let view = View { text, toks: &toks };
+            let found = view.preposition_of(index_of(text, &toks, word));
+            assert_eq!(found.map(|p| view.word(p)), preposition, "{text}");
+        }
     }
 }
