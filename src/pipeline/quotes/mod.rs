@@ -1422,6 +1422,7 @@ fn rank_speakers(
             nearest_cue: ranker::nearest_cue(&article, tokens),
             subjects: subjects.left,
             inverted: subjects.inverted,
+            inside: ranker::inside_quote(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
         let candidates = ranker::candidates(&article, &site);

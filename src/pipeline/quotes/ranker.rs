@@ -105,6 +105,38 @@ pub struct QuoteSite {
     /// The same verbs and their subjects after them when they are
     /// inverted ([`View::subject_inverted`]: "..., said Nargis Kassenova").
     pub inverted: [VerbSubject; MAX_CUE_SUBJECTS],
+    /// What the quote's own words say of its speaker ([`inside_quote`]).
+    pub inside: Inside,
+}
+
+/// At most this many of a quote's first tokens are read for [`Inside`].
+pub const INSIDE_TOKENS: usize = 200;
+
+/// What a quote's words say of its speaker: the entities it names (a
+/// speaker seldom names itself).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inside {
+    /// The first entities named in the quote, at most eight.
+    pub entities: [Option<usize>; 8],
+}
+
+/// The entities the first [`INSIDE_TOKENS`] tokens of the quote at
+/// `qa..qb` name.
+pub fn inside_quote(article: &Article<'_>, (qa, qb): (usize, usize)) -> Inside {
+    let toks = article.view.toks;
+    let mut out = Inside::default();
+    let mut n = 0;
+    for t in &toks[qa.min(toks.len())..qb.min(qa + INSIDE_TOKENS).min(toks.len())] {
+        if t.mention == 0 || n == out.entities.len() {
+            continue;
+        }
+        let e = article.mentions[t.mention as usize - 1].2;
+        if !out.entities[..n].contains(&Some(e)) {
+            out.entities[n] = Some(e);
+            n += 1;
+        }
+    }
+    out
 }
 
 /// A reporting verb's token and its subject's tokens, when it has one.
@@ -318,6 +350,7 @@ mod t {
     pub const NEIGHBOURS: u8 = 28;
     pub const INVERTED: u8 = 29;
     pub const PREPOSITION: u8 = 30;
+    pub const INSIDE: u8 = 31;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -593,6 +626,18 @@ pub fn features(
         t::QUOTE_KIND,
         &[pack(&[qkind, u8::from(site.cue.is_some()), side, kind])],
     ));
+    // Whether the quote names the candidate's entity (0 no entity, 1 not
+    // named, 2 named), with its kind, and with the rules' choice and the
+    // quote's kind.
+    {
+        let named_inside =
+            entity.map_or(0, |e| 1 + u8::from(site.inside.entities.contains(&Some(e))));
+        out.push(feature(t::INSIDE, &[pack(&[named_inside, kind])]));
+        out.push(feature(
+            t::INSIDE,
+            &[pack(&[named_inside, u8::from(c.rule), qkind]), 2],
+        ));
+    }
     // A reporting verb right after the candidate (its subject) or right
     // before it ("said Trump"), skipping one adverb.
     {
@@ -1049,6 +1094,7 @@ mod tests {
             nearest_cue: nearest_cue(article, tokens),
             subjects: subjects.left,
             inverted: subjects.inverted,
+            inside: inside_quote(article, tokens),
         }
     }
 
@@ -1147,6 +1193,73 @@ mod tests {
         let between = feature(t::SUBJECT_OF, &[1, 7, QuoteKind::Mixed as u64]);
         assert!(with.contains(&between));
         assert!(!without.contains(&between));
+    }
+
+    /// A quote knows the entities it names, and a candidate whether the
+    /// quote names its entity (a speaker seldom names itself); tokens past
+    /// the first [`INSIDE_TOKENS`] of a quote are not read.
+    #[test]
+    fn a_quote_knows_the_entities_it_names() {
+        let long = "and so on ".repeat(INSIDE_TOKENS / 3);
+        let text = format!("Pence said: “I support Paul Ryan and we need Pence {long} Obama.”");
+        let text = text.as_str();
+        let names = ["Pence", "Paul Ryan", "Obama"];
+        let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
+        for (e, name) in names.iter().enumerate() {
+            for (at, _) in text.match_indices(name) {
+                mentions.push((at, at + name.len(), e));
+            }
+        }
+        mentions.sort_unstable();
+        let spans: Vec<crate::pipeline::Span> = mentions
+            .iter()
+            .map(|&(a, b, _)| crate::pipeline::Span::new(a, b))
+            .collect();
+        let entities: Vec<Entity> = names
+            .iter()
+            .map(|name| Entity {
+                id: format!("id:{name}"),
+                kind: EntityType::Person,
+                name: (*name).to_string(),
+                aliases: Vec::new(),
+                mentions: Vec::new(),
+                roles: Vec::new(),
+                salience: 0.5,
+                place: None,
+            })
+            .collect();
+        let marked = super::super::marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        let toks = super::super::text::tokenize(text, &marked, &spans, &mut budget.meter());
+        let view = View { text, toks: &toks };
+        let sentence_of = vec![0u32; toks.len()];
+        let article = Article {
+            view: &view,
+            sentence_of: &sentence_of,
+            mentions: &mentions,
+            entities: &entities,
+            mention_counts: &[2, 1, 1],
+        };
+        let open = text.find('“').expect("a quote") + '“'.len_utf8();
+        let tokens = token_range(&toks, open, text.find('”').expect("closed"));
+        let inside = inside_quote(&article, tokens);
+        // Pence and Ryan, in the order named; Obama is past the tokens read.
+        assert_eq!(inside.entities[..3], [Some(1), Some(0), None]);
+        let part = inside_quote(&article, (tokens.0 + 2, tokens.0 + 5));
+        assert_eq!(part.entities[..2], [Some(1), None], "Ryan only");
+        // The speaker before the quote is named in it (2), a person (3).
+        let site = QuoteSite {
+            kind: QuoteKind::Direct,
+            ..mixed_site(&article, tokens)
+        };
+        let pence = candidates(&article, &site)
+            .into_iter()
+            .find(|c| c.tokens.0 == 0)
+            .expect("Pence is a candidate");
+        let mut f = Vec::new();
+        features(&article, &site, &pence, 0, &mut f);
+        assert!(f.contains(&feature(t::INSIDE, &[pack(&[2, 3])])));
+        assert!(!f.contains(&feature(t::INSIDE, &[pack(&[1, 3])])));
     }
 
     /// Runs `f` on the article of `text` (no mentions, one sentence) and
