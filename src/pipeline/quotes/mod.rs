@@ -1654,7 +1654,7 @@ fn opens_clause(v: &View, f: usize, s1: usize) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An entity for every `(name, kind, roles)`, with a mention at each
@@ -2086,7 +2086,7 @@ mod tests {
 
     /// Entities for scaling tests: one entity per `(name, kind)`, with a
     /// mention at every occurrence of `name` (linear, unlike [`entities`]).
-    fn many_mentions(text: &str, specs: &[(&str, EntityType)]) -> Vec<Entity> {
+    pub(crate) fn many_mentions(text: &str, specs: &[(&str, EntityType)]) -> Vec<Entity> {
         specs
             .iter()
             .map(|(name, kind)| Entity {

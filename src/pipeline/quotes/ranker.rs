@@ -127,7 +127,10 @@ pub fn inside_quote(article: &Article<'_>, (qa, qb): (usize, usize)) -> Inside {
     let mut out = Inside::default();
     let mut n = 0;
     for t in &toks[qa.min(toks.len())..qb.min(qa + INSIDE_TOKENS).min(toks.len())] {
-        if t.mention == 0 || n == out.entities.len() {
+        if n == out.entities.len() {
+            break;
+        }
+        if t.mention == 0 {
             continue;
         }
         let e = article.mentions[t.mention as usize - 1].2;
@@ -981,7 +984,8 @@ pub fn choose(
 mod tests {
     use super::*;
     use crate::pipeline::linear::ModelError;
-    use crate::pipeline::quotes::speaker::tests::index_of;
+    use crate::pipeline::quotes::speaker::tests::{index_of, tokens_of};
+    use crate::pipeline::quotes::tests::many_mentions;
 
     /// The model in `bytes`, if they hold one of this kind.
     fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
@@ -1203,34 +1207,26 @@ mod tests {
         let long = "and so on ".repeat(INSIDE_TOKENS / 3);
         let text = format!("Pence said: “I support Paul Ryan and we need Pence {long} Obama.”");
         let text = text.as_str();
-        let names = ["Pence", "Paul Ryan", "Obama"];
-        let mut mentions: Vec<(usize, usize, usize)> = Vec::new();
-        for (e, name) in names.iter().enumerate() {
-            for (at, _) in text.match_indices(name) {
-                mentions.push((at, at + name.len(), e));
-            }
-        }
+        let entities = many_mentions(
+            text,
+            &[
+                ("Pence", EntityType::Person),
+                ("Paul Ryan", EntityType::Person),
+                ("Obama", EntityType::Person),
+            ],
+        );
+        let mut mentions: Vec<(usize, usize, usize)> = entities
+            .iter()
+            .enumerate()
+            .flat_map(|(e, entity)| entity.mentions.iter().map(move |m| (m.start, m.end, e)))
+            .collect();
         mentions.sort_unstable();
         let spans: Vec<crate::pipeline::Span> = mentions
             .iter()
             .map(|&(a, b, _)| crate::pipeline::Span::new(a, b))
             .collect();
-        let entities: Vec<Entity> = names
-            .iter()
-            .map(|name| Entity {
-                id: format!("id:{name}"),
-                kind: EntityType::Person,
-                name: (*name).to_string(),
-                aliases: Vec::new(),
-                mentions: Vec::new(),
-                roles: Vec::new(),
-                salience: 0.5,
-                place: None,
-            })
-            .collect();
-        let marked = super::super::marks::scan(text);
-        let budget = crate::pipeline::Budget::unlimited();
-        let toks = super::super::text::tokenize(text, &marked, &spans, &mut budget.meter());
+        let mention_counts: Vec<usize> = entities.iter().map(|e| e.mentions.len()).collect();
+        let toks = tokens_of(text, &spans);
         let view = View { text, toks: &toks };
         let sentence_of = vec![0u32; toks.len()];
         let article = Article {
@@ -1238,7 +1234,7 @@ mod tests {
             sentence_of: &sentence_of,
             mentions: &mentions,
             entities: &entities,
-            mention_counts: &[2, 1, 1],
+            mention_counts: &mention_counts,
         };
         let open = text.find('“').expect("a quote") + '“'.len_utf8();
         let tokens = token_range(&toks, open, text.find('”').expect("closed"));

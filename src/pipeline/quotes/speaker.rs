@@ -1032,7 +1032,7 @@ pub(crate) mod tests {
     use crate::pipeline::entities::features::text;
 
     /// The tokens of `text` with `mentions` marked, as the stage makes them.
-    fn tokens_of(text: &str, mentions: &[crate::pipeline::Span]) -> Vec<Tok> {
+    pub(crate) fn tokens_of(text: &str, mentions: &[crate::pipeline::Span]) -> Vec<Tok> {
         let marked = super::super::marks::scan(text);
         let budget = crate::pipeline::Budget::unlimited();
         super::super::text::tokenize(text, &marked, mentions, &mut budget.meter())
