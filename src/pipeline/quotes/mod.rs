@@ -380,6 +380,18 @@ struct Prepared {
     sentences: Vec<(usize, usize)>,
 }
 
+/// Every mention of `entities` as its byte range and entity index, sorted
+/// (overlaps left in).
+fn sorted_mentions(entities: &[Entity]) -> Vec<(usize, usize, usize)> {
+    let mut mentions: Vec<(usize, usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, m.end, i)))
+        .collect();
+    mentions.sort_unstable();
+    mentions
+}
+
 impl Prepared {
     /// `None` when the meter stops it.
     fn new(text: &str, entities: &[Entity], meter: &mut Meter<'_>) -> Option<Prepared> {
@@ -387,12 +399,7 @@ impl Prepared {
         if meter.is_stopped() {
             return None;
         }
-        let mut mentions: Vec<(usize, usize, usize)> = entities
-            .iter()
-            .enumerate()
-            .flat_map(|(i, e)| e.mentions.iter().map(move |m| (m.start, m.end, i)))
-            .collect();
-        mentions.sort_unstable();
+        let mut mentions = sorted_mentions(entities);
         // Overlapping mentions (rare) keep the first.
         let mut last_end = 0;
         mentions.retain(|m| {
@@ -2103,6 +2110,14 @@ pub(crate) mod tests {
                 place: None,
             })
             .collect()
+    }
+
+    /// The mentions of `entities` as the stage sorts them (byte range and
+    /// entity index), and their spans for the tokenizer.
+    pub(crate) fn mention_table(entities: &[Entity]) -> (Vec<(usize, usize, usize)>, Vec<Span>) {
+        let mentions = super::sorted_mentions(entities);
+        let spans = mentions.iter().map(|&(a, b, _)| Span::new(a, b)).collect();
+        (mentions, spans)
     }
 
     /// The steps the stage counts and the bytes of the quotes it returns

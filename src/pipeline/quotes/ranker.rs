@@ -12,7 +12,7 @@
 
 use std::sync::LazyLock;
 
-use super::speaker::{Pronoun, View, pronoun};
+use super::speaker::{Pronoun, View, possessive, pronoun};
 use super::text::{Tok, TokKind};
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{feature, pack};
@@ -258,11 +258,18 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
                 k = end;
                 continue;
             }
+            let word = article.view.word(k);
             if matches!(
-                pronoun(article.view.word(k)),
+                pronoun(word),
                 Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing | Pronoun::Author)
             ) {
                 found.push(make((k, k + 1), CandidateKind::Pronoun));
+            } else if possessive(word).is_some() {
+                // "his" of "his description of “...”": PolNeAR's Source,
+                // though no subject.
+                let (distance, mut c) = make((k, k + 1), CandidateKind::Pronoun);
+                c.speaks = true;
+                found.push((distance, c));
             }
             k += 1;
         }
@@ -985,7 +992,7 @@ mod tests {
     use super::*;
     use crate::pipeline::linear::ModelError;
     use crate::pipeline::quotes::speaker::tests::{index_of, tokens_of};
-    use crate::pipeline::quotes::tests::many_mentions;
+    use crate::pipeline::quotes::tests::{many_mentions, mention_table};
 
     /// The model in `bytes`, if they hold one of this kind.
     fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
@@ -1102,6 +1109,25 @@ mod tests {
         }
     }
 
+    /// A possessive determiner is a candidate that can speak ("his" of
+    /// "his description of “...”", PolNeAR's Source); "your" is none.
+    #[test]
+    fn a_possessive_is_a_candidate_that_speaks() {
+        let text = "Your aides cited his description of “a fantasy” and their chant.";
+        on_mixed_quote(text, |article, site| {
+            // One-word candidates ("Your aides", the subject of "cited", is
+            // a phrase).
+            let found: Vec<(&str, bool)> = candidates(article, &site)
+                .iter()
+                .filter(|c| c.tokens.1 == c.tokens.0 + 1)
+                .map(|c| (article.view.word(c.tokens.0), c.speaks))
+                .collect();
+            assert!(found.contains(&("his", true)), "{found:?}");
+            assert!(found.contains(&("their", true)), "{found:?}");
+            assert!(!found.iter().any(|(w, _)| *w == "Your"), "{found:?}");
+        });
+    }
+
     /// Every candidate knows how many of its kind on its side are nearer
     /// the quote; a pronoun's features name its word and its place against
     /// the nearest reporting verb; a phrase's, its first and last words.
@@ -1215,16 +1241,7 @@ mod tests {
                 ("Obama", EntityType::Person),
             ],
         );
-        let mut mentions: Vec<(usize, usize, usize)> = entities
-            .iter()
-            .enumerate()
-            .flat_map(|(e, entity)| entity.mentions.iter().map(move |m| (m.start, m.end, e)))
-            .collect();
-        mentions.sort_unstable();
-        let spans: Vec<crate::pipeline::Span> = mentions
-            .iter()
-            .map(|&(a, b, _)| crate::pipeline::Span::new(a, b))
-            .collect();
+        let (mentions, spans) = mention_table(&entities);
         let mention_counts: Vec<usize> = entities.iter().map(|e| e.mentions.len()).collect();
         let toks = tokens_of(text, &spans);
         let view = View { text, toks: &toks };

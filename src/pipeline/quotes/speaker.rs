@@ -295,6 +295,25 @@ pub fn pronoun(w: &str) -> Option<Pronoun> {
     }
 }
 
+/// The subject pronoun of the possessive determiner `w` ("his" → "he",
+/// "their" → "they", "its" → "it", "my" → "i", "our" → "we"), if it is
+/// one (any case). PolNeAR takes the possessive as the Source of "his
+/// description of ...", "their chant of “...”"; "her" is already a
+/// [`pronoun`] and "your" speaks for nobody.
+pub fn possessive(w: &str) -> Option<&'static str> {
+    const PAIRS: [(&str, &str); 5] = [
+        ("his", "he"),
+        ("their", "they"),
+        ("its", "it"),
+        ("my", "i"),
+        ("our", "we"),
+    ];
+    PAIRS
+        .iter()
+        .find(|(p, _)| w.eq_ignore_ascii_case(p))
+        .map(|&(_, base)| base)
+}
+
 /// `w` without a trailing clitic after an apostrophe ("you’ll" → "you",
 /// "there's" → "there"; "n't" is left on), if it has one: the entity
 /// tokenizer's clitics.
@@ -904,22 +923,28 @@ impl<'a> Resolver<'a> {
     /// speakers seen so far, most recent last.
     pub fn resolve(&self, view: &View, a: usize, b: usize, recent: &[Recent]) -> Resolution {
         let at = view.toks[a].start;
+        // A possessive alone ("his" of "his description of ...") stands
+        // for its pronoun.
+        let word = (b == a + 1)
+            .then(|| possessive(view.word(a)))
+            .flatten()
+            .unwrap_or_else(|| view.word(a));
         if b == a + 1
             && view.toks[a].mention == 0
-            && let Some(p) = pronoun(view.word(a))
+            && let Some(p) = pronoun(word)
         {
             return match p {
                 // A relative pronoun opening a sentence continues the
                 // person just named; other pronouns prefer the last
                 // speaker.
-                Pronoun::Person if view.word(a).eq_ignore_ascii_case("who") => {
+                Pronoun::Person if word.eq_ignore_ascii_case("who") => {
                     self.antecedent(at, &[], true)
                 }
                 Pronoun::Person => self.antecedent(at, recent, true),
                 Pronoun::Group => self.antecedent(at, recent, false),
                 Pronoun::Author => Resolution::Unnamed,
                 // "it added": a publication or an organisation.
-                Pronoun::Thing if view.word(a).eq_ignore_ascii_case("it") => {
+                Pronoun::Thing if word.eq_ignore_ascii_case("it") => {
                     match self.antecedent(at, recent, false) {
                         Resolution::Entity(e) => Resolution::Entity(e),
                         _ => Resolution::Unnamed,
@@ -1072,6 +1097,37 @@ pub(crate) mod tests {
         assert!(view.lower_is(0, &STOP_SET));
         assert!(view.lower_is(1, &DETERMINER_SET));
         assert!(!view.lower_is(2, &STOP_SET));
+    }
+
+    /// A possessive alone resolves as its pronoun: "his" to the last
+    /// person, "its" to the last organisation, "our" to the writer; the
+    /// rules' pronoun list does not change.
+    #[test]
+    fn a_possessive_resolves_as_its_pronoun() {
+        assert_eq!(possessive("His"), Some("he"));
+        assert_eq!(possessive("ITS"), Some("it"));
+        assert_eq!(possessive("her"), None, "already a pronoun");
+        assert_eq!(possessive("your"), None);
+        assert_eq!(pronoun("his"), None);
+        let text = "Maria Lopez spoke. Acme Corp agreed. Critics cited his words, its figures and our view.";
+        let entities = super::super::tests::many_mentions(
+            text,
+            &[
+                ("Maria Lopez", EntityType::Person),
+                ("Acme Corp", EntityType::Organization),
+            ],
+        );
+        let (mentions, spans) = super::super::tests::mention_table(&entities);
+        let toks = tokens_of(text, &spans);
+        let view = View { text, toks: &toks };
+        let resolver = Resolver::new(text, &toks, &entities, &mentions);
+        let resolve = |w: &str| {
+            let k = index_of(text, &toks, w);
+            resolver.resolve(&view, k, k + 1, &[])
+        };
+        assert_eq!(resolve("his"), Resolution::Entity(0));
+        assert_eq!(resolve("its"), Resolution::Entity(1));
+        assert_eq!(resolve("our"), Resolution::Unnamed);
     }
 
     /// A speaker phrase needs a word that can name one: a noun, a
