@@ -119,7 +119,9 @@ async fn sequential_calls_on_one_connection_are_not_delayed_by_nagle() {
     // The one latency check of the suite: with Nagle's algorithm on the
     // server's socket, the trailers of each reply (written after its
     // several-KB DATA frame) waited for the client's delayed ACK, about
-    // 40 ms. 20 ms for the median of a cheap call is generous.
+    // 40 ms. The bound, 30 ms, sits between that delay and a cheap call on
+    // a loaded 2-core machine (a median of 20 ms was seen with a build and
+    // a benchmark running beside the tests; a few ms when idle).
     let ts = start(test_config()).await;
     let mut client = ts.client().await;
     let text = "A sentence of an article that is long enough to matter. ".repeat(80);
@@ -148,7 +150,7 @@ async fn sequential_calls_on_one_connection_are_not_delayed_by_nagle() {
     took.sort();
     let median = took[took.len() / 2];
     assert!(
-        median < Duration::from_millis(20),
+        median < Duration::from_millis(30),
         "median {median:?} of {took:?}"
     );
 }
