@@ -7,7 +7,7 @@
 //! quote and the cue, and gives the quote the best one.
 //!
 //! The model is trained on PolNeAR train by `newsenrich train quotes` (a
-//! ranking perceptron, averaged; `src/train/quotes.rs`) and embedded from
+//! conditional log-linear ranker; `src/train/quotes.rs`) and embedded from
 //! `models/quotes.bin`; without a model file the rules' speakers stand.
 
 use std::sync::LazyLock;
