@@ -270,6 +270,15 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
                 let (distance, mut c) = make((k, k + 1), CandidateKind::Pronoun);
                 c.speaks = true;
                 found.push((distance, c));
+            } else if super::speaker::GROUP_WORD_SET.contains(t.lower)
+                && (cue_strength(toks, k + 1).is_some()
+                    || (k + 2 < toks.len()
+                        && article.view.is_adverb(k + 1)
+                        && cue_strength(toks, k + 2).is_some()))
+            {
+                // A quantifier standing for a group, as a reporting verb's
+                // subject ("Another said", "the two write", "Some added").
+                found.push(make((k, k + 1), CandidateKind::Phrase));
             }
             k += 1;
         }
@@ -1126,6 +1135,30 @@ mod tests {
             assert!(found.contains(&("their", true)), "{found:?}");
             assert!(!found.iter().any(|(w, _)| *w == "Your"), "{found:?}");
         });
+    }
+
+    /// A quantifier standing for a group is a candidate when a reporting
+    /// verb follows it ("Another said"), not before a noun ("Another
+    /// plan").
+    #[test]
+    fn a_group_word_before_a_reporting_verb_is_a_candidate() {
+        let one_word = |text: &str| {
+            let mut found = Vec::new();
+            on_mixed_quote(text, |article, site| {
+                found = candidates(article, &site)
+                    .iter()
+                    .filter(|c| c.tokens.1 == c.tokens.0 + 1)
+                    .map(|c| article.view.word(c.tokens.0).to_owned())
+                    .collect();
+            });
+            found
+        };
+        let found = one_word("Another said he liked “the plan” a lot.");
+        assert!(found.iter().any(|w| w == "Another"), "{found:?}");
+        let found = one_word("Yet another quickly added that “it works” too.");
+        assert!(found.iter().any(|w| w == "another"), "{found:?}");
+        let found = one_word("Another plan was called “bold” by nobody.");
+        assert!(!found.iter().any(|w| w == "Another"), "{found:?}");
     }
 
     /// Every candidate knows how many of its kind on its side are nearer
