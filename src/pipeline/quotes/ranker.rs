@@ -271,10 +271,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
                 c.speaks = true;
                 found.push((distance, c));
             } else if super::speaker::GROUP_WORD_SET.contains(t.lower)
-                && (cue_strength(toks, k + 1).is_some()
-                    || (k + 2 < toks.len()
-                        && article.view.is_adverb(k + 1)
-                        && cue_strength(toks, k + 2).is_some()))
+                && verb_after(article.view, k + 1).is_some()
             {
                 // A quantifier standing for a group, as a reporting verb's
                 // subject ("Another said", "the two write", "Some added").
@@ -509,6 +506,16 @@ fn cue_strength(toks: &[Tok], k: usize) -> Option<u8> {
     toks.get(k).and_then(|t| t.verb.checked_sub(1))
 }
 
+/// The strength of a reporting verb at token `k`, or right after an
+/// adverb there ("said", "quickly added").
+fn verb_after(view: &View<'_>, k: usize) -> Option<u8> {
+    cue_strength(view.toks, k).or_else(|| {
+        (k + 1 < view.toks.len() && view.is_adverb(k))
+            .then(|| cue_strength(view.toks, k + 1))
+            .flatten()
+    })
+}
+
 /// log2 bucket of a distance.
 fn bucket(n: usize) -> u8 {
     (usize::BITS - n.leading_zeros()) as u8
@@ -660,13 +667,12 @@ pub fn features(
     // A reporting verb right after the candidate (its subject) or right
     // before it ("said Trump"), skipping one adverb.
     {
-        let strength = |k: usize| cue_strength(toks, k);
-        let after = strength(c.tokens.1).or_else(|| {
-            (c.tokens.1 + 1 < toks.len() && view.is_adverb(c.tokens.1))
-                .then(|| strength(c.tokens.1 + 1))
-                .flatten()
-        });
-        let before = c.tokens.0.checked_sub(1).and_then(strength);
+        let after = verb_after(view, c.tokens.1);
+        let before = c
+            .tokens
+            .0
+            .checked_sub(1)
+            .and_then(|k| cue_strength(toks, k));
         out.push(feature(
             t::CUE_NEAR,
             &[pack(&[
