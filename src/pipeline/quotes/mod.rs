@@ -1432,12 +1432,29 @@ fn rank_speakers(
             inside: ranker::inside_quote(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
+        // Only training reads the features of a candidate that cannot
+        // speak, and nothing reads any without a model: the ranker chooses
+        // among the candidates that can.
+        let score_all = collect.is_some();
+        // Indirect speech whose cue's subject cannot speak ("Very
+        // important claims ...") gets no speaker: another candidate would
+        // be a guess, often a person who said nothing of the kind.
+        let silenced =
+            q.kind == QuoteKind::Indirect && rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b));
+        if !score_all && (model.is_none() || silenced) {
+            if model.is_some() {
+                q.clear_speaker();
+            }
+            continue;
+        }
         let candidates = ranker::candidates(&article, &site);
         // The feature lists of the quote before are reused.
         features.resize_with(candidates.len(), Vec::new);
         for (rank, (c, f)) in candidates.iter().zip(&mut features).enumerate() {
             f.clear();
-            ranker::features(&article, &site, c, rank, f);
+            if score_all || c.speaks {
+                ranker::features(&article, &site, c, rank, f);
+            }
         }
         if let Some(sets) = collect.as_deref_mut() {
             sets.push(ranker::CandidateSet {
@@ -1458,10 +1475,7 @@ fn rank_speakers(
         let Some(model) = model else {
             continue;
         };
-        // Indirect speech whose cue's subject cannot speak ("Very
-        // important claims ...") gets no speaker: another candidate would
-        // be a guess, often a person who said nothing of the kind.
-        if q.kind == QuoteKind::Indirect && rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {
+        if silenced {
             q.clear_speaker();
             continue;
         }

@@ -314,6 +314,37 @@ pub fn possessive(w: &str) -> Option<&'static str> {
         .map(|&(_, base)| base)
 }
 
+/// What a word can stand for as a speaker candidate of the ranker: read
+/// once a token by the tokenizer, since every quote's candidate window
+/// reads the tokens around it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpeakerWord {
+    /// Nothing of the below.
+    #[default]
+    None,
+    /// A [`pronoun`].
+    Pronoun(Pronoun),
+    /// A [`possessive`] determiner.
+    Possessive,
+    /// A quantifier standing for a group ([`GROUP_WORDS`]: "another",
+    /// "some", "two").
+    Group,
+}
+
+/// What word `w` (any case; `lower` the hash of its lower case, as
+/// [`Tok::lower`](super::text::Tok::lower)) can stand for as a speaker.
+pub fn speaker_word(w: &str, lower: u64) -> SpeakerWord {
+    if let Some(p) = pronoun(w) {
+        SpeakerWord::Pronoun(p)
+    } else if possessive(w).is_some() {
+        SpeakerWord::Possessive
+    } else if GROUP_WORD_SET.contains(lower) {
+        SpeakerWord::Group
+    } else {
+        SpeakerWord::None
+    }
+}
+
 /// `w` without a trailing clitic after an apostrophe ("you’ll" → "you",
 /// "there's" → "there"; "n't" is left on), if it has one: the entity
 /// tokenizer's clitics.
@@ -1102,6 +1133,26 @@ pub(crate) mod tests {
     /// A possessive alone resolves as its pronoun: "his" to the last
     /// person, "its" to the last organisation, "our" to the writer; the
     /// rules' pronoun list does not change.
+    /// The tokenizer reads once what each word can stand for as a
+    /// speaker; punctuation and names' words are nothing of the kind.
+    #[test]
+    fn every_token_knows_what_it_can_stand_for_as_a_speaker() {
+        let text = "They said his plan, another added; its staff and Bill agreed.";
+        let toks = tokens_of(text, &[]);
+        let of = |w: &str| toks[index_of(text, &toks, w)].speaker;
+        assert_eq!(of("They"), SpeakerWord::Pronoun(Pronoun::Group));
+        assert_eq!(of("his"), SpeakerWord::Possessive);
+        assert_eq!(of("its"), SpeakerWord::Possessive);
+        assert_eq!(of("another"), SpeakerWord::Group);
+        assert_eq!(of("said"), SpeakerWord::None);
+        assert_eq!(of("Bill"), SpeakerWord::None);
+        assert_eq!(of(","), SpeakerWord::None);
+        assert_eq!(
+            speaker_word("YOU", crate::pipeline::entities::features::text(b"you")),
+            SpeakerWord::Pronoun(Pronoun::Deictic)
+        );
+    }
+
     #[test]
     fn a_possessive_resolves_as_its_pronoun() {
         assert_eq!(possessive("His"), Some("he"));

@@ -12,6 +12,7 @@
 //! stage's [`Meter`] once a token.
 
 use super::marks::Marked;
+use super::speaker::{SpeakerWord, speaker_word};
 use crate::pipeline::Span;
 use crate::pipeline::budget::Meter;
 use crate::pipeline::entities::features::lower_into;
@@ -51,6 +52,10 @@ pub struct Tok {
     /// 1 + its strength in tenths as a reporting verb
     /// ([`verb_strength`](super::cues::verb_strength)), 0 when it is none.
     pub verb: u8,
+    /// What the word can stand for as a speaker
+    /// ([`speaker_word`](super::speaker::speaker_word)); `None` for
+    /// punctuation.
+    pub speaker: SpeakerWord,
 }
 
 /// The tokens of `text`. `mentions` are sorted, non-overlapping byte
@@ -126,6 +131,7 @@ pub fn tokenize(
             mention: 0,
             lower: 0,
             verb: 0,
+            speaker: SpeakerWord::None,
         });
         if meter.tick() {
             break;
@@ -141,11 +147,10 @@ pub fn tokenize(
     for t in &mut toks {
         let w = lower_into(&mut lower, &text[t.start..t.end]);
         t.lower = crate::pipeline::entities::features::text(w.as_bytes());
-        t.verb = if t.kind == TokKind::Word {
-            super::cues::verb_strength(w).map_or(0, |s| s.saturating_add(1))
-        } else {
-            0
-        };
+        if t.kind == TokKind::Word {
+            t.verb = super::cues::verb_strength(w).map_or(0, |s| s.saturating_add(1));
+            t.speaker = speaker_word(w, t.lower);
+        }
         while q < quotes.len() && quotes[q].end() <= t.start {
             q += 1;
         }
