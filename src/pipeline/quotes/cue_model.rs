@@ -263,6 +263,8 @@ pub fn features(view: &View<'_>, i: usize, site: Site, out: &mut Vec<u64>) {
         lexicon,
     } = site;
     out.clear();
+    // Room for all of a word's features at once: a reused list grows once.
+    out.reserve(32);
     let at = |d: isize| i.checked_add_signed(d);
     let word = word_part(view, Some(i), s0, s1);
     let prev = word_part(view, at(-1), s0, s1);

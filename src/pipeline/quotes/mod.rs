@@ -1448,9 +1448,14 @@ fn rank_speakers(
             continue;
         }
         let candidates = ranker::candidates(&article, &site);
-        // The feature lists of the quote before are reused.
-        features.resize_with(candidates.len(), Vec::new);
-        for (rank, (c, f)) in candidates.iter().zip(&mut features).enumerate() {
+        // The feature lists of the quotes before are reused, and never
+        // dropped (a shorter list of candidates uses the first ones), so
+        // they stop growing after the first quotes.
+        if features.len() < candidates.len() {
+            features.resize_with(candidates.len(), Vec::new);
+        }
+        let features = &mut features[..candidates.len()];
+        for (rank, (c, f)) in candidates.iter().zip(features.iter_mut()).enumerate() {
             f.clear();
             if score_all || c.speaks {
                 ranker::features(&article, &site, c, rank, f);
@@ -1469,7 +1474,7 @@ fn rank_speakers(
                     .map(|c| matches!(c.kind, ranker::CandidateKind::Mention(_)))
                     .collect(),
                 speaks: candidates.iter().map(|c| c.speaks).collect(),
-                features: features.clone(),
+                features: features.to_vec(),
             });
         }
         let Some(model) = model else {
@@ -1482,7 +1487,7 @@ fn rank_speakers(
         let rule_index = candidates.iter().position(|c| c.rule);
         speaks.clear();
         speaks.extend(candidates.iter().map(|c| c.speaks));
-        let Some(best) = ranker::choose(model, &features, rule_index, &speaks) else {
+        let Some(best) = ranker::choose(model, features, rule_index, &speaks) else {
             // No candidate can speak: no speaker rather than a rules'
             // speaker that cannot ("Eventually").
             if rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b)) {

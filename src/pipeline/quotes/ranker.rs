@@ -238,7 +238,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
             },
         )
     };
-    let mut found: Vec<(usize, Candidate)> = Vec::new();
+    let mut found: Vec<(usize, Candidate)> = Vec::with_capacity(2 * MAX_CANDIDATES);
     for range in [lo..qa.min(toks.len()), qb.min(toks.len())..hi] {
         let mut k = range.start;
         while k < range.end {
@@ -563,6 +563,9 @@ fn word_part(view: &View<'_>, k: Option<usize>) -> u64 {
     }
 }
 
+/// More than the features of one candidate (about fifty).
+const FEATURE_ROOM: usize = 64;
+
 /// The features of candidate `c` (the `rank`-th nearest) of a quote, into
 /// `out`.
 pub fn features(
@@ -572,6 +575,9 @@ pub fn features(
     rank: usize,
     out: &mut Vec<u64>,
 ) {
+    // Room for all of a candidate's features at once: a reused list
+    // grows once.
+    out.reserve(FEATURE_ROOM);
     let view = article.view;
     let toks = view.toks;
     let (qa, qb) = site.tokens;

@@ -439,6 +439,20 @@ pub static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS
 /// [`PREPOSITIONS`] as a [`WordSet`].
 pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
 
+/// The hash of `w` in ASCII lower case, as [`Tok::lower`] holds a
+/// token's, without allocating for a word of up to 32 bytes.
+fn lower_hash(w: &str) -> u64 {
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..w.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            crate::pipeline::entities::features::text(lower)
+        }
+        None => crate::pipeline::entities::features::text(w.to_ascii_lowercase().as_bytes()),
+    }
+}
+
 /// The token view the speaker finder works on.
 pub struct View<'a> {
     /// The text.
@@ -485,13 +499,13 @@ impl View<'_> {
                 }
                 continue;
             }
-            // A contraction ("you’ll", "there's") is judged by its first
-            // part (rare: the lower-cased copy is made for these only).
+            // A contraction ("you’ll", "there's", and the possessive
+            // "Trump's") is judged by its first part, lower-cased on the
+            // stack when it is short.
             let mut lower = t.lower;
             if let Some(stem) = without_clitic(w) {
                 w = stem;
-                lower =
-                    crate::pipeline::entities::features::text(stem.to_ascii_lowercase().as_bytes());
+                lower = lower_hash(stem);
             }
             match pronoun(w) {
                 // "you" is never a speaker.
