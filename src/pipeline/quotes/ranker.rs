@@ -333,8 +333,9 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
 
 /// Feature templates.
 mod t {
-    // 0 was a bias feature, the same for every candidate of a quote:
-    // the softmax over a quote's candidates never moved its weight.
+    // 0 was a bias feature, the same for every candidate of a quote: the
+    // softmax over a quote's candidates gives it no gradient (float noise
+    // had moved its weight, shifting every score alike).
     pub const KIND: u8 = 1;
     pub const RULE: u8 = 2;
     pub const SIDE_DISTANCE: u8 = 3;
@@ -541,10 +542,10 @@ fn kind_code(article: &Article<'_>, c: &Candidate) -> u8 {
 /// [`features::feature`] of the template alone, a constant the compiler
 /// folds) and each part folded in by a xor, one multiplication by an odd
 /// constant and a xor-shift. Each step is a bijection of the part, so for
-/// a fixed template and prefix two features never collide. Half the work
-/// of the tagger's fold (a full finaliser a part), which the ranker,
-/// hashing some fifty features for each of up to 24 candidates a quote,
-/// feels: the hash is about a third of the ranker's instructions.
+/// a fixed template and prefix two features never collide. About half the
+/// instructions of the tagger's fold (a full finaliser a part); the ranker
+/// hashes some fifty features for each of up to 24 candidates a quote, and
+/// its feature extraction does 8% fewer instructions with this fold.
 #[inline]
 fn feature(template: u8, parts: &[u64]) -> u64 {
     let mut h = features::feature(template, &[]);

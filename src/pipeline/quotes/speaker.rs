@@ -439,8 +439,8 @@ pub static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS
 /// [`PREPOSITIONS`] as a [`WordSet`].
 pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
 
-/// The hash of `w` in ASCII lower case, as [`Tok::lower`] holds a
-/// token's, without allocating for a word of up to 32 bytes.
+/// The hash of `w` in ASCII lower case, without allocating for a word of
+/// up to 32 bytes.
 fn lower_hash(w: &str) -> u64 {
     let mut buf = [0u8; 32];
     match buf.get_mut(..w.len()) {
