@@ -439,20 +439,6 @@ pub static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS
 /// [`PREPOSITIONS`] as a [`WordSet`].
 pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
 
-/// The hash of `w` in ASCII lower case, without allocating for a word of
-/// up to 32 bytes.
-fn lower_hash(w: &str) -> u64 {
-    let mut buf = [0u8; 32];
-    match buf.get_mut(..w.len()) {
-        Some(lower) => {
-            lower.copy_from_slice(w.as_bytes());
-            lower.make_ascii_lowercase();
-            crate::pipeline::entities::features::text(lower)
-        }
-        None => crate::pipeline::entities::features::text(w.to_ascii_lowercase().as_bytes()),
-    }
-}
-
 /// The token view the speaker finder works on.
 pub struct View<'a> {
     /// The text.
@@ -499,13 +485,13 @@ impl View<'_> {
                 }
                 continue;
             }
-            // A contraction ("you’ll", "there's", and the possessive
-            // "Trump's") is judged by its first part, lower-cased on the
-            // stack when it is short.
+            // A contraction ("you’ll", "there's") is judged by its first
+            // part (rare: the lower-cased copy is made for these only).
             let mut lower = t.lower;
             if let Some(stem) = without_clitic(w) {
                 w = stem;
-                lower = lower_hash(stem);
+                lower =
+                    crate::pipeline::entities::features::text(stem.to_ascii_lowercase().as_bytes());
             }
             match pronoun(w) {
                 // "you" is never a speaker.
