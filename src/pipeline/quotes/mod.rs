@@ -1432,22 +1432,20 @@ fn rank_speakers(
             inside: ranker::inside_quote(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
-        // Only training reads the features of a candidate that cannot
-        // speak, and nothing reads any without a model: the ranker chooses
-        // among the candidates that can.
-        let score_all = collect.is_some();
         // Indirect speech whose cue's subject cannot speak ("Very
         // important claims ...") gets no speaker: another candidate would
         // be a guess, often a person who said nothing of the kind.
         let silenced =
             q.kind == QuoteKind::Indirect && rule.is_some_and(|(a, b)| !stage.view.can_speak(a, b));
-        if !score_all && (model.is_none() || silenced) {
-            if model.is_some() {
-                q.clear_speaker();
-            }
-            continue;
-        }
-        let candidates = ranker::candidates(&article, &site);
+        // Only training reads the candidates of a quote the model does not
+        // rank, and the features of a candidate that cannot speak: the
+        // ranker chooses among the candidates that can.
+        let score_all = collect.is_some();
+        let candidates = if score_all || (model.is_some() && !silenced) {
+            ranker::candidates(&article, &site)
+        } else {
+            Vec::new()
+        };
         // The feature lists of the quotes before are reused, and never
         // dropped (a shorter list of candidates uses the first ones), so
         // they stop growing after the first quotes.
