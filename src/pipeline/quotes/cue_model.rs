@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
-use super::speaker::{View, pronoun};
+use super::speaker::View;
 use super::text::TokKind;
 use crate::pipeline::entities::features::{feature, lower_into, pack, text};
 use crate::pipeline::linear::{LinearModel, ModelError, Weights};
@@ -291,9 +291,7 @@ pub fn features(view: &View<'_>, i: usize, site: Site, out: &mut Vec<u64>) {
     let subject = at(-1).filter(|&k| k >= s0).map_or(0u8, |k| {
         if view.toks[k].mention != 0 {
             1
-        } else if view.toks[k].kind == TokKind::Word
-            && lower_at(view, Some(k), s0, s1, |w| pronoun(w).is_some())
-        {
+        } else if view.pronoun_at(k).is_some() {
             2
         } else {
             3 + shape_code(view, Some(k), s0, s1)

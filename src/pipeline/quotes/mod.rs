@@ -492,7 +492,7 @@ impl Stage<'_> {
         if after.is_none()
             && phrase.1 == phrase.0 + 1
             && phrase.0 > s0 + 1
-            && speaker::pronoun(v.word(phrase.0)).is_some()
+            && v.pronoun_at(phrase.0).is_some()
             && v.word(phrase.0 - 1).eq_ignore_ascii_case("what")
             && let Some(outer) = v.subject_left(s0, phrase.0 - 1)
         {
@@ -561,7 +561,7 @@ impl Stage<'_> {
                     .filter(|&k| v.toks[k].kind == TokKind::Word && v.word(k) != ",")
                     .count()
                     <= MAX_OUTER_TAIL
-                && (b..s1).all(|k| v.toks[k].quote == 0 && speaker::pronoun(v.word(k)).is_none())
+                && (b..s1).all(|k| v.toks[k].quote == 0 && v.pronoun_at(k).is_none())
         };
         let outer_verb = |k: usize| {
             ["reported", "reports", "wrote", "writes"]
@@ -1663,9 +1663,8 @@ fn opens_clause(v: &View, f: usize, s1: usize) -> bool {
         if is(k, &["and", "or", "but"]) {
             return false;
         }
-        let subject_before = v.toks[k - 1].mention != 0
-            || v.is_upper(k - 1)
-            || speaker::pronoun(v.word(k - 1)).is_some();
+        let subject_before =
+            v.toks[k - 1].mention != 0 || v.is_upper(k - 1) || v.pronoun_at(k - 1).is_some();
         if !v.is_upper(k)
             && (is(k, FINITE)
                 || (w.len() > 3 && w.ends_with("ed"))

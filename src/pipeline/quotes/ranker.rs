@@ -12,7 +12,7 @@
 
 use std::sync::LazyLock;
 
-use super::speaker::{Pronoun, SpeakerWord, View, pronoun};
+use super::speaker::{Pronoun, SpeakerWord, View};
 use super::text::{Tok, TokKind};
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{self, pack};
@@ -312,7 +312,7 @@ pub fn candidates(article: &Article<'_>, site: &QuoteSite) -> Vec<Candidate> {
             Some(e) if rule.1 == rule.0 + 1 || toks[rule.1 - 1].mention != 0 => {
                 CandidateKind::Mention(e)
             }
-            _ if rule.1 == rule.0 + 1 && pronoun(article.view.word(rule.0)).is_some() => {
+            _ if rule.1 == rule.0 + 1 && article.view.pronoun_at(rule.0).is_some() => {
                 CandidateKind::Pronoun
             }
             _ => CandidateKind::Phrase,

@@ -478,28 +478,33 @@ impl View<'_> {
             if t.kind != TokKind::Word {
                 continue;
             }
-            let mut w = self.word(i);
+            let w = self.word(i);
             if w.starts_with(|c: char| c.is_ascii_digit()) {
                 if b - a > 1 {
                     return true;
                 }
                 continue;
             }
-            // A contraction ("you’ll", "there's") is judged by its first
-            // part (rare: the lower-cased copy is made for these only).
-            let mut lower = t.lower;
-            if let Some(stem) = without_clitic(w) {
-                w = stem;
-                lower =
-                    crate::pipeline::entities::features::text(stem.to_ascii_lowercase().as_bytes());
-            }
-            match pronoun(w) {
+            // What the word can stand for as a speaker, as the tokenizer
+            // read it; a contraction ("you’ll", "there's") is judged by
+            // its first part (rare: the lower-cased copy is made for these
+            // only).
+            let (speaker, lower) = match without_clitic(w) {
+                Some(stem) => {
+                    let lower = crate::pipeline::entities::features::text(
+                        stem.to_ascii_lowercase().as_bytes(),
+                    );
+                    (speaker_word(stem, lower), lower)
+                }
+                None => (t.speaker, t.lower),
+            };
+            match speaker {
                 // "you" is never a speaker.
-                Some(Pronoun::Deictic) => continue,
-                Some(_) => return true,
-                None => {}
+                SpeakerWord::Pronoun(Pronoun::Deictic) => continue,
+                SpeakerWord::Pronoun(_) | SpeakerWord::Group => return true,
+                SpeakerWord::Possessive | SpeakerWord::None => {}
             }
-            if GROUP_WORD_SET.contains(lower) || !NOT_NOUN_SET.contains(lower) {
+            if !NOT_NOUN_SET.contains(lower) {
                 return true;
             }
         }
@@ -516,6 +521,15 @@ impl View<'_> {
             && ((a..b).any(|k| self.toks[k].mention != 0)
                 || self.lower_is(a, &DETERMINER_SET)
                 || self.is_upper(a))
+    }
+
+    /// The pronoun token `i` is, as the tokenizer read it
+    /// ([`speaker_word`]): what [`pronoun`] says of its word.
+    pub fn pronoun_at(&self, i: usize) -> Option<Pronoun> {
+        match self.toks[i].speaker {
+            SpeakerWord::Pronoun(p) => Some(p),
+            _ => None,
+        }
     }
 
     /// The token starts with a capital.
@@ -541,9 +555,10 @@ impl View<'_> {
         }
         let w = self.word(i);
         if upper {
-            return pronoun(w).is_none();
+            return self.pronoun_at(i).is_none();
         }
-        if STOP_SET.contains(t.lower) || SKIP_SET.contains(t.lower) || pronoun(w).is_some() {
+        if STOP_SET.contains(t.lower) || SKIP_SET.contains(t.lower) || self.pronoun_at(i).is_some()
+        {
             return false;
         }
         // `t.verb` is the reporting-verb strength of the lower-cased word.
@@ -657,7 +672,7 @@ impl View<'_> {
                 return None;
             }
             if t.mention == 0 {
-                match pronoun(w) {
+                match self.pronoun_at(k) {
                     Some(Pronoun::Person | Pronoun::Group | Pronoun::Thing | Pronoun::Author) => {
                         // A relative pronoun after a name: the name is the
                         // subject; so is the subject of an object pronoun's
@@ -789,7 +804,7 @@ impl View<'_> {
                 break;
             }
             let w = self.word(b);
-            if b == from && pronoun(w).is_some() {
+            if b == from && self.pronoun_at(b).is_some() {
                 return Some((b, b + 1));
             }
             if self.lower_is(b, &STOP_SET) && !(b > from && w.eq_ignore_ascii_case("of")) {
@@ -1151,6 +1166,22 @@ pub(crate) mod tests {
             speaker_word("YOU", crate::pipeline::entities::features::text(b"you")),
             SpeakerWord::Pronoun(Pronoun::Deictic)
         );
+        // What the view reads from the tokens is what `pronoun` says of
+        // each word, punctuation included; a contraction ("we’ll") is one
+        // token and no pronoun (`can_speak` judges its first part).
+        let text = "“WHO knows?” she asked them — we’ll see, It said; you'd agree.";
+        let toks = tokens_of(text, &[]);
+        let view = View { text, toks: &toks };
+        let pronouns: Vec<_> = (0..toks.len()).filter_map(|i| view.pronoun_at(i)).collect();
+        assert_eq!(pronouns.len(), 4, "{pronouns:?}");
+        for i in 0..toks.len() {
+            assert_eq!(
+                view.pronoun_at(i),
+                pronoun(view.word(i)),
+                "{}",
+                view.word(i)
+            );
+        }
     }
 
     #[test]
