@@ -146,12 +146,7 @@ impl EntityStage {
         if meter.is_stopped() {
             return;
         }
-        let mut covered = vec![false; tokens.len()];
-        for m in mentions.iter() {
-            for c in &mut covered[m.first_token..m.end_token.min(tokens.len())] {
-                *c = true;
-            }
-        }
+        let covered = covered_tokens(tokens.len(), mentions);
         meter.add(mentions.len() as u64);
         for (i, token) in tokens.iter().enumerate() {
             if meter.tick() {
@@ -599,6 +594,17 @@ fn without_instrument_code(text: &str, tokens: &[Token]) -> usize {
         end -= 1;
     }
     end
+}
+
+/// Which of `n` tokens lie inside one of `mentions`.
+pub(crate) fn covered_tokens(n: usize, mentions: &[Mention]) -> Vec<bool> {
+    let mut covered = vec![false; n];
+    for m in mentions {
+        for c in &mut covered[m.first_token.min(n)..m.end_token.min(n)] {
+            *c = true;
+        }
+    }
+    covered
 }
 
 /// The token as the tagger sees it: typographic quotation marks and

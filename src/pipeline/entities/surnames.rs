@@ -71,12 +71,7 @@ pub fn untagged_surnames(
     if surnames.is_empty() {
         return;
     }
-    let mut covered = vec![false; tokens.len()];
-    for m in mentions.iter() {
-        for c in &mut covered[m.first_token.min(tokens.len())..m.end_token.min(tokens.len())] {
-            *c = true;
-        }
-    }
+    let covered = super::covered_tokens(tokens.len(), mentions);
     let capitalised = |i: usize| {
         tokens
             .get(i)
