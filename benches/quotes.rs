@@ -1,8 +1,9 @@
 //! Quote extraction against the entity stage it depends on, over the clean
 //! bodies of the sample articles in `../shared/seeds` (cleaned by the
 //! pipeline first): `quotes/entities` is the entity stage, `quotes/extract`
-//! the quote stage given its entities. The target is quote extraction
-//! adding at most 20% to the entity stage's time; the ratio is printed.
+//! the quote stage given its entities. The target (issue 15) is the quote
+//! stage costing at most 30% of the entity stage's time; the ratio is
+//! printed, from alternating passes (`--bench nomatch` runs that alone).
 //!
 //! `quotes_long` runs the quote stage on one long article, the bodies
 //! concatenated (with a paragraph break) until about 2 MB, against the same
@@ -12,7 +13,7 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsenrich::pipeline::entities::EntityStage;
@@ -37,27 +38,35 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-    // The ratio, measured directly over many passes.
-    let passes = 50;
-    let t = Instant::now();
+    // The ratio, measured directly: passes of the two stages alternate,
+    // so a slow stretch of a shared machine falls on both, and the
+    // median and the fastest pass of each are compared (a mean would
+    // follow the outliers a noisy VM gives).
+    let passes = 100;
+    let (mut ent, mut q) = (Vec::with_capacity(passes), Vec::with_capacity(passes));
     for _ in 0..passes {
+        let t = Instant::now();
         for body in &bodies {
             black_box(stage.recognize(body));
         }
-    }
-    let ent = t.elapsed();
-    let t = Instant::now();
-    for _ in 0..passes {
+        ent.push(t.elapsed());
+        let t = Instant::now();
         for (body, e) in bodies.iter().zip(&entities) {
             black_box(quotes::extract(body, e));
         }
+        q.push(t.elapsed());
     }
-    let q = t.elapsed();
+    ent.sort();
+    q.sort();
+    let ratio = |a: Duration, b: Duration| 100.0 * a.as_secs_f64() / b.as_secs_f64();
     println!(
-        "quote stage / entity stage: {:.1}% ({:?} vs {:?} per pass)",
-        100.0 * q.as_secs_f64() / ent.as_secs_f64(),
-        q / passes,
-        ent / passes
+        "quote stage / entity stage: median {:.1}% ({:?} vs {:?} per pass), fastest {:.1}% ({:?} vs {:?})",
+        ratio(q[passes / 2], ent[passes / 2]),
+        q[passes / 2],
+        ent[passes / 2],
+        ratio(q[0], ent[0]),
+        q[0],
+        ent[0]
     );
 }
 
