@@ -466,8 +466,7 @@ impl EntityStage {
         mentions.retain(|m| !is_instrument_code(text, m.span));
         self.apply_name_rules(text, &tokens, &mut mentions, meter);
         self.add_lower_case_names(text, &tokens, &mut mentions, meter);
-        surnames::surnames_are_people(text, &mut mentions, meter);
-        surnames::untagged_surnames(text, &tokens, &sentences, &mut mentions, meter);
+        surnames::surnames(text, &tokens, &sentences, &mut mentions, meter);
         let mut entities = merge::merge_metered(text, &tokens, &mentions, meter);
         places::link_metered(self.places, text, &mut entities, dateline, meter);
         metonymy::retype_speaking_governments(self.places, text, &tokens, &mut entities, meter);
@@ -1010,8 +1009,7 @@ mod tests {
                     end: first + s.words.len(),
                 })
                 .collect();
-            surnames::surnames_are_people(&text, &mut mentions, &mut budget.meter());
-            surnames::untagged_surnames(
+            surnames::surnames(
                 &text,
                 &tokens,
                 &sentences,

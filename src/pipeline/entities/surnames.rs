@@ -1,7 +1,8 @@
 //! Document-level consistency for people's surnames: once an article
 //! gives a person's full name ("Vladimir Putin", "George Will", "Ian
-//! Read"), the surname written alone later is that person. Two passes over
-//! the tagged mentions, each linear:
+//! Read"), the surname written alone later is that person. [`surnames`]
+//! gathers the full names' surnames once, then makes two passes, each
+//! linear:
 //!
 //! - [`surnames_are_people`]: a one-token mention the tagger typed
 //!   otherwise (a leader's name read as his capital) becomes a person;
@@ -25,15 +26,34 @@ fn full_name_surnames<'t>(text: &'t str, mentions: &[Mention]) -> FxHashSet<&'t 
         .collect()
 }
 
+/// Both passes over `mentions` (sorted by position, and kept so), with the
+/// surnames of the article's full person names gathered once: retyping
+/// lone surnames, then adding the untagged ones.
+pub fn surnames(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    mentions: &mut Vec<Mention>,
+    meter: &mut Meter<'_>,
+) {
+    if meter.add(2 * mentions.len() as u64) {
+        return;
+    }
+    // Retyping touches one-token mentions only: the set stays right for
+    // the second pass.
+    let surnames = full_name_surnames(text, mentions);
+    if surnames.is_empty() {
+        return;
+    }
+    surnames_are_people(text, &surnames, mentions);
+    untagged_surnames(text, &surnames, tokens, sentences, mentions, meter);
+}
+
 /// A one-token mention written as the last word of a full name the article
 /// gives a person ("Vladimir Putin" ... "beholden to Putin") is that
 /// person, whatever type the tagger gave it on its own (word vectors put a
 /// leader's name near his capital's).
-pub fn surnames_are_people(text: &str, mentions: &mut [Mention], meter: &mut Meter<'_>) {
-    if meter.add(2 * mentions.len() as u64) {
-        return;
-    }
-    let surnames = full_name_surnames(text, mentions);
+fn surnames_are_people(text: &str, surnames: &FxHashSet<&str>, mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
         if m.kind != EntityType::Person
             && m.end_token - m.first_token == 1
@@ -57,20 +77,14 @@ pub fn surnames_are_people(text: &str, mentions: &mut [Mention], meter: &mut Met
 ///   the surname alone.
 ///
 /// Mentions stay sorted by position.
-pub fn untagged_surnames(
+fn untagged_surnames(
     text: &str,
+    surnames: &FxHashSet<&str>,
     tokens: &[Token],
     sentences: &[Sentence],
     mentions: &mut Vec<Mention>,
     meter: &mut Meter<'_>,
 ) {
-    if meter.add(2 * mentions.len() as u64) {
-        return;
-    }
-    let surnames = full_name_surnames(text, mentions);
-    if surnames.is_empty() {
-        return;
-    }
     let covered = super::covered_tokens(tokens.len(), mentions);
     let capitalised = |i: usize| {
         tokens
@@ -135,20 +149,21 @@ mod tests {
             mention(0, 14, EntityType::Person, 0, 2),
             mention(25, 30, EntityType::Location, 5, 6),
         ];
+        let (toks, sentences) = tokens::tokenize(text);
         let budget = Budget::unlimited();
-        surnames_are_people(text, &mut mentions, &mut budget.meter());
+        surnames(text, &toks, &sentences, &mut mentions, &mut budget.meter());
         assert_eq!(mentions[1].kind, EntityType::Person);
         // Without the full name nothing changes.
         let mut alone = vec![mention(25, 30, EntityType::Location, 5, 6)];
-        surnames_are_people(text, &mut alone, &mut budget.meter());
+        surnames(text, &toks, &sentences, &mut alone, &mut budget.meter());
         assert_eq!(alone[0].kind, EntityType::Location);
     }
 
-    /// The mentions `untagged_surnames` adds to `given` in `text`.
+    /// The mentions [`surnames`] adds to `given` in `text`.
     fn added_to<'t>(text: &'t str, given: &[Mention]) -> Vec<&'t str> {
         let (toks, sentences) = tokens::tokenize(text);
         let mut mentions = given.to_vec();
-        untagged_surnames(
+        surnames(
             text,
             &toks,
             &sentences,
@@ -171,7 +186,7 @@ mod tests {
             .collect()
     }
 
-    /// The mentions `untagged_surnames` adds to the one mention "George
+    /// The mentions [`surnames`] adds to the one mention "George
     /// Will" at the start of `text`.
     fn added(text: &str) -> Vec<&str> {
         let end = text.find("Will").expect("the full name") + 4;
