@@ -443,4 +443,24 @@ mod tests {
         };
         assert!(none.validate().is_err());
     }
+
+    #[test]
+    fn a_held_out_stage_needs_cross_validation() {
+        let args = |extra: &[&str]| {
+            let mut all = vec!["newsenrich", "train", "quotes", "--train", "t"];
+            all.extend_from_slice(extra);
+            Cli::try_parse_from(all)
+        };
+        let e = args(&["--held-out-stage"]).unwrap_err().to_string();
+        assert!(e.contains("--cv"), "{e}");
+        let cli = args(&["--held-out-stage", "--cv", "5"]).unwrap();
+        let Command::Train(TrainArgs {
+            task: TrainTask::Quotes(quotes),
+        }) = cli.command
+        else {
+            panic!("train quotes expected")
+        };
+        assert!(quotes.held_out_stage);
+        assert_eq!(quotes.split.cv, Some(5));
+    }
 }

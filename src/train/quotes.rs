@@ -72,7 +72,7 @@ pub struct TrainQuotesArgs {
     /// from every article: the shipped ranker's accuracy on articles no
     /// model of the stage saw. The ranker still learns from the embedded
     /// stage's quotes, as the shipped one does.
-    #[arg(long)]
+    #[arg(long, requires = "cv")]
     pub held_out_stage: bool,
 }
 
