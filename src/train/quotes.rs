@@ -383,6 +383,24 @@ impl Accuracy {
     }
 }
 
+/// Each fold's quoted speaker accuracy at `margin` and their standard
+/// deviation: how far a sample of a fold's size (and, by the square root
+/// of the size ratio, a smaller one such as dev) strays from the mean.
+fn fold_line(folds: &[Accuracy], margin: f32) -> String {
+    let rates: Vec<f64> = folds
+        .iter()
+        .map(|a| a.quoted.0 as f64 / a.quoted.1.max(1) as f64)
+        .collect();
+    let n = rates.len().max(1) as f64;
+    let mean = rates.iter().sum::<f64>() / n;
+    let sd = (rates.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+    let each: Vec<String> = rates.iter().map(|r| format!("{r:.4}")).collect();
+    format!(
+        "folds at margin {margin}: quoted {} (standard deviation {sd:.4})\n",
+        each.join(" / ")
+    )
+}
+
 /// Runs `newsenrich train quotes`.
 pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Result<(), EvalError> {
     let mut say = |s: String| out.write_all(s.as_bytes()).map_err(EvalError::Output);
@@ -424,7 +442,8 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         let mut ranked = [Accuracy::default(); MARGINS.len()];
         let mut named_kept = Accuracy::default();
         let mut errors: Vec<(String, String)> = Vec::new();
-        for fold in 0..k {
+        let mut per_fold = vec![Accuracy::default(); k];
+        for (fold, fold_accuracy) in per_fold.iter_mut().enumerate() {
             let train: Vec<&Example> = examples
                 .iter()
                 .filter(|e| args.split.fold(e.doc, k) != fold)
@@ -456,6 +475,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 };
                 named_kept.add(e, keep);
                 let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
+                fold_accuracy.add(e, pick);
                 if args.verbose && e.quoted && !e.scored(pick).1 {
                     // Wrong where a right pick was possible, or with no
                     // right candidate at all.
@@ -474,6 +494,7 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         }
         lines.push_str(&named_kept.line("named kept"));
         lines.push_str(&oracle.line("ceiling"));
+        lines.push_str(&fold_line(&per_fold, args.margin));
         if args.verbose {
             say(error_report(&errors))?;
         }
@@ -775,6 +796,19 @@ mod tests {
     /// quoted set only when it is the Source of a quoted gold content it
     /// overlaps, and right over all attributions when it is any overlapped
     /// content's Source (an unquoted outer report's, say).
+    #[test]
+    fn the_fold_line_gives_each_fold_and_their_spread() {
+        let fold = |right, of| Accuracy {
+            quoted: (right, of),
+            all: (0, 0),
+        };
+        let line = fold_line(&[fold(9, 10), fold(7, 10), fold(8, 10)], 0.0);
+        assert_eq!(
+            line,
+            "folds at margin 0: quoted 0.9000 / 0.7000 / 0.8000 (standard deviation 0.1000)\n"
+        );
+    }
+
     #[test]
     fn quoted_accuracy_counts_the_sources_of_quoted_contents_only() {
         let mut e = example(0, true, [true, true]);
