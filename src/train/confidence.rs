@@ -28,10 +28,9 @@
 use std::path::PathBuf;
 
 use super::averaged::Averaged;
-use super::cues::CueExamples;
 use super::ner::Rng;
 use super::polnear::{EntityDoc, PolnearSplit, Upstream, UpstreamFiles, entity_docs, predictions};
-use super::speech::stage_trained_on;
+use super::speech::through_held_out_stage;
 use crate::eval::EvalError;
 use crate::eval::quotes::{Calibration, SetScore, score_article};
 use crate::pipeline::Budget;
@@ -107,20 +106,20 @@ fn examples_of(d: usize, doc: &EntityDoc, models: Models<'_>) -> Vec<Example> {
 /// `k`) run through a cue detector and speech filter trained on the
 /// others.
 fn cross_fitted(docs: &[EntityDoc], k: usize, epochs: usize) -> Vec<Example> {
-    let cue_examples = CueExamples::gather(docs);
     let mut examples = Vec::new();
-    for fold in 0..k {
-        let (cues, speech) = stage_trained_on(docs, &cue_examples, |d| d % k != fold, epochs);
-        let models = Models {
-            cues: Some(&cues),
-            speech: Some(&speech),
-            speaker: SpeakerModel::embedded(),
-            confidence: None,
-        };
-        for (d, doc) in docs.iter().enumerate().filter(|(d, _)| d % k == fold) {
+    through_held_out_stage(
+        docs,
+        k,
+        |d| d % k,
+        epochs,
+        |models, d, doc| {
+            let models = Models {
+                speaker: SpeakerModel::embedded(),
+                ..models
+            };
             examples.extend(examples_of(d, doc, models));
-        }
-    }
+        },
+    );
     examples.sort_by_key(|e| e.doc);
     examples
 }

@@ -37,10 +37,9 @@ use crate::pipeline::{Budget, Span};
 
 use rustc_hash::FxHashMap;
 
-use super::cues::CueExamples;
 use super::ner::Rng;
 use super::polnear::{EntityDoc, PolnearSplit, Upstream, UpstreamFiles, entity_docs};
-use super::speech::stage_trained_on;
+use super::speech::through_held_out_stage;
 
 /// Flags of `newsenrich train quotes`.
 #[derive(Debug, clap::Args)]
@@ -531,28 +530,11 @@ fn doc_examples(d: usize, doc: &EntityDoc, models: Models<'_>) -> Vec<Example> {
 /// filter trained on the others: the stage the ranker meets on articles
 /// neither model saw.
 fn cross_fitted(docs: &[EntityDoc], k: usize, split: &PolnearSplit) -> Vec<Example> {
-    let cue_examples = CueExamples::gather(docs);
     let mut examples = Vec::new();
-    for fold in 0..k {
-        let (cues, speech) = stage_trained_on(
-            docs,
-            &cue_examples,
-            |d| split.fold(d, k) != fold,
-            split.epochs,
-        );
-        let models = Models {
-            cues: Some(&cues),
-            speech: Some(&speech),
-            ..Models::default()
-        };
-        for (d, doc) in docs
-            .iter()
-            .enumerate()
-            .filter(|(d, _)| split.fold(*d, k) == fold)
-        {
-            examples.extend(doc_examples(d, doc, models));
-        }
-    }
+    let fold_of = |d: usize| split.fold(d, k);
+    through_held_out_stage(docs, k, fold_of, split.epochs, |models, d, doc| {
+        examples.extend(doc_examples(d, doc, models));
+    });
     examples.sort_by_key(|e| e.doc);
     examples
 }

@@ -115,6 +115,34 @@ pub(super) fn stage_trained_on(
     (cues, speech)
 }
 
+/// Every article of `docs` through the stage it would meet as new text:
+/// the articles of each of `k` folds (`fold_of`) go through a cue detector
+/// and speech filter trained on the other folds only
+/// ([`stage_trained_on`]), and `each(models, d, doc)` sees every article
+/// once, fold by fold. What a model downstream of the two learns from or
+/// is measured on (`train confidence --cross-fit`, `train quotes
+/// --held-out-stage`).
+pub(super) fn through_held_out_stage(
+    docs: &[EntityDoc],
+    k: usize,
+    fold_of: impl Fn(usize) -> usize + Copy,
+    epochs: usize,
+    mut each: impl FnMut(Models<'_>, usize, &EntityDoc),
+) {
+    let cue_examples = CueExamples::gather(docs);
+    for fold in 0..k {
+        let (cues, speech) = stage_trained_on(docs, &cue_examples, |d| fold_of(d) != fold, epochs);
+        let models = Models {
+            cues: Some(&cues),
+            speech: Some(&speech),
+            ..Models::default()
+        };
+        for (d, doc) in docs.iter().enumerate().filter(|(d, _)| fold_of(*d) == fold) {
+            each(models, d, doc);
+        }
+    }
+}
+
 /// Thresholds cross-validation reports.
 const THRESHOLDS: [f32; 7] = [-8.0, -6.0, -4.0, -2.0, 0.0, 2.0, 4.0];
 
