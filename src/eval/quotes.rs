@@ -225,6 +225,24 @@ pub struct PolnearArticle {
     pub text: String,
     /// Gold attributions.
     pub gold: Vec<GoldAttribution>,
+    /// Who annotated them: the annotation file's suffix (`4b22` of
+    /// `article_4b22.ann`). Annotators differ in conventions, so scores
+    /// are also reported by annotator ([`by_annotator`]).
+    pub annotator: String,
+}
+
+/// One line of speaker accuracy by annotator, `label: 4b22 0.9324
+/// (1449/1554) / ...`, from `(annotator, right, scored)` counts, in
+/// annotator order.
+pub fn by_annotator(
+    label: &str,
+    counts: &std::collections::BTreeMap<String, (usize, usize)>,
+) -> String {
+    let each: Vec<String> = counts
+        .iter()
+        .map(|(a, &(right, scored))| format!("{a} {:.4} ({right}/{scored})", ratio(right, scored)))
+        .collect();
+    format!("{label}: {}\n", each.join(" / "))
 }
 
 /// The annotated articles of a PolNeAR split folder (`text/` and
@@ -269,7 +287,17 @@ pub fn load_polnear(dir: &Path) -> Result<Vec<PolnearArticle>, EvalError> {
             continue;
         }
         let gold = parse_ann(&ann, &text);
-        out.push(PolnearArticle { name, text, gold });
+        let annotator = ann_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".ann"))
+            .unwrap_or_default()
+            .to_owned();
+        out.push(PolnearArticle {
+            name,
+            text,
+            gold,
+            annotator,
+        });
     }
     Ok(out)
 }
@@ -315,6 +343,8 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
         (Calibration::default(), Calibration::default());
     let mut scored = 0;
     let mut report = String::new();
+    // Quoted speaker accuracy by annotator: (right, scored).
+    let mut annotators: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for art in load_polnear(&args.polnear)? {
         let (name, text, gold) = (&art.name, &art.text, &art.gold);
         let text_path = args.polnear.join("text").join(format!("{name}.txt"));
@@ -346,8 +376,12 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
                 quoted: q.kind != QuoteKind::Indirect,
             })
             .collect();
+        let before = (quoted.speaker_right, quoted.speaker_scored);
         score_article(gold, &predicted, true, &mut quoted);
         score_article(gold, &predicted, false, &mut all);
+        let counts = annotators.entry(art.annotator.clone()).or_default();
+        counts.0 += quoted.speaker_right - before.0;
+        counts.1 += quoted.speaker_scored - before.1;
         for (p, q) in predicted.iter().zip(&enriched.quotes) {
             let band = confidence_band(q.confidence);
             let before = bands[band].predicted_right;
@@ -446,6 +480,10 @@ pub fn run_command(args: &QuotesArgs, out: &mut dyn std::io::Write) -> Result<()
             s.speaker_accuracy()
         ));
     }
+    table.push_str(&by_annotator(
+        "quoted speaker_acc by annotator",
+        &annotators,
+    ));
     table.push_str("confidence  pred  precision speaker_acc\n");
     for (i, b) in bands.iter().enumerate() {
         let hi = BANDS
@@ -614,5 +652,41 @@ mod tests {
         );
         assert_eq!((all.speaker_scored, all.speaker_right), (1, 1));
         assert!((all.precision() - 2.0 / 3.0).abs() < 1e-9 && (all.recall() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn each_article_is_scored_against_its_first_annotator_who_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (text, ann) = (dir.path().join("text"), dir.path().join("attributions"));
+        std::fs::create_dir_all(&text).unwrap();
+        std::fs::create_dir_all(&ann).unwrap();
+        std::fs::write(text.join("a1.txt"), "“Yes,” Smith said.\n").unwrap();
+        std::fs::write(text.join("b2.txt"), "Nothing here.\n").unwrap();
+        // Two annotators for a1: the first in name order counts.
+        let source = "T1\tContent 1 4\tYes\nT2\tSource 7 12\tSmith\nT3\tCue 13 17\tsaid\nE1\tAttribution:T3 Content:T1 Cue:T3 Source:T2\n";
+        std::fs::write(ann.join("a1_ff01.ann"), "").unwrap();
+        std::fs::write(ann.join("a1_0c3d.ann"), source).unwrap();
+        std::fs::write(ann.join("b2_ff01.ann"), "").unwrap();
+        let articles = load_polnear(dir.path()).unwrap();
+        let seen: Vec<(&str, &str, usize)> = articles
+            .iter()
+            .map(|a| (a.name.as_str(), a.annotator.as_str(), a.gold.len()))
+            .collect();
+        assert_eq!(seen, [("a1", "0c3d", 1), ("b2", "ff01", 0)]);
+    }
+
+    #[test]
+    fn speaker_accuracy_by_annotator_is_one_line_in_annotator_order() {
+        let counts: std::collections::BTreeMap<String, (usize, usize)> = [
+            ("ef2d".to_owned(), (3, 4)),
+            ("4b22".to_owned(), (1, 2)),
+            ("x".to_owned(), (0, 0)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            by_annotator("quoted", &counts),
+            "quoted: 4b22 0.5000 (1/2) / ef2d 0.7500 (3/4) / x 0.0000 (0/0)\n"
+        );
     }
 }

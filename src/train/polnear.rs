@@ -114,6 +114,8 @@ pub struct EntityDoc {
     pub entities: Vec<Entity>,
     /// Gold attributions.
     pub gold: Vec<GoldAttribution>,
+    /// Who annotated them (`PolnearArticle::annotator`).
+    pub annotator: String,
 }
 
 /// Every annotated article of the split, through the entity stage, in name
@@ -138,6 +140,7 @@ pub fn entity_docs(split: &PolnearSplit) -> Result<Vec<EntityDoc>, EvalError> {
                 text: enriched.document.text().to_owned(),
                 entities: enriched.entities,
                 gold: art.gold,
+                annotator: art.annotator,
             })
         })
         .collect()

@@ -26,10 +26,11 @@
 //! category); without it the model is trained on the whole split and
 //! written to `--out`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::eval::EvalError;
-use crate::eval::quotes::{GoldAttribution, overlaps};
+use crate::eval::quotes::{GoldAttribution, by_annotator, overlaps};
 use crate::pipeline::linear::LinearModel;
 use crate::pipeline::quotes::ranker::{self, CandidateSet, SpeakerModel, choose};
 use crate::pipeline::quotes::{Models, QuoteKind, extract_ranked};
@@ -442,6 +443,8 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         let mut named_kept = Accuracy::default();
         let mut errors: Vec<(String, String)> = Vec::new();
         let mut per_fold = vec![Accuracy::default(); k];
+        // Quoted speaker accuracy at `--margin` by annotator.
+        let mut annotators: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for (fold, fold_accuracy) in per_fold.iter_mut().enumerate() {
             let train: Vec<&Example> = examples
                 .iter()
@@ -475,6 +478,11 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
                 named_kept.add(e, keep);
                 let pick = choose(&at_margin, &e.features, e.rule, &e.speaks);
                 fold_accuracy.add(e, pick);
+                if e.quoted {
+                    let counts = annotators.entry(docs[e.doc].annotator.clone()).or_default();
+                    counts.0 += usize::from(e.scored(pick).1);
+                    counts.1 += 1;
+                }
                 if args.verbose && e.quoted && !e.scored(pick).1 {
                     // Wrong where a right pick was possible, or with no
                     // right candidate at all.
@@ -494,6 +502,10 @@ pub fn run_command(args: &TrainQuotesArgs, out: &mut dyn std::io::Write) -> Resu
         lines.push_str(&named_kept.line("named kept"));
         lines.push_str(&oracle.line("ceiling"));
         lines.push_str(&fold_line(&per_fold, args.margin));
+        lines.push_str(&by_annotator(
+            &format!("by annotator at margin {}: quoted", args.margin),
+            &annotators,
+        ));
         if args.verbose {
             say(error_report(&errors))?;
         }
@@ -542,7 +554,6 @@ fn cross_fitted(docs: &[EntityDoc], k: usize, split: &PolnearSplit) -> Vec<Examp
 /// What `--verbose` prints: every error (category, tab, line), then the
 /// counts by each part of the category and by whole category.
 fn error_report(errors: &[(String, String)]) -> String {
-    use std::collections::BTreeMap;
     let mut report = String::new();
     let mut whole: BTreeMap<&str, usize> = BTreeMap::new();
     let mut parts: BTreeMap<(usize, &str), usize> = BTreeMap::new();
@@ -669,6 +680,7 @@ mod tests {
             text,
             entities: Vec::new(),
             gold,
+            annotator: format!("a{}", n % 2),
         }
     }
 
