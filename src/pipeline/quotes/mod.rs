@@ -1239,6 +1239,14 @@ fn extract_all(
                 q.stance = true;
                 q.confidence = STANCE_CONFIDENCE;
             }
+            // Nor does a learned cue that is never a verb ("tequila now the
+            // most purchased spirit", "the smoke already visible from
+            // space", "She since elected"): cues are verbs or fixed
+            // phrases (the lexicon's), whatever PolNeAR annotates.
+            if models.speech.is_some() && c.learned && stage.view.never_a_verb(c.first) {
+                q.stance = true;
+                q.confidence = STANCE_CONFIDENCE;
+            }
             out.push(q);
             stage.note(&at);
             // Only reported speech hands its speaker on to a cue-less quote
@@ -2654,6 +2662,41 @@ pub(crate) mod tests {
         for cue in ["support", "sure"] {
             let q = rest.iter().find(|q| q.cue == cue).expect(cue);
             assert!(q.stance && q.confidence == STANCE_CONFIDENCE, "{q:?}");
+        }
+    }
+
+    /// Issue 15: reporting cues are verbs or fixed phrases. A word the cue
+    /// model learned from PolNeAR that is never a verb ("now", "later",
+    /// "since": the tagged corpora never tag them as verbs) still gives
+    /// its quote (PolNeAR annotates such attributions) but as an attitude,
+    /// below 0.5, while the reporting verb beside it gives the speech.
+    #[test]
+    fn a_learned_cue_that_is_never_a_verb_reports_an_attitude() {
+        let text = "Clinton now says she opposes the deal, and Trump later said the agreement was a disaster.\n\
+                    She has since said she was elected at age 23 in 2019.\n";
+        let e = entities(
+            text,
+            &[
+                ("Hillary Clinton", EntityType::Person, &["Clinton"], &[]),
+                ("Donald Trump", EntityType::Person, &["Trump"], &[]),
+            ],
+        );
+        let quotes = extract(text, &e);
+        let never_verbs: Vec<&Quote> = quotes
+            .iter()
+            .filter(|q| ["now", "later", "since"].contains(&q.cue.as_str()))
+            .collect();
+        assert!(never_verbs.len() >= 2, "{quotes:?}");
+        for q in &never_verbs {
+            assert!(q.stance && q.confidence == STANCE_CONFIDENCE, "{q:?}");
+        }
+        let speech: Vec<&Quote> = quotes
+            .iter()
+            .filter(|q| ["says", "said"].contains(&q.cue.as_str()))
+            .collect();
+        assert!(speech.len() >= 2, "{quotes:?}");
+        for q in &speech {
+            assert!(!q.stance && q.confidence > 0.5, "{q:?}");
         }
     }
 

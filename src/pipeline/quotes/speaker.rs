@@ -390,13 +390,23 @@ static LY_NOUN_SET: WordSet = WordSet(LazyLock::new(|| hashes(LY_NOUNS)));
 /// `newsenrich train word-classes` (src/train/word_classes.rs).
 const NOT_NOUNS: &str = include_str!("../../../data/words/not-nouns.txt");
 
-static NOT_NOUN_SET: WordSet = WordSet(LazyLock::new(|| {
-    let words: Vec<&str> = NOT_NOUNS
+static NOT_NOUN_SET: WordSet = WordSet(LazyLock::new(|| listed(NOT_NOUNS)));
+
+/// The words of a list file, one a line after `#` comments.
+fn listed(file: &str) -> FxHashSet<u64> {
+    let words: Vec<&str> = file
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
     hashes(&words)
-}));
+}
+
+/// Words part-of-speech-tagged corpora never tag as verbs ("now",
+/// "already", "since", "statements"), one a line after `#` comments:
+/// built by `newsenrich train word-classes` with the list above.
+const NOT_VERBS: &str = include_str!("../../../data/words/not-verbs.txt");
+
+static NOT_VERB_SET: WordSet = WordSet(LazyLock::new(|| listed(NOT_VERBS)));
 
 /// Quantifiers and demonstratives that stand for a group that speaks
 /// ("some said", "those surveyed", "both told", "the two"), though the
@@ -602,6 +612,14 @@ impl View<'_> {
             && self.toks[k - 1].kind == TokKind::Word
             && self.toks[k - 1].mention == 0
             && self.word(k - 1).eq_ignore_ascii_case("to")
+    }
+
+    /// Whether token `k` is a word the tagged corpora never tag as a verb
+    /// ("now", "already", "since", "statements"; `data/words/not-verbs.txt`).
+    pub fn never_a_verb(&self, k: usize) -> bool {
+        self.toks
+            .get(k)
+            .is_some_and(|t| t.kind == TokKind::Word && NOT_VERB_SET.contains(t.lower))
     }
 
     /// A lower-case word in -ly that is not a name ("swiftly", "later").
