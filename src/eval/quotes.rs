@@ -226,8 +226,9 @@ pub struct PolnearArticle {
     /// Gold attributions.
     pub gold: Vec<GoldAttribution>,
     /// Who annotated them: the annotation file's suffix (`4b22` of
-    /// `article_4b22.ann`). Annotators differ in conventions, so scores
-    /// are also reported by annotator ([`by_annotator`]).
+    /// `article_4b22.ann`). Each annotator had articles of their own,
+    /// some harder than others, so scores are also reported by annotator
+    /// ([`by_annotator`]).
     pub annotator: String,
 }
 

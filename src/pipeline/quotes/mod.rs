@@ -19,7 +19,8 @@
 //!    quotes and left out (confidence below [`MIN_CONFIDENCE`]); cues left
 //!    over give indirect quotes ("X said (that) CLAUSE", "CLAUSE, X said",
 //!    "according to X, CLAUSE"), attitudes when their cue is weak and the
-//!    article reports nobody's speech (`reports_speech`);
+//!    article reports nobody's speech (`reports_speech`) or when the cue
+//!    is a learned word that is never a verb (`View::never_a_verb`);
 //! 5. [`speaker`]: the speaker phrase and its resolution (names, pronouns,
 //!    role nominals, relative-pronoun openers);
 //! 6. [`confidence`]: the rules' score of each quote calibrated into the
@@ -94,8 +95,10 @@ pub struct Quote {
     /// Confidence, 0 to 1.
     pub confidence: f32,
     /// Whether the rules read it as an attitude, not speech: a stance with
-    /// an object ("He has supported Putin"), or what a weak cue reports in
-    /// an article that reports nobody's speech. Kept at
+    /// an object ("He has supported Putin"), what a weak cue reports in an
+    /// article that reports nobody's speech or of a subject that cannot
+    /// speak, or what a learned cue that is never a verb reports ("now",
+    /// "already"). Kept at
     /// [`STANCE_CONFIDENCE`] and neither calibrated nor trained on.
     pub stance: bool,
 }
