@@ -2733,6 +2733,35 @@ pub(crate) mod tests {
         }
     }
 
+    /// A report coordinated with the clause before it ("..., and Trump
+    /// said ...") is its own subject's, not the sentence's first name's,
+    /// which the ranker once chose (PolNeAR gives a nested report the
+    /// outermost Source, and coordination looked like nesting to it).
+    #[test]
+    fn a_coordinated_report_is_its_own_subjects() {
+        let text = "Clinton went home, and Trump said the agreement was a disaster.\n\
+                    Clinton says she opposes the deal, and Trump said the agreement was a disaster.\n";
+        let e = entities(
+            text,
+            &[
+                ("Hillary Clinton", EntityType::Person, &["Clinton"], &[]),
+                ("Donald Trump", EntityType::Person, &["Trump"], &[]),
+            ],
+        );
+        let quotes = extract(text, &e);
+        let said: Vec<&Quote> = quotes.iter().filter(|q| q.cue == "said").collect();
+        assert_eq!(said.len(), 2, "{quotes:?}");
+        for q in &said {
+            assert_eq!(q.speaker, "Trump", "{q:?}");
+        }
+        assert!(
+            quotes
+                .iter()
+                .any(|q| q.cue == "says" && q.speaker == "Clinton"),
+            "{quotes:?}"
+        );
+    }
+
     /// Indirect speech goes through the speech filter too: a phrase after
     /// a word taken for a cue that reports nothing is dropped, reported
     /// speech stays.

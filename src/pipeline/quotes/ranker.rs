@@ -367,6 +367,7 @@ mod t {
     pub const INVERTED: u8 = 29;
     pub const PREPOSITION: u8 = 30;
     pub const INSIDE: u8 = 31;
+    pub const COORDINATED: u8 = 32;
 }
 
 /// Where tokens `c` stand against a cue `ca..cb`: 1–4 before it (adjacent,
@@ -839,7 +840,35 @@ pub fn features(
     // Whether it is the subject of one of the reporting verbs nearest the
     // quote, and of which.
     {
-        let (code, verb) = match subject_of(article, site, c) {
+        let subject = subject_of(article, site, c);
+        // A clause coordinated with the one before ("Clinton went home,
+        // and Trump said ...", "...; Trump said"): its subject starts a
+        // report of its own, not one nested in the sentence's first.
+        let k = c.tokens.0;
+        let coordinated = if k >= 2
+            && view.word(k - 2) == ","
+            && super::speaker::COORDINATORS
+                .iter()
+                .any(|w| view.word(k - 1).eq_ignore_ascii_case(w))
+        {
+            1
+        } else if k >= 1 && view.word(k - 1) == ";" {
+            2
+        } else {
+            0
+        };
+        if coordinated > 0 {
+            let code = subject.as_ref().map_or(0, SubjectOf::code);
+            out.push(feature(
+                t::COORDINATED,
+                &[code, pack(&[coordinated, side, kind])],
+            ));
+            out.push(feature(
+                t::COORDINATED,
+                &[code, pack(&[8, u8::from(c.rule), qkind])],
+            ));
+        }
+        let (code, verb) = match subject {
             Some(s) => (
                 s.code(),
                 // The rules' cue is one word whatever it is.
@@ -1433,6 +1462,45 @@ mod tests {
                 .find(|c| c.tokens == (0, 1))
                 .expect("a pronoun");
             assert_eq!(inverted_subject_of(article, &site, it), None);
+        });
+    }
+
+    /// A candidate right after ", and" (or "but", "while", or a
+    /// semicolon) starts a clause of its own: the ranker sees it, with
+    /// whether the candidate is the subject of a reporting verb, so that a
+    /// coordinated report is not taken for one nested in the sentence's
+    /// first ("She went home, and Trump called the deal ...").
+    #[test]
+    fn a_candidate_after_a_coordinating_conjunction_knows_it() {
+        let text = "She went home, and Trump called the deal “a disaster” on Monday.";
+        on_mixed_quote(text, |article, site| {
+            let at = |w: &str| index_of(text, article.view.toks, w);
+            let found = candidates(article, &site);
+            let marker = |c: &Candidate| {
+                let code = subject_of(article, &site, c)
+                    .as_ref()
+                    .map_or(0, SubjectOf::code);
+                feature(
+                    t::COORDINATED,
+                    &[code, pack(&[8, u8::from(c.rule), site.kind as u8])],
+                )
+            };
+            let trump = found
+                .iter()
+                .find(|c| c.tokens.0 == at("Trump"))
+                .expect("the subject of the cue is a candidate");
+            let mut f = Vec::new();
+            features(article, &site, trump, 0, &mut f);
+            assert!(f.contains(&marker(trump)), "{trump:?}");
+            // "She", the other candidate, stands after no conjunction.
+            assert!(found.len() > 1, "{found:?}");
+            for (rank, c) in found.iter().enumerate() {
+                if c.tokens.0 != at("Trump") {
+                    f.clear();
+                    features(article, &site, c, rank, &mut f);
+                    assert!(!f.contains(&marker(c)), "{c:?}");
+                }
+            }
         });
     }
 

@@ -41,6 +41,10 @@ pub const MAX_RECENT_LOOKBACK: usize = 64;
 pub const MAX_NOMINAL_CANDIDATES: usize = 64;
 
 /// Words that sit between a subject and its verb.
+/// Conjunctions that coordinate two clauses after a comma ("..., and
+/// Trump said").
+pub const COORDINATORS: &[&str] = &["and", "but", "while", "whereas", "yet"];
+
 const SKIP: &[&str] = &[
     "has",
     "have",
