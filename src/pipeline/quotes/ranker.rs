@@ -847,9 +847,7 @@ pub fn features(
         let k = c.tokens.0;
         let coordinated = if k >= 2
             && view.word(k - 2) == ","
-            && super::speaker::COORDINATORS
-                .iter()
-                .any(|w| view.word(k - 1).eq_ignore_ascii_case(w))
+            && super::speaker::COORDINATOR_SET.contains(toks[k - 1].lower)
         {
             1
         } else if k >= 1 && view.word(k - 1) == ";" {

@@ -40,11 +40,11 @@ pub const MAX_RECENT_LOOKBACK: usize = 64;
 /// past it the first ones of the article are kept.
 pub const MAX_NOMINAL_CANDIDATES: usize = 64;
 
-/// Words that sit between a subject and its verb.
 /// Conjunctions that coordinate two clauses after a comma ("..., and
 /// Trump said").
-pub const COORDINATORS: &[&str] = &["and", "but", "while", "whereas", "yet"];
+const COORDINATORS: &[&str] = &["and", "but", "while", "whereas", "yet"];
 
+/// Words that sit between a subject and its verb.
 const SKIP: &[&str] = &[
     "has",
     "have",
@@ -452,6 +452,9 @@ pub static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS
 
 /// [`PREPOSITIONS`] as a [`WordSet`].
 pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
+
+/// [`COORDINATORS`] as a [`WordSet`].
+pub static COORDINATOR_SET: WordSet = WordSet(LazyLock::new(|| hashes(COORDINATORS)));
 
 /// The token view the speaker finder works on.
 pub struct View<'a> {
