@@ -331,9 +331,7 @@ fn train_model(train: &[&Example], epochs: usize, version: &str) -> SpeakerModel
             *weights.entry(k).or_default() += x / BAGS as f32;
         }
     }
-    SpeakerModel {
-        linear: LinearModel::new(ranker::MAGIC, version, 0.0, weights),
-    }
+    SpeakerModel::new(LinearModel::new(ranker::MAGIC, version, 0.0, weights))
 }
 
 /// Right and scored counts, for the quoted set and for all.

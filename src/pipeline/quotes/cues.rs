@@ -233,11 +233,43 @@ pub fn cue_at(words: &[&str]) -> Option<CueMatch> {
     } else {
         verb_strength(first)?
     };
-    Some(CueMatch {
+    Some(verb_cue(s))
+}
+
+/// A one-word cue of strength `s` (tenths).
+fn verb_cue(s: u8) -> CueMatch {
+    CueMatch {
         words: 1,
         shape: CueShape::Verb,
         strength: f32::from(s) / 10.0,
-    })
+    }
+}
+
+/// Whether a word (its lower-case hash,
+/// [`Tok::lower`](super::text::Tok::lower)) may open a cue of several
+/// words: a phrase's first word or "quoted" ("quoted X as saying").
+pub fn may_open_phrase(lower: u64) -> bool {
+    static FIRST: std::sync::LazyLock<rustc_hash::FxHashSet<u64>> =
+        std::sync::LazyLock::new(|| {
+            PHRASES
+                .iter()
+                .map(|(phrase, _, _)| phrase[0])
+                .chain(["quoted"])
+                .map(|w| crate::pipeline::entities::features::text(w.as_bytes()))
+                .collect()
+        });
+    FIRST.contains(&lower)
+}
+
+/// What [`cue_at`] finds at an ASCII word that opens no phrase
+/// ([`may_open_phrase`] false), from the strength its token carries
+/// ([`Tok::verb`](super::text::Tok::verb): 1 + the strength, 0 when none),
+/// without reading the words after it.
+pub fn one_word_cue(word: &str, verb: u8) -> Option<CueMatch> {
+    if word.chars().next().is_some_and(char::is_uppercase) && !is_capitalised_cue(word) {
+        return None;
+    }
+    verb.checked_sub(1).map(verb_cue)
 }
 
 /// Cues that can open a sentence with a capital ("According to ...").

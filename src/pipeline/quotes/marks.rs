@@ -201,6 +201,25 @@ pub fn scan_metered(text: &str, meter: &mut Meter<'_>) -> Vec<Marked> {
             }
         }
         prev = Some(c);
+        // The ASCII letters and digits after a letter or digit change
+        // nothing but `prev` (they are no marks, line breaks or spaces),
+        // unless a quote open too long is to be cut among them: skipped
+        // in one step, with their ticks.
+        if c.is_ascii_alphanumeric() {
+            let run = text.as_bytes()[after..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            if run > 0 && open.is_none_or(|o| after + run - o.content_start <= MAX_QUOTE_BYTES) {
+                prev = Some(char::from(text.as_bytes()[after + run - 1]));
+                for _ in 0..run {
+                    chars.next();
+                }
+                if meter.add(run as u64) {
+                    return out;
+                }
+            }
+        }
     }
     if let Some(o) = open.take() {
         push(&mut out, text, o, None, text.len());
@@ -276,6 +295,29 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert!(!q[0].continues_previous && q[1].continues_previous);
         assert_eq!(&t[q[1].content.range()], "Second part,");
+    }
+
+    /// A quote left open is cut after [`MAX_QUOTE_BYTES`]: at the first
+    /// space past it, or 256 bytes further in a run of letters with none
+    /// (the run the scanner skips in one step stops short of the cut).
+    #[test]
+    fn an_open_quote_is_cut_inside_a_long_run_of_letters() {
+        let long = "a".repeat(MAX_QUOTE_BYTES + 1000);
+        let text = format!("He said “{long} end");
+        let quotes = scan(&text);
+        assert_eq!(quotes.len(), 1);
+        let content = quotes[0].content;
+        assert!(quotes[0].close.is_none());
+        assert_eq!(content.start, "He said “".len());
+        assert_eq!(content.len(), MAX_QUOTE_BYTES + 256 + 1, "{content:?}");
+        let spaced = format!("He said “{} {long}", "b".repeat(MAX_QUOTE_BYTES + 10));
+        let quotes = scan(&spaced);
+        assert_eq!(quotes[0].content.len(), MAX_QUOTE_BYTES + 10);
+        // Runs of letters around marks: the marks are still read.
+        assert_eq!(
+            contents("abc“defgh”ijk and “yes”x2 said 'no' then"),
+            ["defgh", "yes", "no"]
+        );
     }
 
     #[test]

@@ -174,6 +174,25 @@ const NOUN_BEFORE: &[&str] = &[
 /// The lexicon's cue at token `i` of a sentence ending at `s1`, if any,
 /// with no judgement on whether it is a noun.
 fn lexicon_at(view: &View, i: usize, s1: usize) -> Option<CueMatch> {
+    // Most words open no phrase: their cue is the verb their token
+    // carries, and the words after them need not be read.
+    if i < s1 {
+        let t = view.toks[i];
+        let word = view.word(i);
+        if t.kind == TokKind::Word
+            && t.quote == 0
+            && word.is_ascii()
+            && !cues::may_open_phrase(t.lower)
+        {
+            return cues::one_word_cue(word, t.verb);
+        }
+    }
+    lexicon_read_at(view, i, s1)
+}
+
+/// [`lexicon_at`] from the words themselves: the up to six words from
+/// token `i` handed to [`cues::cue_at`].
+fn lexicon_read_at(view: &View, i: usize, s1: usize) -> Option<CueMatch> {
     let mut words: [&str; 6] = [""; 6];
     let mut n = 0;
     while n < 6 && i + n < s1 {
@@ -1453,6 +1472,7 @@ fn rank_speakers(
             subjects: subjects.left,
             inverted: subjects.inverted,
             inside: ranker::inside_quote(&article, tokens),
+            around: ranker::words_around(&article, tokens),
         };
         previous_entity = rule_entity.or(previous_entity);
         // Indirect speech whose cue's subject cannot speak ("Very
@@ -1730,6 +1750,39 @@ pub(crate) mod tests {
                 }
             })
             .collect()
+    }
+
+    /// The lexicon's cue read from a token's carried verb strength is the
+    /// cue read from the words, at every token of text with phrases,
+    /// capitals, quotes and words that are not ASCII; and the fast path is
+    /// taken for most words.
+    #[test]
+    fn a_tokens_carried_cue_is_the_cue_its_words_give() {
+        let text = "According to Reuters, officials said in a statement that \
+            Smith told reporters he was quoted as saying \"we SAID no\" and \
+            Said Ali pointed out, as she put it, that Ünal warned, saïd \
+            claimed, asked, ASKED, went on to say, fired back, in a statement.";
+        let toks = speaker::tests::tokens_of(text, &[]);
+        let view = View { text, toks: &toks };
+        let mut fast = 0;
+        for i in 0..toks.len() {
+            for s1 in [i, i + 1, i + 3, toks.len()] {
+                assert_eq!(
+                    lexicon_at(&view, i, s1),
+                    lexicon_read_at(&view, i, s1),
+                    "token {i} {:?} to {s1}",
+                    view.word(i)
+                );
+            }
+            fast += usize::from(!cues::may_open_phrase(toks[i].lower));
+        }
+        assert!(lexicon_at(&view, index_of_word(&view, "warned"), toks.len()).is_some());
+        assert!(lexicon_at(&view, 0, toks.len()).is_some(), "According to");
+        assert!(fast > toks.len() / 2, "{fast} of {}", toks.len());
+    }
+
+    fn index_of_word(view: &View, w: &str) -> usize {
+        (0..view.toks.len()).find(|&k| view.word(k) == w).unwrap()
     }
 
     /// The quotes the rules give, without the speaker ranker (what the

@@ -10,14 +10,14 @@
 //! conditional log-linear ranker; `src/train/quotes.rs`) and embedded from
 //! `models/quotes.bin`; without a model file the rules' speakers stand.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use super::speaker::{Pronoun, SpeakerWord, View};
 use super::text::{Tok, TokKind};
 use super::{Quote, QuoteKind};
 use crate::pipeline::entities::features::{self, pack};
 use crate::pipeline::entities::{Entity, EntityType};
-use crate::pipeline::linear::LinearModel;
+use crate::pipeline::linear::{FlatWeights, LinearModel};
 
 /// At most this many candidates per quote (the nearest ones; the rules'
 /// speaker always among them).
@@ -107,6 +107,33 @@ pub struct QuoteSite {
     pub inverted: [VerbSubject; MAX_CUE_SUBJECTS],
     /// What the quote's own words say of its speaker ([`inside_quote`]).
     pub inside: Inside,
+    /// How many words of its paragraph stand right before and right after
+    /// the quote ([`words_around`]).
+    pub around: (u8, u8),
+}
+
+/// How many words of the quote's paragraph (outside quotes) stand among
+/// the six tokens right before the quote `(qa, qb)` and among the six right
+/// after it: 0 none, 1 one or two, 2 more. A quote that is a paragraph of
+/// its own continues the speaker of the paragraph before.
+pub fn words_around(article: &Article<'_>, (qa, qb): (usize, usize)) -> (u8, u8) {
+    let toks = article.view.toks;
+    let p = toks.get(qa).map_or(0, |t| t.para);
+    let words = |range: std::ops::Range<usize>| {
+        let n = toks[range]
+            .iter()
+            .filter(|t| t.para == p && t.quote == 0 && t.kind == TokKind::Word)
+            .count();
+        match n {
+            0 => 0u8,
+            1..=2 => 1,
+            _ => 2,
+        }
+    };
+    (
+        words(qa.saturating_sub(6).min(toks.len())..qa.min(toks.len())),
+        words(qb.min(toks.len())..(qb + 6).min(toks.len())),
+    )
 }
 
 /// At most this many of a quote's first tokens are read for [`Inside`].
@@ -730,7 +757,7 @@ pub fn features(
             if view.word(k) == "," || toks[k].quote != 0 || toks[k].kind != TokKind::Word {
                 break;
             }
-            if super::speaker::PREPOSITION_SET.contains(toks[k].lower) {
+            if super::speaker::PREPOSITION_SET.has(&toks[k]) {
                 in_phrase = (c.tokens.0 - k) as u8;
                 break;
             }
@@ -752,22 +779,7 @@ pub fn features(
     // speaker of the paragraph before.
     {
         let p = para(qa);
-        let words = |range: std::ops::Range<usize>| {
-            let n = range
-                .filter(|&k| {
-                    toks[k].para == p && toks[k].quote == 0 && toks[k].kind == TokKind::Word
-                })
-                .count();
-            match n {
-                0 => 0u8,
-                1..=2 => 1,
-                _ => 2,
-            }
-        };
-        let around = (
-            words(qa.saturating_sub(6)..qa),
-            words(qb..(qb + 6).min(toks.len())),
-        );
+        let around = site.around;
         out.push(feature(
             t::QUOTE_PLACE,
             &[pack(&[
@@ -847,7 +859,7 @@ pub fn features(
         let k = c.tokens.0;
         let coordinated = if k >= 2
             && view.word(k - 2) == ","
-            && super::speaker::COORDINATOR_SET.contains(toks[k - 1].lower)
+            && super::speaker::COORDINATOR_SET.has(&toks[k - 1])
         {
             1
         } else if k >= 1 && view.word(k - 1) == ";" {
@@ -963,19 +975,35 @@ pub fn features(
 
 /// A trained ranker: a weight per feature hash, and the margin (the linear
 /// model's parameter) by which a candidate must score above the rules'
-/// speaker to replace it.
-#[derive(Debug, Clone)]
+/// speaker to replace it. Scoring reads the weights from a
+/// [`FlatWeights`] table made at the first score (a clone makes its own).
+#[derive(Debug)]
 pub struct SpeakerModel {
     /// The weights, margin and version.
     pub linear: LinearModel,
+    /// The weights as a flat table, made at first use.
+    flat: OnceLock<FlatWeights>,
+}
+
+impl Clone for SpeakerModel {
+    fn clone(&self) -> SpeakerModel {
+        SpeakerModel::new(self.linear.clone())
+    }
 }
 
 impl SpeakerModel {
+    /// The ranker of `linear`'s weights and margin.
+    pub fn new(linear: LinearModel) -> SpeakerModel {
+        SpeakerModel {
+            linear,
+            flat: OnceLock::new(),
+        }
+    }
+
     /// The model embedded in the binary, if one with weights is.
     pub fn embedded() -> Option<&'static SpeakerModel> {
-        static MODEL: LazyLock<Option<SpeakerModel>> = LazyLock::new(|| {
-            LinearModel::embedded(EMBEDDED, MAGIC).map(|linear| SpeakerModel { linear })
-        });
+        static MODEL: LazyLock<Option<SpeakerModel>> =
+            LazyLock::new(|| LinearModel::embedded(EMBEDDED, MAGIC).map(SpeakerModel::new));
         MODEL.as_ref()
     }
 
@@ -983,6 +1011,15 @@ impl SpeakerModel {
     /// replace it.
     pub fn margin(&self) -> f32 {
         self.linear.parameter
+    }
+
+    /// The score of a candidate's features: the same sum as
+    /// [`LinearModel::score`], from the flat table.
+    pub fn score(&self, features: &[u64]) -> f32 {
+        let flat = self
+            .flat
+            .get_or_init(|| FlatWeights::new(&self.linear.weights));
+        features.iter().map(|&f| flat.get(f)).sum()
     }
 }
 
@@ -1015,7 +1052,7 @@ fn best_scored(
         if !speaks.get(i).copied().unwrap_or(true) {
             continue;
         }
-        let s = model.linear.score(f);
+        let s = model.score(f);
         if best.is_none_or(|(_, b)| s > b) {
             best = Some((i, s));
         }
@@ -1044,7 +1081,7 @@ pub fn choose(
         Some(r)
             if r != best
                 && speaks.get(r).copied().unwrap_or(true)
-                && top - model.linear.score(&features[r]) <= model.margin() =>
+                && top - model.score(&features[r]) <= model.margin() =>
         {
             Some(r)
         }
@@ -1062,7 +1099,7 @@ mod tests {
     /// The model in `bytes`, if they hold one of this kind.
     fn read(bytes: &[u8]) -> Result<SpeakerModel, ModelError> {
         let linear = LinearModel::from_bytes(bytes, MAGIC, "no model")?;
-        Ok(SpeakerModel { linear })
+        Ok(SpeakerModel::new(linear))
     }
 
     #[test]
@@ -1171,6 +1208,7 @@ mod tests {
             subjects: subjects.left,
             inverted: subjects.inverted,
             inside: inside_quote(article, tokens),
+            around: words_around(article, tokens),
         }
     }
 

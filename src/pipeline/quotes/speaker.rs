@@ -335,14 +335,14 @@ pub enum SpeakerWord {
     Group,
 }
 
-/// What word `w` (any case; `lower` the hash of its lower case, as
-/// [`Tok::lower`](super::text::Tok::lower)) can stand for as a speaker.
-pub fn speaker_word(w: &str, lower: u64) -> SpeakerWord {
+/// What word `w` (any case; `classes` those of its lower case,
+/// [`classes_of`]) can stand for as a speaker.
+pub fn speaker_word(w: &str, classes: u16) -> SpeakerWord {
     if let Some(p) = pronoun(w) {
         SpeakerWord::Pronoun(p)
     } else if possessive(w).is_some() {
         SpeakerWord::Possessive
-    } else if GROUP_WORD_SET.contains(lower) {
+    } else if GROUP_WORD_SET.within(classes) {
         SpeakerWord::Group
     } else {
         SpeakerWord::None
@@ -358,15 +358,65 @@ fn without_clitic(w: &str) -> Option<&str> {
         .map(|at| &w[..at])
 }
 
-/// A word list as the set of its words' lower-case hashes, the hash every
-/// token carries ([`Tok::lower`]), so membership is one lookup.
-pub struct WordSet(LazyLock<FxHashSet<u64>>);
+/// A word list, one bit of the word classes every token carries
+/// ([`Tok::classes`], looked up once by the tokenizer), so membership of a
+/// token is a bit test, and of a bare lower-case hash one lookup.
+pub struct WordSet {
+    bit: u16,
+}
 
 impl WordSet {
-    /// Whether a token's lower-case hash is one of the set's words.
+    /// Whether a word's lower-case hash ([`Tok::lower`]) is one of the
+    /// set's words.
     pub fn contains(&self, lower: u64) -> bool {
-        self.0.contains(&lower)
+        self.within(classes_of(lower))
     }
+
+    /// Whether a token's word is one of the set's words (what
+    /// [`WordSet::contains`] says of its lower-case hash).
+    #[inline]
+    pub fn has(&self, t: &Tok) -> bool {
+        self.within(t.classes)
+    }
+
+    /// Whether word classes ([`classes_of`]) hold this set.
+    #[inline]
+    pub fn within(&self, classes: u16) -> bool {
+        classes & self.bit != 0
+    }
+}
+
+/// The word lists, each with the bit of its [`WordSet`].
+fn word_lists() -> [(u16, Vec<u64>); 11] {
+    let h = |words: &[&str]| -> Vec<u64> { hashes(words).into_iter().collect() };
+    [
+        (SKIP_SET.bit, h(SKIP)),
+        (STOP_SET.bit, h(STOP)),
+        (DETERMINER_SET.bit, h(DETERMINERS)),
+        (TIME_WORD_SET.bit, h(TIME_WORDS)),
+        (IRREGULAR_VERB_SET.bit, h(IRREGULAR_VERBS)),
+        (LY_NOUN_SET.bit, h(LY_NOUNS)),
+        (NOT_NOUN_SET.bit, listed(NOT_NOUNS).into_iter().collect()),
+        (NOT_VERB_SET.bit, listed(NOT_VERBS).into_iter().collect()),
+        (GROUP_WORD_SET.bit, h(GROUP_WORDS)),
+        (PREPOSITION_SET.bit, h(PREPOSITIONS)),
+        (COORDINATOR_SET.bit, h(COORDINATORS)),
+    ]
+}
+
+/// The classes ([`WordSet`] bits) of the word whose lower-case hash is
+/// `lower`: 0 for a word on no list.
+pub fn classes_of(lower: u64) -> u16 {
+    static CLASSES: LazyLock<FxHashMap<u64, u16>> = LazyLock::new(|| {
+        let mut map = FxHashMap::default();
+        for (bit, words) in word_lists() {
+            for w in words {
+                *map.entry(w).or_default() |= bit;
+            }
+        }
+        map
+    });
+    CLASSES.get(&lower).copied().unwrap_or(0)
 }
 
 /// Whether `w` ends with `suffix`, ASCII case ignored.
@@ -383,18 +433,18 @@ fn hashes(words: &[&str]) -> FxHashSet<u64> {
         .collect()
 }
 
-static SKIP_SET: WordSet = WordSet(LazyLock::new(|| hashes(SKIP)));
-static STOP_SET: WordSet = WordSet(LazyLock::new(|| hashes(STOP)));
-static DETERMINER_SET: WordSet = WordSet(LazyLock::new(|| hashes(DETERMINERS)));
-static TIME_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(TIME_WORDS)));
-static IRREGULAR_VERB_SET: WordSet = WordSet(LazyLock::new(|| hashes(IRREGULAR_VERBS)));
-static LY_NOUN_SET: WordSet = WordSet(LazyLock::new(|| hashes(LY_NOUNS)));
+static SKIP_SET: WordSet = WordSet { bit: 1 };
+static STOP_SET: WordSet = WordSet { bit: 1 << 1 };
+static DETERMINER_SET: WordSet = WordSet { bit: 1 << 2 };
+static TIME_WORD_SET: WordSet = WordSet { bit: 1 << 3 };
+static IRREGULAR_VERB_SET: WordSet = WordSet { bit: 1 << 4 };
+static LY_NOUN_SET: WordSet = WordSet { bit: 1 << 5 };
 /// Words part-of-speech-tagged corpora never tag as nouns ("eventually",
 /// "additional", "provide"), one a line after `#` comments: built by
 /// `newsenrich train word-classes` (src/train/word_classes.rs).
 const NOT_NOUNS: &str = include_str!("../../../data/words/not-nouns.txt");
 
-static NOT_NOUN_SET: WordSet = WordSet(LazyLock::new(|| listed(NOT_NOUNS)));
+static NOT_NOUN_SET: WordSet = WordSet { bit: 1 << 6 };
 
 /// The words of a list file, one a line after `#` comments.
 fn listed(file: &str) -> FxHashSet<u64> {
@@ -410,7 +460,7 @@ fn listed(file: &str) -> FxHashSet<u64> {
 /// built by `newsenrich train word-classes` with the list above.
 const NOT_VERBS: &str = include_str!("../../../data/words/not-verbs.txt");
 
-static NOT_VERB_SET: WordSet = WordSet(LazyLock::new(|| listed(NOT_VERBS)));
+static NOT_VERB_SET: WordSet = WordSet { bit: 1 << 7 };
 
 /// Quantifiers and demonstratives that stand for a group that speaks
 /// ("some said", "those surveyed", "both told", "the two"), though the
@@ -448,13 +498,13 @@ const GROUP_WORDS: &[&str] = &[
     "thousands",
     "millions",
 ];
-pub static GROUP_WORD_SET: WordSet = WordSet(LazyLock::new(|| hashes(GROUP_WORDS)));
+pub static GROUP_WORD_SET: WordSet = WordSet { bit: 1 << 8 };
 
 /// [`PREPOSITIONS`] as a [`WordSet`].
-pub static PREPOSITION_SET: WordSet = WordSet(LazyLock::new(|| hashes(PREPOSITIONS)));
+pub static PREPOSITION_SET: WordSet = WordSet { bit: 1 << 9 };
 
 /// [`COORDINATORS`] as a [`WordSet`].
-pub static COORDINATOR_SET: WordSet = WordSet(LazyLock::new(|| hashes(COORDINATORS)));
+pub static COORDINATOR_SET: WordSet = WordSet { bit: 1 << 10 };
 
 /// The token view the speaker finder works on.
 pub struct View<'a> {
@@ -474,7 +524,7 @@ impl View<'_> {
     /// Token `i` is a word outside any mention, one of `set`'s.
     fn lower_is(&self, i: usize, set: &WordSet) -> bool {
         let t = &self.toks[i];
-        t.kind == TokKind::Word && t.mention == 0 && set.contains(t.lower)
+        t.kind == TokKind::Word && t.mention == 0 && set.has(t)
     }
 
     /// Whether tokens `a..b` can name a speaker: some word of them is a
@@ -506,14 +556,14 @@ impl View<'_> {
             // read it; a contraction ("you’ll", "there's") is judged by
             // its first part (rare: the lower-cased copy is made for these
             // only).
-            let (speaker, lower) = match without_clitic(w) {
+            let (speaker, classes) = match without_clitic(w) {
                 Some(stem) => {
-                    let lower = crate::pipeline::entities::features::text(
+                    let classes = classes_of(crate::pipeline::entities::features::text(
                         stem.to_ascii_lowercase().as_bytes(),
-                    );
-                    (speaker_word(stem, lower), lower)
+                    ));
+                    (speaker_word(stem, classes), classes)
                 }
-                None => (t.speaker, t.lower),
+                None => (t.speaker, t.classes),
             };
             match speaker {
                 // "you" is never a speaker.
@@ -521,7 +571,7 @@ impl View<'_> {
                 SpeakerWord::Pronoun(_) | SpeakerWord::Group => return true,
                 SpeakerWord::Possessive | SpeakerWord::None => {}
             }
-            if !NOT_NOUN_SET.contains(lower) {
+            if !NOT_NOUN_SET.within(classes) {
                 return true;
             }
         }
@@ -561,7 +611,7 @@ impl View<'_> {
             return false;
         }
         let upper = self.is_upper(i);
-        if TIME_WORD_SET.contains(t.lower) || (upper && STOP_SET.contains(t.lower)) {
+        if TIME_WORD_SET.has(t) || (upper && STOP_SET.has(t)) {
             return false;
         }
         if t.mention != 0 {
@@ -574,16 +624,15 @@ impl View<'_> {
         if upper {
             return self.pronoun_at(i).is_none();
         }
-        if STOP_SET.contains(t.lower) || SKIP_SET.contains(t.lower) || self.pronoun_at(i).is_some()
-        {
+        if STOP_SET.has(t) || SKIP_SET.has(t) || self.pronoun_at(i).is_some() {
             return false;
         }
         // `t.verb` is the reporting-verb strength of the lower-cased word.
         !(ends_with_ignore_case(w, "ed")
-            || IRREGULAR_VERB_SET.contains(t.lower)
+            || IRREGULAR_VERB_SET.has(t)
             || ends_with_ignore_case(w, "n't")
             || ends_with_ignore_case(w, "n’t")
-            || (ends_with_ignore_case(w, "ly") && !LY_NOUN_SET.contains(t.lower))
+            || (ends_with_ignore_case(w, "ly") && !LY_NOUN_SET.has(t))
             || t.verb != 0)
     }
 
@@ -595,9 +644,8 @@ impl View<'_> {
         if t.kind != TokKind::Word || t.mention != 0 || t.quote != 0 || self.is_upper(k) {
             return false;
         }
-        let verb = ends_with_ignore_case(self.word(k), "ed")
-            || IRREGULAR_VERB_SET.contains(t.lower)
-            || t.verb != 0;
+        let verb =
+            ends_with_ignore_case(self.word(k), "ed") || IRREGULAR_VERB_SET.has(t) || t.verb != 0;
         // A verb has its subject before it; a participle opening the
         // clause ("retired general Lloyd Newton said") is an adjective.
         verb && k > lo
@@ -626,7 +674,7 @@ impl View<'_> {
     pub fn never_a_verb(&self, k: usize) -> bool {
         self.toks
             .get(k)
-            .is_some_and(|t| t.kind == TokKind::Word && NOT_VERB_SET.contains(t.lower))
+            .is_some_and(|t| t.kind == TokKind::Word && NOT_VERB_SET.has(t))
     }
 
     /// A lower-case word in -ly that is not a name ("swiftly", "later").
@@ -1188,7 +1236,10 @@ pub(crate) mod tests {
         assert_eq!(of("Bill"), SpeakerWord::None);
         assert_eq!(of(","), SpeakerWord::None);
         assert_eq!(
-            speaker_word("YOU", crate::pipeline::entities::features::text(b"you")),
+            speaker_word(
+                "YOU",
+                classes_of(crate::pipeline::entities::features::text(b"you"))
+            ),
             SpeakerWord::Pronoun(Pronoun::Deictic)
         );
         // What the view reads from the tokens is what `pronoun` says of

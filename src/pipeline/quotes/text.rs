@@ -49,6 +49,9 @@ pub struct Tok {
     /// the token in lower case, computed once here because the cue
     /// detector and the speaker ranker read each token's many times.
     pub lower: u64,
+    /// The word lists it is on ([`WordSet`](super::speaker::WordSet)
+    /// bits, [`classes_of`](super::speaker::classes_of) its lower case).
+    pub classes: u16,
     /// 1 + its strength in tenths as a reporting verb
     /// ([`verb_strength`](super::cues::verb_strength)), 0 when it is none.
     pub verb: u8,
@@ -69,7 +72,16 @@ pub fn tokenize(
 ) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut para = 0u32;
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    // The character at byte `at` (a boundary), read without decoding when
+    // it is ASCII, as most of a news text is.
+    let char_at = |at: usize| -> Option<char> {
+        match bytes.get(at) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => text[at..].chars().next(),
+            None => None,
+        }
+    };
     let mut opens = quotes.iter().map(|q| q.open).peekable();
     let mut closes = quotes
         .iter()
@@ -77,7 +89,10 @@ pub fn tokenize(
         .peekable();
     // A run of line breaks (blank lines included) is one paragraph break.
     let mut line_break = false;
-    while let Some((i, c)) = chars.next() {
+    let mut next = 0;
+    while let Some(c) = char_at(next) {
+        let i = next;
+        next += c.len_utf8();
         if c == '\n' {
             if meter.tick() {
                 break;
@@ -99,29 +114,29 @@ pub fn tokenize(
             closes.next();
         }
         let mut kind = TokKind::Punct;
-        let mut end = i + c.len_utf8();
         if opens.peek() == Some(&i) {
             kind = TokKind::Open;
         } else if closes.peek() == Some(&i) {
             kind = TokKind::Close;
         } else if c.is_alphanumeric() {
             kind = TokKind::Word;
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() {
-                    chars.next();
-                    end = j + d.len_utf8();
+            // The word runs on over letters and digits, and over an
+            // apostrophe, hyphen, full stop or ampersand between two of
+            // them ("don't", "U.S.", "AT&T").
+            while let Some(d) = char_at(next) {
+                if d.is_ascii_alphanumeric() || (!d.is_ascii() && d.is_alphanumeric()) {
+                    next += d.len_utf8();
                     continue;
                 }
                 let inner = matches!(d, '\'' | '’' | '-' | '.' | '&');
-                let mut ahead = text[j + d.len_utf8()..].chars();
-                if inner && ahead.next().is_some_and(char::is_alphanumeric) {
-                    chars.next();
-                    end = j + d.len_utf8();
+                if inner && char_at(next + d.len_utf8()).is_some_and(char::is_alphanumeric) {
+                    next += d.len_utf8();
                     continue;
                 }
                 break;
             }
         }
+        let end = next;
         toks.push(Tok {
             start: i,
             end,
@@ -130,6 +145,7 @@ pub fn tokenize(
             para,
             mention: 0,
             lower: 0,
+            classes: 0,
             verb: 0,
             speaker: SpeakerWord::None,
         });
@@ -147,9 +163,10 @@ pub fn tokenize(
     for t in &mut toks {
         let w = lower_into(&mut lower, &text[t.start..t.end]);
         t.lower = crate::pipeline::entities::features::text(w.as_bytes());
+        t.classes = super::speaker::classes_of(t.lower);
         if t.kind == TokKind::Word {
             t.verb = super::cues::verb_strength(w).map_or(0, |s| s.saturating_add(1));
-            t.speaker = speaker_word(w, t.lower);
+            t.speaker = speaker_word(w, t.classes);
         }
         while q < quotes.len() && quotes[q].end() <= t.start {
             q += 1;
@@ -302,4 +319,85 @@ pub fn sentences(text: &str, toks: &[Tok], meter: &mut Meter<'_>) -> Vec<(usize,
         out.push((first, toks.len()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tokens of `text` as `(word, kind, paragraph)`.
+    fn tokens(text: &str) -> Vec<(&str, TokKind, u32)> {
+        let marked = super::super::marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        tokenize(text, &marked, &[], &mut budget.meter())
+            .iter()
+            .map(|t| (&text[t.start..t.end], t.kind, t.para))
+            .collect()
+    }
+
+    /// Words run over letters and digits of any script and over an inner
+    /// apostrophe, hyphen, full stop or ampersand; a run of line breaks is
+    /// one paragraph break; quote marks are tokens of their own.
+    #[test]
+    fn words_punctuation_marks_and_paragraphs() {
+        use TokKind::{Close, Open, Punct, Word};
+        let got = tokens(
+            "Ünal's U.S. AT&T deal -- don’t stop, 3.5% naïve co-op-\n\n\
+             \u{00a0}She said: “We’ll go.” Ça va… 東京 'x\n  end.",
+        );
+        let want = vec![
+            ("Ünal's", Word, 0),
+            ("U.S", Word, 0),
+            (".", Punct, 0),
+            ("AT&T", Word, 0),
+            ("deal", Word, 0),
+            ("-", Punct, 0),
+            ("-", Punct, 0),
+            ("don’t", Word, 0),
+            ("stop", Word, 0),
+            (",", Punct, 0),
+            ("3.5", Word, 0),
+            ("%", Punct, 0),
+            ("naïve", Word, 0),
+            ("co-op", Word, 0),
+            ("-", Punct, 0),
+            ("She", Word, 1),
+            ("said", Word, 1),
+            (":", Punct, 1),
+            ("“", Open, 1),
+            ("We’ll", Word, 1),
+            ("go", Word, 1),
+            (".", Punct, 1),
+            ("”", Close, 1),
+            ("Ça", Word, 1),
+            ("va", Word, 1),
+            ("…", Punct, 1),
+            ("東京", Word, 1),
+            // An opening mark left open: the scanner's, still a mark.
+            ("'", Open, 1),
+            ("x", Word, 1),
+            ("end", Word, 2),
+            (".", Punct, 2),
+        ];
+        assert_eq!(got, want);
+    }
+
+    /// Tokens know their lower-case hash, their verb strength and the
+    /// quote they lie in.
+    #[test]
+    fn tokens_carry_case_verb_and_quote() {
+        let text = "Officials SAID “it works” today.";
+        let marked = super::super::marks::scan(text);
+        let budget = crate::pipeline::Budget::unlimited();
+        let toks = tokenize(text, &marked, &[], &mut budget.meter());
+        let said = &toks[1];
+        assert_eq!(
+            said.lower,
+            crate::pipeline::entities::features::text(b"said")
+        );
+        assert!(said.verb > 0);
+        assert_eq!(toks[0].verb, 0);
+        let inside: Vec<u32> = toks.iter().map(|t| t.quote).collect();
+        assert_eq!(inside, [0, 0, 1, 1, 1, 1, 0, 0]);
+    }
 }
