@@ -56,7 +56,7 @@ pub struct TrainConfidenceArgs {
     #[arg(long, default_value = "models/confidence.bin")]
     pub out: PathBuf,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "confidence-polnear-14")]
+    #[arg(long, default_value = "confidence-polnear-15")]
     pub version: String,
     /// The cue detector and speech filter to run the stage with, if not
     /// the embedded ones.

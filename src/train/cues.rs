@@ -54,7 +54,7 @@ pub struct TrainCuesArgs {
     #[arg(long, default_value = "models/cues.bin")]
     pub out: PathBuf,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "cues-polnear-2")]
+    #[arg(long, default_value = "cues-polnear-3")]
     pub version: String,
 }
 

@@ -56,7 +56,7 @@ pub struct TrainQuotesArgs {
     #[arg(long, default_value_t = 0.0)]
     pub margin: f32,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "quotes-polnear-19")]
+    #[arg(long, default_value = "quotes-polnear-20")]
     pub version: String,
     /// With `--cv`: print every wrong speaker of a quoted content (at
     /// `--margin`) with its category, and the counts by category.

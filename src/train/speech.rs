@@ -56,7 +56,7 @@ pub struct TrainSpeechArgs {
     #[arg(long, default_value = "models/speech.bin")]
     pub out: PathBuf,
     /// Version string stored in the model (reported by `GetServiceInfo`).
-    #[arg(long, default_value = "speech-polnear-4")]
+    #[arg(long, default_value = "speech-polnear-5")]
     pub version: String,
     /// With `--cv`: train the cue detector in each fold too (on the same
     /// other folds, as `train cues` trains it, `--cue-min-count`), once a
