@@ -1182,6 +1182,35 @@ pub(crate) mod tests {
         super::super::text::tokenize(text, &marked, mentions, &mut budget.meter())
     }
 
+    /// Every word list has a bit of its own, every word of a list has its
+    /// list's bit, and a token's carried classes are those of its
+    /// lower-case hash.
+    #[test]
+    fn each_word_list_is_one_bit_of_every_tokens_classes() {
+        let lists = word_lists();
+        let all = lists.iter().fold(0u16, |seen, (bit, words)| {
+            assert_eq!(bit.count_ones(), 1);
+            assert_eq!(seen & bit, 0, "bit {bit} given twice");
+            assert!(!words.is_empty());
+            for &w in words {
+                assert_ne!(classes_of(w) & bit, 0);
+            }
+            seen | bit
+        });
+        assert_eq!(all.count_ones() as usize, lists.len());
+        let text_ = "Despite THE rain, some of them said they were eventually \
+            there; and Reuters reported it yesterday.";
+        let toks = tokens_of(text_, &[]);
+        for t in &toks {
+            assert_eq!(t.classes, classes_of(t.lower));
+        }
+        let k = index_of(text_, &toks, "THE");
+        assert!(DETERMINER_SET.has(&toks[k]));
+        assert!(PREPOSITION_SET.has(&toks[0]));
+        assert!(!PREPOSITION_SET.has(&toks[k]));
+        assert!(GROUP_WORD_SET.has(&toks[index_of(text_, &toks, "some")]));
+    }
+
     /// The word lists match a token by the lower-case hash it carries, and
     /// the pronoun and suffix tests ignore case, all without allocating.
     #[test]
